@@ -1,0 +1,85 @@
+/*
+ * naccb/match.h - does an event match an EVBLOK, and is it in its frame?
+ *
+ * One pure implementation (no clock, no globals) shared by the server's info
+ * checks and the agent's events listener, so the two sides cannot disagree.
+ * The rules are protocol-notes section 7, "Matching and the time frame".
+ */
+#ifndef NACCB_MATCH_H
+#define NACCB_MATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "naccb/ebcdic.h"
+#include "naccb/evblok.h"
+#include "naccb/export.h"
+#include "naccb/packed.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A broken-down local time, to the second. */
+struct naccb_local_time {
+    struct naccb_date date;
+    struct naccb_time time;
+};
+
+/* Returns non-zero when date is a holiday.  ctx is the caller's. */
+typedef int (*naccb_holiday_fn)(void *ctx, const struct naccb_date *date);
+
+enum naccb_match_result {
+    NACCB_NO_MATCH = 0,
+    NACCB_MATCH_OUT_OF_FRAME = 1,
+    NACCB_MATCH_IN_FRAME = 2,
+};
+
+/*
+ * Rules 1 and 2: the text's first KL bytes equal the key's first KL bytes
+ * (a text shorter than KL never matches; bytes compared as on the wire,
+ * EBCDIC), and event_type equals the EVBLOK's ET.  event_type is an ET
+ * value (use naccb_event_type_for_object() for an info object code).
+ * Returns 1 or 0.
+ */
+NACCB_API int naccb_evblok_matches(const struct naccb_evblok *e,
+                                   unsigned event_type, const uint8_t *text,
+                                   size_t text_len);
+
+/*
+ * Rules 3 to 5: SDATE <= date <= EDATE; STIME <= time <= ETIME to the
+ * second, both inclusive; on a holiday (is_holiday non-NULL and true) only
+ * day-list byte 7 counts, otherwise the weekday's byte.  Returns 1 (in
+ * frame), 0 (out), or a negative packed-decimal error when the EVBLOK's
+ * SDATE/EDATE/STIME/ETIME are invalid.
+ */
+NACCB_API int naccb_evblok_in_frame(const struct naccb_evblok *e,
+                                    const struct naccb_local_time *t,
+                                    naccb_holiday_fn is_holiday, void *ctx);
+
+/* Rules 1 to 5 together. */
+NACCB_API enum naccb_match_result naccb_evblok_match(
+    const struct naccb_evblok *e, unsigned event_type, const uint8_t *text,
+    size_t text_len, const struct naccb_local_time *t,
+    naccb_holiday_fn is_holiday, void *ctx);
+
+/*
+ * Verb substitution (protocol-notes section 7, "Verb substitution"): the
+ * argument is the event text after its first vl bytes, leading and trailing
+ * blanks (the code page's blank) removed; every "&arg" in the action is
+ * replaced by it.  action, text and out are wire (EBCDIC) bytes; "&arg" is
+ * looked for in the code page's encoding.  vl 0 copies the action as is.
+ * Returns the length written, NACCB_ETEXT_LENGTH when the result would be
+ * longer than 128 bytes or empty (never truncated), NACCB_ENOBUFS when cap
+ * is too small.
+ */
+NACCB_API int naccb_substitute_verb(enum naccb_codepage cp,
+                                   const uint8_t *action, size_t action_len,
+                                   const uint8_t *text, size_t text_len,
+                                   unsigned vl, uint8_t *out, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NACCB_MATCH_H */

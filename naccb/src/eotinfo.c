@@ -1,0 +1,2 @@
+/* eotinfo.c - placeholder until implemented. */
+typedef int naccb_placeholder_eotinfo_;

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Runs the pytest scenarios with Debian's python3 (PyPI is not used).
+# Usage: run_pytest.sh PYTHON SCENARIOS_DIR [pytest args...]
+# pytest exits 5 when it collects no test: that is a failure here, since
+# every scenario file must hold tests.
+py=$1; dir=$2; shift 2
+cd "$dir" || exit 2
+"$py" -m pytest -q -p no:cacheprovider "$@" .
+rc=$?
+if [ "$rc" -eq 5 ]; then
+  echo "run_pytest.sh: pytest collected no tests in $dir" >&2
+fi
+exit "$rc"
