@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs what xdi-emu needs to build, run and test, from Debian packages
+# only.  Idempotent and quick: when every package is already installed it
+# only asks dpkg and returns.  Runs as root (or through sudo when present).
+set -eu
+
+PACKAGES="build-essential cmake pkg-config libuv1-dev libcmocka-dev \
+libjansson-dev libyaml-dev faketime libfaketime python3 python3-pytest \
+python3-yaml"
+
+missing=""
+for p in $PACKAGES; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing="$missing $p"
+  fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "ci/deps.sh: installing:$missing" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+    echo "ci/deps.sh: not root and no sudo: install as root:$missing" >&2; exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

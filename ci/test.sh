@@ -1,0 +1,11 @@
+#!/bin/sh
+# The README's test command: installs what is missing, builds, and runs
+# every test (the cmocka suites and the pytest scenarios) through ctest.
+# Usage: ci/test.sh [PRESET]   PRESET is dev (default), asan or coverage.
+set -eu
+cd "$(dirname "$0")/.."
+preset=${1:-dev}
+ci/deps.sh
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset" -j "$(nproc)"
+ctest --preset "$preset" -j "$(nproc)"
