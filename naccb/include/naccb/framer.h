@@ -43,6 +43,7 @@ struct naccb_framer {
     uint32_t need;     /* its total length once known, else 0 */
     uint32_t max_size;
     int error;         /* sticky lost-framing error, 0 if none */
+    uint8_t head[4];   /* a total length whose 4 bytes are not all in yet */
     /* public, read-only */
     uint64_t stream_offset; /* bytes consumed from the stream so far */
     uint64_t error_offset;  /* stream offset of the bad NACCB's first byte */

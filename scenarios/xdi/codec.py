@@ -1,0 +1,664 @@
+"""ctypes binding of libnaccb: the harness's only NACCB codec.
+
+The scenarios must not carry a second codec that could agree with a buggy
+server by accident, so every encode, decode, check and EBCDIC conversion
+here goes through the shared library the server itself links (its path
+comes from $XDI_LIBNACCB, set by ctest).  What Python adds is only the
+plumbing: a plain `Naccb` value object, a `Framer` wrapper, and readable
+descriptions and diffs for failing assertions.
+
+Wire layouts are those of naccb/include/naccb/*.h (protocol-notes sections
+2, 7 and 8); the ctypes structures below mirror those C structs field for
+field, in order, so ctypes lays them out as the C compiler does.
+"""
+
+import ctypes
+import os
+import pathlib
+from ctypes import (POINTER, Structure, byref, c_char, c_char_p, c_int,
+                    c_size_t, c_uint, c_uint8, c_uint16, c_uint32, c_uint64)
+
+# ---- sizes and codes (naccb/codes.h, protocol-notes sections 2-6) --------
+
+HEADER_SIZE = 36
+EVBLOK_SIZE = 230
+EOTINFO_SIZE = 162
+NAME_SIZE = 8
+TEXT_MAX = 128
+DEFAULT_MAX_SIZE = 16 * 1024 * 1024
+
+DIR_TO_AGENT = 0x0102
+DIR_TO_SERVER = 0x0201
+
+CP_037, CP_1047, CP_500, CP_ASCII = 0, 1, 2, 3
+
+# Named keys, protocol-notes section 6.
+LOGIN = 0x02010500
+LOGOUT = 0x02010600
+ACCEPT = 0x01020700
+REJECT = 0x01020800
+ACQ_EMS = 0x02010901
+ACQ_SCD = 0x02010902
+RCV_EMS = 0x01020201
+RCV_SCD = 0x01020202
+REP_EMS = 0x01020301
+REP_SCD = 0x01020302
+NO_EMS = 0x01020B01
+NO_SCD = 0x01020B02
+EXEC_CMD = 0x01020104
+EXEC_JOB = 0x01020108
+SHUTDOWN = 0x01020400
+INFO_MSG = 0x02010A03
+INFO_CMD = 0x02010A04
+INFO_EOJ = 0x02010A05
+INFO_EOS = 0x02010A06
+INFO_EOT = 0x02010A07
+
+
+def error_key(obj=0):
+    """The key of an error NACCB about a NACCB with object code obj."""
+    return 0x01020B00 | obj
+
+
+# Extended byte 0, protocol-notes section 5.
+E_NONE = 0x00
+E_AGENT_ID = 0x01
+E_DIRECTION = 0x02
+E_ACQUIRED_OBJECT = 0x03
+E_REQUEST = 0x04
+E_INFORMATION = 0x05
+E_RESOURCE_MANAGER = 0x06
+E_EVX = 0x07
+E_NOT_AVAILABLE = 0x08
+E_SYSTEM_NAME = 0x09
+
+# libnaccb return codes used by the harness (naccb/errors.h).
+NACCB_EINCOMPLETE = -1000
+
+
+class CodecError(Exception):
+    """A libnaccb function returned an error code."""
+
+    def __init__(self, func, rc, offset=None):
+        self.func = func
+        self.rc = rc
+        self.offset = offset
+        where = "" if offset is None else " at offset %d" % offset
+        super().__init__("%s: %s (%s)%s" % (func, err_name(rc),
+                                           strerror(rc), where))
+
+
+# ---- the C structures (mirrors of naccb/*.h) ------------------------------
+
+class _Header(Structure):
+    _fields_ = [
+        ("total_length", c_uint32),
+        ("agent_id", c_uint32),
+        ("system_name", c_uint8 * NAME_SIZE),
+        ("direction", c_uint16),
+        ("request", c_uint8),
+        ("object", c_uint8),
+        ("error_code", c_uint8),
+        ("os_code", c_uint8),
+        ("coding", c_uint8),
+        ("unused", c_uint8),
+        ("forward", c_uint32),
+        ("count", c_uint32),
+        ("size", c_uint32),
+    ]
+
+
+class _Message(Structure):
+    _fields_ = [("header", _Header), ("objects", POINTER(c_uint8))]
+
+
+class _Framer(Structure):
+    _fields_ = [
+        ("buf", POINTER(c_uint8)),
+        ("buf_cap", c_size_t),
+        ("buf_len", c_size_t),
+        ("need", c_uint32),
+        ("max_size", c_uint32),
+        ("error", c_int),
+        ("head", c_uint8 * 4),
+        ("stream_offset", c_uint64),
+        ("error_offset", c_uint64),
+    ]
+
+
+class Evblok(Structure):
+    """struct naccb_evblok: the fields exactly as on the wire (section 7)."""
+
+    _fields_ = [
+        ("system_name", c_uint8 * NAME_SIZE),
+        ("event_key", c_uint8 * 20),
+        ("additional_text", c_uint8 * 108),
+        ("il", c_uint16),
+        ("kl", c_uint16),
+        ("vl", c_uint16),
+        ("sdate", c_uint32),
+        ("edate", c_uint32),
+        ("stime", c_uint32),
+        ("stsec", c_uint32),
+        ("etime", c_uint32),
+        ("etsec", c_uint32),
+        ("day_list", c_uint8 * 8),
+        ("event_type", c_uint8),
+        ("reserved", c_uint8 * 15),
+        ("ssdt", c_uint32),
+        ("esdt", c_uint32),
+        ("user_area", c_uint8 * 32),
+    ]
+
+    def key_text(self, cp=CP_037):
+        """The significant part of the event key (first KL bytes), Latin-1."""
+        return decode_text(bytes(self.event_key)[:self.kl], cp)
+
+    def system(self, cp=CP_037):
+        return field_get(bytes(self.system_name), cp)
+
+
+class Eotinfo(Structure):
+    """struct naccb_eotinfo (protocol-notes section 8)."""
+
+    _fields_ = [
+        ("work_area1", c_uint8 * 40),
+        ("work_area2", c_uint8 * 40),
+        ("flag1", c_uint8),
+        ("flag2", c_uint8),
+        ("reserved1", c_uint8 * 24),
+        ("job_id", c_uint8 * NAME_SIZE),
+        ("system_name", c_uint8 * NAME_SIZE),
+        ("job_name", c_uint8 * NAME_SIZE),
+        ("step_name", c_uint8 * NAME_SIZE),
+        ("proc_step_name", c_uint8 * NAME_SIZE),
+        ("step_number", c_uint16),
+        ("scc", c_uint16),
+        ("ucc", c_uint16),
+        ("max_cc", c_uint16),
+        ("notes", c_uint8 * 4),
+        ("reserved2", c_uint8 * 4),
+    ]
+
+    def job(self, cp=CP_037):
+        return field_get(bytes(self.job_name), cp)
+
+    def system(self, cp=CP_037):
+        return field_get(bytes(self.system_name), cp)
+
+
+EOTINFO_TABLE_ENTRY = 0
+EOTINFO_REPORT = 1
+
+# ---- loading the library ---------------------------------------------------
+
+
+def library_path():
+    """Where libnaccb.so is: $XDI_LIBNACCB, else $XDI_BUILD_DIR/naccb."""
+    explicit = os.environ.get("XDI_LIBNACCB")
+    if explicit:
+        return pathlib.Path(explicit)
+    build = os.environ.get("XDI_BUILD_DIR")
+    if build:
+        return pathlib.Path(build) / "naccb" / "libnaccb.so"
+    raise RuntimeError("libnaccb not found: set XDI_LIBNACCB (the path of "
+                       "libnaccb.so) or XDI_BUILD_DIR (a build tree)")
+
+
+_U8P = POINTER(c_uint8)
+
+# name: (restype, argtypes).  Only what the harness uses.
+_SIGNATURES = {
+    "naccb_version": (c_char_p, []),
+    "naccb_err_name": (c_char_p, [c_int]),
+    "naccb_strerror": (c_char_p, [c_int]),
+    "naccb_key_name": (c_char_p, [c_uint32, c_uint]),
+    "naccb_error_code_name": (c_char_p, [c_uint]),
+    "naccb_header_encode": (c_int, [POINTER(_Header), _U8P]),
+    "naccb_header_decode": (c_int, [_U8P, c_size_t, POINTER(_Header)]),
+    "naccb_header_check_length": (c_int, [POINTER(_Header), c_uint32,
+                                          POINTER(c_size_t)]),
+    "naccb_message_encode": (c_int, [POINTER(_Header), _U8P, _U8P, c_size_t]),
+    "naccb_message_decode": (c_int, [_U8P, c_size_t, c_uint32,
+                                     POINTER(_Message), POINTER(c_size_t)]),
+    "naccb_message_check_objects": (c_int, [POINTER(_Header),
+                                            POINTER(c_size_t)]),
+    "naccb_framer_init": (c_int, [POINTER(_Framer), c_uint32]),
+    "naccb_framer_free": (None, [POINTER(_Framer)]),
+    "naccb_framer_next": (c_int, [POINTER(_Framer), POINTER(_U8P),
+                                  POINTER(c_size_t), POINTER(_U8P),
+                                  POINTER(c_size_t)]),
+    "naccb_framer_pending": (c_size_t, [POINTER(_Framer)]),
+    "naccb_codepage_parse": (c_int, [c_char_p, POINTER(c_int)]),
+    "naccb_ebcdic_encode": (None, [c_int, _U8P, c_size_t, _U8P]),
+    "naccb_ebcdic_decode": (None, [c_int, _U8P, c_size_t, _U8P]),
+    "naccb_field_put": (c_int, [c_int, _U8P, c_size_t, c_char_p, c_size_t]),
+    "naccb_field_get": (c_size_t, [c_int, _U8P, c_size_t,
+                                   POINTER(c_char)]),
+    "naccb_evblok_encode": (None, [POINTER(Evblok), _U8P]),
+    "naccb_evblok_decode": (None, [_U8P, POINTER(Evblok)]),
+    "naccb_evblok_validate": (c_int, [POINTER(Evblok), POINTER(c_size_t)]),
+    "naccb_evblok_set_always": (None, [POINTER(Evblok)]),
+    "naccb_eotinfo_encode": (None, [POINTER(Eotinfo), _U8P]),
+    "naccb_eotinfo_decode": (None, [_U8P, POINTER(Eotinfo)]),
+    "naccb_eotinfo_validate": (c_int, [POINTER(Eotinfo), c_int, c_int,
+                                       POINTER(c_size_t)]),
+}
+
+_lib = None
+
+
+def lib():
+    """The loaded libnaccb (loaded once per process, signatures declared)."""
+    global _lib
+    if _lib is None:
+        path = library_path()
+        if not path.exists():
+            raise RuntimeError("libnaccb not found at %s" % path)
+        handle = ctypes.CDLL(str(path))
+        for name, (restype, argtypes) in _SIGNATURES.items():
+            fn = getattr(handle, name)
+            fn.restype = restype
+            fn.argtypes = argtypes
+        _lib = handle
+    return _lib
+
+
+def _buf(data):
+    """A C copy of data (bytes-like) and a uint8_t pointer to it."""
+    arr = (c_uint8 * max(len(data), 1)).from_buffer_copy(
+        bytes(data) if data else b"\0")
+    return arr, ctypes.cast(arr, _U8P)
+
+
+def version():
+    return lib().naccb_version().decode()
+
+
+def err_name(rc):
+    return lib().naccb_err_name(rc).decode()
+
+
+def strerror(rc):
+    return lib().naccb_strerror(rc).decode()
+
+
+def key_name(key, error_code=0):
+    """The section-6 name of a key ("accept", "no EMS", ...) or None."""
+    name = lib().naccb_key_name(key, error_code)
+    return name.decode() if name is not None else None
+
+
+def error_code_name(code):
+    name = lib().naccb_error_code_name(code)
+    return name.decode() if name is not None else None
+
+
+# ---- EBCDIC ---------------------------------------------------------------
+
+
+def encode_text(text, cp=CP_037):
+    """Latin-1 text (str or bytes) -> wire bytes of the code page."""
+    raw = text.encode("latin-1") if isinstance(text, str) else bytes(text)
+    src, srcp = _buf(raw)
+    dst, dstp = _buf(bytes(len(raw)))
+    lib().naccb_ebcdic_encode(cp, srcp, len(raw), dstp)
+    return bytes(dst)[:len(raw)]
+
+
+def decode_text(wire, cp=CP_037):
+    """Wire bytes of the code page -> Latin-1 str."""
+    wire = bytes(wire)
+    src, srcp = _buf(wire)
+    dst, dstp = _buf(bytes(len(wire)))
+    lib().naccb_ebcdic_decode(cp, srcp, len(wire), dstp)
+    return bytes(dst)[:len(wire)].decode("latin-1")
+
+
+def field(text, width=NAME_SIZE, cp=CP_037):
+    """A fixed character field: converted, left-justified, blank padded."""
+    raw = text.encode("latin-1") if isinstance(text, str) else bytes(text)
+    out, outp = _buf(bytes(width))
+    rc = lib().naccb_field_put(cp, outp, width, raw, len(raw))
+    if rc < 0:
+        raise CodecError("naccb_field_put", rc)
+    return bytes(out)[:width]
+
+
+def field_get(wire, cp=CP_037):
+    """A fixed character field back to Latin-1, trailing blanks removed."""
+    wire = bytes(wire)
+    src, srcp = _buf(wire)
+    out = ctypes.create_string_buffer(len(wire) + 1)
+    n = lib().naccb_field_get(cp, srcp, len(wire), out)
+    return out.raw[:n].decode("latin-1")
+
+
+def sysname(name, cp=CP_037):
+    """The 8-byte wire form of a system name."""
+    return field(name, NAME_SIZE, cp)
+
+
+# ---- the NACCB value object -----------------------------------------------
+
+
+class Naccb:
+    """One NACCB: header fields and its objects (a list of bytes).
+
+    `system` holds the raw 8 wire bytes; pass a str to have it converted
+    (code page 037).  count, size and total_length are computed by
+    libnaccb unless given explicitly: give them to build a hostile NACCB,
+    which is then written field for field by naccb_header_encode with the
+    object bytes appended as they are.
+    """
+
+    __slots__ = ("key", "agent_id", "system", "error", "os_code", "coding",
+                 "unused", "forward", "objects", "count", "size",
+                 "total_length", "raw")
+
+    def __init__(self, key, agent_id=0, system=b"\x40" * 8, error=0,
+                 objects=(), os_code=0, coding=0, unused=0, forward=0,
+                 count=None, size=None, total_length=None):
+        self.key = key
+        self.agent_id = agent_id
+        self.system = sysname(system) if isinstance(system, str) else \
+            bytes(system)
+        self.error = error
+        self.os_code = os_code
+        self.coding = coding
+        self.unused = unused
+        self.forward = forward
+        self.objects = [bytes(o) for o in objects]
+        self.count = count
+        self.size = size
+        self.total_length = total_length
+        self.raw = None
+
+    # -- key parts
+    @property
+    def direction(self):
+        return self.key >> 16
+
+    @property
+    def request(self):
+        return (self.key >> 8) & 0xFF
+
+    @property
+    def object(self):
+        return self.key & 0xFF
+
+    def system_text(self, cp=CP_037):
+        return field_get(self.system, cp)
+
+    def name(self):
+        return key_name(self.key, self.error)
+
+    def _header(self):
+        h = _Header()
+        h.agent_id = self.agent_id
+        h.system_name[:] = list(self.system[:NAME_SIZE].ljust(NAME_SIZE,
+                                                              b"\0"))
+        h.direction = self.direction
+        h.request = self.request
+        h.object = self.object
+        h.error_code = self.error
+        h.os_code = self.os_code
+        h.coding = self.coding
+        h.unused = self.unused
+        h.forward = self.forward
+        n = len(self.objects)
+        h.count = n if self.count is None else self.count
+        h.size = (len(self.objects[0]) if n else 0) if self.size is None \
+            else self.size
+        return h
+
+    def hostile(self):
+        return (self.count is not None or self.size is not None or
+                self.total_length is not None)
+
+    def encode(self):
+        """The wire bytes, produced by libnaccb."""
+        h = self._header()
+        body = b"".join(self.objects)
+        if self.hostile():
+            h.total_length = (HEADER_SIZE + len(body)
+                              if self.total_length is None
+                              else self.total_length)
+            out, outp = _buf(bytes(HEADER_SIZE))
+            lib().naccb_header_encode(byref(h), outp)
+            return bytes(out)[:HEADER_SIZE] + body
+        sizes = {len(o) for o in self.objects}
+        if len(sizes) > 1:
+            raise ValueError("objects of one NACCB must have one length: %r"
+                             % sorted(sizes))
+        cap = HEADER_SIZE + len(body)
+        out, outp = _buf(bytes(cap))
+        _, objp = _buf(body)
+        rc = lib().naccb_message_encode(byref(h), objp if body else None,
+                                        outp, cap)
+        if rc < 0:
+            raise CodecError("naccb_message_encode", rc)
+        return bytes(out)[:rc]
+
+    @classmethod
+    def decode(cls, data, max_size=0):
+        """Decode one whole NACCB (data holds exactly it, or more)."""
+        data = bytes(data)
+        src, srcp = _buf(data)
+        m = _Message()
+        off = c_size_t(0)
+        rc = lib().naccb_message_decode(srcp, len(data), max_size, byref(m),
+                                        byref(off))
+        if rc < 0:
+            raise CodecError("naccb_message_decode", rc,
+                             None if rc == NACCB_EINCOMPLETE else off.value)
+        h = m.header
+        key = (h.direction << 16) | (h.request << 8) | h.object
+        body = data[HEADER_SIZE:rc]
+        objs = [body[i * h.size:(i + 1) * h.size] for i in range(h.count)]
+        n = cls(key, agent_id=h.agent_id, system=bytes(h.system_name),
+                error=h.error_code, objects=objs, os_code=h.os_code,
+                coding=h.coding, unused=h.unused, forward=h.forward)
+        n.raw = data[:rc]
+        return n
+
+    def check_objects(self):
+        """naccb_message_check_objects(): 0 or (error name, offset)."""
+        h = self._header()
+        off = c_size_t(0)
+        rc = lib().naccb_message_check_objects(byref(h), byref(off))
+        return 0 if rc == 0 else (err_name(rc), off.value)
+
+    # -- readable output
+    def fields(self):
+        """(label, value text) pairs, one per header field, then objects."""
+        name = self.name() or "?"
+        cnt = len(self.objects) if self.count is None else self.count
+        size = (len(self.objects[0]) if self.objects else 0) \
+            if self.size is None else self.size
+        out = [
+            ("key", "%08X (%s)" % (self.key, name)),
+            ("error", "%02X (%s)" % (self.error,
+                                     error_code_name(self.error) or "?")),
+            ("agent_id", "%08X" % self.agent_id),
+            ("system", "%s %r" % (self.system.hex().upper(),
+                                  self.system_text())),
+            ("os/coding/unused", "%02X %02X %02X" % (self.os_code,
+                                                     self.coding,
+                                                     self.unused)),
+            ("forward", "%08X" % self.forward),
+            ("count", str(cnt)),
+            ("size", str(size)),
+        ]
+        for i, o in enumerate(self.objects):
+            out.append(("object[%d]" % i, _short_hex(o)))
+        return out
+
+    def describe(self):
+        return "\n".join("  %-16s %s" % f for f in self.fields())
+
+    def __repr__(self):
+        return "Naccb(%s)" % ", ".join("%s=%s" % f for f in self.fields())
+
+    def __eq__(self, other):
+        if not isinstance(other, Naccb):
+            return NotImplemented
+        return self.encode() == other.encode()
+
+    __hash__ = None
+
+
+def _short_hex(b, limit=64):
+    h = b.hex().upper()
+    if len(b) <= limit:
+        return "%s (%d bytes)" % (h, len(b))
+    return "%s... (%d bytes)" % (h[:limit * 2], len(b))
+
+
+def diff(expected, got):
+    """A field-by-field comparison of two NACCBs, differences marked '!'."""
+    e = dict(expected.fields())
+    g = dict(got.fields())
+    labels = [k for k, _ in expected.fields()]
+    labels += [k for k, _ in got.fields() if k not in e]
+    lines = ["  %-16s %-40s %s" % ("field", "expected", "got")]
+    for k in labels:
+        ev, gv = e.get(k, "-"), g.get(k, "-")
+        mark = "!" if ev != gv else " "
+        lines.append("%s %-16s %-40s %s" % (mark, k, ev, gv))
+    return "\n".join(lines)
+
+
+def hex_diff(expected, got):
+    """Two byte strings as hex, 4 bytes a group, with a caret line under
+    the first differing byte."""
+    def groups(b):
+        h = b.hex().upper()
+        return " ".join(h[i:i + 8] for i in range(0, len(h), 8))
+    first = next((i for i in range(min(len(expected), len(got)))
+                  if expected[i] != got[i]), min(len(expected), len(got)))
+    col = first * 2 + first // 4
+    return ("expected %s\ngot      %s\n         %s^ first difference at "
+            "byte %d (expected %d bytes, got %d)" %
+            (groups(expected), groups(got), " " * col, first, len(expected),
+             len(got)))
+
+
+def unhex(text):
+    """Hand-written hex (spaces, newlines and '_' allowed) -> bytes."""
+    return bytes.fromhex("".join(text.split()).replace("_", ""))
+
+
+# ---- framer ----------------------------------------------------------------
+
+
+class FramingError(Exception):
+    def __init__(self, rc, offset):
+        self.rc = rc
+        self.offset = offset
+        super().__init__("lost framing: %s at stream offset %d"
+                         % (err_name(rc), offset))
+
+
+class Framer:
+    """naccb_framer: whole NACCBs out of stream chunks."""
+
+    def __init__(self, max_size=0):
+        self._f = _Framer()
+        lib().naccb_framer_init(byref(self._f), max_size)
+
+    def feed(self, data):
+        """Bytes in, a list of whole NACCBs (bytes) out."""
+        if not data:
+            return []
+        arr, p = _buf(data)
+        n = c_size_t(len(data))
+        msg = _U8P()
+        msg_len = c_size_t(0)
+        out = []
+        while True:
+            rc = lib().naccb_framer_next(byref(self._f), byref(p), byref(n),
+                                         byref(msg), byref(msg_len))
+            if rc == 1:
+                out.append(ctypes.string_at(msg, msg_len.value))
+            elif rc == NACCB_EINCOMPLETE:
+                return out
+            else:
+                raise FramingError(rc, self._f.error_offset)
+
+    def pending(self):
+        return lib().naccb_framer_pending(byref(self._f))
+
+    def close(self):
+        if self._f is not None:
+            lib().naccb_framer_free(byref(self._f))
+            self._f = None
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # interpreter shutdown: nothing left to free
+            pass
+
+
+# ---- table objects -------------------------------------------------------------
+
+
+def evblok_decode(data):
+    data = bytes(data)
+    if len(data) != EVBLOK_SIZE:
+        raise ValueError("an EVBLOK is %d bytes, got %d" % (EVBLOK_SIZE,
+                                                            len(data)))
+    e = Evblok()
+    _, p = _buf(data)
+    lib().naccb_evblok_decode(p, byref(e))
+    return e
+
+
+def evblok_encode(e):
+    out, p = _buf(bytes(EVBLOK_SIZE))
+    lib().naccb_evblok_encode(byref(e), p)
+    return bytes(out)[:EVBLOK_SIZE]
+
+
+def evblok_validate(e):
+    """0, or (error name, offset) of the first rule the EVBLOK breaks."""
+    off = c_size_t(0)
+    rc = lib().naccb_evblok_validate(byref(e), byref(off))
+    return 0 if rc == 0 else (err_name(rc), off.value)
+
+
+def eotinfo_decode(data):
+    data = bytes(data)
+    if len(data) != EOTINFO_SIZE:
+        raise ValueError("an EOTINFO is %d bytes, got %d" % (EOTINFO_SIZE,
+                                                             len(data)))
+    e = Eotinfo()
+    _, p = _buf(data)
+    lib().naccb_eotinfo_decode(p, byref(e))
+    return e
+
+
+def eotinfo_encode(e):
+    out, p = _buf(bytes(EOTINFO_SIZE))
+    lib().naccb_eotinfo_encode(byref(e), p)
+    return bytes(out)[:EOTINFO_SIZE]
+
+
+def eotinfo_validate(e, role, cp=CP_037):
+    off = c_size_t(0)
+    rc = lib().naccb_eotinfo_validate(byref(e), role, cp, byref(off))
+    return 0 if rc == 0 else (err_name(rc), off.value)
+
+
+def eotinfo_report(entry, notes, step_number=0, scc=0, ucc=0, max_cc=0):
+    """An agent's EOT report: a copy of an SCD table entry (an Eotinfo)
+    with the status fields set.  notes is 4 ASCII letters such as "JINR";
+    they are EBCDIC on the wire in every code page (section 8)."""
+    e = Eotinfo.from_buffer_copy(bytes(entry))
+    e.step_number = step_number
+    e.scc = scc
+    e.ucc = ucc
+    e.max_cc = max_cc
+    e.notes[:] = list(encode_text(notes, CP_037))
+    return e

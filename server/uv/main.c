@@ -1,0 +1,339 @@
+/*
+ * main.c - xdi-server: the fake zJOS-XDI host.
+ *
+ * Parses the command line, loads and validates the fixture set, opens the
+ * journal, listens, and runs the libuv loop until SIGINT or SIGTERM has
+ * stopped every connection gracefully.  Exit codes: 0 stopped normally,
+ * 1 bad fixtures, 2 usage error, 3 runtime error (cannot listen, cannot
+ * open the journal).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "net.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:7012"
+#define DEFAULT_JOURNAL "xdi-journal.jsonl"
+#define MAX_LISTEN 16
+
+enum exit_code { EXIT_OK = 0, EXIT_FIXTURES = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
+
+static void usage(FILE *out)
+{
+    struct xdi_config d;
+    xdi_config_defaults(&d);
+    fprintf(out,
+"Usage: xdi-server --fixtures DIR [--listen ADDR:PORT]... [options]\n"
+"\n"
+"A fake zJOS-XDI host: XDI agents log in, acquire their EMS and SCD tables\n"
+"(from the fixture set in DIR) and report events; everything is journalled.\n"
+"\n"
+"  -f, --fixtures DIR       fixture set to serve (see docs/fixtures.md)\n"
+"  -l, --listen ADDR:PORT   listen address, repeatable; IPv6 as [::1]:PORT;\n"
+"                           port 0 lets the kernel choose (default %s)\n"
+"  -j, --journal FILE       JSON Lines journal, '-' for stdout\n"
+"                           (default ./%s)\n"
+"      --random-ids         issue random agent-IDs instead of 1, 2, 3, ...\n"
+"      --seed N             seed for --random-ids (default: from the clock)\n"
+"      --xdi-down           emulate XDI being down: logins get reject 06\n"
+"      --max-naccb-size N   largest NACCB accepted, bytes (default %u)\n"
+"      --max-output N       output queued per connection before it is cut\n"
+"                           off, bytes (default %zu)\n"
+"      --max-connections N  open connections at most (default %u)\n"
+"      --login-timeout S    seconds to log in after connecting (default %u)\n"
+"      --partial-timeout S  seconds to complete a NACCB once begun (default %u)\n"
+"      --idle-timeout S     close a connection silent for S seconds\n"
+"                           (default 0 = never)\n"
+"      --grace S            seconds agents get to log out on stop (default %u)\n"
+"  -q, --quiet              no log lines on stderr\n"
+"  -h, --help               this text\n"
+"  -V, --version            version\n"
+"\n"
+"Sizes take a K, M or G suffix (binary); seconds may have decimals, 0 = off.\n"
+"Once listening, one line 'listening on ADDR:PORT' per listener goes to\n"
+"stdout. SIGINT/SIGTERM: shutdown NACCB to every agent, then exit 0.\n"
+"Exit codes: 0 normal stop, 1 bad fixtures, 2 usage, 3 runtime error.\n",
+            DEFAULT_LISTEN, DEFAULT_JOURNAL, d.max_naccb_size, d.max_output_queue,
+            d.max_connections, d.login_timeout_ms / 1000, d.partial_timeout_ms / 1000,
+            d.grace_ms / 1000);
+}
+
+/* "16M" -> 16777216.  Returns 0 or -1. */
+static int parse_size(const char *text, unsigned long long max, unsigned long long *out)
+{
+    char *end;
+    unsigned long long v;
+    unsigned shift = 0;
+
+    errno = 0;
+    v = strtoull(text, &end, 10);
+    if (end == text || errno)
+        return -1;
+    if (*end == 'K' || *end == 'k')
+        shift = 10;
+    else if (*end == 'M' || *end == 'm')
+        shift = 20;
+    else if (*end == 'G' || *end == 'g')
+        shift = 30;
+    if (shift)
+        end++;
+    if (*end || v > (max >> shift))
+        return -1;
+    *out = v << shift;
+    return 0;
+}
+
+/* "2.5" seconds -> 2500 ms.  Returns 0 or -1. */
+static int parse_seconds(const char *text, unsigned *ms)
+{
+    char *end;
+    double s;
+
+    errno = 0;
+    s = strtod(text, &end);
+    if (end == text || *end || errno || s < 0 || s > 86400.0 * 365)
+        return -1;
+    *ms = (unsigned)(s * 1000.0 + 0.5);
+    return 0;
+}
+
+struct options {
+    const char *fixtures;
+    const char *journal;
+    struct xdi_listen_addr listen[MAX_LISTEN];
+    size_t n_listen;
+    struct xdi_config cfg;
+    bool seed_given;
+    bool quiet;
+};
+
+enum long_only {
+    OPT_RANDOM_IDS = 256, OPT_SEED, OPT_XDI_DOWN, OPT_MAX_NACCB, OPT_MAX_OUTPUT,
+    OPT_MAX_CONN, OPT_LOGIN_TO, OPT_PARTIAL_TO, OPT_IDLE_TO, OPT_GRACE,
+};
+
+static int bad_value(const char *opt, const char *value, const char *what)
+{
+    fprintf(stderr, "xdi-server: --%s '%s': %s\n", opt, value, what);
+    return -1;
+}
+
+static int apply_option(struct options *o, int opt, const char *arg, const char *name)
+{
+    unsigned long long n;
+    char err[160];
+
+    switch (opt) {
+    case 'f': o->fixtures = arg; return 0;
+    case 'j': o->journal = arg; return 0;
+    case 'q': o->quiet = true; return 0;
+    case 'l':
+        if (o->n_listen == MAX_LISTEN)
+            return bad_value(name, arg, "too many listen addresses (16 at most)");
+        if (xdi_listen_addr_parse(arg, &o->listen[o->n_listen], err, sizeof err) < 0) {
+            fprintf(stderr, "xdi-server: --listen %s\n", err);
+            return -1;
+        }
+        o->n_listen++;
+        return 0;
+    case OPT_RANDOM_IDS: o->cfg.random_ids = true; return 0;
+    case OPT_XDI_DOWN: o->cfg.xdi_down = true; return 0;
+    case OPT_SEED:
+        if (parse_size(arg, UINT64_MAX, &n) < 0)
+            return bad_value(name, arg, "expected a number");
+        o->cfg.id_seed = n;
+        o->seed_given = true;
+        return 0;
+    case OPT_MAX_NACCB:
+        if (parse_size(arg, UINT32_MAX, &n) < 0 || n < 36)
+            return bad_value(name, arg, "expected a size of at least 36 bytes, at most 4G-1");
+        o->cfg.max_naccb_size = (uint32_t)n;
+        return 0;
+    case OPT_MAX_OUTPUT:
+        if (parse_size(arg, SIZE_MAX, &n) < 0 || n == 0)
+            return bad_value(name, arg, "expected a size in bytes, e.g. 64M");
+        o->cfg.max_output_queue = (size_t)n;
+        return 0;
+    case OPT_MAX_CONN:
+        if (parse_size(arg, UINT_MAX, &n) < 0 || n == 0)
+            return bad_value(name, arg, "expected a positive number");
+        o->cfg.max_connections = (unsigned)n;
+        return 0;
+    case OPT_LOGIN_TO: case OPT_PARTIAL_TO: case OPT_IDLE_TO: case OPT_GRACE: {
+        unsigned *ms = opt == OPT_LOGIN_TO     ? &o->cfg.login_timeout_ms
+                       : opt == OPT_PARTIAL_TO ? &o->cfg.partial_timeout_ms
+                       : opt == OPT_IDLE_TO    ? &o->cfg.idle_timeout_ms
+                                               : &o->cfg.grace_ms;
+        if (parse_seconds(arg, ms) < 0)
+            return bad_value(name, arg, "expected seconds, e.g. 30 or 0.5");
+        return 0;
+    }
+    default:
+        return -1;
+    }
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+    static const struct option longopts[] = {
+        {"fixtures", required_argument, NULL, 'f'},
+        {"listen", required_argument, NULL, 'l'},
+        {"journal", required_argument, NULL, 'j'},
+        {"random-ids", no_argument, NULL, OPT_RANDOM_IDS},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"xdi-down", no_argument, NULL, OPT_XDI_DOWN},
+        {"max-naccb-size", required_argument, NULL, OPT_MAX_NACCB},
+        {"max-output", required_argument, NULL, OPT_MAX_OUTPUT},
+        {"max-connections", required_argument, NULL, OPT_MAX_CONN},
+        {"login-timeout", required_argument, NULL, OPT_LOGIN_TO},
+        {"partial-timeout", required_argument, NULL, OPT_PARTIAL_TO},
+        {"idle-timeout", required_argument, NULL, OPT_IDLE_TO},
+        {"grace", required_argument, NULL, OPT_GRACE},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    int opt, idx;
+
+    while ((opt = getopt_long(argc, argv, "f:l:j:qhV", longopts, &idx)) != -1) {
+        if (opt == 'h') {
+            usage(stdout);
+            exit(EXIT_OK);
+        }
+        if (opt == 'V') {
+            printf("xdi-server (xdi-emu) libnaccb %s\n", naccb_version());
+            exit(EXIT_OK);
+        }
+        if (opt == '?')
+            return -1;
+        const char *name = opt < 256 ? NULL : longopts[idx].name;
+        char shortname[2] = {(char)opt, 0};
+        if (apply_option(o, opt, optarg, name ? name : shortname) < 0)
+            return -1;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "xdi-server: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    if (!o->fixtures) {
+        fprintf(stderr, "xdi-server: --fixtures DIR is required\n");
+        return -1;
+    }
+    if (o->n_listen == 0) {
+        char err[160];
+        xdi_listen_addr_parse(DEFAULT_LISTEN, &o->listen[0], err, sizeof err);
+        o->n_listen = 1;
+    }
+    return 0;
+}
+
+struct signals {
+    uv_signal_t sigint, sigterm;
+    struct xdi_net *net;
+    bool quiet;
+};
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    struct signals *s = h->data;
+    if (!s->quiet)
+        fprintf(stderr, "xdi-server: %s: stopping (shutdown sent to every agent)\n",
+                signum == SIGINT ? "SIGINT" : "SIGTERM");
+    xdi_net_stop(s->net);
+}
+
+static void signals_start(uv_loop_t *loop, struct signals *s)
+{
+    uv_signal_init(loop, &s->sigint);
+    uv_signal_init(loop, &s->sigterm);
+    s->sigint.data = s->sigterm.data = s;
+    uv_signal_start(&s->sigint, on_signal, SIGINT);
+    uv_signal_start(&s->sigterm, on_signal, SIGTERM);
+    /* Signal handles do not keep the loop alive: it ends when the
+     * listeners and connections are closed. */
+    uv_unref((uv_handle_t *)&s->sigint);
+    uv_unref((uv_handle_t *)&s->sigterm);
+}
+
+static void signals_stop(struct signals *s)
+{
+    uv_close((uv_handle_t *)&s->sigint, NULL);
+    uv_close((uv_handle_t *)&s->sigterm, NULL);
+}
+
+static int run(struct options *o, struct xdi_fixture_set *set, struct xdi_journal *journal)
+{
+    uv_loop_t loop;
+    struct signals sig = {.quiet = o->quiet};
+    char err[256];
+    int rc = EXIT_OK;
+    size_t n_hosts = set->n_hosts;
+
+    uv_loop_init(&loop);
+    struct xdi_net *net = xdi_net_new(&loop, &o->cfg, set, journal, err, sizeof err);
+    if (!net) {
+        fprintf(stderr, "xdi-server: %s\n", err);
+        uv_loop_close(&loop);
+        return EXIT_RUNTIME;
+    }
+    sig.net = net;
+    signals_start(&loop, &sig);
+    if (xdi_net_listen(net, o->listen, o->n_listen, err, sizeof err) < 0) {
+        fprintf(stderr, "xdi-server: %s\n", err);
+        rc = EXIT_RUNTIME;
+        xdi_net_stop(net);
+    } else if (!o->quiet) {
+        fprintf(stderr, "xdi-server: serving %zu host%s from %s; journal: %s\n", n_hosts,
+                n_hosts == 1 ? "" : "s", o->fixtures, o->journal);
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+    signals_stop(&sig);
+    uv_run(&loop, UV_RUN_DEFAULT); /* let the close callbacks run */
+    xdi_net_free(net);
+    if (uv_loop_close(&loop) != 0)
+        fprintf(stderr, "xdi-server: warning: handles left open at exit\n");
+    if (rc == EXIT_OK && !o->quiet)
+        fprintf(stderr, "xdi-server: stopped\n");
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = {.journal = DEFAULT_JOURNAL};
+    struct xdi_fixture_set *set = NULL;
+    struct xdi_journal *journal;
+    int rc;
+
+    xdi_config_defaults(&o.cfg);
+    if (parse_args(argc, argv, &o) < 0) {
+        fprintf(stderr, "Try 'xdi-server --help'.\n");
+        return EXIT_USAGE;
+    }
+    if (o.cfg.random_ids && !o.seed_given)
+        o.cfg.id_seed = uv_hrtime() ^ ((uint64_t)uv_os_getpid() << 32);
+    /* A peer that resets its connection must not kill the server. */
+    signal(SIGPIPE, SIG_IGN);
+
+    rc = xdi_fixture_load(o.fixtures, &set, NULL, NULL);
+    if (rc != 0) {
+        fprintf(stderr, "xdi-server: %s: fixtures refused (%d error%s); not starting\n",
+                o.fixtures, rc < 0 ? 1 : rc, rc == 1 ? "" : "s");
+        return EXIT_FIXTURES;
+    }
+    journal = xdi_journal_open(o.journal);
+    if (!journal) {
+        fprintf(stderr, "xdi-server: cannot open journal %s: %s\n", o.journal, strerror(errno));
+        xdi_fixture_free(set);
+        return EXIT_RUNTIME;
+    }
+    rc = run(&o, set, journal);
+    xdi_journal_close(journal);
+    return rc;
+}

@@ -1,0 +1,593 @@
+/*
+ * net.c - the libuv layer of xdi-server.
+ *
+ * Accepts TCP connections, feeds what they send to the protocol core,
+ * writes what the core sends, runs the timers the core asks for, and
+ * closes connections when the core, the peer or a limit says so.  No
+ * protocol logic lives here (see server/core/server.h for the seam).
+ *
+ * Memory: one shared read buffer (libuv calls alloc and read back to back,
+ * and the core copies whatever it keeps, so one buffer serves every
+ * connection); one heap write request per NACCB sent, holding a copy of
+ * the 36-byte header and a reference to the shared table blob, freed in
+ * its write callback.  Output queued per connection is bounded by
+ * max_output_queue: an agent that never reads is cut off, not buffered.
+ */
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define READ_BUFFER_SIZE (64u * 1024u)
+/* How long a closing connection may take to flush its queued output. */
+#define FLUSH_TIMEOUT_MS 5000u
+
+enum conn_state {
+    CONN_OPEN,    /* reading and writing */
+    CONN_FLUSHING, /* close asked: no more reads, queued output drains */
+    CONN_CLOSED,  /* uv_close called on every handle */
+};
+
+/* Timer slots; the first three match enum xdi_timer bits 1, 2, 4. */
+enum { TIMER_LOGIN, TIMER_PARTIAL, TIMER_IDLE, TIMER_FLUSH, N_TIMERS };
+
+struct net_conn {
+    uv_tcp_t tcp; /* first: the handle's address is the connection's */
+    struct xdi_net *net;
+    struct xdi_conn *core; /* NULL for a refused connection */
+    struct net_conn *prev, *next;
+    uv_timer_t timers[N_TIMERS];
+    unsigned running; /* enum xdi_timer bits whose timer runs */
+    size_t queued;    /* bytes handed to uv_write, not yet completed */
+    enum conn_state state;
+    bool overflow;    /* output queue limit hit: close without flushing */
+    enum xdi_close_cause cause;
+    char detail[96];
+    int handles_open;
+    uv_shutdown_t shutdown_req;
+};
+
+struct listener {
+    uv_tcp_t tcp;
+    struct xdi_net *net;
+    bool initialised;
+};
+
+struct xdi_net {
+    uv_loop_t *loop;
+    struct xdi_server *srv;
+    struct xdi_config cfg;
+    struct listener *listeners;
+    size_t n_listeners;
+    struct net_conn *conns; /* every connection not yet freed */
+    size_t n_conns;
+    uv_timer_t grace_timer;
+    bool grace_closed;
+    int stopping; /* 0 running, 1 graceful stop, 2 closing everything */
+    uint8_t read_buf[READ_BUFFER_SIZE];
+};
+
+struct write_req {
+    uv_write_t req;
+    struct net_conn *conn;
+    struct xdi_blob *body;
+    size_t len;
+    uint8_t head[]; /* the header bytes, copied */
+};
+
+static void conn_close(struct net_conn *c, enum xdi_close_cause cause,
+                       const char *detail, bool hard);
+static void maybe_finish_stop(struct xdi_net *net);
+
+/* ---- listen addresses ---------------------------------------------------- */
+
+int xdi_listen_addr_parse(const char *text, struct xdi_listen_addr *out,
+                          char *err, size_t errlen)
+{
+    char host[64];
+    const char *port_text;
+    size_t host_len;
+    char *end;
+    unsigned long port;
+
+    memset(out, 0, sizeof *out);
+    snprintf(out->text, sizeof out->text, "%s", text);
+    if (text[0] == '[') {
+        const char *close = strchr(text, ']');
+        if (!close || close[1] != ':') {
+            snprintf(err, errlen, "'%s': an IPv6 address is written [ADDR]:PORT", text);
+            return -1;
+        }
+        host_len = (size_t)(close - text - 1);
+        if (host_len >= sizeof host)
+            goto bad_host;
+        memcpy(host, text + 1, host_len);
+        port_text = close + 2;
+    } else {
+        const char *colon = strrchr(text, ':');
+        if (!colon) {
+            snprintf(err, errlen, "'%s': expected ADDR:PORT, e.g. 127.0.0.1:7012", text);
+            return -1;
+        }
+        host_len = (size_t)(colon - text);
+        if (host_len >= sizeof host)
+            goto bad_host;
+        memcpy(host, text, host_len);
+        port_text = colon + 1;
+    }
+    host[host_len] = '\0';
+    port = strtoul(port_text, &end, 10);
+    if (*port_text == '\0' || *end != '\0' || port > 65535) {
+        snprintf(err, errlen, "'%s': the port must be a number 0..65535", text);
+        return -1;
+    }
+    if (text[0] == '[') {
+        if (uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)&out->addr) == 0)
+            return 0;
+    } else if (uv_ip4_addr(host, (int)port, (struct sockaddr_in *)&out->addr) == 0) {
+        return 0;
+    }
+bad_host:
+    snprintf(err, errlen, "'%s': not an IPv4 address or a bracketed IPv6 address", text);
+    return -1;
+}
+
+/* "127.0.0.1:7012" or "[::1]:7012". */
+static void format_addr(const struct sockaddr *sa, char *out, size_t len)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
+        uv_ip6_name(s6, ip, sizeof ip);
+        snprintf(out, len, "[%s]:%u", ip, ntohs(s6->sin6_port));
+    } else {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+        uv_ip4_name(s4, ip, sizeof ip);
+        snprintf(out, len, "%s:%u", ip, ntohs(s4->sin_port));
+    }
+}
+
+/* ---- connection list ----------------------------------------------------- */
+
+static void conn_link(struct xdi_net *net, struct net_conn *c)
+{
+    c->next = net->conns;
+    if (net->conns)
+        net->conns->prev = c;
+    net->conns = c;
+    net->n_conns++;
+}
+
+static void conn_unlink(struct xdi_net *net, struct net_conn *c)
+{
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        net->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    net->n_conns--;
+}
+
+/* ---- closing ------------------------------------------------------------- */
+
+/* Every handle of a connection reports here; the last one frees it. */
+static void on_conn_handle_closed(uv_handle_t *h)
+{
+    struct net_conn *c = h->data;
+
+    if (h == (uv_handle_t *)&c->tcp && c->core) {
+        /* The socket is gone: the core journals it and frees its side. */
+        xdi_conn_closed(c->core, c->cause, c->detail[0] ? c->detail : NULL);
+        c->core = NULL;
+    }
+    if (--c->handles_open > 0)
+        return;
+    struct xdi_net *net = c->net;
+    conn_unlink(net, c);
+    free(c);
+    maybe_finish_stop(net);
+}
+
+static void conn_close_handles(struct net_conn *c)
+{
+    if (c->state == CONN_CLOSED)
+        return;
+    c->state = CONN_CLOSED;
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    for (int i = 0; i < N_TIMERS; i++)
+        uv_close((uv_handle_t *)&c->timers[i], on_conn_handle_closed);
+    uv_close((uv_handle_t *)&c->tcp, on_conn_handle_closed);
+}
+
+static void on_flush_timeout(uv_timer_t *t)
+{
+    conn_close_handles(t->data);
+}
+
+static void on_shutdown(uv_shutdown_t *req, int status)
+{
+    struct net_conn *c = req->data;
+    (void)status; /* flushed or failed: either way the socket closes now */
+    conn_close_handles(c);
+}
+
+/*
+ * Closes a connection.  The first cause given is the one journalled.  A
+ * soft close lets queued output drain first (bounded by FLUSH_TIMEOUT_MS);
+ * a hard one, or a connection whose output overflowed, closes at once.
+ */
+static void conn_close(struct net_conn *c, enum xdi_close_cause cause,
+                       const char *detail, bool hard)
+{
+    if (c->state == CONN_CLOSED)
+        return;
+    if (c->state == CONN_OPEN) {
+        c->cause = cause;
+        if (detail)
+            snprintf(c->detail, sizeof c->detail, "%s", detail);
+    }
+    if (hard || c->overflow || c->queued == 0) {
+        conn_close_handles(c);
+        return;
+    }
+    if (c->state == CONN_FLUSHING)
+        return;
+    c->state = CONN_FLUSHING;
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    for (int i = 0; i < TIMER_FLUSH; i++)
+        uv_timer_stop(&c->timers[i]);
+    uv_timer_start(&c->timers[TIMER_FLUSH], on_flush_timeout,
+                   FLUSH_TIMEOUT_MS, 0);
+    c->shutdown_req.data = c;
+    if (uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, on_shutdown) < 0)
+        conn_close_handles(c);
+}
+
+/* ---- writing (the core's transport) -------------------------------------- */
+
+static void on_write(uv_write_t *req, int status)
+{
+    struct write_req *w = (struct write_req *)req;
+    struct net_conn *c = w->conn;
+
+    c->queued -= w->len;
+    xdi_blob_unref(w->body);
+    free(w);
+    if (status < 0 && status != UV_ECANCELED && c->state != CONN_CLOSED) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "write: %s", uv_strerror(status));
+        conn_close(c, XDI_CLOSE_ERROR, detail, true);
+    }
+}
+
+static int transport_send(void *ctx, void *conn_io, const uint8_t *head,
+                          size_t head_len, struct xdi_blob *body)
+{
+    struct xdi_net *net = ctx;
+    struct net_conn *c = conn_io;
+    size_t body_len = body ? body->len : 0;
+    size_t total = head_len + body_len;
+    uv_buf_t bufs[2];
+    unsigned n = 0;
+
+    if (c->state != CONN_OPEN)
+        return 0; /* closing: nothing more goes out */
+    if (total > net->cfg.max_output_queue ||
+        c->queued > net->cfg.max_output_queue - total) {
+        c->overflow = true;
+        return -1;
+    }
+    struct write_req *w = malloc(sizeof *w + head_len);
+    if (!w) {
+        conn_close(c, XDI_CLOSE_ERROR, "out of memory queueing output", true);
+        return 0;
+    }
+    w->conn = c;
+    w->len = total;
+    w->body = body_len ? xdi_blob_ref(body) : NULL;
+    memcpy(w->head, head, head_len);
+    if (head_len)
+        bufs[n++] = uv_buf_init((char *)w->head, (unsigned)head_len);
+    if (body_len)
+        bufs[n++] = uv_buf_init((char *)body->data, (unsigned)body_len);
+    int rc = uv_write(&w->req, (uv_stream_t *)&c->tcp, bufs, n, on_write);
+    if (rc < 0) {
+        xdi_blob_unref(w->body);
+        free(w);
+        char detail[64];
+        snprintf(detail, sizeof detail, "write: %s", uv_strerror(rc));
+        conn_close(c, XDI_CLOSE_ERROR, detail, true);
+        return 0;
+    }
+    c->queued += total;
+    return 0;
+}
+
+static void transport_close(void *ctx, void *conn_io)
+{
+    struct net_conn *c = conn_io;
+    (void)ctx;
+    conn_close(c, c->overflow ? XDI_CLOSE_OUTPUT_LIMIT : XDI_CLOSE_REQUESTED,
+               NULL, false);
+}
+
+/* ---- timers -------------------------------------------------------------- */
+
+static unsigned timer_ms(const struct xdi_net *net, int slot)
+{
+    switch (slot) {
+    case TIMER_LOGIN:
+        return net->cfg.login_timeout_ms;
+    case TIMER_PARTIAL:
+        return net->cfg.partial_timeout_ms;
+    case TIMER_IDLE:
+        return net->cfg.idle_timeout_ms;
+    default:
+        return 0;
+    }
+}
+
+static void on_timer(uv_timer_t *t);
+
+/* Starts and stops timers to match what the core wants now.  The idle
+ * timer restarts whenever input arrived (fed). */
+static void sync_timers(struct net_conn *c, bool fed)
+{
+    unsigned wanted;
+
+    if (c->state != CONN_OPEN || !c->core)
+        return;
+    wanted = xdi_conn_timers(c->core);
+    for (int slot = TIMER_LOGIN; slot <= TIMER_IDLE; slot++) {
+        unsigned bit = 1u << slot;
+        unsigned ms = timer_ms(c->net, slot);
+        if ((wanted & bit) && ms > 0) {
+            if (!(c->running & bit) || (slot == TIMER_IDLE && fed)) {
+                uv_timer_start(&c->timers[slot], on_timer, ms, 0);
+                c->running |= bit;
+            }
+        } else if (c->running & bit) {
+            uv_timer_stop(&c->timers[slot]);
+            c->running &= ~bit;
+        }
+    }
+}
+
+static void on_timer(uv_timer_t *t)
+{
+    struct net_conn *c = t->data;
+    int slot = (int)(t - c->timers);
+    unsigned bit = 1u << slot;
+
+    c->running &= ~bit;
+    if (c->state != CONN_OPEN || !c->core)
+        return;
+    xdi_conn_timeout(c->core, (enum xdi_timer)bit);
+    sync_timers(c, false);
+}
+
+/* ---- reading ------------------------------------------------------------- */
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    struct net_conn *c = h->data;
+    (void)suggested;
+    /* Shared: libuv calls on_read right after, and the core keeps copies
+     * of whatever it holds on to. */
+    *buf = uv_buf_init((char *)c->net->read_buf, READ_BUFFER_SIZE);
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+    struct net_conn *c = s->data;
+
+    if (nread > 0) {
+        if (c->state != CONN_OPEN)
+            return;
+        xdi_conn_feed(c->core, (const uint8_t *)buf->base, (size_t)nread);
+        sync_timers(c, true);
+    } else if (nread == UV_EOF) {
+        conn_close(c, XDI_CLOSE_PEER, NULL, false);
+    } else if (nread < 0) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "read: %s", uv_strerror((int)nread));
+        conn_close(c, XDI_CLOSE_ERROR, detail, true);
+    }
+}
+
+/* ---- accepting ----------------------------------------------------------- */
+
+static struct net_conn *conn_new(struct xdi_net *net)
+{
+    struct net_conn *c = calloc(1, sizeof *c);
+
+    if (!c)
+        return NULL;
+    c->net = net;
+    uv_tcp_init(net->loop, &c->tcp);
+    c->tcp.data = c;
+    for (int i = 0; i < N_TIMERS; i++) {
+        uv_timer_init(net->loop, &c->timers[i]);
+        c->timers[i].data = c;
+    }
+    c->handles_open = 1 + N_TIMERS;
+    conn_link(net, c);
+    return c;
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+    struct listener *l = server->data;
+    struct xdi_net *net = l->net;
+    struct sockaddr_storage peer;
+    int peer_len = sizeof peer;
+    struct net_conn *c;
+
+    if (status < 0) {
+        fprintf(stderr, "xdi-server: accept: %s\n", uv_strerror(status));
+        return;
+    }
+    c = conn_new(net);
+    if (!c) {
+        fprintf(stderr, "xdi-server: out of memory accepting a connection\n");
+        return;
+    }
+    if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0) {
+        conn_close_handles(c);
+        return;
+    }
+    memset(&peer, 0, sizeof peer);
+    uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&peer, &peer_len);
+    /* n_conns already counts this one. */
+    if (net->stopping || net->n_conns > net->cfg.max_connections) {
+        xdi_server_refused(net->srv, (struct sockaddr *)&peer,
+                           net->stopping ? "server is stopping"
+                                         : "too many connections");
+        conn_close_handles(c);
+        return;
+    }
+    uv_tcp_nodelay(&c->tcp, 1);
+    c->core = xdi_conn_open(net->srv, c, (struct sockaddr *)&peer);
+    if (!c->core) {
+        conn_close_handles(c);
+        return;
+    }
+    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+    sync_timers(c, true);
+}
+
+/* ---- life cycle ---------------------------------------------------------- */
+
+struct xdi_net *xdi_net_new(uv_loop_t *loop, const struct xdi_config *cfg,
+                            struct xdi_fixture_set *fixtures,
+                            struct xdi_journal *journal, char *err,
+                            size_t errlen)
+{
+    struct xdi_net *net = calloc(1, sizeof *net);
+
+    if (!net) {
+        snprintf(err, errlen, "out of memory");
+        xdi_fixture_free(fixtures);
+        return NULL;
+    }
+    struct xdi_transport transport = {
+        .ctx = net, .send = transport_send, .close = transport_close};
+    net->loop = loop;
+    net->cfg = *cfg;
+    net->srv = xdi_server_new(cfg, fixtures, journal, &transport, NULL);
+    if (!net->srv) {
+        snprintf(err, errlen, "cannot create the server core (out of memory)");
+        free(net);
+        return NULL;
+    }
+    uv_timer_init(loop, &net->grace_timer);
+    net->grace_timer.data = net;
+    return net;
+}
+
+static void on_listener_closed(uv_handle_t *h)
+{
+    (void)h; /* the array is freed with the layer */
+}
+
+static void close_listeners(struct xdi_net *net)
+{
+    for (size_t i = 0; i < net->n_listeners; i++) {
+        uv_handle_t *h = (uv_handle_t *)&net->listeners[i].tcp;
+        if (net->listeners[i].initialised && !uv_is_closing(h))
+            uv_close(h, on_listener_closed);
+    }
+}
+
+int xdi_net_listen(struct xdi_net *net, const struct xdi_listen_addr *addrs,
+                   size_t n, char *err, size_t errlen)
+{
+    net->listeners = calloc(n, sizeof *net->listeners);
+    if (!net->listeners) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    net->n_listeners = n;
+    for (size_t i = 0; i < n; i++) {
+        struct listener *l = &net->listeners[i];
+        const struct sockaddr *sa = (const struct sockaddr *)&addrs[i].addr;
+        unsigned flags = sa->sa_family == AF_INET6 ? UV_TCP_IPV6ONLY : 0;
+        int rc;
+
+        uv_tcp_init(net->loop, &l->tcp);
+        l->tcp.data = l;
+        l->net = net;
+        l->initialised = true;
+        rc = uv_tcp_bind(&l->tcp, sa, flags);
+        if (rc == 0)
+            rc = uv_listen((uv_stream_t *)&l->tcp, 511, on_connection);
+        if (rc < 0) {
+            snprintf(err, errlen, "cannot listen on %s: %s", addrs[i].text,
+                     uv_strerror(rc));
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct sockaddr_storage bound;
+        int len = sizeof bound;
+        char text[80];
+        uv_tcp_getsockname(&net->listeners[i].tcp, (struct sockaddr *)&bound, &len);
+        format_addr((struct sockaddr *)&bound, text, sizeof text);
+        printf("listening on %s\n", text);
+    }
+    fflush(stdout);
+    return 0;
+}
+
+/* Closes every connection and the grace timer: the loop then ends. */
+static void finish_stop(struct xdi_net *net)
+{
+    net->stopping = 2;
+    for (struct net_conn *c = net->conns; c; c = c->next)
+        conn_close(c, XDI_CLOSE_SERVER_STOP, NULL, true);
+    if (!net->grace_closed) {
+        net->grace_closed = true;
+        uv_close((uv_handle_t *)&net->grace_timer, NULL);
+    }
+}
+
+static void on_grace_timeout(uv_timer_t *t)
+{
+    finish_stop(t->data);
+}
+
+static void maybe_finish_stop(struct xdi_net *net)
+{
+    if (net->stopping == 1 && net->n_conns == 0)
+        finish_stop(net);
+}
+
+void xdi_net_stop(struct xdi_net *net)
+{
+    if (net->stopping) {
+        finish_stop(net);
+        return;
+    }
+    net->stopping = 1;
+    close_listeners(net);
+    xdi_server_stop(net->srv);
+    if (net->n_conns == 0) {
+        finish_stop(net);
+        return;
+    }
+    uv_timer_start(&net->grace_timer, on_grace_timeout, net->cfg.grace_ms, 0);
+}
+
+void xdi_net_free(struct xdi_net *net)
+{
+    if (!net)
+        return;
+    xdi_server_free(net->srv);
+    free(net->listeners);
+    free(net);
+}

@@ -1,0 +1,60 @@
+/*
+ * net.h - the libuv layer of xdi-server: listeners, connections, bounded
+ * write queues, timers and the graceful stop.
+ *
+ * It holds no protocol logic: bytes read go to xdi_conn_feed(), and the
+ * core answers through the struct xdi_transport this layer provides.  The
+ * only decisions made here are about sockets and memory: how much output
+ * may queue, how many connections may be open, when a timer is due.
+ */
+#ifndef XDI_NET_H
+#define XDI_NET_H
+
+#include <stddef.h>
+#include <uv.h>
+
+#include "server.h"
+
+struct xdi_net;
+
+/* A listen address: "127.0.0.1:7012", "[::1]:0", "0.0.0.0:7012". */
+struct xdi_listen_addr {
+    struct sockaddr_storage addr;
+    char text[80]; /* as given, for messages */
+};
+
+/* Parses text into out.  Returns 0, or -1 with a message in err. */
+int xdi_listen_addr_parse(const char *text, struct xdi_listen_addr *out,
+                          char *err, size_t errlen);
+
+/*
+ * Creates the network layer on loop.  The core server is created inside
+ * (with this layer's transport) from cfg, fixtures (ownership passes) and
+ * journal (borrowed).  NULL on failure with a message in err.
+ */
+struct xdi_net *xdi_net_new(uv_loop_t *loop, const struct xdi_config *cfg,
+                            struct xdi_fixture_set *fixtures,
+                            struct xdi_journal *journal, char *err,
+                            size_t errlen);
+
+/*
+ * Binds and listens on each address, then prints one line
+ * "listening on ADDR:PORT" per listener on stdout (the bound port, so port
+ * 0 shows the kernel's choice) and flushes it.  Returns 0, or -1 with a
+ * message in err (nothing is printed then).
+ */
+int xdi_net_listen(struct xdi_net *net, const struct xdi_listen_addr *addrs,
+                   size_t n, char *err, size_t errlen);
+
+/*
+ * Begins the graceful stop: listeners close, the core sends shutdown to
+ * every session, connections get grace_ms to close; then the rest are
+ * closed.  A second call closes everything at once.  When all handles are
+ * closed the loop has nothing left and uv_run() returns.
+ */
+void xdi_net_stop(struct xdi_net *net);
+
+/* Frees the layer and the core server (after uv_run() returned). */
+void xdi_net_free(struct xdi_net *net);
+
+#endif /* XDI_NET_H */

@@ -1,0 +1,174 @@
+/*
+ * tool.h - shared declarations of the `naccb` command-line tool.
+ *
+ * The tool turns NACCB byte streams into JSON Lines (decode) and back
+ * (encode), for people debugging agents.  Every wire field goes through
+ * libnaccb; this tool only maps decoded fields to JSON members and back.
+ * The JSON format is documented in docs/naccb-tool.md.
+ */
+#ifndef NACCB_TOOL_H
+#define NACCB_TOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "naccb.h"
+
+/* Exit codes (docs/naccb-tool.md, "Exit codes"). */
+enum tool_exit {
+    TOOL_EXIT_OK = 0,
+    TOOL_EXIT_INVALID = 1, /* invalid content: bad NACCB, bad hex, bad JSON */
+    TOOL_EXIT_USAGE = 2,   /* bad command line, unknown code page, binary to a tty */
+    TOOL_EXIT_IO = 3,      /* a file cannot be opened, read or written */
+};
+
+struct tool_options {
+    enum naccb_codepage cp;
+    uint32_t max_size; /* framer and header check; never 0 here */
+    size_t chunk;      /* decode reads binary input this many bytes at a time */
+    int hex;           /* decode: input is annotated hex; encode: write hex */
+    const char *file;  /* NULL or "-" for stdin */
+};
+
+/* ---- growable byte buffer (buf.c) ---- */
+
+struct buf {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+};
+
+/* Appends n bytes; returns 0, or -1 when memory runs out. */
+int buf_append(struct buf *b, const void *p, size_t n);
+void buf_free(struct buf *b);
+
+/* ---- annotated hex text (hextext.c) ---- */
+
+/*
+ * Converts one line of annotated hex (pairs of hex digits, blanks, a '#'
+ * comment to the end of the line) to bytes appended to out.  Returns 0, or
+ * -1 with *col (1-based) at the offending character and *why set.
+ */
+int hextext_line(const char *line, size_t len, struct buf *out, size_t *col,
+                 const char **why);
+
+/* Writes a NACCB as annotated hex: a comment, the header split by field,
+ * then each object 16 bytes a line.  Returns 0 or -1 on a write error. */
+int hextext_write_naccb(FILE *fp, const uint8_t *msg, size_t len,
+                        uint64_t offset);
+
+/* ---- JSON fields (jfield.c) ---- */
+
+/*
+ * Where a JSON-to-bytes conversion failed: the member's path
+ * ("objects[1].sdate") and why.  Filled by the jf_get_* functions.
+ */
+struct jf_error {
+    char field[96];
+    char msg[256];
+};
+
+void jf_fail(struct jf_error *err, const char *prefix, const char *name,
+             const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Latin-1 bytes as a JSON string (converted to UTF-8); NULL on no memory. */
+json_t *jf_latin1_string(const char *s, size_t len);
+
+/* Bytes as upper-case hex digits in a JSON string. */
+json_t *jf_hex_string(const uint8_t *p, size_t n);
+
+/* Decode side: set member `name` (or `name`_hex when the readable form
+ * would not give the same bytes back; see docs/naccb-tool.md). */
+int jf_put_fixed_text(json_t *o, const char *name, enum naccb_codepage cp,
+                      const uint8_t *field, size_t width);
+int jf_put_text(json_t *o, const char *name, enum naccb_codepage cp,
+                const uint8_t *p, size_t n);
+int jf_put_hex(json_t *o, const char *name, const uint8_t *p, size_t n);
+int jf_put_julian(json_t *o, const char *name, uint32_t packed);
+int jf_put_date(json_t *o, const char *name, uint32_t packed);
+int jf_put_time(json_t *o, const char *name, uint32_t packed);
+int jf_put_notes(json_t *o, const char *name, const uint8_t notes[4]);
+int jf_put_uint(json_t *o, const char *name, uint64_t v);
+int jf_put_str(json_t *o, const char *name, const char *s); /* NULL: null */
+
+/* Encode side: read member `name` (or `name`_hex) into wire form.  Return
+ * 0 or -1 with *err filled.  prefix names the enclosing object for errors. */
+struct jf_ctx {
+    const char *prefix;
+    enum naccb_codepage cp;
+    struct jf_error *err;
+};
+int jf_get_fixed_text(const struct jf_ctx *c, json_t *o, const char *name,
+                      uint8_t *field, size_t width);
+int jf_get_text(const struct jf_ctx *c, json_t *o, const char *name,
+                struct buf *out);
+/* A fixed-width binary field given only as `name`_hex; when optional and
+ * absent the field is zeros. */
+int jf_get_hex(const struct jf_ctx *c, json_t *o, const char *name,
+               uint8_t *field, size_t width, int optional);
+int jf_get_hex_any(const struct jf_ctx *c, json_t *o, const char *name,
+                   struct buf *out);
+int jf_get_julian(const struct jf_ctx *c, json_t *o, const char *name,
+                  uint32_t *packed);
+int jf_get_date(const struct jf_ctx *c, json_t *o, const char *name,
+                uint32_t *packed);
+int jf_get_time(const struct jf_ctx *c, json_t *o, const char *name,
+                uint32_t *packed);
+int jf_get_notes(const struct jf_ctx *c, json_t *o, const char *name,
+                 uint8_t notes[4]);
+/* An integer 0..max; when optional and absent, *v is left as it is and
+ * the result is 1 (0 when present and valid). */
+int jf_get_uint(const struct jf_ctx *c, json_t *o, const char *name,
+                uint64_t max, int optional, uint64_t *v);
+/* Rejects members not in the NULL-terminated list (typos would otherwise
+ * silently fall back to a default). */
+int jf_check_members(const struct jf_ctx *c, json_t *o,
+                     const char *const *known);
+
+/* ---- NACCB <-> JSON (jnaccb.c) ---- */
+
+/* What the objects of a NACCB are, from its key and object size. */
+enum obj_kind {
+    KIND_RAW,
+    KIND_EVBLOK,
+    KIND_EOTINFO,
+    KIND_TEXT,
+    KIND_JOB_NAME,
+    KIND_PASSWORD,
+};
+
+enum obj_kind jn_object_kind(const struct naccb_header *h);
+
+/* The JSON of a header (all fields, key and names), objects excluded. */
+json_t *jn_header_to_json(const struct naccb_header *h, uint64_t offset,
+                          enum naccb_codepage cp);
+/* The JSON of one object of the given kind at stream offset `offset`. */
+json_t *jn_object_to_json(enum obj_kind kind, const uint8_t *obj,
+                          size_t size, uint64_t offset,
+                          enum naccb_codepage cp);
+
+/* Field name at an offset within the header, an EVBLOK or an EOTINFO. */
+const char *jn_header_field(size_t off);
+const char *jn_evblok_field(size_t off);
+const char *jn_eotinfo_field(size_t off);
+
+/* One JSON line back to the bytes of a NACCB, appended to out.  Returns 0
+ * or -1 with *err filled. */
+int jn_naccb_from_json(json_t *line, enum naccb_codepage cp, struct buf *out,
+                       struct jf_error *err);
+
+/* ---- commands ---- */
+
+int cmd_decode(const struct tool_options *opt);
+int cmd_encode(const struct tool_options *opt);
+
+/* Opens opt->file, or stdin for NULL / "-".  Prints the error and returns
+ * NULL when it cannot. */
+FILE *tool_open_input(const char *file);
+const char *tool_input_name(const char *file);
+
+#endif /* NACCB_TOOL_H */
