@@ -235,6 +235,9 @@ static void test_evblok_set_always_bytes(void **state)
 
     (void)state;
     naccb_evblok_decode(golden, &e);
+    /* Start from a frame unlike the "always" one in every byte. */
+    memset(e.day_list, 0, sizeof e.day_list);
+    e.stime = e.stsec = 0xFFFFFFFFu;
     naccb_evblok_set_always(&e);
     naccb_evblok_encode(&e, out);
     assert_memory_equal(out + NACCB_EVB_SDATE, frame, sizeof frame);
@@ -373,10 +376,10 @@ static void test_evblok_validate_vl_kl_plus_1(void **state)
 static void test_evblok_validate_il(void **state)
 {
     (void)state;
-    assert_rule(NACCB_EVB_IL, "\x00\x0D", 2, NACCB_EID_LENGTH, NACCB_EVB_KL);
-    assert_rule(NACCB_EVB_IL, "\x00\x0B", 2, NACCB_EID_LENGTH, NACCB_EVB_KL);
-    assert_rule(NACCB_EVB_IL, "\x00\x04", 2, NACCB_EID_LENGTH, NACCB_EVB_KL);
-    assert_rule(NACCB_EVB_IL, "\x00\x00", 2, NACCB_EID_LENGTH, NACCB_EVB_KL);
+    assert_rule(NACCB_EVB_IL, "\x00\x0D", 2, NACCB_EID_LENGTH, NACCB_EVB_IL);
+    assert_rule(NACCB_EVB_IL, "\x00\x0B", 2, NACCB_EID_LENGTH, NACCB_EVB_IL);
+    assert_rule(NACCB_EVB_IL, "\x00\x04", 2, NACCB_EID_LENGTH, NACCB_EVB_IL);
+    assert_rule(NACCB_EVB_IL, "\x00\x00", 2, NACCB_EID_LENGTH, NACCB_EVB_IL);
 }
 
 static void test_evblok_validate_sdate(void **state)

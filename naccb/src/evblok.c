@@ -84,14 +84,14 @@ static int fail(int rc, size_t offset, size_t *err_offset)
     return rc;
 }
 
-/* IL, KL, VL (offsets 136..141).  IL = 8 + KL relates IL to the later KL,
- * so it is reported at KL's offset, after KL's own range. */
+/* IL, KL, VL (offsets 136..141).  IL = 8 + KL is checked once KL is known
+ * to be in range, and reported at IL: IL is the field that is wrong. */
 static int check_lengths(const struct naccb_evblok *e, size_t *err_offset)
 {
     if (e->kl < 1 || e->kl > NACCB_KEY_SIZE)
         return fail(NACCB_EKEY_LENGTH, NACCB_EVB_KL, err_offset);
     if (e->il != NACCB_NAME_SIZE + e->kl)
-        return fail(NACCB_EID_LENGTH, NACCB_EVB_KL, err_offset);
+        return fail(NACCB_EID_LENGTH, NACCB_EVB_IL, err_offset);
     if (e->vl > e->kl)
         return fail(NACCB_EVERB_LENGTH, NACCB_EVB_VL, err_offset);
     return 0;

@@ -156,9 +156,11 @@ const char *jn_header_field(size_t off);
 const char *jn_evblok_field(size_t off);
 const char *jn_eotinfo_field(size_t off);
 
-/* One JSON line back to the bytes of a NACCB, appended to out.  Returns 0
+/* One JSON line back to the bytes of a NACCB, appended to out; a NACCB
+ * above max_size is refused (decode would lose framing on it).  Returns 0
  * or -1 with *err filled. */
-int jn_naccb_from_json(json_t *line, enum naccb_codepage cp, struct buf *out,
+int jn_naccb_from_json(json_t *line, enum naccb_codepage cp,
+                       uint32_t max_size, struct buf *out,
                        struct jf_error *err);
 
 /* ---- commands ---- */

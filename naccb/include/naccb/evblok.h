@@ -95,7 +95,8 @@ NACCB_API void naccb_evblok_set_always(struct naccb_evblok *e);
  * Every rule of protocol-notes section 7.  Returns 0 or the first failing
  * rule's code, with *err_offset (may be NULL) the offset of the field within
  * the EVBLOK.  Fields are checked in offset order, then the rules relating
- * two fields at the later field's offset:
+ * two fields at the later field's offset (IL = 8 + KL is reported at IL,
+ * after KL's own range check, since KL is the field already validated):
  *   KL 1..20 (NACCB_EKEY_LENGTH), VL <= KL (NACCB_EVERB_LENGTH),
  *   IL = 8 + KL (NACCB_EID_LENGTH), SDATE/EDATE valid Julian dates (packed
  *   errors), EDATE >= SDATE (NACCB_EDATE_ORDER), STIME/ETIME valid times,

@@ -68,7 +68,8 @@ NACCB_API uint32_t naccb_time_seconds(const struct naccb_time *t);
 NACCB_API int naccb_julian_to_date(int year, int yday, struct naccb_date *out);
 NACCB_API int naccb_date_to_julian(const struct naccb_date *d, int *yday);
 
-/* Day of the week, 0 = Sunday .. 6 = Saturday, of a valid date. */
+/* Day of the week, 0 = Sunday .. 6 = Saturday; a negative packed error
+ * (NACCB_EYEAR, NACCB_EMONTH, NACCB_EDAY_OF_MONTH) for an invalid date. */
 NACCB_API int naccb_weekday(const struct naccb_date *d);
 
 #ifdef __cplusplus

@@ -1,0 +1,127 @@
+/*
+ * checks.c - the content checks of info objects (protocol-notes section 9
+ * step 4, section 7 "Matching and the time frame", section 8).
+ *
+ * Pure decisions, no I/O: session.c journals each verdict and sends the
+ * error.  Texts are matched with libnaccb's naccb_evblok_match, at the
+ * server's local time (localtime_r of the injected wall clock) and with the
+ * fixture set's holiday calendar, against the EVBLOKs the agent was sent.
+ * EOTINFOs are checked against the SCD entries the agent was sent (raw
+ * tables included: they are decoded too).
+ */
+#include <string.h>
+#include <time.h>
+
+#include "core.h"
+
+bool xdi__verdict_ok(enum xdi__verdict_kind kind)
+{
+    return kind == XDI__V_IN_FRAME || kind == XDI__V_OUT_OF_FRAME ||
+           kind == XDI__V_OK;
+}
+
+const char *xdi__verdict_name(enum xdi__verdict_kind kind)
+{
+    switch (kind) {
+    case XDI__V_IN_FRAME:
+        return "in_frame";
+    case XDI__V_OUT_OF_FRAME:
+        return "out_of_frame";
+    case XDI__V_UNMATCHED:
+        return "unmatched";
+    case XDI__V_NO_TABLE:
+        return "table_not_sent";
+    case XDI__V_OK:
+        return "ok";
+    case XDI__V_WRONG_SYSTEM:
+        return "wrong_system";
+    case XDI__V_NO_ENTRY:
+        return "unmatched";
+    case XDI__V_INVALID:
+        return "invalid";
+    }
+    return "unknown";
+}
+
+void xdi__local_time(const struct xdi_server *srv, struct naccb_local_time *t)
+{
+    struct timespec now;
+    struct tm tm;
+    time_t secs;
+
+    xdi__now(srv, &now);
+    secs = now.tv_sec;
+    memset(&tm, 0, sizeof(tm));
+    if (localtime_r(&secs, &tm) == NULL)
+        memset(&tm, 0, sizeof(tm));
+    t->date.year = tm.tm_year + 1900;
+    t->date.month = tm.tm_mon + 1;
+    t->date.day = tm.tm_mday;
+    t->time.hour = tm.tm_hour;
+    t->time.minute = tm.tm_min;
+    /* A leap second (tm_sec 60) counts as the last second of its minute:
+     * the wire's HHMMSS00 has no 60. */
+    t->time.second = tm.tm_sec > 59 ? 59 : tm.tm_sec;
+}
+
+/*
+ * A text against every EVBLOK of the host: in frame wins over out of frame,
+ * and the first EVBLOK of the better kind is the one named.  A text that
+ * matches several EVBLOKs in frame fires each (automation, a later issue;
+ * see session.c).
+ */
+void xdi__check_text(const struct xdi_server *srv, const struct xdi__host *h,
+                     unsigned object, const uint8_t *text, size_t len,
+                     const struct naccb_local_time *t, struct xdi__verdict *v)
+{
+    unsigned et = naccb_event_type_for_object(object);
+
+    memset(v, 0, sizeof(*v));
+    v->kind = XDI__V_UNMATCHED;
+    for (uint32_t i = 0; i < h->ems.count; i++) {
+        enum naccb_match_result r =
+            naccb_evblok_match(&h->evbloks[i], et, text, len, t,
+                               xdi_fixture_is_holiday, srv->fixtures);
+        if (r == NACCB_MATCH_IN_FRAME) {
+            v->kind = XDI__V_IN_FRAME;
+            v->index = i;
+            return;
+        }
+        if (r == NACCB_MATCH_OUT_OF_FRAME && v->kind == XDI__V_UNMATCHED) {
+            v->kind = XDI__V_OUT_OF_FRAME;
+            v->index = i;
+        }
+    }
+}
+
+/*
+ * Section 9 step 4, in its order: the EOTINFO names this host, its job
+ * matches an SCD entry on the name fields that entry's flag2 marks, then
+ * the rules of a reported EOTINFO (reserved bytes zero, notes letters valid,
+ * notes[3] R, ...: naccb_eotinfo_validate with NACCB_EOTINFO_REPORT).
+ */
+void xdi__check_eotinfo(const struct xdi_server *srv,
+                        const struct xdi__host *h,
+                        const struct naccb_eotinfo *e, struct xdi__verdict *v)
+{
+    memset(v, 0, sizeof(*v));
+    if (memcmp(e->system_name, h->wire_name, NACCB_NAME_SIZE) != 0) {
+        v->kind = XDI__V_WRONG_SYSTEM;
+        v->err_offset = NACCB_EOT_SYSTEM_NAME;
+        return;
+    }
+    v->kind = XDI__V_NO_ENTRY;
+    for (uint32_t i = 0; i < h->scd.count; i++) {
+        if (naccb_eotinfo_matches_entry(&h->entries[i], e)) {
+            v->kind = XDI__V_OK;
+            v->index = i;
+            break;
+        }
+    }
+    if (v->kind != XDI__V_OK)
+        return;
+    v->err = naccb_eotinfo_validate(e, NACCB_EOTINFO_REPORT,
+                                    srv->fixtures->codepage, &v->err_offset);
+    if (v->err != 0)
+        v->kind = XDI__V_INVALID;
+}

@@ -1,0 +1,219 @@
+/*
+ * core.h - what the files of the server core share (private: not for the
+ * network layer, the tools or the tests).
+ *
+ * The core is split by concept: server.c (the public entry points of
+ * server.h and the connection list), registry.c (agent-IDs and which host
+ * has a live session), tables.c (each host's EMS and SCD tables, encoded
+ * once), session.c (the order of checks of protocol-notes section 9 and
+ * what each request does), checks.c (the content checks of info objects),
+ * reply.c (building and sending the NACCBs the server sends) and record.c
+ * (the fields every journal record shares).  Internal names carry xdi__.
+ */
+#ifndef XDI_CORE_H
+#define XDI_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <jansson.h>
+
+#include "server.h"
+
+/* One table of a host, encoded once: the objects of its receive NACCB.
+ * blob NULL means "not available": the agent gets no-EMS / no-SCD. */
+struct xdi__table {
+    struct xdi_blob *blob;
+    uint32_t count; /* objects in blob */
+    uint32_t size;  /* 230 (EVBLOK) or 162 (EOTINFO) */
+};
+
+/* A host of the fixture set, as the server runs it. */
+struct xdi__host {
+    const struct xdi_host *fixture; /* in the server's fixture set */
+    bool name_ok;                   /* the name fits the 8-byte field */
+    uint8_t wire_name[NACCB_NAME_SIZE]; /* EBCDIC, blank padded */
+    struct xdi__table ems, scd;
+    /* The tables decoded back from their blobs, for the info checks: what
+     * is matched is exactly what the agent was sent.  The event / job
+     * pointers are the fixture entries behind each object (NULL for raw
+     * tables), for the automation that later fires on a match. */
+    struct naccb_evblok *evbloks;
+    const struct xdi_event **evblok_events;
+    struct naccb_eotinfo *entries;
+    const struct xdi_job **entry_jobs;
+    struct xdi_conn *session; /* the live session's connection, or NULL */
+};
+
+/* Agent-IDs: never reused during the server's life (section 9 step 2). */
+struct xdi__ids {
+    bool random;
+    bool exhausted;  /* every ID has been handed out */
+    uint32_t next;   /* sequential: the next ID to hand out */
+    uint64_t rng;    /* random: splitmix64 state */
+    uint32_t *used;  /* random: open-addressing set, 0 = empty slot */
+    size_t used_cap; /* a power of two, or 0 */
+    size_t used_n;
+};
+
+struct xdi_server {
+    struct xdi_config cfg;
+    struct xdi_fixture_set *fixtures; /* owned */
+    struct xdi_journal *journal;      /* borrowed, may be NULL */
+    struct xdi_transport tp;
+    struct xdi_clock clock;
+    struct xdi__host *hosts; /* one per fixture host, same order */
+    size_t n_hosts;
+    struct xdi__ids ids;
+    struct xdi_conn *conns; /* every open connection, newest first */
+    size_t n_conns;
+    size_t n_sessions;
+    uint64_t next_conn_id;
+    bool stopping; /* xdi_server_stop() was called */
+};
+
+struct xdi_conn {
+    struct xdi_server *srv;
+    struct xdi_conn *prev, *next;
+    void *io; /* the network layer's handle */
+    uint64_t id;
+    struct sockaddr_storage addr;
+    bool has_addr;
+    char peer[64]; /* "192.0.2.7:40000", "[2001:db8::7]:40000", "unknown" */
+    struct naccb_framer framer;
+    uint64_t received; /* complete NACCBs received so far */
+    bool closing;      /* close requested: input is ignored from now on */
+    struct xdi__host *host; /* the session's host; NULL without a session */
+    uint32_t agent_id;      /* the session's agent-ID (kept after it) */
+    struct xdi__host *had_host; /* the last session's host, for records */
+    bool ems_sent, scd_sent; /* the table went out on this session */
+};
+
+/* A received NACCB being handled: its bytes and decoded header. */
+struct xdi__rx {
+    const uint8_t *bytes;
+    size_t len;
+    struct naccb_header h;
+    uint64_t seq; /* its number on the connection, from 1 */
+};
+
+/* ---- server.c ----------------------------------------------------------- */
+void xdi__now(const struct xdi_server *srv, struct timespec *now);
+/* Marks c closing and asks the network layer to close it. */
+void xdi__conn_close(struct xdi_conn *c);
+
+/* ---- registry.c --------------------------------------------------------- */
+int xdi__ids_init(struct xdi__ids *ids, const struct xdi_config *cfg);
+void xdi__ids_free(struct xdi__ids *ids);
+/* A fresh agent-ID into *id: 0, or -1 when none is left (or out of
+ * memory for the set of random IDs). */
+int xdi__ids_next(struct xdi__ids *ids, uint32_t *id);
+/* The host whose wire name is name (8 bytes), or NULL. */
+struct xdi__host *xdi__host_find(struct xdi_server *srv,
+                                 const uint8_t name[NACCB_NAME_SIZE]);
+void xdi__session_begin(struct xdi_conn *c, struct xdi__host *host,
+                        uint32_t agent_id);
+/* Ends c's session, if any: the host is free for a new login. */
+void xdi__session_end(struct xdi_conn *c);
+
+/* ---- tables.c ----------------------------------------------------------- */
+/* Builds every host's tables; 0, or -1 when out of memory. */
+int xdi__tables_build(struct xdi_server *srv);
+void xdi__tables_free(struct xdi_server *srv);
+
+/* ---- session.c ---------------------------------------------------------- */
+/* One complete NACCB (the framer's output) in the order of section 9. */
+void xdi__handle(struct xdi_conn *c, const uint8_t *bytes, size_t len);
+/* The framer lost the frame boundary (rc its error): error 05, close. */
+void xdi__lost_framing(struct xdi_conn *c, int rc);
+
+/* ---- checks.c ----------------------------------------------------------- */
+enum xdi__verdict_kind {
+    XDI__V_IN_FRAME,     /* text matched an EVBLOK in its time frame */
+    XDI__V_OUT_OF_FRAME, /* matched, outside the frame: journalled only */
+    XDI__V_UNMATCHED,    /* text matches no EVBLOK of the host */
+    XDI__V_NO_TABLE,     /* the table was not sent on this session */
+    XDI__V_OK,           /* EOTINFO matched an SCD entry and is valid */
+    XDI__V_WRONG_SYSTEM, /* EOTINFO names another host */
+    XDI__V_NO_ENTRY,     /* EOTINFO matches no SCD entry */
+    XDI__V_INVALID,      /* EOTINFO fails naccb_eotinfo_validate(REPORT) */
+};
+
+struct xdi__verdict {
+    enum xdi__verdict_kind kind;
+    size_t index;      /* the EVBLOK or SCD entry matched, when matched */
+    int err;           /* XDI__V_INVALID: the codec's error */
+    size_t err_offset; /* XDI__V_INVALID: offset in the EOTINFO */
+};
+
+bool xdi__verdict_ok(enum xdi__verdict_kind kind);
+const char *xdi__verdict_name(enum xdi__verdict_kind kind);
+/* The server's local time now (localtime_r of the injected wall clock). */
+void xdi__local_time(const struct xdi_server *srv, struct naccb_local_time *t);
+void xdi__check_text(const struct xdi_server *srv, const struct xdi__host *h,
+                     unsigned object, const uint8_t *text, size_t len,
+                     const struct naccb_local_time *t, struct xdi__verdict *v);
+void xdi__check_eotinfo(const struct xdi_server *srv,
+                        const struct xdi__host *h,
+                        const struct naccb_eotinfo *e, struct xdi__verdict *v);
+
+/* ---- reply.c ------------------------------------------------------------ */
+/* A NACCB to send: its key, error byte and objects (body NULL: none). */
+struct xdi__out {
+    uint32_t key;
+    uint8_t error_code;
+    struct xdi_blob *body; /* count * size bytes; the transport refs it */
+    uint32_t count, size;
+};
+
+/*
+ * Sends out and journals it: rec (owned; NULL for a plain "send" record)
+ * gets the NACCB's fields.  Agent-ID and system name follow section 2: the
+ * session's once there is one, else 0 and echo (the bytes of the NACCB
+ * being answered; blanks when echo is NULL).  answering (may be NULL) is
+ * the received NACCB this one answers.  Nothing is sent on a connection
+ * that is closing.  Returns 0, or -1 when nothing was sent (closing, or the
+ * transport refused it for the output limit: the connection is then
+ * journalled and closed).
+ */
+int xdi__send(struct xdi_conn *c, const struct xdi__out *out,
+              const uint8_t *echo, const struct xdi__rx *answering,
+              json_t *rec);
+/* The error NACCB 01020Bxx of section 6 answering rx, with object code
+ * object (00 when rx's header cannot be trusted).  rx NULL: no NACCB to
+ * echo (lost framing). */
+int xdi__send_error(struct xdi_conn *c, uint8_t error_code, uint8_t object,
+                    const struct xdi__rx *rx);
+
+/* ---- record.c ----------------------------------------------------------- */
+/*
+ * A journal record about connection c: "event", "conn", "peer",
+ * "agent_id" and "system" (the session's, or the last session's on this
+ * connection; before any session 0 and the Latin-1 decoding of sysname,
+ * the name in the NACCB the record is about, or "").  NULL
+ * only when out of memory (the json_object_* calls take NULL as a no-op).
+ */
+json_t *xdi__rec(const struct xdi_conn *c, const char *event,
+                 const uint8_t *sysname);
+/* The fields of a received NACCB: "seq", "key", "naccb" (all its bytes in
+ * hex; only the header when header_only). */
+void xdi__rec_rx(json_t *rec, const struct xdi__rx *rx, bool header_only);
+void xdi__rec_hex(json_t *rec, const char *field, const uint8_t *bytes,
+                  size_t len);
+/* A wire (EBCDIC) character field as a JSON string: converted with the
+ * fixture set's code page, then Latin-1 to UTF-8; trailing blanks removed
+ * when trim. */
+void xdi__rec_ebcdic(json_t *rec, const struct xdi_server *srv,
+                     const char *field, const uint8_t *bytes, size_t len,
+                     bool trim);
+/* A Latin-1 string as a JSON string (UTF-8). */
+void xdi__rec_latin1(json_t *rec, const char *field, const char *s,
+                     size_t len);
+void xdi__rec_int(json_t *rec, const char *field, json_int_t v);
+void xdi__rec_str(json_t *rec, const char *field, const char *s);
+/* Writes rec to the server's journal (if any) with the clock's time. */
+void xdi__journal(const struct xdi_server *srv, json_t *rec);
+
+#endif /* XDI_CORE_H */

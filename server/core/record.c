@@ -1,0 +1,154 @@
+/*
+ * record.c - the fields every journal record shares, and the conversions
+ * records need (hex dumps of NACCBs, EBCDIC and Latin-1 text to the UTF-8
+ * that JSON requires).  The record types and their fields are listed in
+ * docs/journal.md.
+ *
+ * A journal failure never changes what the server does on the wire: every
+ * helper here takes a NULL record (out of memory) as a no-op.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+/* Latin-1 bytes to UTF-8: one byte below 0x80, two above.  The result is
+ * NUL-terminated and *out_len long; NULL when out of memory. */
+static char *latin1_to_utf8(const char *s, size_t len, size_t *out_len)
+{
+    char *out;
+    size_t n = 0;
+
+    if (len > (SIZE_MAX - 1) / 2)
+        return NULL;
+    out = malloc(len * 2 + 1);
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x80) {
+            out[n++] = (char)ch;
+        } else {
+            out[n++] = (char)(0xC0 | (ch >> 6));
+            out[n++] = (char)(0x80 | (ch & 0x3F));
+        }
+    }
+    out[n] = '\0';
+    *out_len = n;
+    return out;
+}
+
+void xdi__rec_latin1(json_t *rec, const char *field, const char *s,
+                     size_t len)
+{
+    size_t n = 0;
+    char *utf8;
+
+    if (rec == NULL)
+        return;
+    utf8 = latin1_to_utf8(s, len, &n);
+    if (utf8 != NULL)
+        json_object_set_new(rec, field, json_stringn(utf8, n));
+    free(utf8);
+}
+
+void xdi__rec_ebcdic(json_t *rec, const struct xdi_server *srv,
+                     const char *field, const uint8_t *bytes, size_t len,
+                     bool trim)
+{
+    enum naccb_codepage cp = srv->fixtures->codepage;
+    uint8_t blank = naccb_ebcdic_blank(cp);
+    char *latin1;
+
+    if (rec == NULL)
+        return;
+    if (trim)
+        while (len > 0 && bytes[len - 1] == blank)
+            len--;
+    latin1 = malloc(len + 1);
+    if (latin1 == NULL)
+        return;
+    naccb_ebcdic_decode(cp, bytes, len, (uint8_t *)latin1);
+    xdi__rec_latin1(rec, field, latin1, len);
+    free(latin1);
+}
+
+void xdi__rec_hex(json_t *rec, const char *field, const uint8_t *bytes,
+                  size_t len)
+{
+    static const char digits[] = "0123456789ABCDEF";
+    char *hex;
+
+    if (rec == NULL || len > (SIZE_MAX - 1) / 2)
+        return;
+    hex = malloc(len * 2 + 1);
+    if (hex == NULL)
+        return;
+    for (size_t i = 0; i < len; i++) {
+        hex[2 * i] = digits[bytes[i] >> 4];
+        hex[2 * i + 1] = digits[bytes[i] & 0x0F];
+    }
+    json_object_set_new(rec, field, json_stringn(hex, len * 2));
+    free(hex);
+}
+
+void xdi__rec_int(json_t *rec, const char *field, json_int_t v)
+{
+    if (rec != NULL)
+        json_object_set_new(rec, field, json_integer(v));
+}
+
+void xdi__rec_str(json_t *rec, const char *field, const char *s)
+{
+    if (rec != NULL && s != NULL)
+        json_object_set_new(rec, field, json_string(s));
+}
+
+json_t *xdi__rec(const struct xdi_conn *c, const char *event,
+                 const uint8_t *sysname)
+{
+    json_t *rec = json_object();
+
+    xdi__rec_str(rec, "event", event);
+    xdi__rec_int(rec, "conn", (json_int_t)c->id);
+    xdi__rec_str(rec, "peer", c->peer);
+    xdi__rec_int(rec, "agent_id", c->had_host != NULL ? c->agent_id : 0);
+    if (c->had_host != NULL)
+        xdi__rec_latin1(rec, "system", c->had_host->fixture->system_name,
+                        strlen(c->had_host->fixture->system_name));
+    else if (sysname != NULL)
+        xdi__rec_ebcdic(rec, c->srv, "system", sysname, NACCB_NAME_SIZE,
+                        true);
+    else
+        xdi__rec_str(rec, "system", "");
+    return rec;
+}
+
+void xdi__rec_rx(json_t *rec, const struct xdi__rx *rx, bool header_only)
+{
+    char key[9];
+
+    if (rec == NULL)
+        return;
+    snprintf(key, sizeof(key), "%08X", (unsigned)naccb_header_key(&rx->h));
+    xdi__rec_int(rec, "seq", (json_int_t)rx->seq);
+    xdi__rec_str(rec, "key", key);
+    xdi__rec_hex(rec, "naccb", rx->bytes,
+                 header_only ? NACCB_HEADER_SIZE : rx->len);
+}
+
+void xdi__journal(const struct xdi_server *srv, json_t *rec)
+{
+    struct timespec now;
+
+    if (rec == NULL)
+        return;
+    if (srv->journal == NULL) {
+        json_decref(rec);
+        return;
+    }
+    xdi__now(srv, &now);
+    /* A failed write has nowhere better to be reported; the wire goes on. */
+    (void)xdi_journal_write(srv->journal, rec, &now);
+}

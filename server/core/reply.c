@@ -1,0 +1,107 @@
+/*
+ * reply.c - building, sending and journalling the NACCBs the server sends.
+ *
+ * Every NACCB the server sends follows protocol-notes section 2: agent-ID 0
+ * before a session and the session's ID after; the system name echoed from
+ * the NACCB being answered before a session, the session host's after;
+ * extended bytes 1..3 zero; forward pointer 0.  A table goes out as a fresh
+ * 36-byte header plus the host's shared blob (the transport takes its own
+ * reference): no per-agent copy.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core.h"
+
+/* The header of out on connection c (section 2). */
+static void build_header(const struct xdi_conn *c, const struct xdi__out *out,
+                         const uint8_t *echo, uint8_t head[NACCB_HEADER_SIZE])
+{
+    struct naccb_header h;
+    uint8_t blank = naccb_ebcdic_blank(c->srv->fixtures->codepage);
+
+    memset(&h, 0, sizeof(h));
+    naccb_header_set_key(&h, out->key);
+    h.error_code = out->error_code;
+    h.count = out->body != NULL ? out->count : 0;
+    h.size = out->body != NULL ? out->size : 0;
+    h.total_length = (uint32_t)naccb_message_length(h.count, h.size);
+    if (c->host != NULL) {
+        h.agent_id = c->agent_id;
+        memcpy(h.system_name, c->host->wire_name, NACCB_NAME_SIZE);
+    } else if (echo != NULL) {
+        memcpy(h.system_name, echo, NACCB_NAME_SIZE);
+    } else {
+        memset(h.system_name, blank, NACCB_NAME_SIZE);
+    }
+    naccb_header_encode(&h, head);
+}
+
+/* The fields of a sent NACCB: its key, name, error byte and bytes (only
+ * the header when a table follows: the table is the host's, the same for
+ * every agent, and its size is given). */
+static void record_out(json_t *rec, const struct xdi__out *out,
+                       const uint8_t head[NACCB_HEADER_SIZE],
+                       const struct xdi__rx *answering)
+{
+    char key[9];
+    const char *name = naccb_key_name(out->key, out->error_code);
+
+    snprintf(key, sizeof(key), "%08X", (unsigned)out->key);
+    if (answering != NULL)
+        xdi__rec_int(rec, "seq", (json_int_t)answering->seq);
+    xdi__rec_str(rec, "key", key);
+    xdi__rec_str(rec, "name", name != NULL ? name : "unknown");
+    xdi__rec_int(rec, "error", out->error_code);
+    xdi__rec_hex(rec, "naccb", head, NACCB_HEADER_SIZE);
+    if (out->body != NULL) {
+        xdi__rec_int(rec, "count", out->count);
+        xdi__rec_int(rec, "size", out->size);
+        xdi__rec_int(rec, "body_len", (json_int_t)out->body->len);
+    }
+}
+
+int xdi__send(struct xdi_conn *c, const struct xdi__out *out,
+              const uint8_t *echo, const struct xdi__rx *answering,
+              json_t *rec)
+{
+    struct xdi_server *srv = c->srv;
+    uint8_t head[NACCB_HEADER_SIZE];
+    int rc;
+
+    if (c->closing) {
+        json_decref(rec);
+        return -1;
+    }
+    build_header(c, out, echo, head);
+    rc = srv->tp.send(srv->tp.ctx, c->io, head, sizeof(head), out->body);
+    if (rc != 0) {
+        /* The agent does not read what it is sent: journal the NACCB that
+         * did not fit, and close (server.h: the output limit). */
+        json_decref(rec);
+        rec = xdi__rec(c, "output_limit", echo);
+        record_out(rec, out, head, answering);
+        xdi__rec_int(rec, "max_output_queue",
+                     (json_int_t)srv->cfg.max_output_queue);
+        xdi__journal(srv, rec);
+        xdi__conn_close(c);
+        return -1;
+    }
+    if (rec == NULL)
+        rec = xdi__rec(c, "send", echo);
+    record_out(rec, out, head, answering);
+    xdi__journal(srv, rec);
+    return 0;
+}
+
+int xdi__send_error(struct xdi_conn *c, uint8_t error_code, uint8_t object,
+                    const struct xdi__rx *rx)
+{
+    struct xdi__out out = {
+        .key = NACCB_MAKE_KEY(NACCB_DIR_TO_AGENT, NACCB_REQ_ERROR, object),
+        .error_code = error_code,
+    };
+
+    return xdi__send(c, &out, rx != NULL ? rx->h.system_name : NULL, rx,
+                     NULL);
+}

@@ -1,0 +1,343 @@
+/*
+ * decode.c - `naccb decode`: a NACCB stream (binary or annotated hex) to
+ * one JSON object per line per NACCB.
+ *
+ * The input goes through the libnaccb framer exactly as a socket's bytes
+ * would (in --chunk pieces, or one hex line at a time), so the tool also
+ * shows what a server would make of a capture: lost framing stops it
+ * (protocol-notes section 9), a NACCB whose length fields disagree or whose
+ * objects break a rule is still printed, with an "errors" array.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tool.h"
+
+struct decoder {
+    const struct tool_options *opt;
+    const char *name;   /* input name for messages */
+    struct naccb_framer fr;
+    uint64_t fed;       /* stream bytes given to the framer */
+    uint64_t start;     /* stream offset of the NACCB being assembled */
+    uint8_t head[4];    /* its first bytes: the total length, for messages */
+    size_t head_len;
+    int invalid;        /* an invalid NACCB was printed */
+    int fatal;          /* exit code when decoding had to stop, else 0 */
+};
+
+/* ---- errors ---- */
+
+/* One broken rule: on stderr for the person, and in the line's "errors"
+ * array for programs.  object < 0 means the header. */
+static int add_error(struct decoder *d, json_t *errors, uint64_t offset,
+                     long object, const char *kind, const char *field, int rc)
+{
+    if (object < 0)
+        fprintf(stderr, "naccb: offset %" PRIu64 ": header field %s: %s: %s\n",
+                offset, field, naccb_err_name(rc), naccb_strerror(rc));
+    else
+        fprintf(stderr,
+                "naccb: offset %" PRIu64 ": object %ld (%s) field %s: %s: %s\n",
+                offset, object, kind, field, naccb_err_name(rc),
+                naccb_strerror(rc));
+    d->invalid = 1;
+    json_t *e = json_object();
+    int r = e ? 0 : -1;
+    r |= jf_put_uint(e, "offset", offset);
+    if (object >= 0)
+        r |= json_object_set_new(e, "object", json_integer(object));
+    r |= jf_put_str(e, "field", field);
+    r |= jf_put_str(e, "rule", naccb_err_name(rc));
+    r |= jf_put_str(e, "message", naccb_strerror(rc));
+    if (r != 0 || json_array_append_new(errors, e) != 0)
+        return -1;
+    return 0;
+}
+
+/* ---- one NACCB ---- */
+
+/* The content rules of one object: EVBLOK (protocol-notes section 7),
+ * EOTINFO as a table entry or as an agent's report (section 8). */
+static int validate_object(const struct decoder *d, enum obj_kind kind,
+                           uint32_t key, const uint8_t *obj, size_t *eoff,
+                           const char **field)
+{
+    int rc = 0;
+    if (kind == KIND_EVBLOK) {
+        struct naccb_evblok e;
+        naccb_evblok_decode(obj, &e);
+        rc = naccb_evblok_validate(&e, eoff);
+        *field = jn_evblok_field(*eoff);
+    } else if (kind == KIND_EOTINFO) {
+        struct naccb_eotinfo e;
+        naccb_eotinfo_decode(obj, &e);
+        enum naccb_eotinfo_role role = key == NACCB_KEY_INFO_EOT
+                                           ? NACCB_EOTINFO_REPORT
+                                           : NACCB_EOTINFO_TABLE_ENTRY;
+        rc = naccb_eotinfo_validate(&e, role, d->opt->cp, eoff);
+        *field = jn_eotinfo_field(*eoff);
+    }
+    return rc;
+}
+
+static const char *kind_name(enum obj_kind k)
+{
+    static const char *const names[] = {"raw",  "evblok",   "eotinfo",
+                                        "text", "job_name", "password"};
+    return names[k];
+}
+
+static int objects_to_json(struct decoder *d, json_t *line, json_t *errors,
+                           const struct naccb_message *m, uint64_t offset)
+{
+    const struct naccb_header *h = &m->header;
+    enum obj_kind kind = jn_object_kind(h);
+    json_t *arr = json_array();
+    if (arr == NULL || json_object_set_new(line, "objects", arr) != 0)
+        return -1;
+    for (uint32_t i = 0; i < h->count; i++) {
+        const uint8_t *obj = naccb_message_object(m, i);
+        uint64_t at = offset + NACCB_HEADER_SIZE + (uint64_t)i * h->size;
+        if (json_array_append_new(
+                arr, jn_object_to_json(kind, obj, h->size, at, d->opt->cp)) != 0)
+            return -1;
+        size_t eoff = 0;
+        const char *field = "?";
+        int rc = validate_object(d, kind, naccb_header_key(h), obj, &eoff,
+                                 &field);
+        if (rc < 0 &&
+            add_error(d, errors, at + eoff, i, kind_name(kind), field, rc) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The object rules of the key (protocol-notes sections 4, 6, 9). */
+static int check_objects(struct decoder *d, json_t *errors,
+                         const struct naccb_header *h, uint64_t offset)
+{
+    size_t eoff = 0;
+    int rc = naccb_message_check_objects(h, &eoff);
+    if (rc >= 0)
+        return 0;
+    if (eoff < NACCB_HEADER_SIZE || h->size == 0)
+        return add_error(d, errors, offset + eoff, -1, NULL,
+                         jn_header_field(eoff), rc);
+    long i = (long)((eoff - NACCB_HEADER_SIZE) / h->size);
+    return add_error(d, errors, offset + eoff, i,
+                     kind_name(jn_object_kind(h)), "(object)", rc);
+}
+
+/* A NACCB whose total length is not 36 + count * size: its body cannot be
+ * split into objects, so it is shown (and re-encoded) as one hex string. */
+static json_t *inconsistent_to_json(struct decoder *d, const uint8_t *msg,
+                                    size_t len, uint64_t offset, size_t eoff,
+                                    int rc, json_t *errors)
+{
+    struct naccb_header h;
+    naccb_header_decode(msg, len, &h);
+    json_t *line = jn_header_to_json(&h, offset, d->opt->cp);
+    if (line == NULL ||
+        jf_put_hex(line, "body", msg + NACCB_HEADER_SIZE,
+                   len - NACCB_HEADER_SIZE) != 0 ||
+        add_error(d, errors, offset + eoff, -1, NULL, jn_header_field(eoff),
+                  rc) != 0) {
+        json_decref(line);
+        return NULL;
+    }
+    return line;
+}
+
+static json_t *naccb_to_json(struct decoder *d, const uint8_t *msg, size_t len,
+                             uint64_t offset, json_t *errors)
+{
+    struct naccb_message m;
+    size_t eoff = 0;
+    int rc = naccb_message_decode(msg, len, d->opt->max_size, &m, &eoff);
+    if (rc < 0)
+        return inconsistent_to_json(d, msg, len, offset, eoff, rc, errors);
+    json_t *line = jn_header_to_json(&m.header, offset, d->opt->cp);
+    if (line == NULL || check_objects(d, errors, &m.header, offset) != 0 ||
+        objects_to_json(d, line, errors, &m, offset) != 0) {
+        json_decref(line);
+        return NULL;
+    }
+    return line;
+}
+
+static int print_naccb(struct decoder *d, const uint8_t *msg, size_t len,
+                       uint64_t offset)
+{
+    json_t *errors = json_array();
+    json_t *line = errors ? naccb_to_json(d, msg, len, offset, errors) : NULL;
+    int rc = line ? 0 : -1;
+    if (rc == 0 && json_array_size(errors) > 0)
+        rc = json_object_set(line, "errors", errors);
+    if (rc == 0 && (json_dumpf(line, stdout, 0) != 0 || putchar('\n') == EOF))
+        rc = -1;
+    json_decref(line);
+    json_decref(errors);
+    if (rc != 0) {
+        fprintf(stderr, "naccb: cannot write the JSON of the NACCB at offset "
+                        "%" PRIu64 " (out of memory or output error)\n", offset);
+        d->fatal = TOOL_EXIT_IO;
+    }
+    return rc;
+}
+
+/* ---- the stream ---- */
+
+/* Keeps the first 4 bytes of the NACCB being assembled, which may arrive
+ * over several chunks, so that a truncation or a bad length can be shown
+ * with its value.  The framer keeps them too, but privately. */
+static void track_head(struct decoder *d, const uint8_t *chunk, size_t n,
+                       uint64_t base)
+{
+    for (uint64_t a = d->start + d->head_len;
+         d->head_len < sizeof d->head && a >= base && a < base + n; a++)
+        d->head[d->head_len++] = chunk[a - base];
+}
+
+static uint32_t head_value(const struct decoder *d)
+{
+    return (uint32_t)d->head[0] << 24 | (uint32_t)d->head[1] << 16 |
+           (uint32_t)d->head[2] << 8 | (uint32_t)d->head[3];
+}
+
+static void lost_framing(struct decoder *d, int rc)
+{
+    if (rc == NACCB_ENOMEM) {
+        fprintf(stderr, "naccb: offset %" PRIu64 ": %s: %s\n",
+                d->fr.error_offset, naccb_err_name(rc), naccb_strerror(rc));
+        d->fatal = TOOL_EXIT_IO;
+        return;
+    }
+    fprintf(stderr, "naccb: offset %" PRIu64 ": header field total_length",
+            d->fr.error_offset);
+    if (d->head_len == sizeof d->head)
+        fprintf(stderr, " = %" PRIu32, head_value(d));
+    fprintf(stderr, ": %s: %s (maximum %" PRIu32 "); framing is lost, "
+                    "decoding stops\n",
+            naccb_err_name(rc), naccb_strerror(rc), d->opt->max_size);
+    d->fatal = TOOL_EXIT_INVALID;
+}
+
+/* Feeds one chunk; returns -1 when decoding must stop (d->fatal set). */
+static int feed(struct decoder *d, const uint8_t *chunk, size_t n)
+{
+    uint64_t base = d->fed;
+    const uint8_t *p = chunk;
+    size_t left = n;
+    d->fed += n;
+    for (;;) {
+        const uint8_t *msg = NULL;
+        size_t len = 0;
+        int rc = naccb_framer_next(&d->fr, &p, &left, &msg, &len);
+        if (rc == 1) {
+            uint64_t at = d->start;
+            d->start += len;
+            d->head_len = 0;
+            if (print_naccb(d, msg, len, at) != 0)
+                return -1;
+            continue;
+        }
+        track_head(d, chunk, n, base);
+        if (rc == NACCB_EINCOMPLETE)
+            return 0;
+        lost_framing(d, rc);
+        return -1;
+    }
+}
+
+/* End of input inside a NACCB: say where it began and what is missing. */
+static void check_truncated(struct decoder *d)
+{
+    size_t got = naccb_framer_pending(&d->fr);
+    if (got == 0)
+        return;
+    if (d->head_len == sizeof d->head && head_value(d) > got)
+        fprintf(stderr,
+                "naccb: offset %" PRIu64 ": truncated NACCB at end of input: "
+                "total length %" PRIu32 ", got %zu bytes, %" PRIu64
+                " bytes missing\n",
+                d->start, head_value(d), got, (uint64_t)head_value(d) - got);
+    else
+        fprintf(stderr,
+                "naccb: offset %" PRIu64 ": truncated NACCB at end of input: "
+                "got %zu bytes, the 4-byte total length is incomplete (at "
+                "least %zu bytes missing)\n",
+                d->start, got, (size_t)NACCB_HEADER_SIZE - got);
+    d->fatal = TOOL_EXIT_INVALID;
+}
+
+static int read_binary(struct decoder *d, FILE *in)
+{
+    uint8_t *chunk = malloc(d->opt->chunk);
+    if (chunk == NULL) {
+        fprintf(stderr, "naccb: out of memory\n");
+        d->fatal = TOOL_EXIT_IO;
+        return -1;
+    }
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, d->opt->chunk, in)) > 0)
+        rc = feed(d, chunk, n);
+    free(chunk);
+    return rc;
+}
+
+/* Annotated hex: each line's bytes are one chunk, so a golden file with a
+ * field per line also exercises the framer's reassembly. */
+static int read_hex(struct decoder *d, FILE *in)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned long lineno = 0;
+    int rc = 0;
+    struct buf bytes = {0};
+    while (rc == 0 && (n = getline(&line, &cap, in)) >= 0) {
+        size_t col = 0;
+        const char *why = NULL;
+        lineno++;
+        bytes.len = 0;
+        if (hextext_line(line, (size_t)n, &bytes, &col, &why) != 0) {
+            fprintf(stderr, "naccb: %s line %lu, column %zu: %s\n", d->name,
+                    lineno, col, why);
+            d->fatal = TOOL_EXIT_INVALID;
+            rc = -1;
+        } else {
+            rc = feed(d, bytes.data, bytes.len);
+        }
+    }
+    free(line);
+    buf_free(&bytes);
+    return rc;
+}
+
+int cmd_decode(const struct tool_options *opt)
+{
+    FILE *in = tool_open_input(opt->file);
+    if (in == NULL)
+        return TOOL_EXIT_IO;
+    struct decoder d = {.opt = opt, .name = tool_input_name(opt->file)};
+    naccb_framer_init(&d.fr, opt->max_size);
+    int rc = opt->hex ? read_hex(&d, in) : read_binary(&d, in);
+    if (rc == 0 && ferror(in)) {
+        fprintf(stderr, "naccb: %s: read error\n", d.name);
+        d.fatal = TOOL_EXIT_IO;
+    } else if (rc == 0) {
+        check_truncated(&d);
+    }
+    naccb_framer_free(&d.fr);
+    if (in != stdin)
+        fclose(in);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "naccb: cannot write the output\n");
+        return TOOL_EXIT_IO;
+    }
+    if (d.fatal)
+        return d.fatal;
+    return d.invalid ? TOOL_EXIT_INVALID : TOOL_EXIT_OK;
+}
