@@ -3,11 +3,11 @@
  *
  * The stream's only framing is each NACCB's own total length (protocol-
  * notes section 2).  A NACCB lying whole in the chunk is handed out in
- * place; only one split across chunks is copied.  The copy buffer is sized
- * from the declared length, so that length is checked against 36 and the
- * maximum (section 9, "bad framing") before a single byte of payload is
- * held: until its 4 bytes are all in, a split length waits in the fixed
- * f->head array and nothing is allocated.
+ * place; only one split across chunks is copied.  The declared length is checked
+ * against 36 and the maximum (section 9, "bad framing") before a single
+ * byte of payload is held: until its 4 bytes are all in, a split length
+ * waits in the fixed f->head array and nothing is allocated.  The copy
+ * buffer then grows with the bytes received, up to the declared length.
  *
  * States, told apart by buf_len:
  *   0          between NACCBs
@@ -70,24 +70,44 @@ static int check_total(const struct naccb_framer *f, uint32_t total)
     return 0;
 }
 
+/* First allocation for a split NACCB; the buffer then doubles. */
+enum { INITIAL_CAPACITY = 4096 };
+
 /*
- * Makes buf hold at least total bytes, growing it to exactly total.  The
- * old contents are never needed (the caller copies the NACCB in after), so
- * free + malloc instead of realloc.  A buffer kept from an earlier split
- * NACCB is reused; it never exceeds max_size, as no accepted total does.
+ * Makes buf hold at least want bytes (want <= need), keeping its contents.
+ * The buffer grows with the bytes that actually arrived, doubling, and never
+ * beyond the declared total: a peer that announces 16 MiB and sends 4 bytes
+ * pins 4 KiB, not 16 MiB.  A buffer kept from an earlier NACCB is reused.
  */
-static int reserve(struct naccb_framer *f, uint32_t total)
+static int reserve(struct naccb_framer *f, size_t want)
 {
+    size_t cap;
     uint8_t *p;
 
-    if (f->buf_cap >= total)
+    if (f->buf_cap >= want)
         return 0;
-    p = malloc(total);
+    cap = f->buf_cap ? f->buf_cap : INITIAL_CAPACITY;
+    while (cap < want)
+        cap *= 2;
+    if (cap > f->need)
+        cap = f->need;
+    p = realloc(f->buf, cap);
     if (p == NULL)
         return NACCB_ENOMEM;
-    free(f->buf);
     f->buf = p;
-    f->buf_cap = total;
+    f->buf_cap = cap;
+    return 0;
+}
+
+/* Holds n more bytes of the current NACCB (n <= need - buf_len). */
+static int append(struct naccb_framer *f, const uint8_t *bytes, size_t n)
+{
+    int rc = reserve(f, f->buf_len + n);
+
+    if (rc < 0)
+        return set_error(f, rc, f->stream_offset - f->buf_len);
+    memcpy(f->buf + f->buf_len, bytes, n);
+    f->buf_len += n;
     return 0;
 }
 
@@ -103,13 +123,11 @@ static const uint8_t *take(struct naccb_framer *f, const uint8_t **chunk,
     return p;
 }
 
-/* Checks a complete total length and makes room for that NACCB. */
+/* Checks a complete total length before anything of that NACCB is held. */
 static int begin_copy(struct naccb_framer *f, uint32_t total, uint64_t start)
 {
     int rc = check_total(f, total);
 
-    if (rc == 0)
-        rc = reserve(f, total);
     if (rc < 0)
         return set_error(f, rc, start);
     f->need = total;
@@ -138,10 +156,11 @@ static int start(struct naccb_framer *f, const uint8_t **chunk,
         return 1;
     }
     rc = begin_copy(f, total, f->stream_offset);
+    if (rc == 0)
+        rc = append(f, *chunk, *chunk_len);
     if (rc < 0)
         return rc;
-    f->buf_len = *chunk_len;
-    memcpy(f->buf, take(f, chunk, chunk_len, *chunk_len), f->buf_len);
+    take(f, chunk, chunk_len, *chunk_len);
     return NACCB_EINCOMPLETE;
 }
 
@@ -162,7 +181,10 @@ static int fill_head(struct naccb_framer *f, const uint8_t **chunk,
     rc = begin_copy(f, naccb__get_u32be(f->head), start_offset);
     if (rc < 0)
         return rc;
-    memcpy(f->buf, f->head, LENGTH_FIELD_SIZE);
+    rc = reserve(f, LENGTH_FIELD_SIZE);
+    if (rc < 0)
+        return set_error(f, rc, start_offset);
+    memcpy(f->buf, f->head, LENGTH_FIELD_SIZE); /* buf_len is already 4 */
     return 0;
 }
 
@@ -171,11 +193,14 @@ static int fill_body(struct naccb_framer *f, const uint8_t **chunk,
                      size_t *chunk_len, const uint8_t **msg, size_t *msg_len)
 {
     size_t n = f->need - f->buf_len;
+    int rc;
 
     if (n > *chunk_len)
         n = *chunk_len;
-    memcpy(f->buf + f->buf_len, take(f, chunk, chunk_len, n), n);
-    f->buf_len += n;
+    rc = append(f, *chunk, n);
+    if (rc < 0)
+        return rc;
+    take(f, chunk, chunk_len, n);
     if (f->buf_len < f->need)
         return NACCB_EINCOMPLETE;
     *msg = f->buf;

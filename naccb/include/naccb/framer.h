@@ -16,9 +16,10 @@
  *
  * A NACCB lying whole in the chunk is handed out as a pointer into the
  * chunk (no copy).  Only a NACCB split across chunks is copied, into a
- * buffer that grows to its declared total length and never beyond
- * max_size: the length is checked against 36 and max_size as soon as its
- * 4 bytes are known, before any payload is held.  That check failing is
+ * buffer that grows (doubling from 4 KiB) with the bytes actually received,
+ * never beyond the declared total length: the length is checked against 36
+ * and max_size as soon as its 4 bytes are known, before any payload is
+ * held, and a peer that announces a large NACCB pins only what it sent.  That check failing is
  * "lost framing": the error is sticky, every later call returns it.
  *
  * The framer allocates (only for split NACCBs); encode and decode do not.
