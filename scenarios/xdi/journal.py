@@ -1,7 +1,9 @@
 """Reading the server's JSON Lines journal (docs/journal.md).
 
-Every record has "ts", "event", "conn", "peer", "agent_id", "system";
-records of NACCBs received or sent carry "hex", the raw bytes.  The server
+Every record has "ts" and "event"; records about a connection also
+"conn", "peer", "agent_id" and "system".  Records of NACCBs received or
+sent carry "naccb", the raw bytes as hex (a sent table, and an info
+NACCB, only its 36-byte header).  The server
 writes each record as one line and flushes it, but not necessarily before
 the reply it journals reaches the agent, so tests that look for a record
 wait for it with a bounded poll of the file (wait_for).
@@ -13,6 +15,11 @@ import time
 from . import codec
 
 POLL = 0.01
+
+# The field holding a NACCB's bytes, and every field compared as hex
+# (without case or blanks).
+NACCB_FIELD = "naccb"
+HEX_FIELDS = ("naccb", "object")
 
 
 class Journal:
@@ -60,11 +67,15 @@ class Journal:
                                        within, count, self.tail()))
             time.sleep(POLL)
 
-    def wait_hex(self, data, within=5.0, **fields):
-        """The record(s) carrying exactly these NACCB bytes."""
+    def wait_naccb(self, data, within=5.0, **fields):
+        """The record(s) carrying exactly these NACCB bytes (hex str,
+        bytes or a Naccb), and every other field given."""
         if isinstance(data, codec.Naccb):
             data = data.encode()
-        return self.wait_for(within=within, hex=bytes(data).hex(), **fields)
+        if not isinstance(data, str):
+            data = bytes(data).hex()
+        fields[NACCB_FIELD] = data
+        return self.wait_for(within=within, **fields)
 
     def tail(self, n=25):
         recs = self.records()[-n:]
@@ -81,8 +92,8 @@ def _matches(rec, pred, fields):
         if k not in rec:
             return False
         got = rec[k]
-        if k == "hex" and isinstance(got, str) and isinstance(v, str):
-            if got.replace(" ", "").lower() != v.replace(" ", "").lower():
+        if k in HEX_FIELDS and isinstance(got, str) and isinstance(v, str):
+            if "".join(got.split()).lower() != "".join(v.split()).lower():
                 return False
         elif got != v:
             return False

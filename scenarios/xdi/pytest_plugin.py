@@ -37,14 +37,17 @@ def xdi_test_fixtures():
 
 @pytest.fixture
 def xdi_server_factory(tmp_path, xdi_test_fixtures):
-    """start(fixtures=None, listen=("127.0.0.1:0",), args=(), wait=True)
-    -> a started XdiServer (fixtures default: fixtures/test)."""
+    """start(fixtures=None, listen=("127.0.0.1:0",), args=(), wait=True,
+    env=None, wrapper=()) -> a started XdiServer (fixtures default:
+    fixtures/test; env: extra environment; wrapper: a command prefix such
+    as ["faketime", "2026-11-23 09:00:00"])."""
     servers = []
 
-    def start(fixtures=None, listen=("127.0.0.1:0",), args=(), wait=True):
+    def start(fixtures=None, listen=("127.0.0.1:0",), args=(), wait=True,
+              env=None, wrapper=()):
         workdir = tmp_path / ("server%d" % len(servers))
         srv = XdiServer(fixtures or xdi_test_fixtures, workdir,
-                        listen=listen, args=args)
+                        listen=listen, args=args, env=env, wrapper=wrapper)
         servers.append(srv)
         if wait:
             srv.start()

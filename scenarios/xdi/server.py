@@ -59,7 +59,7 @@ class XdiServer:
     """
 
     def __init__(self, fixtures, workdir, listen=("127.0.0.1:0",), args=(),
-                 journal=True, binary=None):
+                 journal=True, binary=None, env=None, wrapper=()):
         self.binary = pathlib.Path(binary) if binary else server_binary()
         self.fixtures = pathlib.Path(fixtures)
         self.workdir = pathlib.Path(workdir)
@@ -75,9 +75,12 @@ class XdiServer:
         self._stdout_tail = []
         self._stderr_file = None
         self.returncode = None
+        self.env = env            # extra environment variables
+        self.wrapper = list(wrapper)  # e.g. ["faketime", "2026-11-23 09:00"]
 
     def command(self):
-        cmd = [str(self.binary), "--fixtures", str(self.fixtures)]
+        cmd = self.wrapper + [str(self.binary), "--fixtures",
+                              str(self.fixtures)]
         for addr in self.listen:
             cmd += ["--listen", addr]
         if self.journal_path is not None:
@@ -88,13 +91,19 @@ class XdiServer:
 
     def spawn(self):
         """Start the process without waiting for it to listen."""
+        if self.proc is not None:
+            raise RuntimeError("this XdiServer was already started")
         if not self.binary.exists():
             raise ServerStartError("xdi-server not built: %s does not exist"
                                    % self.binary)
         self._stderr_file = open(self.stderr_path, "wb")
+        env = None
+        if self.env:
+            env = dict(os.environ)
+            env.update(self.env)
         self.proc = subprocess.Popen(
             self.command(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=self._stderr_file, start_new_session=True)
+            stderr=self._stderr_file, start_new_session=True, env=env)
         t = threading.Thread(target=self._read_stdout, daemon=True,
                              name="xdi-server-stdout")
         t.start()

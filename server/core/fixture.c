@@ -34,13 +34,18 @@
  * files
  * ==================================================================== */
 
-static char *join_path(const char *dir, const char *name)
+/* dir/name, without doubling a slash the user typed ("fixtures/demo/"),
+ * so that messages name files the way a person would. */
+char *xdi__fx_join_path(const char *dir, const char *name)
 {
-    size_t n = strlen(dir) + strlen(name) + 2;
+    size_t dlen = strlen(dir);
+    size_t n = dlen + strlen(name) + 2;
     char *p = malloc(n);
 
+    while (dlen > 1 && dir[dlen - 1] == '/')
+        dlen--;
     if (p != NULL)
-        snprintf(p, n, "%s/%s", dir, name);
+        snprintf(p, n, "%.*s/%s", (int)dlen, dir, name);
     return p;
 }
 
@@ -62,7 +67,7 @@ static bool is_fixture_file(const char *dir, const char *name)
     if (name[0] == '.' ||
         !(has_suffix(name, ".yaml") || has_suffix(name, ".yml")))
         return false;
-    path = join_path(dir, name);
+    path = xdi__fx_join_path(dir, name);
     ok = path != NULL && stat(path, &st) == 0 && S_ISREG(st.st_mode);
     free(path);
     return ok;
@@ -73,7 +78,7 @@ static int cmp_paths(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int fx_add_watched_file(struct fx_loader *ld, const char *path)
+int xdi__fx_add_watched_file(struct fx_loader *ld, const char *path)
 {
     struct xdi_fixture_set *set = ld->set;
     size_t n = strlen(path) + 1;
@@ -98,8 +103,8 @@ static int list_files(struct fx_loader *ld)
     size_t cap = 0;
 
     if (d == NULL) {
-        fx_error(ld, ld->dir, 0, "cannot read the fixture directory: %s",
-                 strerror(errno));
+        xdi__fx_error(ld, ld->dir, 0, "cannot read the fixture directory: %s",
+                      strerror(errno));
         return -1;
     }
     while ((de = readdir(d)) != NULL) {
@@ -112,15 +117,16 @@ static int list_files(struct fx_loader *ld)
             ld->paths = p;
             cap = cap ? cap * 2 : 8;
         }
-        ld->paths[ld->n_paths] = join_path(ld->dir, de->d_name);
+        ld->paths[ld->n_paths] = xdi__fx_join_path(ld->dir, de->d_name);
         if (ld->paths[ld->n_paths] == NULL)
             break;
         ld->n_paths++;
     }
     closedir(d);
     if (de != NULL)
-        fx_nomem(ld, ld->dir, 0);
-    qsort(ld->paths, ld->n_paths, sizeof *ld->paths, cmp_paths);
+        xdi__fx_nomem(ld, ld->dir, 0);
+    if (ld->n_paths > 1) /* qsort may not be given a NULL array */
+        qsort(ld->paths, ld->n_paths, sizeof *ld->paths, cmp_paths);
     return 0;
 }
 
@@ -135,15 +141,17 @@ static void report_parser_error(struct fx_loader *ld, const char *path,
 
     /* The reader (encoding) stage knows a byte offset, not a line. */
     if (p->error == YAML_READER_ERROR)
-        fx_error(ld, path, 0, "YAML: %s at byte offset %zu (fixture files "
-                 "are UTF-8)", problem, p->problem_offset);
+        xdi__fx_error(ld, path, 0,
+                      "YAML: %s at byte offset %zu (fixture files "
+                      "are UTF-8)",
+                      problem, p->problem_offset);
     else if (p->context != NULL)
-        fx_error(ld, path, (int)p->problem_mark.line + 1,
-                 "YAML: %s (%s at line %d)", problem, p->context,
-                 (int)p->context_mark.line + 1);
+        xdi__fx_error(ld, path, (int)p->problem_mark.line + 1,
+                      "YAML: %s (%s at line %d)", problem, p->context,
+                      (int)p->context_mark.line + 1);
     else
-        fx_error(ld, path, (int)p->problem_mark.line + 1, "YAML: %s",
-                 problem);
+        xdi__fx_error(ld, path, (int)p->problem_mark.line + 1, "YAML: %s",
+                      problem);
 }
 
 enum { TOP_SETTINGS, TOP_HOSTS, TOP_N };
@@ -154,14 +162,14 @@ static void check_top_level(struct fx_loader *ld, struct fx_doc *d)
     struct fx_field f[TOP_N] = {{.name = "settings"}, {.name = "hosts"}};
     yaml_node_t *root = yaml_document_get_root_node(&d->doc);
 
-    if (fx_is_null(root))
+    if (xdi__fx_is_null(root))
         return; /* an empty document: nothing to do */
-    if (fx_expect_mapping(&c, root, "fixture file") != 0)
+    if (xdi__fx_expect_mapping(&c, root, "fixture file") != 0)
         return;
-    fx_fields(&c, root, "a fixture file", f, TOP_N);
+    xdi__fx_fields(&c, root, "a fixture file", f, TOP_N);
     d->settings = f[TOP_SETTINGS].value;
     d->hosts = f[TOP_HOSTS].value;
-    if (d->hosts != NULL && fx_expect_sequence(&c, d->hosts, "hosts") != 0)
+    if (d->hosts != NULL && xdi__fx_expect_sequence(&c, d->hosts, "hosts") != 0)
         d->hosts = NULL;
 }
 
@@ -171,7 +179,7 @@ static struct fx_doc *new_doc(struct fx_loader *ld, const char *path)
         size_t cap = ld->docs_cap ? ld->docs_cap * 2 : 8;
         struct fx_doc *d = realloc(ld->docs, cap * sizeof *d);
         if (d == NULL) {
-            fx_nomem(ld, path, 0);
+            xdi__fx_nomem(ld, path, 0);
             return NULL;
         }
         ld->docs = d;
@@ -209,12 +217,12 @@ static void load_file(struct fx_loader *ld, const char *path)
     yaml_parser_t parser;
 
     if (fp == NULL) {
-        fx_error(ld, path, 0, "cannot open: %s", strerror(errno));
+        xdi__fx_error(ld, path, 0, "cannot open: %s", strerror(errno));
         return;
     }
-    if (fx_add_watched_file(ld, path) != 0 ||
+    if (xdi__fx_add_watched_file(ld, path) != 0 ||
         !yaml_parser_initialize(&parser)) {
-        fx_nomem(ld, path, 0);
+        xdi__fx_nomem(ld, path, 0);
         fclose(fp);
         return;
     }
@@ -246,15 +254,15 @@ static void add_holiday(struct fx_ctx *c, yaml_node_t *item)
     struct fx_field f = {.name = "holidays", .value = item};
     struct naccb_date d;
 
-    if (fx_get_date(c, &f, &d) != 0)
+    if (xdi__fx_get_date(c, &f, &d) != 0)
         return;
     /* A repeated date is harmless to match but usually a typo for
      * another day. */
     for (size_t i = 0; i < set->n_holidays; i++) {
         if (cmp_dates(&set->holidays[i], &d) == 0) {
-            fx_error(c->ld, c->file, fx_line(item),
-                     "holidays: %04d-%02d-%02d is listed twice", d.year,
-                     d.month, d.day);
+            xdi__fx_error(c->ld, c->file, xdi__fx_line(item),
+                          "holidays: %04d-%02d-%02d is listed twice", d.year,
+                          d.month, d.day);
             return;
         }
     }
@@ -267,19 +275,19 @@ static void parse_holidays(struct fx_ctx *c, const struct fx_field *f)
     const yaml_node_t *v = f->value;
     size_t n;
 
-    if (fx_expect_sequence(c, v, "holidays") != 0)
+    if (xdi__fx_expect_sequence(c, v, "holidays") != 0)
         return;
     n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
     if (n == 0)
         return;
     set->holidays = calloc(n, sizeof *set->holidays);
     if (set->holidays == NULL) {
-        fx_nomem(c->ld, c->file, fx_line(v));
+        xdi__fx_nomem(c->ld, c->file, xdi__fx_line(v));
         return;
     }
     for (yaml_node_item_t *it = v->data.sequence.items.start;
          it < v->data.sequence.items.top; it++) {
-        yaml_node_t *item = fx_node(c, *it);
+        yaml_node_t *item = xdi__fx_node(c, *it);
         if (item != NULL)
             add_holiday(c, item);
     }
@@ -295,16 +303,16 @@ static void parse_settings(struct fx_ctx *c, const yaml_node_t *node)
     char *cp;
     size_t len;
 
-    if (fx_expect_mapping(c, node, "settings") != 0)
+    if (xdi__fx_expect_mapping(c, node, "settings") != 0)
         return;
-    fx_fields(c, node, "settings", f, ST_N);
+    xdi__fx_fields(c, node, "settings", f, ST_N);
     if (f[ST_CODEPAGE].value != NULL &&
-        fx_get_string(c, &f[ST_CODEPAGE], &cp, &len) == 0) {
+        xdi__fx_get_string(c, &f[ST_CODEPAGE], &cp, &len) == 0) {
         if (naccb_codepage_parse(cp, &c->ld->set->codepage) != 0)
-            fx_error(c->ld, c->file, fx_line(f[ST_CODEPAGE].value),
-                     "codepage: unknown code page '%.40s' (use 037, 1047, "
-                     "500 or ascii)",
-                     cp);
+            xdi__fx_error(c->ld, c->file, xdi__fx_line(f[ST_CODEPAGE].value),
+                          "codepage: unknown code page '%.40s' (use 037, 1047, "
+                          "500 or ascii)",
+                          cp);
         free(cp);
     }
     if (f[ST_HOLIDAYS].value != NULL)
@@ -324,9 +332,9 @@ static void pass_settings(struct fx_loader *ld)
         if (d->settings == NULL)
             continue;
         if (first != NULL) {
-            fx_error(ld, d->file, fx_line(d->settings),
-                     "settings: already given at %s:%d; a set has one",
-                     first->file, fx_line(first->settings));
+            xdi__fx_error(ld, d->file, xdi__fx_line(d->settings),
+                          "settings: already given at %s:%d; a set has one",
+                          first->file, xdi__fx_line(first->settings));
             continue;
         }
         first = d;
@@ -347,9 +355,9 @@ static void pass_hosts(struct fx_loader *ld)
             continue;
         for (yaml_node_item_t *it = d->hosts->data.sequence.items.start;
              it < d->hosts->data.sequence.items.top; it++) {
-            yaml_node_t *node = fx_node(&c, *it);
+            yaml_node_t *node = xdi__fx_node(&c, *it);
             if (node != NULL)
-                fx_parse_host(&c, node);
+                xdi__fx_parse_host(&c, node);
         }
     }
 }
@@ -359,9 +367,9 @@ static void pass_targets(struct fx_loader *ld)
     for (size_t i = 0; i < ld->n_targets; i++) {
         const struct fx_target_check *t = &ld->targets[i];
         if (xdi_fixture_find_host(ld->set, t->name) == NULL)
-            fx_error(ld, t->file, t->line,
-                     "%s: host %s is not defined in this fixture set",
-                     t->key, t->name);
+            xdi__fx_error(ld, t->file, t->line,
+                          "%s: host %s is not defined in this fixture set",
+                          t->key, t->name);
     }
 }
 
@@ -383,7 +391,7 @@ static void loader_free(struct fx_loader *ld)
 static void run_passes(struct fx_loader *ld)
 {
     if (ld->n_paths == 0) {
-        fx_error(ld, ld->dir, 0, "no fixture files (*.yaml, *.yml) here");
+        xdi__fx_error(ld, ld->dir, 0, "no fixture files (*.yaml, *.yml) here");
         return;
     }
     for (size_t i = 0; i < ld->n_paths; i++)
@@ -392,7 +400,7 @@ static void run_passes(struct fx_loader *ld)
     pass_hosts(ld);
     pass_targets(ld);
     if (ld->set->n_hosts == 0 && ld->n_errors == 0)
-        fx_error(ld, ld->dir, 0, "the fixture set defines no hosts");
+        xdi__fx_error(ld, ld->dir, 0, "the fixture set defines no hosts");
 }
 
 int xdi_fixture_load(const char *dir, struct xdi_fixture_set **out,
@@ -408,7 +416,7 @@ int xdi_fixture_load(const char *dir, struct xdi_fixture_set **out,
     *out = NULL;
     ld.set = calloc(1, sizeof *ld.set);
     if (ld.set == NULL) {
-        fx_nomem(&ld, dir, 0);
+        xdi__fx_nomem(&ld, dir, 0);
         return 1;
     }
     rc = list_files(&ld);
@@ -496,8 +504,8 @@ int xdi_fixture_is_holiday(void *set, const struct naccb_date *date)
 static int peer_address(const struct sockaddr *peer, int *family,
                         uint8_t addr[16])
 {
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF,
-                                       0xFF};
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
+                                       0, 0, 0, 0, 0xFF, 0xFF};
 
     if (peer == NULL)
         return -1;
@@ -548,8 +556,7 @@ int xdi_host_allows_peer(const struct xdi_host *host,
         return 0;
     for (size_t i = 0; i < host->n_allowed; i++)
         if (host->allowed[i].family == family &&
-            prefix_equal(host->allowed[i].addr, addr,
-                         host->allowed[i].prefix))
+            prefix_equal(host->allowed[i].addr, addr, host->allowed[i].prefix))
             return 1;
     return 0;
 }

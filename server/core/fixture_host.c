@@ -43,7 +43,7 @@ static void *alloc_array(struct fx_ctx *c, size_t n, size_t size, int line)
         return NULL;
     p = calloc(n, size);
     if (p == NULL)
-        fx_nomem(c->ld, c->file, line);
+        xdi__fx_nomem(c->ld, c->file, line);
     return p;
 }
 
@@ -56,13 +56,13 @@ static int get_text(struct fx_ctx *c, const struct fx_field *f, size_t max,
     char *s;
     size_t len;
 
-    if (fx_get_string(c, f, &s, &len) != 0)
+    if (xdi__fx_get_string(c, f, &s, &len) != 0)
         return -1;
     if (len == 0 || len > max) {
-        fx_error(c->ld, c->file, fx_line(f->value),
-                 "%s: is %zu characters long; it must have 1 to %zu "
-                 "(never truncated)",
-                 f->name, len, max);
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                      "%s: %zu characters long; it must have 1 to %zu "
+                      "(never truncated)",
+                      f->name, len, max);
         free(s);
         return -1;
     }
@@ -85,18 +85,18 @@ static void parse_system(struct fx_ctx *c, struct xdi_host *h,
     const struct xdi_fixture_set *set = c->ld->set;
 
     if (f->value == NULL) {
-        fx_error(c->ld, c->file, fx_line(node),
-                 "host has no 'system' (its system name)");
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(node),
+                      "host has no 'system' (its system name)");
         return;
     }
-    if (fx_get_name(c, f, h->system_name) != 0)
+    if (xdi__fx_get_name(c, f, h->system_name) != 0)
         return;
     /* Hosts before this one are complete; names are unique set-wide. */
     for (const struct xdi_host *o = set->hosts; o < h; o++) {
         if (strcmp(o->system_name, h->system_name) == 0) {
-            fx_error(c->ld, c->file, fx_line(f->value),
-                     "system: host %s is already defined at %s:%d",
-                     h->system_name, o->source_file, o->line);
+            xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                          "system: host %s is already defined at %s:%d",
+                          h->system_name, o->source_file, o->line);
             h->system_name[0] = '\0'; /* keep lookups on the first one */
             return;
         }
@@ -145,8 +145,8 @@ static int host_bits_set(const struct xdi_cidr *n)
  * network it means: peers on a dual-stack socket are matched as IPv4. */
 static void unmap_v4(struct xdi_cidr *n)
 {
-    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF,
-                                       0xFF};
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0,    0,
+                                       0, 0, 0, 0, 0xFF, 0xFF};
 
     if (n->family != AF_INET6 || n->prefix < 96 ||
         memcmp(n->addr, mapped, sizeof mapped) != 0)
@@ -173,8 +173,8 @@ static int parse_cidr(const char *s, struct xdi_cidr *out)
     out->family = strchr(addr, ':') != NULL ? AF_INET6 : AF_INET;
     if (inet_pton(out->family, addr, out->addr) != 1)
         return -1;
-    if (parse_prefix(slash, out->family == AF_INET ? 32 : 128,
-                     &out->prefix) != 0)
+    if (parse_prefix(slash, out->family == AF_INET ? 32 : 128, &out->prefix) !=
+        0)
         return -1;
     if (host_bits_set(out))
         return -2;
@@ -183,26 +183,26 @@ static int parse_cidr(const char *s, struct xdi_cidr *out)
 }
 
 static void parse_one_allow(struct fx_ctx *c, struct xdi_host *h,
-                            const yaml_node_t *item)
+                            yaml_node_t *item)
 {
-    struct fx_field f = {.name = "allow", .value = (yaml_node_t *)item};
+    struct fx_field f = {.name = "allow", .value = item};
     char *s;
     size_t len;
     int rc;
 
-    if (fx_get_string(c, &f, &s, &len) != 0)
+    if (xdi__fx_get_string(c, &f, &s, &len) != 0)
         return;
     rc = parse_cidr(s, &h->allowed[h->n_allowed]);
     if (rc == -1)
-        fx_error(c->ld, c->file, fx_line(item),
-                 "allow: '%s' is not an IPv4 or IPv6 network (write "
-                 "192.0.2.0/24, 2001:db8::/32, or one address)",
-                 s);
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(item),
+                      "allow: '%s' is not an IPv4 or IPv6 network (write "
+                      "192.0.2.0/24, 2001:db8::/32, or one address)",
+                      s);
     else if (rc == -2)
-        fx_error(c->ld, c->file, fx_line(item),
-                 "allow: '%s' has bits set after the /prefix; write the "
-                 "network's first address",
-                 s);
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(item),
+                      "allow: '%s' has bits set after the /prefix; write the "
+                      "network's first address",
+                      s);
     else
         h->n_allowed++;
     free(s);
@@ -211,31 +211,32 @@ static void parse_one_allow(struct fx_ctx *c, struct xdi_host *h,
 static void parse_allow(struct fx_ctx *c, struct xdi_host *h,
                         const struct fx_field *f)
 {
-    const yaml_node_t *v = f->value;
+    yaml_node_t *v = f->value;
 
     /* One network may be written without the list brackets. */
-    if (v->type == YAML_SCALAR_NODE && !fx_is_null(v)) {
-        h->allowed = alloc_array(c, 1, sizeof *h->allowed, fx_line(v));
+    if (v->type == YAML_SCALAR_NODE && !xdi__fx_is_null(v)) {
+        h->allowed = alloc_array(c, 1, sizeof *h->allowed, xdi__fx_line(v));
         if (h->allowed != NULL)
             parse_one_allow(c, h, v);
         return;
     }
-    if (fx_expect_sequence(c, v, "allow") != 0)
+    if (xdi__fx_expect_sequence(c, v, "allow") != 0)
         return;
     if (seq_len(v) == 0) {
         /* "No entry" reads as "nobody" as easily as "anybody": make the
          * person say which by leaving the key out. */
-        fx_error(c->ld, c->file, fx_line(v),
-                 "allow: empty list; leave 'allow' out to accept any "
-                 "source address");
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(v),
+                      "allow: empty list; leave 'allow' out to accept any "
+                      "source address");
         return;
     }
-    h->allowed = alloc_array(c, seq_len(v), sizeof *h->allowed, fx_line(v));
+    h->allowed =
+        alloc_array(c, seq_len(v), sizeof *h->allowed, xdi__fx_line(v));
     if (h->allowed == NULL)
         return;
     for (yaml_node_item_t *i = v->data.sequence.items.start;
          i < v->data.sequence.items.top; i++) {
-        yaml_node_t *item = fx_node(c, *i);
+        yaml_node_t *item = xdi__fx_node(c, *i);
         if (item != NULL)
             parse_one_allow(c, h, item);
     }
@@ -306,6 +307,9 @@ static int evblok_line(const struct evblok_lines *l, size_t offset,
     case NACCB_EVB_EVENT_KEY:
         *key = "key";
         return l->key;
+    case NACCB_EVB_ADDITIONAL_TEXT:
+        *key = "text";
+        return l->text;
     case NACCB_EVB_IL:
     case NACCB_EVB_KL:
         *key = "kl";
@@ -352,11 +356,12 @@ static void validate_evblok(struct fx_ctx *c, const struct naccb_evblok *e,
     if (rc == 0)
         return;
     line = evblok_line(l, off, &key);
-    fx_error(c->ld, c->file, line, "%s: %s (EVBLOK field %s at offset %zu)%s",
-             key, naccb_strerror(rc), xdi__fx_evblok_field_name(off), off,
-             rc == NACCB_ETIME_ORDER
-                 ? "; a frame cannot span midnight: use two events"
-                 : "");
+    xdi__fx_error(c->ld, c->file, line,
+                  "%s: %s (EVBLOK field %s at offset %zu)%s", key,
+                  naccb_strerror(rc), xdi__fx_evblok_field_name(off), off,
+                  rc == NACCB_ETIME_ORDER
+                      ? "; a frame cannot span midnight: use two events"
+                      : "");
 }
 
 struct event_type_name {
@@ -366,11 +371,14 @@ struct event_type_name {
 
 /* The short names people write, and the codec's long ones. */
 static const struct event_type_name event_type_names[] = {
-    {"message", NACCB_ET_MESSAGE},     {"command", NACCB_ET_COMMAND},
+    {"message", NACCB_ET_MESSAGE},
+    {"command", NACCB_ET_COMMAND},
     {"time-of-day", NACCB_ET_TIME_OF_DAY},
     {"end-of-task", NACCB_ET_END_OF_TASK},
-    {"eos", NACCB_ET_EOS},             {"end-of-jobstep", NACCB_ET_EOS},
-    {"eoj", NACCB_ET_EOJ},             {"end-of-job", NACCB_ET_EOJ},
+    {"eos", NACCB_ET_EOS},
+    {"end-of-jobstep", NACCB_ET_EOS},
+    {"eoj", NACCB_ET_EOJ},
+    {"end-of-job", NACCB_ET_EOJ},
 };
 
 static int parse_event_type(struct fx_ctx *c, const struct fx_field *f,
@@ -380,22 +388,23 @@ static int parse_event_type(struct fx_ctx *c, const struct fx_field *f,
     size_t len;
     unsigned found = 0;
 
-    if (fx_get_string(c, f, &s, &len) != 0)
+    if (xdi__fx_get_string(c, f, &s, &len) != 0)
         return -1;
     for (size_t i = 0; i < COUNT_(event_type_names); i++)
         if (strcmp(s, event_type_names[i].name) == 0)
             found = event_type_names[i].et;
     if (found == 0)
-        fx_error(c->ld, c->file, fx_line(f->value),
-                 "type: unknown event type '%.40s' (use message, command, "
-                 "eos or eoj)",
-                 s);
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                      "type: unknown event type '%.40s' (use message, command, "
+                      "eos or eoj)",
+                      s);
     else if (!naccb_event_type_for_agent(found))
-        fx_error(c->ld, c->file, fx_line(f->value),
-                 "type: %s events are not for agents (protocol-notes "
-                 "section 7); an agent's table holds message, command, eos "
-                 "and eoj events",
-                 s);
+        xdi__fx_error(
+            c->ld, c->file, xdi__fx_line(f->value),
+            "type: %s events are not for agents (protocol-notes "
+            "section 7); an agent's table holds message, command, eos "
+            "and eoj events",
+            s);
     free(s);
     if (found == 0 || !naccb_event_type_for_agent(found))
         return -1;
@@ -409,7 +418,7 @@ struct day_name {
 
 /* Day-list order: byte 0 is Sunday (protocol-notes section 7). */
 static const struct day_name day_names[7] = {
-    {"sun", "sunday"},   {"mon", "monday"}, {"tue", "tuesday"},
+    {"sun", "sunday"},    {"mon", "monday"},   {"tue", "tuesday"},
     {"wed", "wednesday"}, {"thu", "thursday"}, {"fri", "friday"},
     {"sat", "saturday"},
 };
@@ -453,20 +462,21 @@ static int parse_day_list(struct fx_ctx *c, const yaml_node_t *v,
     memset(days, 0, 7);
     for (yaml_node_item_t *i = v->data.sequence.items.start;
          i < v->data.sequence.items.top; i++) {
-        yaml_node_t *item = fx_node(c, *i);
+        yaml_node_t *item = xdi__fx_node(c, *i);
         int d = item != NULL && item->type == YAML_SCALAR_NODE
                     ? day_index((const char *)item->data.scalar.value)
                     : -1;
         if (item == NULL)
             continue;
         if (d < 0) {
-            fx_error(c->ld, c->file, fx_line(item),
-                     "days: not a day of the week (use sun, mon, tue, wed, "
-                     "thu, fri, sat)");
+            xdi__fx_error(
+                c->ld, c->file, xdi__fx_line(item),
+                "days: not a day of the week (use sun, mon, tue, wed, "
+                "thu, fri, sat)");
             rc = -1;
         } else if (days[d]) {
-            fx_error(c->ld, c->file, fx_line(item),
-                     "days: %s is listed twice", day_names[d].short_name);
+            xdi__fx_error(c->ld, c->file, xdi__fx_line(item),
+                          "days: %s is listed twice", day_names[d].short_name);
             rc = -1;
         }
         if (d >= 0)
@@ -485,9 +495,10 @@ static int parse_days(struct fx_ctx *c, const struct fx_field *f,
     if (v->type == YAML_SCALAR_NODE &&
         parse_day_word((const char *)v->data.scalar.value, days) == 0)
         return 0;
-    fx_error(c->ld, c->file, fx_line(v),
-             "days: expected a list of days ([mon, tue, ...]) or one of all, "
-             "weekdays, weekend, none");
+    xdi__fx_error(
+        c->ld, c->file, xdi__fx_line(v),
+        "days: expected a list of days ([mon, tue, ...]) or one of all, "
+        "weekdays, weekend, none");
     return -1;
 }
 
@@ -511,7 +522,52 @@ static void put_time(const struct naccb_time *t, uint32_t *packed,
     *seconds = naccb_time_seconds(t);
 }
 
-/* Every key is optional and defaults to the "always" frame's value. */
+/* One frame date or time key: parsed into its two wire forms, and its
+ * line noted for the validator's messages.  0 when absent. */
+static int frame_date(struct fx_ctx *c, const struct fx_field *f,
+                      uint32_t *julian, uint32_t *std, int *line)
+{
+    struct naccb_date d;
+
+    if (f->value == NULL)
+        return 0;
+    *line = xdi__fx_line(f->value);
+    if (xdi__fx_get_date(c, f, &d) != 0)
+        return -1;
+    put_date(&d, julian, std);
+    return 0;
+}
+
+static int frame_time(struct fx_ctx *c, const struct fx_field *f,
+                      uint32_t *packed, uint32_t *seconds, int *line)
+{
+    struct naccb_time t;
+
+    if (f->value == NULL)
+        return 0;
+    *line = xdi__fx_line(f->value);
+    if (xdi__fx_get_time(c, f, &t) != 0)
+        return -1;
+    put_time(&t, packed, seconds);
+    return 0;
+}
+
+static int frame_holidays(struct fx_ctx *c, const struct fx_field *f,
+                          uint8_t *flag)
+{
+    bool holidays;
+
+    if (f->value == NULL)
+        return 0;
+    if (xdi__fx_get_bool(c, f, &holidays) != 0)
+        return -1;
+    *flag = holidays ? 1 : 0;
+    return 0;
+}
+
+/* Every key is optional and defaults to the "always" frame's value.  The
+ * defaults are the extremes (1900-01-01, 23:59:59, ...), so a rule that
+ * relates two fields can only fail at a key that was written. */
 static int parse_frame(struct fx_ctx *c, const struct fx_field *frame,
                        struct naccb_evblok *e, struct evblok_lines *l)
 {
@@ -519,40 +575,33 @@ static int parse_frame(struct fx_ctx *c, const struct fx_field *frame,
         {.name = "start_date"}, {.name = "end_date"}, {.name = "start_time"},
         {.name = "end_time"},   {.name = "days"},     {.name = "holidays"},
     };
-    struct naccb_date d;
-    struct naccb_time t;
-    bool holidays = true;
     int bad = 0;
 
     naccb_evblok_set_always(e);
-    if (fx_expect_mapping(c, frame->value, "frame") != 0)
+    if (xdi__fx_expect_mapping(c, frame->value, "frame") != 0)
         return -1;
-    fx_fields(c, frame->value, "frame", f, FR_N);
-    if (f[FR_SDATE].value && (bad |= fx_get_date(c, &f[FR_SDATE], &d)) == 0)
-        put_date(&d, &e->sdate, &e->ssdt);
-    if (f[FR_EDATE].value && (bad |= fx_get_date(c, &f[FR_EDATE], &d)) == 0)
-        put_date(&d, &e->edate, &e->esdt);
-    if (f[FR_STIME].value && (bad |= fx_get_time(c, &f[FR_STIME], &t)) == 0)
-        put_time(&t, &e->stime, &e->stsec);
-    if (f[FR_ETIME].value && (bad |= fx_get_time(c, &f[FR_ETIME], &t)) == 0)
-        put_time(&t, &e->etime, &e->etsec);
-    if (f[FR_DAYS].value)
+    xdi__fx_fields(c, frame->value, "frame", f, FR_N);
+    bad |= frame_date(c, &f[FR_SDATE], &e->sdate, &e->ssdt, &l->start_date);
+    bad |= frame_date(c, &f[FR_EDATE], &e->edate, &e->esdt, &l->end_date);
+    bad |= frame_time(c, &f[FR_STIME], &e->stime, &e->stsec, &l->start_time);
+    bad |= frame_time(c, &f[FR_ETIME], &e->etime, &e->etsec, &l->end_time);
+    if (f[FR_DAYS].value != NULL) {
+        l->days = xdi__fx_line(f[FR_DAYS].value);
         bad |= parse_days(c, &f[FR_DAYS], e->day_list);
-    if (f[FR_HOLIDAYS].value &&
-        (bad |= fx_get_bool(c, &f[FR_HOLIDAYS], &holidays)) == 0)
-        e->day_list[7] = holidays ? 1 : 0;
-    /* An omitted key's rule failure (say EDATE before a given SDATE) is
-     * reported where the frame starts. */
-    l->start_date = f[FR_SDATE].value ? fx_line(f[FR_SDATE].value) : l->entry;
-    l->end_date = f[FR_EDATE].value ? fx_line(f[FR_EDATE].value) : l->entry;
-    l->start_time = f[FR_STIME].value ? fx_line(f[FR_STIME].value) : l->entry;
-    l->end_time = f[FR_ETIME].value ? fx_line(f[FR_ETIME].value) : l->entry;
-    l->days = f[FR_DAYS].value ? fx_line(f[FR_DAYS].value) : l->entry;
+    }
+    bad |= frame_holidays(c, &f[FR_HOLIDAYS], &e->day_list[7]);
     return bad ? -1 : 0;
 }
 
 enum {
-    EV_KEY, EV_KL, EV_VL, EV_TYPE, EV_TEXT, EV_FRAME, EV_ACTION, EV_TARGET,
+    EV_KEY,
+    EV_KL,
+    EV_VL,
+    EV_TYPE,
+    EV_TEXT,
+    EV_FRAME,
+    EV_ACTION,
+    EV_TARGET,
     EV_N
 };
 
@@ -567,7 +616,7 @@ static int parse_key(struct fx_ctx *c, const yaml_node_t *node,
     unsigned long kl;
 
     if (f[EV_KEY].value == NULL) {
-        fx_error(c->ld, c->file, fx_line(node), "event has no 'key'");
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(node), "event has no 'key'");
         return -1;
     }
     if (get_text(c, &f[EV_KEY], NACCB_KEY_SIZE, e->event_key, NACCB_KEY_SIZE,
@@ -577,13 +626,14 @@ static int parse_key(struct fx_ctx *c, const yaml_node_t *node,
     free(key);
     kl = len;
     if (f[EV_KL].value != NULL &&
-        fx_get_uint(c, &f[EV_KL], UINT16_MAX - NACCB_NAME_SIZE, &kl) != 0)
+        xdi__fx_get_uint(c, &f[EV_KL], UINT16_MAX - NACCB_NAME_SIZE, &kl) != 0)
         return -1;
     if (kl > len && kl <= NACCB_KEY_SIZE) {
-        fx_error(c->ld, c->file, fx_line(f[EV_KL].value),
-                 "kl: %lu is longer than the key (%zu characters); put the "
-                 "significant blanks into the quoted key",
-                 kl, len);
+        xdi__fx_error(
+            c->ld, c->file, xdi__fx_line(f[EV_KL].value),
+            "kl: %lu is longer than the key (%zu characters); put the "
+            "significant blanks into the quoted key",
+            kl, len);
         return -1;
     }
     e->kl = (uint16_t)kl;
@@ -596,88 +646,103 @@ static int parse_action(struct fx_ctx *c, struct fx_field *f,
                         struct xdi_event *ev)
 {
     if (f[EV_ACTION].value != NULL) {
-        if (get_text(c, &f[EV_ACTION], NACCB_TEXT_MAX, NULL, 0,
-                     &ev->action) != 0)
+        if (get_text(c, &f[EV_ACTION], NACCB_TEXT_MAX, NULL, 0, &ev->action) !=
+            0)
             return -1;
         /* With VL 0 the codec copies the action as is: an "&arg" would
          * reach the agent literally. */
         if (ev->evblok.vl == 0 && strstr(ev->action, "&arg") != NULL) {
-            fx_error(c->ld, c->file, fx_line(f[EV_ACTION].value),
-                     "action: uses &arg, but vl is 0 (no verb, so no "
-                     "argument); set vl to the verb's length");
+            xdi__fx_error(c->ld, c->file, xdi__fx_line(f[EV_ACTION].value),
+                          "action: uses &arg, but vl is 0 (no verb, so no "
+                          "argument); set vl to the verb's length");
             return -1;
         }
     }
     if (f[EV_TARGET].value != NULL) {
         char name[NACCB_NAME_SIZE + 1];
-        if (fx_get_name(c, &f[EV_TARGET], name) != 0)
+        if (xdi__fx_get_name(c, &f[EV_TARGET], name) != 0)
             return -1;
         ev->action_target = dup_str(name);
         if (ev->action_target == NULL) {
-            fx_nomem(c->ld, c->file, fx_line(f[EV_TARGET].value));
+            xdi__fx_nomem(c->ld, c->file, xdi__fx_line(f[EV_TARGET].value));
             return -1;
         }
-        fx_check_target_later(c, name, fx_line(f[EV_TARGET].value),
-                              "target");
+        xdi__fx_check_target_later(c, name, xdi__fx_line(f[EV_TARGET].value),
+                                   "target");
         if (f[EV_ACTION].value == NULL) {
-            fx_error(c->ld, c->file, fx_line(f[EV_TARGET].value),
-                     "target: names a host for an action, but the event "
-                     "has no 'action'");
+            xdi__fx_error(c->ld, c->file, xdi__fx_line(f[EV_TARGET].value),
+                          "target: names a host for an action, but the event "
+                          "has no 'action'");
             return -1;
         }
     }
     return 0;
 }
 
-static void parse_event(struct fx_ctx *c, const struct xdi_host *h,
-                        const yaml_node_t *node, struct xdi_event *ev)
+/* An EVBLOK before the YAML fills it: the host's system name, blank key
+ * and text, the "always" frame, zeros elsewhere (section 7). */
+static void blank_evblok(enum naccb_codepage cp, const struct xdi_host *h,
+                         struct naccb_evblok *e)
 {
-    struct fx_field f[EV_N] = {
-        {.name = "key"},   {.name = "kl"},    {.name = "vl"},
-        {.name = "type"},  {.name = "text"},  {.name = "frame"},
-        {.name = "action"}, {.name = "target"},
-    };
-    struct naccb_evblok *e = &ev->evblok;
-    struct evblok_lines l;
-    enum naccb_codepage cp = c->ld->set->codepage;
-    unsigned long vl = 0;
-    int bad = 0;
-
-    ev->line = fx_line(node);
-    ev->source_file = dup_str(c->file);
-    if (ev->source_file == NULL)
-        fx_nomem(c->ld, c->file, ev->line);
-    if (fx_expect_mapping(c, node, "event") != 0)
-        return;
-    fx_fields(c, node, "event", f, EV_N);
     memset(e, 0, sizeof *e);
     naccb_field_put(cp, e->system_name, NACCB_NAME_SIZE, h->system_name,
                     strlen(h->system_name));
     memset(e->event_key, naccb_ebcdic_blank(cp), NACCB_KEY_SIZE);
     memset(e->additional_text, naccb_ebcdic_blank(cp), NACCB_ADDTEXT_SIZE);
     naccb_evblok_set_always(e);
-    l.entry = ev->line;
-    l.key = f[EV_KEY].value ? fx_line(f[EV_KEY].value) : l.entry;
-    l.kl = f[EV_KL].value ? fx_line(f[EV_KL].value) : l.key;
-    l.vl = f[EV_VL].value ? fx_line(f[EV_VL].value) : l.entry;
-    l.text = f[EV_TEXT].value ? fx_line(f[EV_TEXT].value) : l.entry;
-    l.type = f[EV_TYPE].value ? fx_line(f[EV_TYPE].value) : l.entry;
-    l.start_date = l.end_date = l.start_time = l.end_time = l.days = l.entry;
+}
 
+/* Where each field was written; the entry's line for defaulted ones (KL
+ * defaults from the key, so it points at the key). */
+static void event_lines(const struct fx_field *f, int entry,
+                        struct evblok_lines *l)
+{
+    l->entry = entry;
+    l->key = f[EV_KEY].value ? xdi__fx_line(f[EV_KEY].value) : entry;
+    l->kl = f[EV_KL].value ? xdi__fx_line(f[EV_KL].value) : l->key;
+    l->vl = f[EV_VL].value ? xdi__fx_line(f[EV_VL].value) : entry;
+    l->text = f[EV_TEXT].value ? xdi__fx_line(f[EV_TEXT].value) : entry;
+    l->type = f[EV_TYPE].value ? xdi__fx_line(f[EV_TYPE].value) : entry;
+    l->start_date = l->end_date = l->start_time = l->end_time = l->days =
+        entry;
+}
+
+static void parse_event(struct fx_ctx *c, const struct xdi_host *h,
+                        const yaml_node_t *node, struct xdi_event *ev)
+{
+    struct fx_field f[EV_N] = {
+        {.name = "key"},    {.name = "kl"},     {.name = "vl"},
+        {.name = "type"},   {.name = "text"},   {.name = "frame"},
+        {.name = "action"}, {.name = "target"},
+    };
+    struct naccb_evblok *e = &ev->evblok;
+    struct evblok_lines l;
+    unsigned long vl = 0;
+    int bad = 0;
+
+    ev->line = xdi__fx_line(node);
+    ev->source_file = dup_str(c->file);
+    if (ev->source_file == NULL)
+        xdi__fx_nomem(c->ld, c->file, ev->line);
+    if (xdi__fx_expect_mapping(c, node, "event") != 0)
+        return;
+    xdi__fx_fields(c, node, "event", f, EV_N);
+    blank_evblok(c->ld->set->codepage, h, e);
+    event_lines(f, ev->line, &l);
     bad |= parse_key(c, node, f, e);
     if (f[EV_VL].value != NULL)
-        bad |= fx_get_uint(c, &f[EV_VL], UINT16_MAX, &vl);
+        bad |= xdi__fx_get_uint(c, &f[EV_VL], UINT16_MAX, &vl);
     e->vl = (uint16_t)vl;
     if (f[EV_TYPE].value == NULL) {
-        fx_error(c->ld, c->file, ev->line,
-                 "event has no 'type' (message, command, eos or eoj)");
+        xdi__fx_error(c->ld, c->file, ev->line,
+                      "event has no 'type' (message, command, eos or eoj)");
         bad = -1;
     } else {
         bad |= parse_event_type(c, &f[EV_TYPE], &e->event_type);
     }
     if (f[EV_TEXT].value != NULL)
-        bad |= get_text(c, &f[EV_TEXT], NACCB_ADDTEXT_SIZE,
-                        e->additional_text, NACCB_ADDTEXT_SIZE, NULL);
+        bad |= get_text(c, &f[EV_TEXT], NACCB_ADDTEXT_SIZE, e->additional_text,
+                        NACCB_ADDTEXT_SIZE, NULL);
     if (f[EV_FRAME].value != NULL)
         bad |= parse_frame(c, &f[EV_FRAME], e, &l);
     bad |= parse_action(c, f, ev);
@@ -764,34 +829,37 @@ static int parse_condition(struct fx_ctx *c, const yaml_node_t *item,
     const char *s;
     unsigned long v;
 
-    if (item->type != YAML_SCALAR_NODE || fx_is_null(item)) {
-        fx_error(c->ld, c->file, fx_line(item),
-                 "%s: expected a condition such as \"<= 4\"", k->name);
+    if (item->type != YAML_SCALAR_NODE || xdi__fx_is_null(item)) {
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(item),
+                      "%s: expected a condition such as \"<= 4\"", k->name);
         return -1;
     }
     snprintf(buf, sizeof buf, "%s", (const char *)item->data.scalar.value);
-    for (size_t n = strlen(buf); n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'); n--)
+    for (size_t n = strlen(buf);
+         n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'); n--)
         buf[n - 1] = '\0';
     out->field = k->field;
     s = parse_op(buf, &out->op);
     if (k->field == XDI_COND_NOTES) {
         if (out->op != XDI_OP_EQ && out->op != XDI_OP_NE) {
-            fx_error(c->ld, c->file, fx_line(item),
-                     "notes: compares only with == or !=");
+            xdi__fx_error(c->ld, c->file, xdi__fx_line(item),
+                          "notes: compares only with == or !=");
             return -1;
         }
         if (parse_note_value(s, &out->value) != 0) {
-            fx_error(c->ld, c->file, fx_line(item),
-                     "notes: '%s' is not normal, abend or not-executed", s);
+            xdi__fx_error(c->ld, c->file, xdi__fx_line(item),
+                          "notes: '%s' is not normal, abend or not-executed",
+                          s);
             return -1;
         }
         return 0;
     }
-    if (fx_parse_uint(s, UINT16_MAX, &v) != 0) {
-        fx_error(c->ld, c->file, fx_line(item),
-                 "%s: '%s' is not a condition: write an operator (==, !=, "
-                 "<, <=, >, >=) and a number from 0 to 65535 (0x hex allowed)",
-                 k->name, buf);
+    if (xdi__fx_parse_uint(s, UINT16_MAX, &v) != 0) {
+        xdi__fx_error(
+            c->ld, c->file, xdi__fx_line(item),
+            "%s: '%s' is not a condition: write an operator (==, !=, "
+            "<, <=, >, >=) and a number from 0 to 65535 (0x hex allowed)",
+            k->name, buf);
         return -1;
     }
     out->value = (uint32_t)v;
@@ -806,14 +874,17 @@ static int parse_when(struct fx_ctx *c, const struct fx_field *when,
                       struct xdi_trigger *t)
 {
     struct fx_field f[WH_N] = {
-        {.name = "max_cc"}, {.name = "scc"}, {.name = "ucc"}, {.name = "notes"},
+        {.name = "max_cc"},
+        {.name = "scc"},
+        {.name = "ucc"},
+        {.name = "notes"},
     };
     size_t count = 0;
     int bad = 0;
 
-    if (fx_expect_mapping(c, when->value, "when") != 0)
+    if (xdi__fx_expect_mapping(c, when->value, "when") != 0)
         return -1;
-    fx_fields(c, when->value, "when", f, WH_N);
+    xdi__fx_fields(c, when->value, "when", f, WH_N);
     for (size_t i = 0; i < WH_N; i++)
         if (f[i].value != NULL)
             count += f[i].value->type == YAML_SEQUENCE_NODE
@@ -836,7 +907,7 @@ static int parse_when(struct fx_ctx *c, const struct fx_field *when,
         }
         for (yaml_node_item_t *it = v->data.sequence.items.start;
              it < v->data.sequence.items.top; it++) {
-            yaml_node_t *item = fx_node(c, *it);
+            yaml_node_t *item = xdi__fx_node(c, *it);
             if (item != NULL &&
                 parse_condition(c, item, &cond_keys[i],
                                 &t->conditions[t->n_conditions]) == 0)
@@ -857,17 +928,17 @@ static int parse_trigger_on(struct fx_ctx *c, const struct fx_field *f,
     size_t len;
     int rc = 0;
 
-    if (fx_get_string(c, f, &s, &len) != 0)
+    if (xdi__fx_get_string(c, f, &s, &len) != 0)
         return -1;
     if (strcmp(s, "eoj") == 0) {
         t->on = XDI_TRIGGER_EOJ;
     } else if (strcmp(s, "eos") == 0) {
         t->on = XDI_TRIGGER_EOS;
     } else {
-        fx_error(c->ld, c->file, fx_line(f->value),
-                 "on: '%.40s' is neither eoj (end of job) nor eos (end of "
-                 "step)",
-                 s);
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                      "on: '%.40s' is neither eoj (end of job) nor eos (end of "
+                      "step)",
+                      s);
         rc = -1;
     }
     free(s);
@@ -884,37 +955,44 @@ static void parse_trigger(struct fx_ctx *c, const struct xdi_host *h,
         {.name = "run"}, {.name = "host"},
     };
 
-    t->line = fx_line(node);
+    t->line = xdi__fx_line(node);
     t->source_file = dup_str(c->file);
     if (t->source_file == NULL)
-        fx_nomem(c->ld, c->file, t->line);
+        xdi__fx_nomem(c->ld, c->file, t->line);
     snprintf(t->target_host, sizeof t->target_host, "%s", h->system_name);
-    if (fx_expect_mapping(c, node, "trigger") != 0)
+    if (xdi__fx_expect_mapping(c, node, "trigger") != 0)
         return;
-    fx_fields(c, node, "trigger", f, TR_N);
+    xdi__fx_fields(c, node, "trigger", f, TR_N);
     if (f[TR_ON].value == NULL)
-        fx_error(c->ld, c->file, t->line, "trigger has no 'on' (eoj or eos)");
+        xdi__fx_error(c->ld, c->file, t->line,
+                      "trigger has no 'on' (eoj or eos)");
     else if (parse_trigger_on(c, &f[TR_ON], t) == 0 &&
              f[TR_STEP].value != NULL && t->on != XDI_TRIGGER_EOS)
-        fx_error(c->ld, c->file, fx_line(f[TR_STEP].value),
-                 "step: only an 'on: eos' trigger names a step");
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(f[TR_STEP].value),
+                      "step: only an 'on: eos' trigger names a step");
     if (f[TR_STEP].value != NULL)
-        fx_get_name(c, &f[TR_STEP], t->step_name);
+        xdi__fx_get_name(c, &f[TR_STEP], t->step_name);
     if (f[TR_WHEN].value != NULL)
         parse_when(c, &f[TR_WHEN], t);
     if (f[TR_RUN].value == NULL)
-        fx_error(c->ld, c->file, t->line,
-                 "trigger has no 'run' (the job to run)");
+        xdi__fx_error(c->ld, c->file, t->line,
+                      "trigger has no 'run' (the job to run)");
     else
-        fx_get_name(c, &f[TR_RUN], t->run_job);
+        xdi__fx_get_name(c, &f[TR_RUN], t->run_job);
     if (f[TR_HOST].value != NULL &&
-        fx_get_name(c, &f[TR_HOST], t->target_host) == 0)
-        fx_check_target_later(c, t->target_host, fx_line(f[TR_HOST].value),
-                              "host");
+        xdi__fx_get_name(c, &f[TR_HOST], t->target_host) == 0)
+        xdi__fx_check_target_later(c, t->target_host,
+                                   xdi__fx_line(f[TR_HOST].value), "host");
 }
 
 enum {
-    JB_JOB, JB_JOB_ID, JB_STEP, JB_PROC_STEP, JB_CAPTURE, JB_TRIGGERS, JB_N
+    JB_JOB,
+    JB_JOB_ID,
+    JB_STEP,
+    JB_PROC_STEP,
+    JB_CAPTURE,
+    JB_TRIGGERS,
+    JB_N
 };
 
 /* The name fields of an SCD entry: YAML key, capture word, flag2 bit
@@ -993,14 +1071,14 @@ static int parse_capture_item(struct fx_ctx *c, const yaml_node_t *item,
                   : -1;
 
     if (bit < 0) {
-        fx_error(c->ld, c->file, fx_line(item),
-                 "capture: expected job, job_id, step or proc_step");
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(item),
+                      "capture: expected job, job_id, step or proc_step");
         return -1;
     }
     if (*flag2 & bit) {
-        fx_error(c->ld, c->file, fx_line(item),
-                 "capture: %s is listed twice",
-                 (const char *)item->data.scalar.value);
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(item),
+                      "capture: %s is listed twice",
+                      (const char *)item->data.scalar.value);
         return -1;
     }
     *flag2 |= (uint8_t)bit;
@@ -1015,13 +1093,13 @@ static int parse_capture(struct fx_ctx *c, const struct fx_field *f,
     int bad = 0;
 
     *flag2 = 0;
-    if (v->type == YAML_SCALAR_NODE && !fx_is_null(v))
+    if (v->type == YAML_SCALAR_NODE && !xdi__fx_is_null(v))
         return parse_capture_item(c, v, flag2);
-    if (fx_expect_sequence(c, v, "capture") != 0)
+    if (xdi__fx_expect_sequence(c, v, "capture") != 0)
         return -1;
     for (yaml_node_item_t *it = v->data.sequence.items.start;
          it < v->data.sequence.items.top; it++) {
-        yaml_node_t *item = fx_node(c, *it);
+        yaml_node_t *item = xdi__fx_node(c, *it);
         if (item != NULL)
             bad |= parse_capture_item(c, item, flag2);
     }
@@ -1035,19 +1113,19 @@ static void validate_eotinfo(struct fx_ctx *c, const struct xdi_job *job,
     int rc = naccb_eotinfo_validate(&job->entry, NACCB_EOTINFO_TABLE_ENTRY,
                                     c->ld->set->codepage, &off);
     /* flag2 and the captured names are what `capture` decides. */
-    bool by_capture = capture->value != NULL &&
-                      (off == NACCB_EOT_FLAG2 || off == NACCB_EOT_JOB_ID ||
-                       off == NACCB_EOT_JOB_NAME ||
-                       off == NACCB_EOT_STEP_NAME ||
-                       off == NACCB_EOT_PROC_STEP_NAME);
+    bool by_capture =
+        capture->value != NULL &&
+        (off == NACCB_EOT_FLAG2 || off == NACCB_EOT_JOB_ID ||
+         off == NACCB_EOT_JOB_NAME || off == NACCB_EOT_STEP_NAME ||
+         off == NACCB_EOT_PROC_STEP_NAME);
 
     if (rc == 0)
         return;
-    fx_error(c->ld, c->file,
-             by_capture ? fx_line(capture->value) : job->line,
-             "%s: %s (EOTINFO field %s at offset %zu)",
-             by_capture ? "capture" : "job", naccb_strerror(rc),
-             xdi__fx_eotinfo_field_name(off), off);
+    xdi__fx_error(c->ld, c->file,
+                  by_capture ? xdi__fx_line(capture->value) : job->line,
+                  "%s: %s (EOTINFO field %s at offset %zu)",
+                  by_capture ? "capture" : "job", naccb_strerror(rc),
+                  xdi__fx_eotinfo_field_name(off), off);
 }
 
 /* The job's name fields; flag2 defaults to every name given. */
@@ -1058,15 +1136,15 @@ static int parse_job_names(struct fx_ctx *c, const yaml_node_t *node,
     int bad = 0;
 
     if (f[JB_JOB].value == NULL) {
-        fx_error(c->ld, c->file, fx_line(node),
-                 "job entry has no 'job' (its job name)");
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(node),
+                      "job entry has no 'job' (its job name)");
         bad = -1;
     }
     for (size_t i = 0; i < COUNT_(job_names); i++) {
         const struct fx_field *nf = &f[job_names[i].index];
         char name[NACCB_NAME_SIZE + 1] = "";
         uint8_t *field = eot_name(&job->entry, job_names[i].offset);
-        if (nf->value != NULL && fx_get_name(c, nf, name) != 0)
+        if (nf->value != NULL && xdi__fx_get_name(c, nf, name) != 0)
             bad = -1;
         /* Absent names are blanks ("blanks if none", section 8). */
         naccb_field_put(cp, field, NACCB_NAME_SIZE, name, strlen(name));
@@ -1086,10 +1164,10 @@ static void check_job_unique(struct fx_ctx *c, const struct xdi_host *h,
     for (const struct xdi_job *o = h->jobs; o < job; o++) {
         naccb_eotinfo_encode(&o->entry, b);
         if (memcmp(a, b, sizeof a) == 0) {
-            fx_error(c->ld, c->file, job->line,
-                     "job: the same entry as at line %d (same names and "
-                     "capture)",
-                     o->line);
+            xdi__fx_error(c->ld, c->file, job->line,
+                          "job: the same entry as at line %d (same names and "
+                          "capture)",
+                          o->line);
             return;
         }
     }
@@ -1100,15 +1178,15 @@ static void parse_triggers(struct fx_ctx *c, const struct xdi_host *h,
 {
     const yaml_node_t *v = f->value;
 
-    if (fx_expect_sequence(c, v, "triggers") != 0)
+    if (xdi__fx_expect_sequence(c, v, "triggers") != 0)
         return;
-    job->triggers = alloc_array(c, seq_len(v), sizeof *job->triggers,
-                                fx_line(v));
+    job->triggers =
+        alloc_array(c, seq_len(v), sizeof *job->triggers, xdi__fx_line(v));
     if (job->triggers == NULL)
         return;
     for (yaml_node_item_t *it = v->data.sequence.items.start;
          it < v->data.sequence.items.top; it++) {
-        yaml_node_t *item = fx_node(c, *it);
+        yaml_node_t *item = xdi__fx_node(c, *it);
         if (item != NULL)
             parse_trigger(c, h, item, &job->triggers[job->n_triggers++]);
     }
@@ -1118,22 +1196,22 @@ static void parse_job(struct fx_ctx *c, const struct xdi_host *h,
                       const yaml_node_t *node, struct xdi_job *job)
 {
     struct fx_field f[JB_N] = {
-        {.name = "job"},     {.name = "job_id"},  {.name = "step"},
+        {.name = "job"},       {.name = "job_id"},  {.name = "step"},
         {.name = "proc_step"}, {.name = "capture"}, {.name = "triggers"},
     };
     enum naccb_codepage cp = c->ld->set->codepage;
     int bad;
 
-    job->line = fx_line(node);
+    job->line = xdi__fx_line(node);
     job->source_file = dup_str(c->file);
     if (job->source_file == NULL)
-        fx_nomem(c->ld, c->file, job->line);
-    if (fx_expect_mapping(c, node, "job entry") != 0)
+        xdi__fx_nomem(c->ld, c->file, job->line);
+    if (xdi__fx_expect_mapping(c, node, "job entry") != 0)
         return;
-    fx_fields(c, node, "job entry", f, JB_N);
+    xdi__fx_fields(c, node, "job entry", f, JB_N);
     memset(&job->entry, 0, sizeof job->entry);
-    naccb_field_put(cp, job->entry.system_name, NACCB_NAME_SIZE,
-                    h->system_name, strlen(h->system_name));
+    naccb_field_put(cp, job->entry.system_name, NACCB_NAME_SIZE, h->system_name,
+                    strlen(h->system_name));
     bad = parse_job_names(c, node, f, job);
     if (f[JB_CAPTURE].value != NULL)
         bad |= parse_capture(c, &f[JB_CAPTURE], &job->entry.flag2);
@@ -1157,19 +1235,19 @@ static int parse_section(struct fx_ctx *c, const struct fx_field *sec,
                          struct fx_field *f, bool *ready)
 {
     *ready = true;
-    if (fx_expect_mapping(c, sec->value, sec->name) != 0)
+    if (xdi__fx_expect_mapping(c, sec->value, sec->name) != 0)
         return -1;
-    fx_fields(c, sec->value, sec->name, f, SEC_N);
+    xdi__fx_fields(c, sec->value, sec->name, f, SEC_N);
     if (f[SEC_READY].value != NULL)
-        fx_get_bool(c, &f[SEC_READY], ready);
+        xdi__fx_get_bool(c, &f[SEC_READY], ready);
     if (f[SEC_LIST].value != NULL && f[SEC_RAW].value != NULL) {
-        fx_error(c->ld, c->file, fx_line(f[SEC_RAW].key),
-                 "%s: give either '%s' or 'raw', not both", sec->name,
-                 f[SEC_LIST].name);
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(f[SEC_RAW].key),
+                      "%s: give either '%s' or 'raw', not both", sec->name,
+                      f[SEC_LIST].name);
         return -1;
     }
     if (f[SEC_LIST].value != NULL &&
-        fx_expect_sequence(c, f[SEC_LIST].value, f[SEC_LIST].name) != 0)
+        xdi__fx_expect_sequence(c, f[SEC_LIST].value, f[SEC_LIST].name) != 0)
         return -1;
     return 0;
 }
@@ -1178,25 +1256,27 @@ static void parse_ems(struct fx_ctx *c, struct xdi_host *h,
                       const struct fx_field *sec)
 {
     struct fx_field f[SEC_N] = {
-        {.name = "ready"}, {.name = "events"}, {.name = "raw"},
+        {.name = "ready"},
+        {.name = "events"},
+        {.name = "raw"},
     };
     const yaml_node_t *v;
 
     if (parse_section(c, sec, f, &h->ems_ready) != 0)
         return;
     if (f[SEC_RAW].value != NULL) {
-        fx_load_raw(c, h, &f[SEC_RAW], true);
+        xdi__fx_load_raw(c, h, &f[SEC_RAW], true);
         return;
     }
     v = f[SEC_LIST].value;
     if (v == NULL)
         return;
-    h->events = alloc_array(c, seq_len(v), sizeof *h->events, fx_line(v));
+    h->events = alloc_array(c, seq_len(v), sizeof *h->events, xdi__fx_line(v));
     if (h->events == NULL)
         return;
     for (yaml_node_item_t *it = v->data.sequence.items.start;
          it < v->data.sequence.items.top; it++) {
-        yaml_node_t *item = fx_node(c, *it);
+        yaml_node_t *item = xdi__fx_node(c, *it);
         if (item != NULL)
             parse_event(c, h, item, &h->events[h->n_events++]);
     }
@@ -1206,25 +1286,27 @@ static void parse_scd(struct fx_ctx *c, struct xdi_host *h,
                       const struct fx_field *sec)
 {
     struct fx_field f[SEC_N] = {
-        {.name = "ready"}, {.name = "jobs"}, {.name = "raw"},
+        {.name = "ready"},
+        {.name = "jobs"},
+        {.name = "raw"},
     };
     const yaml_node_t *v;
 
     if (parse_section(c, sec, f, &h->scd_ready) != 0)
         return;
     if (f[SEC_RAW].value != NULL) {
-        fx_load_raw(c, h, &f[SEC_RAW], false);
+        xdi__fx_load_raw(c, h, &f[SEC_RAW], false);
         return;
     }
     v = f[SEC_LIST].value;
     if (v == NULL)
         return;
-    h->jobs = alloc_array(c, seq_len(v), sizeof *h->jobs, fx_line(v));
+    h->jobs = alloc_array(c, seq_len(v), sizeof *h->jobs, xdi__fx_line(v));
     if (h->jobs == NULL)
         return;
     for (yaml_node_item_t *it = v->data.sequence.items.start;
          it < v->data.sequence.items.top; it++) {
-        yaml_node_t *item = fx_node(c, *it);
+        yaml_node_t *item = xdi__fx_node(c, *it);
         if (item != NULL)
             parse_job(c, h, item, &h->jobs[h->n_jobs++]);
     }
@@ -1246,7 +1328,7 @@ static struct xdi_host *new_host(struct fx_ctx *c, const yaml_node_t *node)
         size_t cap = ld->hosts_cap ? ld->hosts_cap * 2 : 8;
         h = realloc(set->hosts, cap * sizeof *h);
         if (h == NULL) {
-            fx_nomem(ld, c->file, fx_line(node));
+            xdi__fx_nomem(ld, c->file, xdi__fx_line(node));
             return NULL;
         }
         set->hosts = h;
@@ -1254,16 +1336,16 @@ static struct xdi_host *new_host(struct fx_ctx *c, const yaml_node_t *node)
     }
     h = &set->hosts[set->n_hosts++];
     memset(h, 0, sizeof *h);
-    h->line = fx_line(node);
+    h->line = xdi__fx_line(node);
     h->source_file = dup_str(c->file);
     if (h->source_file == NULL)
-        fx_nomem(ld, c->file, h->line);
+        xdi__fx_nomem(ld, c->file, h->line);
     return h;
 }
 
 enum { H_SYSTEM, H_ALLOW, H_PASSWORD, H_EMS, H_SCD, H_N };
 
-void fx_parse_host(struct fx_ctx *c, const yaml_node_t *node)
+void xdi__fx_parse_host(struct fx_ctx *c, const yaml_node_t *node)
 {
     struct fx_field f[H_N] = {
         {.name = "system"}, {.name = "allow"}, {.name = "password"},
@@ -1271,12 +1353,12 @@ void fx_parse_host(struct fx_ctx *c, const yaml_node_t *node)
     };
     struct xdi_host *h;
 
-    if (fx_expect_mapping(c, node, "host") != 0)
+    if (xdi__fx_expect_mapping(c, node, "host") != 0)
         return;
     h = new_host(c, node);
     if (h == NULL)
         return;
-    fx_fields(c, node, "host", f, H_N);
+    xdi__fx_fields(c, node, "host", f, H_N);
     /* The system name goes into every EVBLOK and EOTINFO: first. */
     parse_system(c, h, node, &f[H_SYSTEM]);
     if (f[H_ALLOW].value != NULL)

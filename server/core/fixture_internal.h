@@ -67,7 +67,7 @@ struct fx_ctx {
     yaml_document_t *doc;
 };
 
-/* One key of a mapping: fx_fields() fills key/value for present keys. */
+/* One key of a mapping: xdi__fx_fields() fills key/value for present keys. */
 struct fx_field {
     const char *name;
     yaml_node_t *key;
@@ -76,58 +76,58 @@ struct fx_field {
 
 /* ---- fixture_yaml.c: reporting and typed access to nodes ------------- */
 
-void fx_error(struct fx_loader *ld, const char *file, int line,
-              const char *fmt, ...) XDI_FX_PRINTF(4, 5);
-void fx_nomem(struct fx_loader *ld, const char *file, int line);
-int fx_line(const yaml_node_t *node);
-yaml_node_t *fx_node(struct fx_ctx *c, yaml_node_item_t index);
-bool fx_is_null(const yaml_node_t *node);
+void xdi__fx_error(struct fx_loader *ld, const char *file, int line,
+                   const char *fmt, ...) XDI_FX_PRINTF(4, 5);
+void xdi__fx_nomem(struct fx_loader *ld, const char *file, int line);
+int xdi__fx_line(const yaml_node_t *node);
+yaml_node_t *xdi__fx_node(struct fx_ctx *c, yaml_node_item_t index);
+bool xdi__fx_is_null(const yaml_node_t *node);
 
 /* Reports and returns -1 unless node is a mapping (sequence). */
-int fx_expect_mapping(struct fx_ctx *c, const yaml_node_t *node,
-                      const char *what);
-int fx_expect_sequence(struct fx_ctx *c, const yaml_node_t *node,
-                       const char *what);
+int xdi__fx_expect_mapping(struct fx_ctx *c, const yaml_node_t *node,
+                           const char *what);
+int xdi__fx_expect_sequence(struct fx_ctx *c, const yaml_node_t *node,
+                            const char *what);
 
 /* Splits a mapping into the named fields; unknown, repeated and non-scalar
  * keys are reported (each one error) and skipped.  what names the
  * mapping in messages ("host", "event", ...). */
-void fx_fields(struct fx_ctx *c, const yaml_node_t *map, const char *what,
-               struct fx_field *fields, size_t n_fields);
+void xdi__fx_fields(struct fx_ctx *c, const yaml_node_t *map, const char *what,
+                    struct fx_field *fields, size_t n_fields);
 
 /* Typed values.  Each returns 0, or -1 after reporting at the value's line.
  * Strings come back as Latin-1 (the YAML is UTF-8; a character above U+00FF
  * or a NUL is an error). */
-int fx_get_string(struct fx_ctx *c, const struct fx_field *f, char **out,
-                  size_t *len);
-int fx_get_bool(struct fx_ctx *c, const struct fx_field *f, bool *out);
-int fx_get_uint(struct fx_ctx *c, const struct fx_field *f, unsigned long max,
-                unsigned long *out);
+int xdi__fx_get_string(struct fx_ctx *c, const struct fx_field *f, char **out,
+                       size_t *len);
+int xdi__fx_get_bool(struct fx_ctx *c, const struct fx_field *f, bool *out);
+int xdi__fx_get_uint(struct fx_ctx *c, const struct fx_field *f,
+                     unsigned long max, unsigned long *out);
 /* The whole of s as a decimal or 0x-hexadecimal number <= max: 0, -1 not
  * a number, -2 above max.  Nothing reported. */
-int fx_parse_uint(const char *s, unsigned long max, unsigned long *out);
+int xdi__fx_parse_uint(const char *s, unsigned long max, unsigned long *out);
 /* A name: [A-Z0-9$#@]{1,8} (system, job, step names, job-id). */
-int fx_get_name(struct fx_ctx *c, const struct fx_field *f,
-                char out[NACCB_NAME_SIZE + 1]);
-bool fx_name_valid(const char *s, size_t len);
+int xdi__fx_get_name(struct fx_ctx *c, const struct fx_field *f,
+                     char out[NACCB_NAME_SIZE + 1]);
+bool xdi__fx_name_valid(const char *s, size_t len);
 /* ISO 2026-11-21, checked with the codec's calendar. */
-int fx_get_date(struct fx_ctx *c, const struct fx_field *f,
-                struct naccb_date *out);
+int xdi__fx_get_date(struct fx_ctx *c, const struct fx_field *f,
+                     struct naccb_date *out);
 /* 08:30:00 or 08:30. */
-int fx_get_time(struct fx_ctx *c, const struct fx_field *f,
-                struct naccb_time *out);
+int xdi__fx_get_time(struct fx_ctx *c, const struct fx_field *f,
+                     struct naccb_time *out);
 /* Latin-1 of a UTF-8 scalar; -1 (nothing reported) with *bad the first
  * offending code point (0 for a NUL) when it has none. */
-int fx_utf8_to_latin1(const char *in, size_t in_len, char **out,
-                      size_t *out_len, unsigned long *bad);
+int xdi__fx_utf8_to_latin1(const char *in, size_t in_len, char **out,
+                           size_t *out_len, unsigned long *bad);
 
 /* Remember a host name to check once all hosts are loaded. */
-void fx_check_target_later(struct fx_ctx *c, const char *name, int line,
-                           const char *key);
+void xdi__fx_check_target_later(struct fx_ctx *c, const char *name, int line,
+                                const char *key);
 
 /* ---- fixture_host.c: one host and everything in it ------------------- */
 
-void fx_parse_host(struct fx_ctx *c, const yaml_node_t *node);
+void xdi__fx_parse_host(struct fx_ctx *c, const yaml_node_t *node);
 
 /* The protocol-notes name of the field holding byte offset of an EVBLOK
  * ("KL", "SDATE", ...) or an EOTINFO ("flag2", "job name", ...). */
@@ -138,12 +138,15 @@ const char *xdi__fx_eotinfo_field_name(size_t offset);
 
 /* Reads and validates a raw EMS (ems = true) or SCD table for host h.
  * f is the `raw:` field. */
-void fx_load_raw(struct fx_ctx *c, struct xdi_host *h,
-                 const struct fx_field *f, bool ems);
+void xdi__fx_load_raw(struct fx_ctx *c, struct xdi_host *h,
+                      const struct fx_field *f, bool ems);
 
 /* ---- fixture.c -------------------------------------------------------- */
 
+/* dir + "/" + name, malloc'ed (NULL when out of memory). */
+char *xdi__fx_join_path(const char *dir, const char *name);
+
 /* Adds a file to set->files (for watching).  0 or -1 on out of memory. */
-int fx_add_watched_file(struct fx_loader *ld, const char *path);
+int xdi__fx_add_watched_file(struct fx_loader *ld, const char *path);
 
 #endif /* XDI_FIXTURE_INTERNAL_H */

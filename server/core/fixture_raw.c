@@ -26,15 +26,14 @@
 /* Relative paths are relative to the fixture directory. */
 static char *raw_path(const char *dir, const char *rel)
 {
-    size_t n = strlen(dir) + strlen(rel) + 2;
-    char *p = malloc(n);
+    size_t n = strlen(rel) + 1;
+    char *p;
 
-    if (p == NULL)
-        return NULL;
-    if (rel[0] == '/')
-        snprintf(p, n, "%s", rel);
-    else
-        snprintf(p, n, "%s/%s", dir, rel);
+    if (rel[0] != '/')
+        return xdi__fx_join_path(dir, rel);
+    p = malloc(n);
+    if (p != NULL)
+        memcpy(p, rel, n);
     return p;
 }
 
@@ -144,18 +143,19 @@ static int check_table(struct fx_ctx *c, const struct xdi_host *h,
         if (rc == 0)
             continue;
         if (++bad <= RAW_MAX_REPORTS)
-            fx_error(c->ld, c->file, line,
-                     "raw: %s: %s %zu at byte offset %zu: %s (field %s, byte "
-                     "offset %zu)",
-                     path, ems ? "EVBLOK" : "EOTINFO", at / size, at,
-                     problem(rc, h->system_name, why, sizeof why),
-                     ems ? xdi__fx_evblok_field_name(off)
-                         : xdi__fx_eotinfo_field_name(off),
-                     at + off);
+            xdi__fx_error(
+                c->ld, c->file, line,
+                "raw: %s: %s %zu at byte offset %zu: %s (field %s, byte "
+                "offset %zu)",
+                path, ems ? "EVBLOK" : "EOTINFO", at / size, at,
+                problem(rc, h->system_name, why, sizeof why),
+                ems ? xdi__fx_evblok_field_name(off)
+                    : xdi__fx_eotinfo_field_name(off),
+                at + off);
     }
     if (bad > RAW_MAX_REPORTS)
-        fx_error(c->ld, c->file, line, "raw: %s: %d more invalid objects",
-                 path, bad - RAW_MAX_REPORTS);
+        xdi__fx_error(c->ld, c->file, line, "raw: %s: %d more invalid objects",
+                      path, bad - RAW_MAX_REPORTS);
     return bad;
 }
 
@@ -163,30 +163,30 @@ static void report_read_error(struct fx_ctx *c, int line, const char *path,
                               size_t len)
 {
     if (errno == 0)
-        fx_error(c->ld, c->file, line,
-                 "raw: %s is %zu bytes; a table must fit one NACCB of at "
-                 "most %u bytes",
-                 path, len, (unsigned)NACCB_DEFAULT_MAX_SIZE);
+        xdi__fx_error(c->ld, c->file, line,
+                      "raw: %s is %zu bytes; a table must fit one NACCB of at "
+                      "most %u bytes",
+                      path, len, (unsigned)NACCB_DEFAULT_MAX_SIZE);
     else
-        fx_error(c->ld, c->file, line, "raw: cannot read %s: %s", path,
-                 strerror(errno));
+        xdi__fx_error(c->ld, c->file, line, "raw: cannot read %s: %s", path,
+                      strerror(errno));
 }
 
-void fx_load_raw(struct fx_ctx *c, struct xdi_host *h,
-                 const struct fx_field *f, bool ems)
+void xdi__fx_load_raw(struct fx_ctx *c, struct xdi_host *h,
+                      const struct fx_field *f, bool ems)
 {
     size_t size = ems ? NACCB_EVBLOK_SIZE : NACCB_EOTINFO_SIZE;
-    int line = fx_line(f->value);
+    int line = xdi__fx_line(f->value);
     char *rel, *path;
     uint8_t *buf;
     size_t len = 0;
 
-    if (fx_get_string(c, f, &rel, &len) != 0)
+    if (xdi__fx_get_string(c, f, &rel, &len) != 0)
         return;
     path = raw_path(c->ld->dir, rel);
     free(rel);
-    if (path == NULL || fx_add_watched_file(c->ld, path) != 0) {
-        fx_nomem(c->ld, c->file, line);
+    if (path == NULL || xdi__fx_add_watched_file(c->ld, path) != 0) {
+        xdi__fx_nomem(c->ld, c->file, line);
         free(path);
         return;
     }
@@ -194,10 +194,10 @@ void fx_load_raw(struct fx_ctx *c, struct xdi_host *h,
     if (buf == NULL) {
         report_read_error(c, line, path, len);
     } else if (len == 0 || len % size != 0) {
-        fx_error(c->ld, c->file, line,
-                 "raw: %s is %zu bytes, not a whole number of %s (%zu "
-                 "bytes each)",
-                 path, len, ems ? "EVBLOKs" : "EOTINFOs", size);
+        xdi__fx_error(c->ld, c->file, line,
+                      "raw: %s is %zu bytes, not a whole number of %s (%zu "
+                      "bytes each)",
+                      path, len, ems ? "EVBLOKs" : "EOTINFOs", size);
     } else if (check_table(c, h, path, line, buf, len, ems) == 0) {
         if (ems) {
             h->ems_raw = buf;

@@ -18,8 +18,8 @@
 
 /* ---- reporting --------------------------------------------------------- */
 
-void fx_error(struct fx_loader *ld, const char *file, int line,
-              const char *fmt, ...)
+void xdi__fx_error(struct fx_loader *ld, const char *file, int line,
+                   const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -36,18 +36,18 @@ void fx_error(struct fx_loader *ld, const char *file, int line,
         fprintf(stderr, "%s: %s\n", file, msg);
 }
 
-void fx_nomem(struct fx_loader *ld, const char *file, int line)
+void xdi__fx_nomem(struct fx_loader *ld, const char *file, int line)
 {
-    fx_error(ld, file, line, "out of memory");
+    xdi__fx_error(ld, file, line, "out of memory");
 }
 
 /* libyaml counts lines from 0; people and editors from 1. */
-int fx_line(const yaml_node_t *node)
+int xdi__fx_line(const yaml_node_t *node)
 {
     return (int)node->start_mark.line + 1;
 }
 
-yaml_node_t *fx_node(struct fx_ctx *c, yaml_node_item_t index)
+yaml_node_t *xdi__fx_node(struct fx_ctx *c, yaml_node_item_t index)
 {
     return yaml_document_get_node(c->doc, index);
 }
@@ -64,7 +64,7 @@ static const char *scalar(const yaml_node_t *node)
 }
 
 /* YAML's null: an empty plain value (`key:`), `~` or `null`. */
-bool fx_is_null(const yaml_node_t *node)
+bool xdi__fx_is_null(const yaml_node_t *node)
 {
     static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
 
@@ -83,7 +83,7 @@ static const char *describe(const yaml_node_t *node, char *buf, size_t cap)
         return "a list";
     if (node->type == YAML_MAPPING_NODE)
         return "a mapping";
-    if (fx_is_null(node))
+    if (xdi__fx_is_null(node))
         return "nothing";
     snprintf(buf, cap, "'%.60s'", scalar(node));
     return buf;
@@ -97,19 +97,19 @@ static int expect_type(struct fx_ctx *c, const yaml_node_t *node,
 
     if (node->type == type)
         return 0;
-    fx_error(c->ld, c->file, fx_line(node), "%s: expected %s, got %s", what,
-             type_name, describe(node, buf, sizeof buf));
+    xdi__fx_error(c->ld, c->file, xdi__fx_line(node), "%s: expected %s, got %s",
+                  what, type_name, describe(node, buf, sizeof buf));
     return -1;
 }
 
-int fx_expect_mapping(struct fx_ctx *c, const yaml_node_t *node,
-                      const char *what)
+int xdi__fx_expect_mapping(struct fx_ctx *c, const yaml_node_t *node,
+                           const char *what)
 {
     return expect_type(c, node, YAML_MAPPING_NODE, what, "a mapping");
 }
 
-int fx_expect_sequence(struct fx_ctx *c, const yaml_node_t *node,
-                       const char *what)
+int xdi__fx_expect_sequence(struct fx_ctx *c, const yaml_node_t *node,
+                            const char *what)
 {
     return expect_type(c, node, YAML_SEQUENCE_NODE, what, "a list");
 }
@@ -130,9 +130,9 @@ static void report_unknown(struct fx_ctx *c, const yaml_node_t *key,
             break;
         used += (size_t)n;
     }
-    fx_error(c->ld, c->file, fx_line(key),
-             "unknown key '%.60s' in %s (known keys: %s)", scalar(key), what,
-             expected);
+    xdi__fx_error(c->ld, c->file, xdi__fx_line(key),
+                  "unknown key '%.60s' in %s (known keys: %s)", scalar(key),
+                  what, expected);
 }
 
 /* One pair of the mapping: find its field, or report it. */
@@ -140,15 +140,15 @@ static void take_pair(struct fx_ctx *c, const yaml_node_pair_t *pair,
                       const char *what, struct fx_field *fields,
                       size_t n_fields)
 {
-    yaml_node_t *key = fx_node(c, pair->key);
-    yaml_node_t *value = fx_node(c, pair->value);
+    yaml_node_t *key = xdi__fx_node(c, pair->key);
+    yaml_node_t *value = xdi__fx_node(c, pair->value);
 
     if (key == NULL || value == NULL)
         return;
     if (key->type != YAML_SCALAR_NODE) {
-        fx_error(c->ld, c->file, fx_line(key),
-                 "a key in %s must be a plain name, not %s", what,
-                 key->type == YAML_SEQUENCE_NODE ? "a list" : "a mapping");
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(key),
+                      "a key in %s must be a plain name, not %s", what,
+                      key->type == YAML_SEQUENCE_NODE ? "a list" : "a mapping");
         return;
     }
     for (size_t i = 0; i < n_fields; i++) {
@@ -157,9 +157,9 @@ static void take_pair(struct fx_ctx *c, const yaml_node_pair_t *pair,
         /* libyaml keeps repeated keys; YAML forbids them, and silently
          * taking the first or the last would hide a typo. */
         if (fields[i].key != NULL) {
-            fx_error(c->ld, c->file, fx_line(key),
-                     "key '%s' given twice in %s (first at line %d)",
-                     fields[i].name, what, fx_line(fields[i].key));
+            xdi__fx_error(c->ld, c->file, xdi__fx_line(key),
+                          "key '%s' given twice in %s (first at line %d)",
+                          fields[i].name, what, xdi__fx_line(fields[i].key));
             return;
         }
         fields[i].key = key;
@@ -169,8 +169,8 @@ static void take_pair(struct fx_ctx *c, const yaml_node_pair_t *pair,
     report_unknown(c, key, what, fields, n_fields);
 }
 
-void fx_fields(struct fx_ctx *c, const yaml_node_t *map, const char *what,
-               struct fx_field *fields, size_t n_fields)
+void xdi__fx_fields(struct fx_ctx *c, const yaml_node_t *map, const char *what,
+                    struct fx_field *fields, size_t n_fields)
 {
     for (size_t i = 0; i < n_fields; i++)
         fields[i].key = fields[i].value = NULL;
@@ -195,8 +195,8 @@ static unsigned long utf8_next(const unsigned char *in, size_t len, size_t *i)
     return cp;
 }
 
-int fx_utf8_to_latin1(const char *in, size_t in_len, char **out,
-                      size_t *out_len, unsigned long *bad)
+int xdi__fx_utf8_to_latin1(const char *in, size_t in_len, char **out,
+                           size_t *out_len, unsigned long *bad)
 {
     /* Latin-1 never needs more bytes than its UTF-8 form. */
     char *s = malloc(in_len + 1);
@@ -227,37 +227,38 @@ static int expect_scalar(struct fx_ctx *c, const struct fx_field *f,
 {
     char buf[80];
 
-    if (f->value->type == YAML_SCALAR_NODE && !fx_is_null(f->value))
+    if (f->value->type == YAML_SCALAR_NODE && !xdi__fx_is_null(f->value))
         return 0;
-    fx_error(c->ld, c->file, fx_line(f->value), "%s: expected %s, got %s",
-             f->name, type_name, describe(f->value, buf, sizeof buf));
+    xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                  "%s: expected %s, got %s", f->name, type_name,
+                  describe(f->value, buf, sizeof buf));
     return -1;
 }
 
-int fx_get_string(struct fx_ctx *c, const struct fx_field *f, char **out,
-                  size_t *len)
+int xdi__fx_get_string(struct fx_ctx *c, const struct fx_field *f, char **out,
+                       size_t *len)
 {
     unsigned long bad;
     int rc;
 
     if (expect_scalar(c, f, "a string") != 0)
         return -1;
-    rc = fx_utf8_to_latin1(scalar(f->value), f->value->data.scalar.length,
-                           out, len, &bad);
+    rc = xdi__fx_utf8_to_latin1(scalar(f->value), f->value->data.scalar.length,
+                                out, len, &bad);
     if (rc == -2)
-        fx_nomem(c->ld, c->file, fx_line(f->value));
+        xdi__fx_nomem(c->ld, c->file, xdi__fx_line(f->value));
     else if (rc != 0 && bad == 0)
-        fx_error(c->ld, c->file, fx_line(f->value),
-                 "%s: contains a NUL character", f->name);
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                      "%s: contains a NUL character", f->name);
     else if (rc != 0)
-        fx_error(c->ld, c->file, fx_line(f->value),
-                 "%s: character U+%04lX is not in ISO-8859-1 (Latin-1), "
-                 "which is all the host side converts to EBCDIC",
-                 f->name, bad);
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                      "%s: character U+%04lX is not in ISO-8859-1 (Latin-1), "
+                      "which is all the host side converts to EBCDIC",
+                      f->name, bad);
     return rc == 0 ? 0 : -1;
 }
 
-int fx_get_bool(struct fx_ctx *c, const struct fx_field *f, bool *out)
+int xdi__fx_get_bool(struct fx_ctx *c, const struct fx_field *f, bool *out)
 {
     const char *s;
 
@@ -274,13 +275,13 @@ int fx_get_bool(struct fx_ctx *c, const struct fx_field *f, bool *out)
             return 0;
         }
     }
-    fx_error(c->ld, c->file, fx_line(f->value),
-             "%s: expected true or false, got '%.60s'", f->name, s);
+    xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                  "%s: expected true or false, got '%.60s'", f->name, s);
     return -1;
 }
 
 /* Decimal, or hexadecimal with 0x: completion codes read best in hex. */
-int fx_parse_uint(const char *s, unsigned long max, unsigned long *out)
+int xdi__fx_parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
     unsigned long v = 0;
     unsigned base = 10;
@@ -309,21 +310,22 @@ int fx_parse_uint(const char *s, unsigned long max, unsigned long *out)
     return 0;
 }
 
-int fx_get_uint(struct fx_ctx *c, const struct fx_field *f, unsigned long max,
-                unsigned long *out)
+int xdi__fx_get_uint(struct fx_ctx *c, const struct fx_field *f,
+                     unsigned long max, unsigned long *out)
 {
     int rc;
 
     if (expect_scalar(c, f, "a whole number") != 0)
         return -1;
-    rc = is_plain(f->value) ? fx_parse_uint(scalar(f->value), max, out) : -1;
+    rc = is_plain(f->value) ? xdi__fx_parse_uint(scalar(f->value), max, out)
+                            : -1;
     if (rc == -1)
-        fx_error(c->ld, c->file, fx_line(f->value),
-                 "%s: expected a whole number, got '%.60s'", f->name,
-                 scalar(f->value));
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                      "%s: expected a whole number, got '%.60s'", f->name,
+                      scalar(f->value));
     else if (rc == -2)
-        fx_error(c->ld, c->file, fx_line(f->value),
-                 "%s: %.60s is above %lu", f->name, scalar(f->value), max);
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                      "%s: %.60s is above %lu", f->name, scalar(f->value), max);
     return rc == 0 ? 0 : -1;
 }
 
@@ -331,7 +333,7 @@ int fx_get_uint(struct fx_ctx *c, const struct fx_field *f, unsigned long max,
 
 /* z/OS names: upper-case letters, digits and the national characters.  A
  * name this strict fits every code page and needs no quoting in JCL. */
-bool fx_name_valid(const char *s, size_t len)
+bool xdi__fx_name_valid(const char *s, size_t len)
 {
     if (len < 1 || len > NACCB_NAME_SIZE)
         return false;
@@ -342,8 +344,8 @@ bool fx_name_valid(const char *s, size_t len)
     return true;
 }
 
-int fx_get_name(struct fx_ctx *c, const struct fx_field *f,
-                char out[NACCB_NAME_SIZE + 1])
+int xdi__fx_get_name(struct fx_ctx *c, const struct fx_field *f,
+                     char out[NACCB_NAME_SIZE + 1])
 {
     const char *s;
     size_t len;
@@ -353,17 +355,18 @@ int fx_get_name(struct fx_ctx *c, const struct fx_field *f,
     s = scalar(f->value);
     len = f->value->data.scalar.length;
     if (len > NACCB_NAME_SIZE) {
-        fx_error(c->ld, c->file, fx_line(f->value),
-                 "%s: '%.60s' is %zu characters long; a name has at most 8 "
-                 "(never truncated)",
-                 f->name, s, len);
+        xdi__fx_error(
+            c->ld, c->file, xdi__fx_line(f->value),
+            "%s: '%.60s' is %zu characters long; a name has at most 8 "
+            "(never truncated)",
+            f->name, s, len);
         return -1;
     }
-    if (!fx_name_valid(s, len)) {
-        fx_error(c->ld, c->file, fx_line(f->value),
-                 "%s: '%.60s' is not a name: use 1 to 8 of A-Z, 0-9, $, # "
-                 "and @",
-                 f->name, s);
+    if (!xdi__fx_name_valid(s, len)) {
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                      "%s: '%.60s' is not a name: use 1 to 8 of A-Z, 0-9, $, # "
+                      "and @",
+                      f->name, s);
         return -1;
     }
     memcpy(out, s, len);
@@ -384,8 +387,8 @@ static int digits(const char *s, int n)
     return v;
 }
 
-int fx_get_date(struct fx_ctx *c, const struct fx_field *f,
-                struct naccb_date *out)
+int xdi__fx_get_date(struct fx_ctx *c, const struct fx_field *f,
+                     struct naccb_date *out)
 {
     const char *s;
     struct naccb_date d;
@@ -402,24 +405,25 @@ int fx_get_date(struct fx_ctx *c, const struct fx_field *f,
         d.year = d.month = d.day = -1;
     }
     if (d.year < 0 || d.month < 0 || d.day < 0) {
-        fx_error(c->ld, c->file, fx_line(f->value),
-                 "%s: '%.60s' is not a date: write YYYY-MM-DD", f->name, s);
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                      "%s: '%.60s' is not a date: write YYYY-MM-DD", f->name,
+                      s);
         return -1;
     }
     /* The codec's calendar is the one the agent's table is checked with. */
     rc = naccb_date_to_julian(&d, &yday);
     if (rc != 0) {
-        fx_error(c->ld, c->file, fx_line(f->value),
-                 "%s: %s is not a valid date (%s)", f->name, s,
-                 naccb_strerror(rc));
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                      "%s: %s is not a valid date (%s)", f->name, s,
+                      naccb_strerror(rc));
         return -1;
     }
     *out = d;
     return 0;
 }
 
-int fx_get_time(struct fx_ctx *c, const struct fx_field *f,
-                struct naccb_time *out)
+int xdi__fx_get_time(struct fx_ctx *c, const struct fx_field *f,
+                     struct naccb_time *out)
 {
     const char *s;
     size_t len;
@@ -437,16 +441,16 @@ int fx_get_time(struct fx_ctx *c, const struct fx_field *f,
         t.second = len == 5 ? 0 : digits(s + 6, 2);
     }
     if (t.hour < 0 || t.minute < 0 || t.second < 0) {
-        fx_error(c->ld, c->file, fx_line(f->value),
-                 "%s: '%.60s' is not a time: write HH:MM:SS", f->name, s);
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                      "%s: '%.60s' is not a time: write HH:MM:SS", f->name, s);
         return -1;
     }
     /* Two digits each fit the packed form; its decoder owns the ranges. */
     rc = naccb_time_decode(naccb_time_encode(&t), &check);
     if (rc != 0) {
-        fx_error(c->ld, c->file, fx_line(f->value),
-                 "%s: %s is not a valid time (%s)", f->name, s,
-                 naccb_strerror(rc));
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                      "%s: %s is not a valid time (%s)", f->name, s,
+                      naccb_strerror(rc));
         return -1;
     }
     *out = t;
@@ -455,8 +459,8 @@ int fx_get_time(struct fx_ctx *c, const struct fx_field *f,
 
 /* ---- cross references --------------------------------------------------- */
 
-void fx_check_target_later(struct fx_ctx *c, const char *name, int line,
-                           const char *key)
+void xdi__fx_check_target_later(struct fx_ctx *c, const char *name, int line,
+                                const char *key)
 {
     struct fx_loader *ld = c->ld;
     struct fx_target_check *t;
@@ -465,7 +469,7 @@ void fx_check_target_later(struct fx_ctx *c, const char *name, int line,
         size_t cap = ld->targets_cap ? ld->targets_cap * 2 : 16;
         t = realloc(ld->targets, cap * sizeof *t);
         if (t == NULL) {
-            fx_nomem(ld, c->file, line);
+            xdi__fx_nomem(ld, c->file, line);
             return;
         }
         ld->targets = t;

@@ -106,13 +106,43 @@ static char *render_line(json_t *rec, const struct timespec *now, size_t *len)
     json_t *line = json_object();
     char *text = NULL;
 
-    if (line != NULL && json_object_set_new(line, "ts", iso_timestamp(now)) == 0 &&
+    if (line != NULL &&
+        json_object_set_new(line, "ts", iso_timestamp(now)) == 0 &&
         json_object_update(line, rec) == 0)
         text = json_dumps(line, JSON_COMPACT);
     json_decref(line);
     if (text != NULL)
         *len = strlen(text);
     return text;
+}
+
+/*
+ * Writes text (len bytes, no newline) as one line with one write(2).  A
+ * line that went out only in part must be ended before the next one, so a
+ * newline goes in front of the next line; a line that did not go out at
+ * all leaves the file as it was.
+ */
+static int write_line(struct xdi_journal *j, const char *text, size_t len)
+{
+    size_t off = j->torn ? 1 : 0;
+    size_t done = 0;
+    char *buf = malloc(len + 2);
+    int rc;
+
+    if (buf == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    buf[0] = '\n';
+    memcpy(buf + off, text, len);
+    buf[off + len] = '\n';
+    rc = write_all(j->fd, buf, off + len + 1, &done);
+    free(buf);
+    if (rc != 0 && off == 1)
+        j->torn = done != 1; /* only the repairing newline went out: clean */
+    else
+        j->torn = rc != 0 && done > 0;
+    return rc;
 }
 
 int xdi_journal_write(struct xdi_journal *j, json_t *rec,
@@ -133,27 +163,7 @@ int xdi_journal_write(struct xdi_journal *j, json_t *rec,
         errno = ENOMEM;
         return -1;
     }
-    /* Room for the newline, and for one in front that ends a torn line so
-     * the record after it still parses. */
-    char *buf = malloc(len + 2);
-    if (buf == NULL) {
-        free(text);
-        errno = ENOMEM;
-        return -1;
-    }
-    size_t off = j->torn ? 1 : 0;
-    size_t done;
-    buf[0] = '\n';
-    memcpy(buf + off, text, len);
-    buf[off + len] = '\n';
+    rc = write_line(j, text, len);
     free(text);
-    rc = write_all(j->fd, buf, off + len + 1, &done);
-    free(buf);
-    /* A line that went out in part must be ended before the next one; one
-     * that did not go out at all leaves the file as it was. */
-    if (rc != 0 && off == 1)
-        j->torn = done != 1; /* only the repairing newline went out: clean */
-    else
-        j->torn = rc != 0 && done > 0;
     return rc;
 }

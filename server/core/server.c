@@ -155,7 +155,9 @@ void xdi_server_free(struct xdi_server *srv)
     free(srv);
 }
 
-/* "192.0.2.7:40000", "[2001:db8::7]:40000", or what the family is. */
+/* "192.0.2.7:40000", "[2001:db8::7]:40000", or what the family is.  The
+ * address is copied (memcpy, no casts of the caller's pointer) into
+ * c->addr for the source-address check of the login. */
 static void format_peer(struct xdi_conn *c, const struct sockaddr *peer)
 {
     char ip[INET6_ADDRSTRLEN];
@@ -165,20 +167,21 @@ static void format_peer(struct xdi_conn *c, const struct sockaddr *peer)
         return;
     c->has_addr = true;
     if (peer->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)&c->addr;
-        memcpy(&c->addr, peer, sizeof(struct sockaddr_in));
-        if (inet_ntop(AF_INET, &in->sin_addr, ip, sizeof(ip)) != NULL)
+        struct sockaddr_in in;
+        memcpy(&in, peer, sizeof(in));
+        memcpy(&c->addr, &in, sizeof(in));
+        if (inet_ntop(AF_INET, &in.sin_addr, ip, sizeof(ip)) != NULL)
             snprintf(c->peer, sizeof(c->peer), "%s:%u", ip,
-                     (unsigned)ntohs(in->sin_port));
+                     (unsigned)ntohs(in.sin_port));
     } else if (peer->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *in6 =
-            (const struct sockaddr_in6 *)&c->addr;
-        memcpy(&c->addr, peer, sizeof(struct sockaddr_in6));
-        if (inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof(ip)) != NULL)
+        struct sockaddr_in6 in6;
+        memcpy(&in6, peer, sizeof(in6));
+        memcpy(&c->addr, &in6, sizeof(in6));
+        if (inet_ntop(AF_INET6, &in6.sin6_addr, ip, sizeof(ip)) != NULL)
             snprintf(c->peer, sizeof(c->peer), "[%s]:%u", ip,
-                     (unsigned)ntohs(in6->sin6_port));
+                     (unsigned)ntohs(in6.sin6_port));
     } else {
-        /* Only the family is kept: no network allows it. */
+        /* Only the family is kept: no allowed network matches it. */
         c->addr.ss_family = peer->sa_family;
         snprintf(c->peer, sizeof(c->peer), "family-%d", (int)peer->sa_family);
     }

@@ -319,7 +319,8 @@ static void acquire(struct xdi_conn *c, const struct xdi__rx *rx)
 
     xdi__rec_rx(rec, rx, false);
     xdi__rec_str(rec, "table", ems ? "EMS" : "SCD");
-    xdi__rec_int(rec, "available", t->blob != NULL);
+    if (rec != NULL)
+        json_object_set_new(rec, "available", json_boolean(t->blob != NULL));
     xdi__journal(c->srv, rec);
     if (t->blob == NULL) {
         out.key = ems ? NACCB_KEY_NO_EMS : NACCB_KEY_NO_SCD;

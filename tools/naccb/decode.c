@@ -81,13 +81,6 @@ static int validate_object(const struct decoder *d, enum obj_kind kind,
     return rc;
 }
 
-static const char *kind_name(enum obj_kind k)
-{
-    static const char *const names[] = {"raw",  "evblok",   "eotinfo",
-                                        "text", "job_name", "password"};
-    return names[k];
-}
-
 static int objects_to_json(struct decoder *d, json_t *line, json_t *errors,
                            const struct naccb_message *m, uint64_t offset)
 {
@@ -107,7 +100,7 @@ static int objects_to_json(struct decoder *d, json_t *line, json_t *errors,
         int rc = validate_object(d, kind, naccb_header_key(h), obj, &eoff,
                                  &field);
         if (rc < 0 &&
-            add_error(d, errors, at + eoff, i, kind_name(kind), field, rc) != 0)
+            add_error(d, errors, at + eoff, i, jn_kind_name(kind), field, rc) != 0)
             return -1;
     }
     return 0;
@@ -126,7 +119,7 @@ static int check_objects(struct decoder *d, json_t *errors,
                          jn_header_field(eoff), rc);
     long i = (long)((eoff - NACCB_HEADER_SIZE) / h->size);
     return add_error(d, errors, offset + eoff, i,
-                     kind_name(jn_object_kind(h)), "(object)", rc);
+                     jn_kind_name(jn_object_kind(h)), "(object)", rc);
 }
 
 /* A NACCB whose total length is not 36 + count * size: its body cannot be
@@ -137,6 +130,10 @@ static json_t *inconsistent_to_json(struct decoder *d, const uint8_t *msg,
 {
     struct naccb_header h;
     naccb_header_decode(msg, len, &h);
+    fprintf(stderr,
+            "naccb: offset %" PRIu64 ": total length %" PRIu32 ", count %" PRIu32
+            ", size %" PRIu32 ": objects shown as body_hex\n",
+            offset, h.total_length, h.count, h.size);
     json_t *line = jn_header_to_json(&h, offset, d->opt->cp);
     if (line == NULL ||
         jf_put_hex(line, "body", msg + NACCB_HEADER_SIZE,
@@ -217,9 +214,10 @@ static void lost_framing(struct decoder *d, int rc)
             d->fr.error_offset);
     if (d->head_len == sizeof d->head)
         fprintf(stderr, " = %" PRIu32, head_value(d));
-    fprintf(stderr, ": %s: %s (maximum %" PRIu32 "); framing is lost, "
-                    "decoding stops\n",
-            naccb_err_name(rc), naccb_strerror(rc), d->opt->max_size);
+    fprintf(stderr, ": %s: %s", naccb_err_name(rc), naccb_strerror(rc));
+    if (rc == NACCB_ELENGTH_MAX)
+        fprintf(stderr, " (%" PRIu32 ", see --max-size)", d->opt->max_size);
+    fprintf(stderr, "; framing is lost, decoding stops\n");
     d->fatal = TOOL_EXIT_INVALID;
 }
 
@@ -303,8 +301,10 @@ static int read_hex(struct decoder *d, FILE *in)
         lineno++;
         bytes.len = 0;
         if (hextext_line(line, (size_t)n, &bytes, &col, &why) != 0) {
-            fprintf(stderr, "naccb: %s line %lu, column %zu: %s\n", d->name,
-                    lineno, col, why);
+            unsigned char ch = (unsigned char)line[col - 1];
+            fprintf(stderr, "naccb: %s line %lu, column %zu: '%c': %s\n",
+                    d->name, lineno, col, ch >= 0x20 && ch < 0x7F ? ch : '?',
+                    why);
             d->fatal = TOOL_EXIT_INVALID;
             rc = -1;
         } else {

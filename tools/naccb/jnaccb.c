@@ -61,6 +61,11 @@ static const char *const kind_names[] = {
 };
 #define N_KINDS (sizeof kind_names / sizeof kind_names[0])
 
+const char *jn_kind_name(enum obj_kind kind)
+{
+    return kind_names[kind];
+}
+
 /* ---- field names by offset, for error reports ---- */
 
 struct field_at {

@@ -100,9 +100,11 @@ static int parse_option(int c, struct tool_options *opt)
                                "037, 1047, 500 or ascii)", optarg);
         return 0;
     case OPT_MAX_SIZE:
-        if (parse_number(optarg, NACCB_HEADER_SIZE, UINT32_MAX, &v) != 0)
+        /* libnaccb reports NACCB lengths as int: above INT32_MAX every
+         * NACCB is over the maximum anyway. */
+        if (parse_number(optarg, NACCB_HEADER_SIZE, INT32_MAX, &v) != 0)
             return usage_error("--max-size: '%s' is not a number of bytes "
-                               "from 36 to 4294967295", optarg);
+                               "from 36 to 2147483647", optarg);
         opt->max_size = (uint32_t)v;
         return 0;
     case OPT_CHUNK:

@@ -143,6 +143,10 @@ enum obj_kind {
 
 enum obj_kind jn_object_kind(const struct naccb_header *h);
 
+/* "evblok", "eotinfo", "text", "job_name", "password", "raw": the JSON
+ * "kind" of an object. */
+const char *jn_kind_name(enum obj_kind kind);
+
 /* The JSON of a header (all fields, key and names), objects excluded. */
 json_t *jn_header_to_json(const struct naccb_header *h, uint64_t offset,
                           enum naccb_codepage cp);

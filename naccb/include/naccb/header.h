@@ -80,7 +80,9 @@ NACCB_API int naccb_header_decode(const uint8_t *buf, size_t len,
  * total length == 36 + count * size computed in 64 bits
  * (NACCB_ELENGTH_MISMATCH), size == 0 exactly when count == 0
  * (NACCB_ECOUNT_SIZE).  *err_offset (may be NULL) gets the offset of the
- * offending field.  max_size 0 means NACCB_DEFAULT_MAX_SIZE.
+ * offending field.  max_size 0 means NACCB_DEFAULT_MAX_SIZE.  A total above
+ * INT_MAX counts as above any maximum, since byte counts are returned as
+ * int.
  */
 NACCB_API int naccb_header_check_length(const struct naccb_header *h,
                                         uint32_t max_size, size_t *err_offset);

@@ -220,6 +220,11 @@ void xdi_agent_job_missing(struct xdi_agent *a, const char *job,
 void xdi_agent_command_failed(struct xdi_agent *a, const char *cmd,
                               const char *why);
 
+/* A request the libuv layer cannot carry out for another reason (too many
+ * processes running): agent error 02010B<object> with error_code and why. */
+void xdi_agent_refuse(struct xdi_agent *a, uint8_t object, uint8_t error_code,
+                      const char *why);
+
 /* 1 when name (len bytes) is a valid job name: [A-Z0-9$#@]{1,8}. */
 int xdi_job_name_valid(const char *name, size_t len);
 
