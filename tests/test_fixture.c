@@ -214,6 +214,43 @@ static void test_fixture_demo_loads(void **state)
     xdi_fixture_free(set);
 }
 
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    char *buf = calloc(1, 1 << 20);
+
+    assert_non_null(fp);
+    assert_non_null(buf);
+    fread(buf, 1, (1 << 20) - 1, fp);
+    fclose(fp);
+    return buf;
+}
+
+/* docs/fixtures.md shows fixtures/demo "copied": keep them equal. */
+static void test_fixture_docs_example_is_demo(void **state)
+{
+    static const char *const files[] = {"settings.yaml", "hosts.yaml"};
+    char path[512];
+    char *docs;
+
+    (void)state;
+    snprintf(path, sizeof path, "%s/docs/fixtures.md", XDI_SOURCE_DIR);
+    docs = slurp(path);
+    for (size_t i = 0; i < 2; i++) {
+        char *yaml;
+        snprintf(path, sizeof path, "%s/fixtures/demo/%s", XDI_SOURCE_DIR,
+                 files[i]);
+        yaml = slurp(path);
+        assert_true(strlen(yaml) > 100);
+        if (strstr(docs, yaml) == NULL)
+            print_error("docs/fixtures.md lacks fixtures/demo/%s\n",
+                        files[i]);
+        assert_non_null(strstr(docs, yaml));
+        free(yaml);
+    }
+    free(docs);
+}
+
 /* Every value fixtures/test/README.md promises. */
 static void test_fixture_test_set_matches_readme(void **state)
 {
@@ -244,6 +281,13 @@ static void test_fixture_test_set_matches_readme(void **state)
     assert_true(host(set, "TESTZ")->ems_ready);
     assert_int_equal(host(set, "TESTZ")->n_events, 0);
     assert_int_equal(set->n_holidays, 2);
+    assert_int_equal(host(set, "TESTA")->events[6].evblok.kl, 4);
+    assert_memory_equal(host(set, "TESTA")->events[3].evblok.day_list,
+                        "\0\0\0\0\0\0\0\1", 8);
+    assert_string_equal(host(set, "TESTA")->events[1].action_target, "TESTE");
+    assert_null(host(set, "TESTA")->events[0].action_target);
+    assert_int_equal(host(set, "TESTS")->jobs[0].entry.flag2, 0xA0);
+    assert_int_equal(host(set, "TESTP")->jobs[0].entry.flag2, 0x80);
     /* the two YAML files and the two raw tables, for watching */
     assert_int_equal(set->n_files, 4);
     xdi_fixture_free(set);
@@ -1917,6 +1961,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_fixture_demo_loads),
+        T(test_fixture_docs_example_is_demo),
         T(test_fixture_test_set_matches_readme),
         T(test_fixture_kill_evblok_bytes),
         T(test_fixture_time_frame_fields),

@@ -481,7 +481,9 @@ struct xdi_net *xdi_net_new(uv_loop_t *loop, const struct xdi_config *cfg,
     net->cfg = *cfg;
     net->srv = xdi_server_new(cfg, fixtures, journal, &transport, NULL);
     if (!net->srv) {
+        /* xdi_server_new() leaves the set with the caller on failure. */
         snprintf(err, errlen, "cannot create the server core (out of memory)");
+        xdi_fixture_free(fixtures);
         free(net);
         return NULL;
     }

@@ -140,7 +140,8 @@ static void maybe_close(struct conn *c)
 {
     struct app *app = c->app;
 
-    if (!c->close_asked || c->writing || c->closing || c->shut)
+    if (!c->close_asked || c->writing || c->closing || c->shut ||
+        xdi_agent_want_write(app->agent))
         return;
     if (xdi_agent_state(app->agent) != XDI_AGENT_CLOSING ||
         uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, NULL) != 0) {
