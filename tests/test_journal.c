@@ -92,6 +92,39 @@ static void test_journal_write_puts_ts_first(void **state)
     free(text);
 }
 
+/* The echo is one human line per record with the fields a person needs;
+ * the journal file still gets the JSON line.  TZ is UTC for the clock. */
+static void test_journal_echo_summarises(void **state)
+{
+    struct jenv *e = *state;
+    struct xdi_journal *j = xdi_journal_open(e->path);
+    char echo[512] = "";
+    FILE *out = fmemopen(echo, sizeof echo - 1, "w");
+    json_t *rec = json_object();
+    char *text;
+
+    assert_non_null(j);
+    assert_non_null(out);
+    setenv("TZ", "UTC", 1);
+    tzset();
+    json_object_set_new(rec, "event", json_string("reject"));
+    json_object_set_new(rec, "conn", json_integer(3));
+    json_object_set_new(rec, "peer", json_string("127.0.0.1:4000"));
+    json_object_set_new(rec, "agent_id", json_integer(0));
+    json_object_set_new(rec, "system", json_string("SYSA"));
+    json_object_set_new(rec, "check", json_string("password_wrong"));
+    json_object_set_new(rec, "error", json_integer(5));
+    xdi_journal_set_echo(j, out);
+    assert_int_equal(xdi_journal_write(j, rec, &when), 0);
+    fclose(out);
+    xdi_journal_close(j);
+    assert_string_equal(echo, "08:30:00.123 conn 3 127.0.0.1:4000 SYSA reject "
+                              "check=password_wrong error=5\n");
+    text = slurp(e->path);
+    assert_non_null(strstr(text, "\"check\":\"password_wrong\""));
+    free(text);
+}
+
 /* Opening again appends; every line parses on its own. */
 static void test_journal_appends_lines(void **state)
 {
@@ -234,6 +267,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_journal_appends_lines, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_journal_utf8_round_trip, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_journal_echo_summarises, setup,
                                         teardown),
         cmocka_unit_test(test_journal_open_fails_with_errno),
         cmocka_unit_test(test_journal_write_null_journal),

@@ -21,6 +21,7 @@ struct xdi_journal {
     int fd;
     bool owns_fd; /* false for standard output, which is not closed */
     bool torn;    /* the last line was written only in part */
+    FILE *echo;   /* human-readable summaries, or NULL */
 };
 
 struct xdi_journal *xdi_journal_open(const char *path)
@@ -145,6 +146,55 @@ static int write_line(struct xdi_journal *j, const char *text, size_t len)
     return rc;
 }
 
+void xdi_journal_set_echo(struct xdi_journal *j, FILE *out)
+{
+    if (j != NULL)
+        j->echo = out;
+}
+
+/* Fields worth showing a person, in the order shown, when present. */
+static const char *const echo_fields[] = {
+    "name",  "key",    "check", "verdict", "text", "job",
+    "error", "reason", "cause", "detail",  NULL,
+};
+
+static const char *string_or(json_t *v, const char *fallback)
+{
+    const char *s = json_string_value(v);
+    return s ? s : fallback;
+}
+
+/* "13:12:19.024 conn 1 127.0.0.1:45042 SYSA #1 login key=02010500 ..." */
+static void echo_record(FILE *out, json_t *rec, const struct timespec *now)
+{
+    struct tm tm;
+    time_t secs = now->tv_sec;
+    const char *system = json_string_value(json_object_get(rec, "system"));
+    json_t *conn = json_object_get(rec, "conn");
+    json_t *agent = json_object_get(rec, "agent_id");
+
+    if (localtime_r(&secs, &tm) == NULL)
+        memset(&tm, 0, sizeof tm);
+    fprintf(out, "%02d:%02d:%02d.%03ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+            now->tv_nsec / 1000000L);
+    if (json_is_integer(conn))
+        fprintf(out, " conn %lld %s", (long long)json_integer_value(conn),
+                string_or(json_object_get(rec, "peer"), ""));
+    if (system && *system)
+        fprintf(out, " %s", system);
+    if (json_is_integer(agent) && json_integer_value(agent) != 0)
+        fprintf(out, " #%lld", (long long)json_integer_value(agent));
+    fprintf(out, " %s", string_or(json_object_get(rec, "event"), "?"));
+    for (int i = 0; echo_fields[i]; i++) {
+        json_t *v = json_object_get(rec, echo_fields[i]);
+        if (json_is_string(v))
+            fprintf(out, " %s=%s", echo_fields[i], json_string_value(v));
+        else if (json_is_integer(v))
+            fprintf(out, " %s=%lld", echo_fields[i], (long long)json_integer_value(v));
+    }
+    fputc('\n', out);
+}
+
 int xdi_journal_write(struct xdi_journal *j, json_t *rec,
                       const struct timespec *now)
 {
@@ -158,6 +208,8 @@ int xdi_journal_write(struct xdi_journal *j, json_t *rec,
         return -1;
     }
     text = render_line(rec, now, &len);
+    if (j->echo != NULL)
+        echo_record(j->echo, rec, now);
     json_decref(rec);
     if (text == NULL) {
         errno = ENOMEM;

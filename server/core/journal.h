@@ -24,6 +24,13 @@ struct xdi_journal *xdi_journal_open(const char *path);
 void xdi_journal_close(struct xdi_journal *j);
 
 /*
+ * Also print a one-line human-readable summary of every record to out
+ * (NULL: stop).  The summary is for people watching a terminal; the JSON
+ * line stays the record.  out is borrowed.
+ */
+void xdi_journal_set_echo(struct xdi_journal *j, FILE *out);
+
+/*
  * Adds "ts" (UTC, ISO 8601 with milliseconds, from *now) as the first field
  * and writes rec as one line.  Takes ownership of rec (json_decref).
  * Returns 0, or -1 on a write error (errno set).

@@ -333,6 +333,8 @@ int main(int argc, char **argv)
         xdi_fixture_free(set);
         return EXIT_RUNTIME;
     }
+    if (!o.quiet)
+        xdi_journal_set_echo(journal, stderr);
     rc = run(&o, set, journal);
     xdi_journal_close(journal);
     return rc;
