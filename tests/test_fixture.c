@@ -221,7 +221,7 @@ static char *slurp(const char *path)
 
     assert_non_null(fp);
     assert_non_null(buf);
-    fread(buf, 1, (1 << 20) - 1, fp);
+    assert_true(fread(buf, 1, (1 << 20) - 1, fp) > 0);
     fclose(fp);
     return buf;
 }

@@ -125,9 +125,24 @@ int xdi__fx_utf8_to_latin1(const char *in, size_t in_len, char **out,
 void xdi__fx_check_target_later(struct fx_ctx *c, const char *name, int line,
                                 const char *key);
 
-/* ---- fixture_host.c: one host and everything in it ------------------- */
+/* Shared by the section parsers. */
+size_t xdi__fx_seq_len(const yaml_node_t *seq);
+char *xdi__fx_dup_str(const char *s);
+/* n zeroed elements (reported when out of memory); NULL for n == 0. */
+void *xdi__fx_alloc_array(struct fx_ctx *c, size_t n, size_t size, int line);
+/* A text of 1..max Latin-1 characters, converted with the set's code page
+ * into a blank-padded field of width bytes when field is not NULL; *out
+ * (when out is not NULL) receives the Latin-1 text. */
+int xdi__fx_get_text(struct fx_ctx *c, const struct fx_field *f, size_t max,
+                     uint8_t *field, size_t width, char **out);
+
+/* ---- fixture_host.c, fixture_event.c, fixture_job.c ------------------ */
 
 void xdi__fx_parse_host(struct fx_ctx *c, const yaml_node_t *node);
+void xdi__fx_parse_event(struct fx_ctx *c, const struct xdi_host *h,
+                         const yaml_node_t *node, struct xdi_event *ev);
+void xdi__fx_parse_job(struct fx_ctx *c, const struct xdi_host *h,
+                       const yaml_node_t *node, struct xdi_job *job);
 
 /* The protocol-notes name of the field holding byte offset of an EVBLOK
  * ("KL", "SDATE", ...) or an EOTINFO ("flag2", "job name", ...). */

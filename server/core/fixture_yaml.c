@@ -321,8 +321,9 @@ int xdi__fx_get_uint(struct fx_ctx *c, const struct fx_field *f,
                             : -1;
     if (rc == -1)
         xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
-                      "%s: expected a whole number, got '%.60s'", f->name,
-                      scalar(f->value));
+                      "%s: expected a whole number, got '%.60s'%s", f->name,
+                      scalar(f->value),
+                      is_plain(f->value) ? "" : " (a number is not quoted)");
     else if (rc == -2)
         xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
                       "%s: %.60s is above %lu", f->name, scalar(f->value), max);
@@ -454,6 +455,65 @@ int xdi__fx_get_time(struct fx_ctx *c, const struct fx_field *f,
         return -1;
     }
     *out = t;
+    return 0;
+}
+
+/* ---- shared by the section parsers ------------------------------------ */
+
+size_t xdi__fx_seq_len(const yaml_node_t *seq)
+{
+    return (size_t)(seq->data.sequence.items.top -
+                    seq->data.sequence.items.start);
+}
+
+char *xdi__fx_dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+
+    if (d != NULL)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* Array of n zeroed elements; n == 0 gives NULL without an error. */
+void *xdi__fx_alloc_array(struct fx_ctx *c, size_t n, size_t size, int line)
+{
+    void *p;
+
+    if (n == 0)
+        return NULL;
+    p = calloc(n, size);
+    if (p == NULL)
+        xdi__fx_nomem(c->ld, c->file, line);
+    return p;
+}
+
+/* A Latin-1 text of at most max characters (and at least 1), converted
+ * with the set's code page into a blank-padded field of width bytes when
+ * field is not NULL.  *out (may be NULL) receives the text. */
+int xdi__fx_get_text(struct fx_ctx *c, const struct fx_field *f, size_t max,
+                     uint8_t *field, size_t width, char **out)
+{
+    char *s;
+    size_t len;
+
+    if (xdi__fx_get_string(c, f, &s, &len) != 0)
+        return -1;
+    if (len == 0 || len > max) {
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                      "%s: %zu characters long; it must have 1 to %zu "
+                      "(never truncated)",
+                      f->name, len, max);
+        free(s);
+        return -1;
+    }
+    if (field != NULL)
+        naccb_field_put(c->ld->set->codepage, field, width, s, len);
+    if (out != NULL)
+        *out = s;
+    else
+        free(s);
     return 0;
 }
 
