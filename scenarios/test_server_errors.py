@@ -230,6 +230,22 @@ def test_server_error_02_before_login_comes_before_01(xdi_server, xdi_agent):
     login_testa(a)
 
 
+def test_server_error_05_login_with_bad_length_is_an_error(xdi_server,
+                                                           xdi_agent):
+    """A login-keyed NACCB whose count and size disagree fails the length
+    check, which comes before everything else: an error 05 naming object
+    00 (not a reject; docs/protocol.md 11.2 "open point"), and the
+    connection may still log in."""
+    a = xdi_agent()
+    check_violation(
+        xdi_server, a,
+        f"00000024 00000000 {A} 02010500 00000000 00000000 00000001 00000000",
+        f"00000024 00000000 {A} 01020B00 05000000 00000000 00000000 00000000",
+        "length", 0x05)
+    assert not xdi_server.journal.find(event="reject")
+    login_testa(a)
+
+
 def test_server_error_05_length_before_direction(xdi_server, xdi_agent):
     """Length consistency is checked before direction."""
     a = xdi_agent()
@@ -300,10 +316,11 @@ EOT_HEAD = f"000000C6 00000001 {A} 02010A07 00000000 00000000 00000001 000000A2"
 def eot_payroll1(system=A, job="D7C1E8D9 D6D3D3F1", reserved1="00" * 24,
                  notes="D1C9D5D9"):
     """TESTA's PAYROLL1 entry (flag2 80: job name only) reported as ended
-    normally with max CC 4: notes J I N R."""
+    normally with max CC 8 (above its trigger's 4, so no exec job follows):
+    notes J I N R."""
     return ("00" * 80 + " 00 80 " + reserved1 + " 40404040 40404040 "
             + system + " " + job + " " + "40" * 16
-            + " 0000 0000 0000 0004 " + notes + " 00000000")
+            + " 0000 0000 0000 0008 " + notes + " 00000000")
 
 
 CONTENT = [

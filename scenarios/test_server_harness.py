@@ -183,10 +183,9 @@ def test_harness_evblok_decode_validate_encode():
 
 def test_harness_evblok_validate_reports_offset():
     bad = bytearray(EVBLOK_KILL)
-    bad[136:138] = b"\x00\x0B"  # IL 11, not 8 + KL
-    # A rule relating two fields is reported at the later one (KL, 138).
+    bad[174] = 0x07  # ET outside 01..06
     assert codec.evblok_validate(codec.evblok_decode(bad)) == \
-        ("NACCB_EID_LENGTH", 138)
+        ("NACCB_EEVENT_TYPE", 174)
 
 
 def test_harness_eotinfo_report_round_trip():

@@ -1433,7 +1433,9 @@ static void test_server_info_eoj_object_matches_et06(void **state)
     expect(e, 0, ERR("00000001", SYSA, "06", "05"));
 }
 
-/* The command with VL: the key KILL matches "KILL JOKO" (KL 4). */
+/* The command with VL: the key KILL matches "KILL JOKO" (KL 4).  No
+ * acknowledgement; the only reply is the EVBLOK's action, exec command
+ * "CANCEL U=JOKO" (13 bytes; tests/test_automation.c covers actions). */
 static void test_server_info_command_matches_by_kl(void **state)
 {
     struct env *e = *state;
@@ -1442,7 +1444,8 @@ static void test_server_info_command_matches_by_kl(void **state)
     sysa_with_ems(e);
     feed(e, 0, "0000002D 00000001 " SYSA " 02010A04 " EXT0
                " 00000000 00000001 00000009 D2C9D3D340D1D6D2D6");
-    expect_nothing(e, 0);
+    expect(e, 0, "00000031 00000001 " SYSA " 01020104 " EXT0
+                 " 00000000 00000001 0000000D C3C1D5C3C5D340E47ED1D6D2D6");
     rec = jrec(e, "info", 0);
     assert_string_equal(jstr(rec, "verdict"), "in_frame");
     assert_int_equal(jint(rec, "evblok"), 1);

@@ -2,7 +2,7 @@
 
     def test_login(xdi_server, xdi_agent):
         a = xdi_agent()                      # connected to xdi_server
-        a.login("SYSA")
+        a.login("TESTA")
         xdi_server.journal.wait_for(event="login")
 
     @pytest.mark.xdi_server(args=["--xdi-down"])
@@ -16,13 +16,19 @@ test's own tmp_path: tests are safe to run in parallel.  Every server and
 agent a test made is closed or killed in teardown, pass or fail.
 """
 
+
 import pytest
 
+from . import codec
 from .agent import ScriptedAgent
 from .server import XdiServer, fixture_dir
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
+    # Under the asan preset $XDI_LIBNACCB is an uninstrumented copy of the
+    # codec (naccb/CMakeLists.txt, naccb_python): Python cannot load an
+    # ASan library, and the programs under test stay instrumented.
     config.addinivalue_line(
         "markers",
         "xdi_server(fixtures=None, listen=None, args=()): how the "
@@ -36,19 +42,42 @@ def xdi_test_fixtures():
 
 
 @pytest.fixture
-def xdi_server_factory(tmp_path, xdi_test_fixtures):
-    """start(fixtures=None, listen=("127.0.0.1:0",), args=(), wait=True,
-    env=None, wrapper=()) -> a started XdiServer (fixtures default:
-    fixtures/test; env: extra environment; wrapper: a command prefix such
-    as ["faketime", "2026-11-23 09:00:00"])."""
-    servers = []
+def _xdi_servers():
+    """Every server this test started, in order (shared by the fixtures)."""
+    return []
 
+
+@pytest.fixture
+def _xdi_agents():
+    """Every agent this test made: closed before its servers are stopped,
+    whatever order the test asked for the fixtures in."""
+    return []
+
+
+# Every server a fixture starts gets this grace period unless the test
+# gives its own --grace (a later flag wins): teardown stops servers with
+# SIGTERM, and agents still logged in then must not cost 5 s each.
+DEFAULT_ARGS = ("--grace", "0.5")
+
+
+@pytest.fixture
+def xdi_server_factory(tmp_path, xdi_test_fixtures, _xdi_servers,
+                       _xdi_agents):
+    """start(fixtures=None, listen=("127.0.0.1:0",), args=(), wait=True,
+    env=None) -> a started XdiServer (fixtures default: fixtures/test; env:
+    extra environment, e.g. xdi.server.faketime_env("2026-11-23 09:00:00")).
+
+    Teardown stops every server still running with SIGTERM and fails the
+    test unless it exits 0 within the time (a crash, a sanitizer report or
+    a hang at stop is a bug whatever the test was about); a server that
+    does not stop is killed."""
     def start(fixtures=None, listen=("127.0.0.1:0",), args=(), wait=True,
-              env=None, wrapper=()):
-        workdir = tmp_path / ("server%d" % len(servers))
+              env=None):
+        workdir = tmp_path / ("server%d" % len(_xdi_servers))
         srv = XdiServer(fixtures or xdi_test_fixtures, workdir,
-                        listen=listen, args=args, env=env, wrapper=wrapper)
-        servers.append(srv)
+                        listen=listen, args=DEFAULT_ARGS + tuple(args),
+                        env=env)
+        _xdi_servers.append(srv)
         if wait:
             srv.start()
         else:
@@ -56,8 +85,23 @@ def xdi_server_factory(tmp_path, xdi_test_fixtures):
         return srv
 
     yield start
-    for srv in servers:
-        srv.kill()
+    for a in _xdi_agents:
+        a.close()
+    problems = []
+    for srv in _xdi_servers:
+        if not srv.running():
+            srv.kill()  # reaps, closes files
+            continue
+        try:
+            rc = srv.stop(timeout=10)
+        except AssertionError as e:
+            problems.append(str(e))
+            continue
+        if rc != 0:
+            problems.append("xdi-server exited %s on SIGTERM at teardown\n%s"
+                            % (rc, srv.diagnostics()))
+    if problems:
+        pytest.fail("\n\n".join(problems), pytrace=False)
 
 
 @pytest.fixture
@@ -72,21 +116,25 @@ def xdi_server(request, xdi_server_factory):
 
 
 @pytest.fixture
-def xdi_agent(request):
+def xdi_agent(request, _xdi_servers, _xdi_agents):
     """make(name=..., server=None, address=None, **kw) -> a connected
-    ScriptedAgent (default: to the xdi_server fixture's first listener).
-    Every agent made is closed in teardown."""
-    agents = []
-
+    ScriptedAgent.  Default: the first listener of the server this test
+    started last (through xdi_server_factory or xdi_server); with none
+    started yet, the xdi_server fixture's.  Every agent made is closed in
+    teardown."""
     def make(name=None, server=None, address=None, **kw):
         if address is None:
-            srv = server or request.getfixturevalue("xdi_server")
+            srv = server
+            if srv is None and _xdi_servers:
+                srv = _xdi_servers[-1]
+            if srv is None:
+                srv = request.getfixturevalue("xdi_server")
             address = srv.address
-        a = ScriptedAgent(address, name=name or "agent%d" % len(agents),
+        a = ScriptedAgent(address, name=name or "agent%d" % len(_xdi_agents),
                           **kw)
-        agents.append(a)
+        _xdi_agents.append(a)
         return a
 
     yield make
-    for a in agents:
+    for a in _xdi_agents:
         a.close()

@@ -7,8 +7,11 @@
  * has a live session), tables.c (each host's EMS and SCD tables, encoded
  * once), session.c (the order of checks of protocol-notes section 9 and
  * what each request does), checks.c (the content checks of info objects),
- * reply.c (building and sending the NACCBs the server sends) and record.c
- * (the fields every journal record shares).  Internal names carry xdi__.
+ * reply.c (building and sending the NACCBs the server sends), record.c
+ * (the fields every journal record shares), automation.c (EMS actions, SCD
+ * triggers and the triggers held for hosts that are not logged in) and
+ * reload.c (a new fixture set swapped in under live sessions).  Internal
+ * names carry xdi__.
  */
 #ifndef XDI_CORE_H
 #define XDI_CORE_H
@@ -47,6 +50,22 @@ struct xdi__host {
     struct xdi_conn *session; /* the live session's connection, or NULL */
 };
 
+/*
+ * An exec job a trigger fired for a host whose agent was not logged in: it
+ * waits (FIFO, across reloads) until that host's next accept.  Names are
+ * Latin-1 so that a reload that changes the code page still sends the
+ * right wire bytes.
+ */
+struct xdi__held {
+    struct xdi__held *next;
+    uint64_t id;                          /* "held" in the journal, from 1 */
+    char target[NACCB_NAME_SIZE + 1];     /* the host to run it on */
+    char run_job[NACCB_NAME_SIZE + 1];    /* the job to run */
+    char from_system[NACCB_NAME_SIZE + 1]; /* the host that reported */
+    char from_job[NACCB_NAME_SIZE + 1];    /* the job whose end fired it */
+    struct timespec since;                /* when it was held */
+};
+
 /* Agent-IDs: never reused during the server's life (section 9 step 2). */
 struct xdi__ids {
     bool random;
@@ -72,6 +91,10 @@ struct xdi_server {
     size_t n_sessions;
     uint64_t next_conn_id;
     bool stopping; /* xdi_server_stop() was called */
+    struct xdi__held *held; /* held triggers, oldest first */
+    struct xdi__held **held_tail;
+    size_t n_held;
+    uint64_t next_held_id;
 };
 
 struct xdi_conn {
@@ -87,8 +110,14 @@ struct xdi_conn {
     bool closing;      /* close requested: input is ignored from now on */
     struct xdi__host *host; /* the session's host; NULL without a session */
     uint32_t agent_id;      /* the session's agent-ID (kept after it) */
-    struct xdi__host *had_host; /* the last session's host, for records */
+    /* The last session's system name, for records.  A copy, not a host
+     * pointer: a reload may free the host while the record is still due. */
+    bool had_session;
+    char had_system[NACCB_NAME_SIZE + 1];
     bool ems_sent, scd_sent; /* the table went out on this session */
+    /* The agent asked for the table on this session, whatever the answer:
+     * only such sessions get replace EMS / SCD when a reload changes it. */
+    bool ems_acquired, scd_acquired;
 };
 
 /* A received NACCB being handled: its bytes and decoded header. */
@@ -113,6 +142,8 @@ int xdi__ids_next(struct xdi__ids *ids, uint32_t *id);
 /* The host whose wire name is name (8 bytes), or NULL. */
 struct xdi__host *xdi__host_find(struct xdi_server *srv,
                                  const uint8_t name[NACCB_NAME_SIZE]);
+/* The host with that Latin-1 system name (unpadded), or NULL. */
+struct xdi__host *xdi__host_by_name(struct xdi_server *srv, const char *name);
 void xdi__session_begin(struct xdi_conn *c, struct xdi__host *host,
                         uint32_t agent_id);
 /* Ends c's session, if any: the host is free for a new login. */
@@ -122,6 +153,15 @@ void xdi__session_end(struct xdi_conn *c);
 /* Builds every host's tables; 0, or -1 when out of memory. */
 int xdi__tables_build(struct xdi_server *srv);
 void xdi__tables_free(struct xdi_server *srv);
+/* The same for any set: *out gets one host per host of set (fixture
+ * pointers into set), *n their number.  -1 when out of memory, with
+ * nothing left allocated. */
+int xdi__hosts_build(const struct xdi_fixture_set *set,
+                     struct xdi__host **out, size_t *n);
+void xdi__hosts_free(struct xdi__host *hosts, size_t n);
+/* Two tables are the same when both are unavailable or both hold the
+ * same bytes (what the agent would be sent). */
+bool xdi__table_same(const struct xdi__table *a, const struct xdi__table *b);
 
 /* ---- session.c ---------------------------------------------------------- */
 /* One complete NACCB (the framer's output) in the order of section 9. */
@@ -158,6 +198,27 @@ void xdi__check_text(const struct xdi_server *srv, const struct xdi__host *h,
 void xdi__check_eotinfo(const struct xdi_server *srv,
                         const struct xdi__host *h,
                         const struct naccb_eotinfo *e, struct xdi__verdict *v);
+
+/* ---- automation.c ------------------------------------------------------- */
+/*
+ * An info text that passed (its NACCB had no failed object): every EVBLOK
+ * it matches in frame at t fires its action; an EOJ / EOS text (object 05 /
+ * 06) also fires the condition-free triggers of the host's jobs of that
+ * name.
+ */
+void xdi__auto_text(struct xdi_conn *c, unsigned object, const uint8_t *text,
+                    size_t len, const struct naccb_local_time *t);
+/* An EOTINFO that passed, matched to SCD entry `entry`: its job's
+ * triggers whose kind and conditions fit fire. */
+void xdi__auto_eotinfo(struct xdi_conn *c, size_t entry,
+                       const struct naccb_eotinfo *e);
+/* c's session was just accepted: the triggers held for its host go out. */
+void xdi__auto_release(struct xdi_conn *c);
+/* Drops (journalled with reason) every held trigger for which keep()
+ * returns false; keep NULL drops all. */
+void xdi__held_drop(struct xdi_server *srv,
+                    bool (*keep)(struct xdi_server *, const struct xdi__held *),
+                    const char *reason);
 
 /* ---- reply.c ------------------------------------------------------------ */
 /* A NACCB to send: its key, error byte and objects (body NULL: none). */

@@ -113,10 +113,9 @@ json_t *xdi__rec(const struct xdi_conn *c, const char *event,
     xdi__rec_str(rec, "event", event);
     xdi__rec_int(rec, "conn", (json_int_t)c->id);
     xdi__rec_str(rec, "peer", c->peer);
-    xdi__rec_int(rec, "agent_id", c->had_host != NULL ? c->agent_id : 0);
-    if (c->had_host != NULL)
-        xdi__rec_latin1(rec, "system", c->had_host->fixture->system_name,
-                        strlen(c->had_host->fixture->system_name));
+    xdi__rec_int(rec, "agent_id", c->had_session ? c->agent_id : 0);
+    if (c->had_session)
+        xdi__rec_latin1(rec, "system", c->had_system, strlen(c->had_system));
     else if (sysname != NULL)
         xdi__rec_ebcdic(rec, c->srv, "system", sysname, NACCB_NAME_SIZE,
                         true);

@@ -8,6 +8,7 @@
  * drawn again.  A host has at most one live session; takeover itself (the
  * shutdown and close of the old connection) is session.c's business.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,13 +135,26 @@ struct xdi__host *xdi__host_find(struct xdi_server *srv,
     return h;
 }
 
+struct xdi__host *xdi__host_by_name(struct xdi_server *srv, const char *name)
+{
+    const struct xdi_host *fh = xdi_fixture_find_host(srv->fixtures, name);
+
+    if (fh == NULL || fh < srv->fixtures->hosts ||
+        fh >= srv->fixtures->hosts + srv->n_hosts)
+        return NULL;
+    return &srv->hosts[fh - srv->fixtures->hosts];
+}
+
 void xdi__session_begin(struct xdi_conn *c, struct xdi__host *host,
                         uint32_t agent_id)
 {
     c->host = host;
-    c->had_host = host;
+    c->had_session = true;
+    snprintf(c->had_system, sizeof(c->had_system), "%s",
+             host->fixture->system_name);
     c->agent_id = agent_id;
     c->ems_sent = c->scd_sent = false;
+    c->ems_acquired = c->scd_acquired = false;
     host->session = c;
     c->srv->n_sessions++;
 }
@@ -151,6 +165,6 @@ void xdi__session_end(struct xdi_conn *c)
         return;
     if (c->host->session == c)
         c->host->session = NULL;
-    c->host = NULL; /* agent_id and had_host stay, for the journal */
+    c->host = NULL; /* agent_id and had_system stay, for the journal */
     c->srv->n_sessions--;
 }

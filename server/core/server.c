@@ -28,6 +28,7 @@ void xdi_config_defaults(struct xdi_config *cfg)
     cfg->random_ids = false;
     cfg->id_seed = 0;
     cfg->xdi_down = false;
+    cfg->max_held_triggers = 10000;
 }
 
 void xdi__now(const struct xdi_server *srv, struct timespec *now)
@@ -83,6 +84,7 @@ struct xdi_server *xdi_server_new(const struct xdi_config *cfg,
     if (clock != NULL)
         srv->clock = *clock;
     srv->fixtures = fixtures;
+    srv->held_tail = &srv->held;
     xdi__ids_init(&srv->ids, &srv->cfg);
     if (xdi__tables_build(srv) != 0) {
         /* Failure leaves the fixture set with the caller. */
@@ -149,6 +151,8 @@ void xdi_server_free(struct xdi_server *srv)
      * journalled as ended by the stop. */
     while (srv->conns != NULL)
         conn_free(srv->conns, XDI_CLOSE_SERVER_STOP, "server freed");
+    /* A held trigger lives only in memory: say which ones the stop loses. */
+    xdi__held_drop(srv, NULL, "server_stop");
     xdi__tables_free(srv);
     xdi__ids_free(&srv->ids);
     xdi_fixture_free(srv->fixtures);
@@ -309,6 +313,16 @@ void xdi_server_stop(struct xdi_server *srv)
 size_t xdi_server_connections(const struct xdi_server *srv)
 {
     return srv->n_conns;
+}
+
+const struct xdi_fixture_set *xdi_server_fixtures(const struct xdi_server *srv)
+{
+    return srv->fixtures;
+}
+
+size_t xdi_server_held_triggers(const struct xdi_server *srv)
+{
+    return srv->n_held;
 }
 
 size_t xdi_server_sessions(const struct xdi_server *srv)

@@ -40,6 +40,8 @@ struct xdi_config {
     bool random_ids;               /* agent-IDs random instead of 1, 2, ... */
     uint64_t id_seed;              /* seed for random_ids */
     bool xdi_down;                 /* logins rejected with error 06 */
+    size_t max_held_triggers;      /* 10000: exec jobs waiting for their
+                                      host's login; more are dropped */
 };
 
 void xdi_config_defaults(struct xdi_config *cfg);
@@ -127,6 +129,45 @@ void xdi_server_refused(struct xdi_server *srv, const struct sockaddr *peer,
  * The network layer then waits up to grace_ms for the connections to
  * close, closes the rest, and frees the server. */
 void xdi_server_stop(struct xdi_server *srv);
+
+/*
+ * Hot reload: swap in a new fixture set under live sessions (the network
+ * layer loads it from the watched directory, on a file change or SIGHUP).
+ * All or nothing: nothing is sent or changed unless it returns 0.
+ *
+ * On success the server owns new_set and has freed the old set, and:
+ * - every live session whose host is in new_set keeps going; if its EMS
+ *   (SCD) table changed (other bytes, or available <-> not) and the agent
+ *   acquired that table on this session, it is sent replace EMS / SCD
+ *   (01020301 / 01020302) with the whole new table, or no-EMS / no-SCD
+ *   with error 08 when the table became empty or not ready (protocol-notes
+ *   section 6).  Unchanged tables send nothing.  Actions, triggers,
+ *   passwords, allowed networks and holidays take effect at once (the
+ *   last two for the next login and the next event);
+ * - a live session whose host is gone (or whose system name changed on the
+ *   wire: a new code page) is sent shutdown and closed;
+ * - held triggers for a host that is gone are dropped;
+ * - one "reload" record says what changed (docs/journal.md).
+ * cause ("sighup", "watch", ...) goes into the record; may be NULL.
+ * Returns -1 (new_set stays the caller's, nothing changed) when out of
+ * memory or when the server is stopping.
+ */
+int xdi_server_reload(struct xdi_server *srv, struct xdi_fixture_set *new_set,
+                      const char *cause);
+
+/* A reload whose set did not load: journalled ("reload", outcome
+ * "refused", with up to the first 20 messages, each "FILE:LINE: text");
+ * the old set stays in force.  errors is the loader's count. */
+void xdi_server_reload_refused(struct xdi_server *srv, const char *cause,
+                               int errors, const char *const *messages,
+                               size_t n_messages);
+
+/* The fixture set in force (it changes with each reload; valid until the
+ * next reload or xdi_server_free). */
+const struct xdi_fixture_set *xdi_server_fixtures(const struct xdi_server *srv);
+
+/* Triggers held for hosts that are not logged in (for tests). */
+size_t xdi_server_held_triggers(const struct xdi_server *srv);
 
 /* Connections open / sessions logged in, for the network layer and tests. */
 size_t xdi_server_connections(const struct xdi_server *srv);

@@ -294,7 +294,10 @@ static void login(struct xdi_conn *c, const struct xdi__rx *rx)
     rec = xdi__rec(c, "accept", NULL);
     if (old_conn != 0)
         xdi__rec_int(rec, "takeover_of", (json_int_t)old_conn);
-    xdi__send(c, &out, NULL, rx, rec);
+    /* Section 9 step 5: exec job only after accept, so the triggers held
+     * for this host follow it. */
+    if (xdi__send(c, &out, NULL, rx, rec) == 0)
+        xdi__auto_release(c);
 }
 
 /* ---- requests in a session ---------------------------------------------- */
@@ -317,6 +320,12 @@ static void acquire(struct xdi_conn *c, const struct xdi__rx *rx)
     struct xdi__out out = {0};
     json_t *rec = xdi__rec(c, "acquire", NULL);
 
+    /* Asked for, whatever the answer: a reload that changes the table
+     * sends this session its replacement (xdi_server_reload). */
+    if (ems)
+        c->ems_acquired = true;
+    else
+        c->scd_acquired = true;
     xdi__rec_rx(rec, rx, false);
     xdi__rec_str(rec, "table", ems ? "EMS" : "SCD");
     if (rec != NULL)
@@ -338,30 +347,6 @@ static void acquire(struct xdi_conn *c, const struct xdi__rx *rx)
         else
             c->scd_sent = true;
     }
-}
-
-/*
- * Automation seam (a later issue: exec command / exec job from EMS actions
- * and SCD triggers).  Called for each info object that matched in frame
- * (evblok: index into the host's EMS table; the fixture event, if any, is
- * host->evblok_events[evblok]) and for each EOTINFO that matched an SCD
- * entry (host->entry_jobs[entry]).  Nothing fires yet.
- */
-static void event_fired(struct xdi_conn *c, size_t evblok,
-                        const uint8_t *text, size_t len)
-{
-    (void)c;
-    (void)evblok;
-    (void)text;
-    (void)len;
-}
-
-static void job_ended(struct xdi_conn *c, size_t entry,
-                      const struct naccb_eotinfo *e)
-{
-    (void)c;
-    (void)entry;
-    (void)e;
 }
 
 static const char *object_kind(unsigned object)
@@ -460,15 +445,41 @@ static bool info_object(struct xdi_conn *c, const struct xdi__rx *rx,
         xdi__check_text(c->srv, c->host, rx->h.object, obj, rx->h.size, t,
                         &v);
     record_object(c, rx, i, &v, eot ? &e : NULL);
-    if (v.kind == XDI__V_IN_FRAME)
-        event_fired(c, v.index, obj, rx->h.size);
-    else if (v.kind == XDI__V_OK)
-        job_ended(c, v.index, &e);
     return xdi__verdict_ok(v.kind);
 }
 
-/* Step 4: every object journalled with its verdict; any failure is one
- * error 05 for the NACCB.  The server never acknowledges an info NACCB. */
+/*
+ * The automation of a NACCB whose every object passed: object i again, now
+ * to fire what it triggers (automation.c).  The checks are pure and t is
+ * the same instant, so the verdicts are those just journalled.  Checking
+ * twice costs less than holding a verdict per object (a NACCB may carry
+ * millions of 1-byte texts).
+ */
+static void fire_object(struct xdi_conn *c, const struct xdi__rx *rx,
+                        uint32_t i, const struct naccb_local_time *t)
+{
+    const uint8_t *obj = rx->bytes + NACCB_HEADER_SIZE + (size_t)i * rx->h.size;
+    struct naccb_eotinfo e;
+    struct xdi__verdict v;
+
+    if (rx->h.object != NACCB_OBJ_EOTINFO) {
+        xdi__auto_text(c, rx->h.object, obj, rx->h.size, t);
+        return;
+    }
+    naccb_eotinfo_decode(obj, &e);
+    xdi__check_eotinfo(c->srv, c->host, &e, &v);
+    if (v.kind == XDI__V_OK)
+        xdi__auto_eotinfo(c, v.index, &e);
+}
+
+/*
+ * Step 4: every object journalled with its verdict; any failure is one
+ * error 05 for the NACCB.  The server never acknowledges an info NACCB.
+ * Actions and triggers fire only when every object passed (a decision,
+ * docs/journal.md "action"): the error rejects the NACCB as a whole, and
+ * an agent that resends it corrected must not fire the good half twice.
+ * They fire after every info record, in object order.
+ */
 static void info(struct xdi_conn *c, const struct xdi__rx *rx)
 {
     struct naccb_local_time t;
@@ -479,8 +490,11 @@ static void info(struct xdi_conn *c, const struct xdi__rx *rx)
     for (uint32_t i = 0; i < rx->h.count; i++)
         if (!info_object(c, rx, i, &t))
             failed++;
-    if (failed == 0)
+    if (failed == 0) {
+        for (uint32_t i = 0; i < rx->h.count && c->host != NULL; i++)
+            fire_object(c, rx, i, &t);
         return;
+    }
     f = failure("content", NACCB_ERR_INFORMATION, 0, -1,
                 "info objects failed their checks (see the info records)");
     {

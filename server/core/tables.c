@@ -10,6 +10,10 @@
  * Raw binary tables are served byte for byte.  Each table is also decoded
  * back from its blob, so the info checks match against exactly what the
  * agents were sent.
+ *
+ * A reload builds a second array of hosts the same way and compares tables
+ * by their bytes: what decides whether an agent gets a replacement is what
+ * it would be sent, not how the fixture spelled it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -161,28 +165,10 @@ static void build_name(struct xdi__host *h, enum naccb_codepage cp)
                  name[0] != '\0';
 }
 
-int xdi__tables_build(struct xdi_server *srv)
+void xdi__hosts_free(struct xdi__host *hosts, size_t n)
 {
-    size_t n = srv->fixtures->n_hosts;
-
-    srv->hosts = calloc(n ? n : 1, sizeof(*srv->hosts));
-    if (srv->hosts == NULL)
-        return -1;
-    srv->n_hosts = n;
     for (size_t i = 0; i < n; i++) {
-        struct xdi__host *h = &srv->hosts[i];
-        h->fixture = &srv->fixtures->hosts[i];
-        build_name(h, srv->fixtures->codepage);
-        if (build_ems(h) != 0 || build_scd(h) != 0)
-            return -1;
-    }
-    return 0;
-}
-
-void xdi__tables_free(struct xdi_server *srv)
-{
-    for (size_t i = 0; i < srv->n_hosts; i++) {
-        struct xdi__host *h = &srv->hosts[i];
+        struct xdi__host *h = &hosts[i];
         xdi_blob_unref(h->ems.blob);
         xdi_blob_unref(h->scd.blob);
         free(h->evbloks);
@@ -190,7 +176,50 @@ void xdi__tables_free(struct xdi_server *srv)
         free(h->entries);
         free(h->entry_jobs);
     }
-    free(srv->hosts);
+    free(hosts);
+}
+
+int xdi__hosts_build(const struct xdi_fixture_set *set,
+                     struct xdi__host **out, size_t *n_out)
+{
+    size_t n = set->n_hosts;
+    struct xdi__host *hosts = calloc(n ? n : 1, sizeof(*hosts));
+
+    *out = NULL;
+    *n_out = 0;
+    if (hosts == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        struct xdi__host *h = &hosts[i];
+        h->fixture = &set->hosts[i];
+        build_name(h, set->codepage);
+        if (build_ems(h) != 0 || build_scd(h) != 0) {
+            /* calloc'ed: the hosts not reached yet hold nothing to free. */
+            xdi__hosts_free(hosts, n);
+            return -1;
+        }
+    }
+    *out = hosts;
+    *n_out = n;
+    return 0;
+}
+
+int xdi__tables_build(struct xdi_server *srv)
+{
+    return xdi__hosts_build(srv->fixtures, &srv->hosts, &srv->n_hosts);
+}
+
+void xdi__tables_free(struct xdi_server *srv)
+{
+    xdi__hosts_free(srv->hosts, srv->n_hosts);
     srv->hosts = NULL;
     srv->n_hosts = 0;
+}
+
+bool xdi__table_same(const struct xdi__table *a, const struct xdi__table *b)
+{
+    if (a->blob == NULL || b->blob == NULL)
+        return a->blob == b->blob;
+    return a->blob->len == b->blob->len &&
+           memcmp(a->blob->data, b->blob->data, a->blob->len) == 0;
 }

@@ -3,7 +3,8 @@
  *
  * Parses the command line, loads and validates the fixture set, opens the
  * journal, listens, and runs the libuv loop until SIGINT or SIGTERM has
- * stopped every connection gracefully.  Exit codes: 0 stopped normally,
+ * stopped every connection gracefully.  The fixture directory is watched
+ * and reloaded on change, and on SIGHUP (watch.c).  Exit codes: 0 stopped normally,
  * 1 bad fixtures, 2 usage error, 3 runtime error (cannot listen, cannot
  * open the journal).
  */
@@ -17,10 +18,14 @@
 #include <uv.h>
 
 #include "net.h"
+#include "watch.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:7012"
 #define DEFAULT_JOURNAL "xdi-journal.jsonl"
 #define MAX_LISTEN 16
+/* A burst of fs events (an editor saving) is one reload once it has been
+ * quiet this long. */
+#define DEFAULT_RELOAD_DELAY_MS 200u
 
 enum exit_code { EXIT_OK = 0, EXIT_FIXTURES = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
 
@@ -51,6 +56,13 @@ static void usage(FILE *out)
 "      --idle-timeout S     close a connection silent for S seconds\n"
 "                           (default 0 = never)\n"
 "      --grace S            seconds agents get to log out on stop (default %u)\n"
+"      --max-held-triggers N  exec jobs held for hosts not logged in, at\n"
+"                           most (default %zu; more are dropped)\n"
+"      --no-watch           do not watch the fixture files (SIGHUP still\n"
+"                           reloads)\n"
+"      --reload-delay S     wait until changes to the fixture files have\n"
+"                           been quiet S seconds (0: at once), then reload\n"
+"                           (default %.1f)\n"
 "  -q, --quiet              no log lines on stderr\n"
 "  -h, --help               this text\n"
 "  -V, --version            version\n"
@@ -58,10 +70,12 @@ static void usage(FILE *out)
 "Sizes take a K, M or G suffix (binary); seconds may have decimals, 0 = off.\n"
 "Once listening, one line 'listening on ADDR:PORT' per listener goes to\n"
 "stdout. SIGINT/SIGTERM: shutdown NACCB to every agent, then exit 0.\n"
+"SIGHUP, or a change of a fixture file: reload the set (all or nothing;\n"
+"agents whose tables changed get replace EMS / SCD; docs/fixtures.md).\n"
 "Exit codes: 0 normal stop, 1 bad fixtures, 2 usage, 3 runtime error.\n",
             DEFAULT_LISTEN, DEFAULT_JOURNAL, d.max_naccb_size, d.max_output_queue,
             d.max_connections, d.login_timeout_ms / 1000, d.partial_timeout_ms / 1000,
-            d.grace_ms / 1000);
+            d.grace_ms / 1000, d.max_held_triggers, DEFAULT_RELOAD_DELAY_MS / 1000.0);
 }
 
 /* "16M" -> 16777216.  Returns 0 or -1. */
@@ -111,11 +125,14 @@ struct options {
     struct xdi_config cfg;
     bool seed_given;
     bool quiet;
+    bool no_watch;
+    unsigned reload_delay_ms;
 };
 
 enum long_only {
     OPT_RANDOM_IDS = 256, OPT_SEED, OPT_XDI_DOWN, OPT_MAX_NACCB, OPT_MAX_OUTPUT,
     OPT_MAX_CONN, OPT_LOGIN_TO, OPT_PARTIAL_TO, OPT_IDLE_TO, OPT_GRACE,
+    OPT_MAX_HELD, OPT_NO_WATCH, OPT_RELOAD_DELAY,
 };
 
 static int bad_value(const char *opt, const char *value, const char *what)
@@ -143,6 +160,16 @@ static int apply_option(struct options *o, int opt, const char *arg, const char 
         o->n_listen++;
         return 0;
     case OPT_RANDOM_IDS: o->cfg.random_ids = true; return 0;
+    case OPT_NO_WATCH: o->no_watch = true; return 0;
+    case OPT_RELOAD_DELAY:
+        if (parse_seconds(arg, &o->reload_delay_ms) < 0)
+            return bad_value(name, arg, "expected seconds, e.g. 0.2");
+        return 0;
+    case OPT_MAX_HELD:
+        if (parse_size(arg, SIZE_MAX, &n) < 0)
+            return bad_value(name, arg, "expected a number");
+        o->cfg.max_held_triggers = (size_t)n;
+        return 0;
     case OPT_XDI_DOWN: o->cfg.xdi_down = true; return 0;
     case OPT_SEED:
         if (parse_size(arg, UINT64_MAX, &n) < 0)
@@ -195,6 +222,9 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"partial-timeout", required_argument, NULL, OPT_PARTIAL_TO},
         {"idle-timeout", required_argument, NULL, OPT_IDLE_TO},
         {"grace", required_argument, NULL, OPT_GRACE},
+        {"max-held-triggers", required_argument, NULL, OPT_MAX_HELD},
+        {"no-watch", no_argument, NULL, OPT_NO_WATCH},
+        {"reload-delay", required_argument, NULL, OPT_RELOAD_DELAY},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -235,8 +265,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 }
 
 struct signals {
-    uv_signal_t sigint, sigterm;
+    uv_signal_t sigint, sigterm, sighup;
     struct xdi_net *net;
+    struct xdi_watch *watch;
     bool quiet;
 };
 
@@ -249,23 +280,39 @@ static void on_signal(uv_signal_t *h, int signum)
     xdi_net_stop(s->net);
 }
 
+/* SIGHUP: reload the fixture set now (the classic "reread your
+ * configuration"). */
+static void on_sighup(uv_signal_t *h, int signum)
+{
+    struct signals *s = h->data;
+    (void)signum;
+    if (!s->quiet)
+        fprintf(stderr, "xdi-server: SIGHUP: reloading the fixtures\n");
+    xdi_watch_reload(s->watch, "sighup");
+}
+
 static void signals_start(uv_loop_t *loop, struct signals *s)
 {
     uv_signal_init(loop, &s->sigint);
     uv_signal_init(loop, &s->sigterm);
-    s->sigint.data = s->sigterm.data = s;
+    uv_signal_init(loop, &s->sighup);
+    s->sigint.data = s->sigterm.data = s->sighup.data = s;
     uv_signal_start(&s->sigint, on_signal, SIGINT);
     uv_signal_start(&s->sigterm, on_signal, SIGTERM);
+    uv_signal_start(&s->sighup, on_sighup, SIGHUP);
     /* Signal handles do not keep the loop alive: it ends when the
      * listeners and connections are closed. */
     uv_unref((uv_handle_t *)&s->sigint);
     uv_unref((uv_handle_t *)&s->sigterm);
+    uv_unref((uv_handle_t *)&s->sighup);
 }
 
 static void signals_stop(struct signals *s)
 {
     uv_close((uv_handle_t *)&s->sigint, NULL);
     uv_close((uv_handle_t *)&s->sigterm, NULL);
+    uv_close((uv_handle_t *)&s->sighup, NULL);
+    xdi_watch_close(s->watch);
 }
 
 static int run(struct options *o, struct xdi_fixture_set *set, struct xdi_journal *journal)
@@ -284,6 +331,16 @@ static int run(struct options *o, struct xdi_fixture_set *set, struct xdi_journa
         return EXIT_RUNTIME;
     }
     sig.net = net;
+    sig.watch = xdi_watch_new(&loop, net, o->fixtures, o->reload_delay_ms,
+                              !o->no_watch, o->quiet);
+    if (!sig.watch) {
+        fprintf(stderr, "xdi-server: out of memory\n");
+        xdi_net_stop(net);
+        uv_run(&loop, UV_RUN_DEFAULT);
+        xdi_net_free(net);
+        uv_loop_close(&loop);
+        return EXIT_RUNTIME;
+    }
     signals_start(&loop, &sig);
     if (xdi_net_listen(net, o->listen, o->n_listen, err, sizeof err) < 0) {
         fprintf(stderr, "xdi-server: %s\n", err);
@@ -306,7 +363,8 @@ static int run(struct options *o, struct xdi_fixture_set *set, struct xdi_journa
 
 int main(int argc, char **argv)
 {
-    struct options o = {.journal = DEFAULT_JOURNAL};
+    struct options o = {.journal = DEFAULT_JOURNAL,
+                        .reload_delay_ms = DEFAULT_RELOAD_DELAY_MS};
     struct xdi_fixture_set *set = NULL;
     struct xdi_journal *journal;
     int rc;

@@ -585,6 +585,16 @@ void xdi_net_stop(struct xdi_net *net)
     uv_timer_start(&net->grace_timer, on_grace_timeout, net->cfg.grace_ms, 0);
 }
 
+struct xdi_server *xdi_net_server(struct xdi_net *net)
+{
+    return net->srv;
+}
+
+bool xdi_net_stopping(const struct xdi_net *net)
+{
+    return net->stopping != 0;
+}
+
 void xdi_net_free(struct xdi_net *net)
 {
     if (!net)

@@ -10,6 +10,7 @@
 #ifndef XDI_NET_H
 #define XDI_NET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <uv.h>
 
@@ -53,6 +54,12 @@ int xdi_net_listen(struct xdi_net *net, const struct xdi_listen_addr *addrs,
  * closed the loop has nothing left and uv_run() returns.
  */
 void xdi_net_stop(struct xdi_net *net);
+
+/* The protocol core inside (the fixture watcher hands it reloads). */
+struct xdi_server *xdi_net_server(struct xdi_net *net);
+
+/* Whether xdi_net_stop() was called: no more reloads then. */
+bool xdi_net_stopping(const struct xdi_net *net);
 
 /* Frees the layer and the core server (after uv_run() returned). */
 void xdi_net_free(struct xdi_net *net);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mutants.h"
 #include "priv.h"
 
 void xdi_agent_config_defaults(struct xdi_agent_config *cfg)
@@ -58,8 +59,20 @@ struct xdi_agent *xdi_agent_new(const struct xdi_agent_config *cfg,
     a->cfg = *cfg;
     if (hooks != NULL)
         a->hooks = *hooks;
+#if XDI_MUTANT(ASCII_NAME)
+    /* MUTANT ASCII_NAME: the system name is never converted to EBCDIC. */
+    naccb_field_put(NACCB_CP_ASCII, a->wire_name, NACCB_NAME_SIZE,
+                    cfg->system_name, strlen(cfg->system_name));
+#elif XDI_MUTANT(UNPADDED_NAME)
+    /* MUTANT UNPADDED_NAME: converted, but padded with NULs (strncpy
+     * style), not EBCDIC blanks. */
+    memset(a->wire_name, 0, NACCB_NAME_SIZE);
+    naccb_ebcdic_encode(cfg->codepage, (const uint8_t *)cfg->system_name,
+                        strlen(cfg->system_name), a->wire_name);
+#else
     naccb_field_put(cfg->codepage, a->wire_name, NACCB_NAME_SIZE,
                     cfg->system_name, strlen(cfg->system_name));
+#endif
     naccb_framer_init(&a->framer, cfg->max_naccb_size);
     a->q_tail = &a->q_head;
     a->act_tail = &a->act_head;
@@ -114,7 +127,10 @@ static void finish(struct xdi_agent *a, int exit_code)
 /* Step (13): logout, then close once it is written. */
 static void begin_logout(struct xdi_agent *a, int exit_code)
 {
-    xdi__queue(a, (uint32_t)NACCB_KEY_LOGOUT, 0, NULL, 0, false);
+    /* MUTANT NO_LOGOUT: just closes, never says logout. */
+    if (!XDI_MUTANT(NO_LOGOUT) &&
+        xdi__queue(a, (uint32_t)NACCB_KEY_LOGOUT, 0, NULL, 0, false) == 0)
+        a->logging_out = true;
     finish(a, exit_code);
 }
 
@@ -149,6 +165,12 @@ static void queue_login(struct xdi_agent *a)
     naccb_field_put(a->cfg.codepage, pw, sizeof pw, a->cfg.password, n);
     xdi__queue(a, (uint32_t)NACCB_KEY_LOGIN, 0, n > 0 ? pw : NULL,
                n > 0 ? (uint32_t)sizeof pw : 0, false);
+#if XDI_MUTANT(ACQUIRE_EARLY)
+    /* MUTANT ACQUIRE_EARLY: login and both acquires pipelined in one go,
+     * before the accept (outq.c lets them out without an agent-ID). */
+    xdi__queue(a, (uint32_t)NACCB_KEY_ACQ_EMS, 0, NULL, 0, false);
+    xdi__queue(a, (uint32_t)NACCB_KEY_ACQ_SCD, 0, NULL, 0, false);
+#endif
     a->state = XDI_AGENT_LOGIN;
 }
 
@@ -206,6 +228,11 @@ void xdi_agent_disconnected(struct xdi_agent *a, const char *why)
         return;
     }
     xdi__log(a, "connection lost: %s", why);
+    if (XDI_MUTANT(NO_RECONNECT)) {
+        /* MUTANT NO_RECONNECT: a lost connection ends the agent. */
+        finish(a, XDI_EXIT_LOST);
+        return;
+    }
     if (was == XDI_AGENT_LOGIN_BACKOFF) {
         /* The reject was counted; its timer now reconnects. */
         a->state = XDI_AGENT_RECONNECT_BACKOFF;
@@ -253,11 +280,17 @@ static void on_accept(struct xdi_agent *a, const struct naccb_header *h)
     }
     /* Step (3): this ID goes into every later NACCB. */
     a->agent_id = h->agent_id;
+#if XDI_MUTANT(SEQUENTIAL_ID)
+    /* MUTANT SEQUENTIAL_ID: "the host numbers agents from 1". */
+    a->agent_id = 1;
+#endif
     a->failures = 0;
     xdi__log(a, "accepted: agent-ID %u", (unsigned)a->agent_id);
     /* Steps (4) and (5), both at once: the answers may come in any order. */
+#if !XDI_MUTANT(ACQUIRE_EARLY)
     xdi__queue(a, (uint32_t)NACCB_KEY_ACQ_EMS, 0, NULL, 0, false);
     xdi__queue(a, (uint32_t)NACCB_KEY_ACQ_SCD, 0, NULL, 0, false);
+#endif
     a->ems_state = a->scd_state = XDI__T_PENDING;
     a->state = XDI_AGENT_ACQUIRING;
 }
@@ -275,7 +308,9 @@ static void check_tables(struct xdi_agent *a)
         return;
     if (a->ems_state == XDI__T_PENDING || a->scd_state == XDI__T_PENDING)
         return;
-    if (a->ems_state == XDI__T_MISSING && a->scd_state == XDI__T_MISSING) {
+    /* MUTANT BOTH_MISSING_RUNS: keeps running with no table at all. */
+    if (!XDI_MUTANT(BOTH_MISSING_RUNS) &&
+        a->ems_state == XDI__T_MISSING && a->scd_state == XDI__T_MISSING) {
         xdi__log(a, "neither EMS nor SCD is available: shutting down");
         begin_logout(a, XDI_EXIT_NO_TABLES);
         return;
@@ -289,8 +324,22 @@ static void check_tables(struct xdi_agent *a)
     }
 }
 
+static bool keep_none(struct xdi_agent *a, const struct xdi__item *it)
+{
+    (void)a;
+    (void)it;
+    return false;
+}
+
+/* The table is not available (any more) in this session: objects queued
+ * for it could never be sent now. */
 static void table_missing(struct xdi_agent *a, bool scd)
 {
+    size_t dropped = xdi__queue_filter(a, scd, keep_none);
+
+    if (dropped > 0)
+        xdi__log(a, "%zu queued object(s) dropped: their table is gone",
+                 dropped);
     if (scd) {
         free(a->scd);
         a->scd = NULL;
@@ -314,7 +363,9 @@ static void on_error(struct xdi_agent *a, const struct naccb_header *h)
     const char *name = naccb_error_code_name(h->error_code);
     bool table = h->object == NACCB_OBJ_EMS || h->object == NACCB_OBJ_SCD;
 
-    if (table && h->error_code == NACCB_ERR_NOT_AVAILABLE) {
+    /* MUTANT ERROR_BYTE_UNTESTED: any 01020B01/02 is "no table". */
+    if (table && (XDI_MUTANT(ERROR_BYTE_UNTESTED) ||
+                  h->error_code == NACCB_ERR_NOT_AVAILABLE)) {
         table_missing(a, h->object == NACCB_OBJ_SCD);
         return;
     }
@@ -345,6 +396,11 @@ static void dispatch_session(struct xdi_agent *a, const struct naccb_message *m)
     switch (h->request) {
     case NACCB_REQ_SAVE:    /* receive EMS / SCD, step (6)/(7) */
     case NACCB_REQ_REPLACE: /* a whole new table (section 6) */
+        if (XDI_MUTANT(REPLACE_IGNORED) && h->request == NACCB_REQ_REPLACE) {
+            /* MUTANT REPLACE_IGNORED: only "save" is taken. */
+            xdi__log(a, "recv replace: ignored");
+            break;
+        }
         xdi__table_load(a, m);
         check_tables(a);
         break;
@@ -355,6 +411,10 @@ static void dispatch_session(struct xdi_agent *a, const struct naccb_message *m)
             xdi__exec_job(a, m);
         break;
     default:
+#if XDI_MUTANT(CRASH_UNKNOWN)
+        /* MUTANT CRASH_UNKNOWN: "the host never sends anything else". */
+        abort();
+#endif
         xdi__log(a, "recv %08X: not expected in a session, ignored",
                  (unsigned)naccb_header_key(h));
         break;
@@ -446,6 +506,12 @@ void xdi_agent_feed(struct xdi_agent *a, const uint8_t *bytes, size_t len)
     size_t msg_len;
     int rc = NACCB_EINCOMPLETE;
 
+#if XDI_MUTANT(ONE_RECV)
+    /* MUTANT ONE_RECV: one read is taken as one whole NACCB. */
+    if (takes_input(a))
+        handle(a, bytes, len);
+    return;
+#endif
     while (takes_input(a) &&
            (rc = naccb_framer_next(&a->framer, &bytes, &len, &msg,
                                    &msg_len)) == 1)
@@ -495,6 +561,11 @@ long xdi_agent_scd_entries(const struct xdi_agent *a)
 size_t xdi_agent_queued(const struct xdi_agent *a)
 {
     return a->q_len;
+}
+
+bool xdi_agent_logging_out(const struct xdi_agent *a)
+{
+    return a->logging_out && a->state == XDI_AGENT_CLOSING;
 }
 
 unsigned xdi_agent_failures(const struct xdi_agent *a)

@@ -238,6 +238,9 @@ uint32_t xdi_agent_id(const struct xdi_agent *a);
 long xdi_agent_ems_entries(const struct xdi_agent *a);
 long xdi_agent_scd_entries(const struct xdi_agent *a);
 size_t xdi_agent_queued(const struct xdi_agent *a);
+/* true once a logout was queued: the host will close the connection
+ * (protocol-notes section 9 step 6), so the libuv layer waits for that. */
+bool xdi_agent_logging_out(const struct xdi_agent *a);
 unsigned xdi_agent_failures(const struct xdi_agent *a);
 
 #ifdef __cplusplus

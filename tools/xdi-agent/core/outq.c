@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mutants.h"
 #include "priv.h"
 
 int xdi__queue(struct xdi_agent *a, uint32_t key, uint8_t error_code,
@@ -141,6 +142,10 @@ static bool sendable(const struct xdi_agent *a, const struct xdi__item *it)
         return false;
     if (it->key == (uint32_t)NACCB_KEY_LOGIN)
         return true;
+    /* MUTANT ACQUIRE_EARLY: the acquires go out with the login. */
+    if (XDI_MUTANT(ACQUIRE_EARLY) && (it->key == (uint32_t)NACCB_KEY_ACQ_EMS ||
+                                      it->key == (uint32_t)NACCB_KEY_ACQ_SCD))
+        return true;
     if (a->agent_id == 0)
         return false;
     if (!it->batch)
@@ -258,6 +263,14 @@ static void emit(struct xdi_agent *a, struct xdi__item *batch, uint32_t count,
     p = outbuf_room(o, h.total_length);
     if (p != NULL) {
         naccb_header_encode(&h, p);
+#if XDI_MUTANT(LE_LENGTH)
+        /* MUTANT LE_LENGTH: the total length in the byte order of the
+         * agent's own (little-endian) machine. */
+        p[0] = (uint8_t)h.total_length;
+        p[1] = (uint8_t)(h.total_length >> 8);
+        p[2] = (uint8_t)(h.total_length >> 16);
+        p[3] = (uint8_t)(h.total_length >> 24);
+#endif
         p += NACCB_HEADER_SIZE;
         for (const struct xdi__item *it = batch; it != NULL; it = it->next) {
             memcpy(p, it->data, it->len);

@@ -54,6 +54,7 @@ struct xdi_agent {
     enum xdi_agent_state state;
     bool connected;
     bool input_lost;       /* framing lost: input ignored until reconnect */
+    bool logging_out;      /* the logout is queued or sent */
     uint32_t agent_id;     /* 0 without a session */
     unsigned failures;     /* since the last accept */
     enum xdi__failure last_failure;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mutants.h"
 #include "priv.h"
 
 int xdi_agent_allow(struct xdi_agent *a, const char *ere, char *err,
@@ -140,7 +141,10 @@ void xdi_agent_job_missing(struct xdi_agent *a, const char *job,
                            const char *why)
 {
     xdi__log(a, "job %s not run: %s", job, why);
-    xdi__queue_agent_error(a, NACCB_OBJ_JOBNAME, NACCB_ERR_INFORMATION, why);
+    /* MUTANT JOB_REFUSAL_SILENT: a missing job is only logged. */
+    if (!XDI_MUTANT(JOB_REFUSAL_SILENT))
+        xdi__queue_agent_error(a, NACCB_OBJ_JOBNAME, NACCB_ERR_INFORMATION,
+                               why);
 }
 
 void xdi_agent_command_failed(struct xdi_agent *a, const char *cmd,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mutants.h"
 #include "priv.h"
 
 void xdi__tables_clear(struct xdi_agent *a)
@@ -78,7 +79,18 @@ static size_t decode_entries(struct xdi_agent *a, const struct naccb_message *m,
     const char *what = scd ? "EOTINFO" : "EVBLOK";
 
     for (uint32_t i = 0; i < m->header.count; i++) {
+#if XDI_MUTANT(OBJECT_STRIDE)
+        /* MUTANT OBJECT_STRIDE: the table walked by the size of the C
+         * struct (padded), not by the NACCB's object size; what would
+         * run past the NACCB is not read. */
+        size_t stride = scd ? sizeof(struct naccb_eotinfo)
+                            : sizeof(struct naccb_evblok);
+        if ((i + 1) * stride > (size_t)m->header.count * m->header.size)
+            break;
+        const uint8_t *obj = m->objects + i * stride;
+#else
         const uint8_t *obj = naccb_message_object(m, i);
+#endif
         size_t off = 0;
         int rc = scd ? take_eotinfo(a, obj, (struct naccb_eotinfo *)out + kept,
                                     &off)
@@ -151,10 +163,15 @@ enum xdi_event_result xdi__match_text(struct xdi_agent *a, unsigned object,
         return XDI_EV_IGNORED;
     xdi__local_time(a, &now);
     for (size_t i = 0; i < a->n_ems; i++) {
+        /* MUTANT HOLIDAY_IGNORED: the calendar is loaded, never asked. */
         enum naccb_match_result r = naccb_evblok_match(
             &a->ems[i], et, wire, len, &now,
-            a->n_holidays > 0 ? xdi__is_holiday : NULL, a);
+            a->n_holidays > 0 && !XDI_MUTANT(HOLIDAY_IGNORED)
+                ? xdi__is_holiday : NULL, a);
         if (r == NACCB_MATCH_IN_FRAME)
+            return XDI_EV_QUEUED;
+        /* MUTANT NO_TIME_FRAME: matched by key and type only. */
+        if (XDI_MUTANT(NO_TIME_FRAME) && r == NACCB_MATCH_OUT_OF_FRAME)
             return XDI_EV_QUEUED;
         if (r == NACCB_MATCH_OUT_OF_FRAME)
             best = XDI_EV_OUT_OF_FRAME;
@@ -179,10 +196,20 @@ enum xdi_event_result xdi__text_event(struct xdi_agent *a, unsigned object,
 {
     enum xdi_event_result r = xdi__match_text(a, object, wire, len);
     char q[XDI__QUOTE_SIZE];
+    unsigned key_object = object;
 
+    /* MUTANT UNMATCHED_SENT: every event goes to the host, which "will
+     * sort them out". */
+    if (XDI_MUTANT(UNMATCHED_SENT) && r == XDI_EV_UNMATCHED)
+        r = XDI_EV_QUEUED;
+    /* MUTANT EOJ_EOS_SWAPPED: the info key follows the EVBLOK event types
+     * (EOS 05, EOJ 06) instead of the object codes (EOJ 05, EOS 06). */
+    if (XDI_MUTANT(EOJ_EOS_SWAPPED) &&
+        (object == NACCB_OBJ_EOJ || object == NACCB_OBJ_EOS))
+        key_object = object == NACCB_OBJ_EOJ ? NACCB_OBJ_EOS : NACCB_OBJ_EOJ;
     if (r == XDI_EV_QUEUED &&
         xdi__queue(a, NACCB_MAKE_KEY(NACCB_DIR_TO_SERVER, NACCB_REQ_INFO,
-                                     object),
+                                     key_object),
                    0, wire, (uint32_t)len, true) != 0)
         r = XDI_EV_DROPPED;
     xdi__log(a, "event %s %s: %s", naccb_object_name(object),
@@ -249,14 +276,21 @@ static void make_report(const struct xdi_agent *a,
               entry->flag2 & NACCB_FLAG2_STEP_NAME);
     r->step_number = eos ? (uint16_t)e->step_number : 0;
     r->scc = e->scc;
+#if XDI_MUTANT(UCC_MAXCC_SWAPPED)
+    /* MUTANT UCC_MAXCC_SWAPPED: the two halfwords in the wrong order. */
+    r->ucc = e->max_cc;
+    r->max_cc = e->ucc;
+#else
     r->ucc = e->ucc;
     r->max_cc = e->max_cc;
+#endif
     r->notes[0] = eos ? NACCB_NOTE_S : NACCB_NOTE_J;
     r->notes[1] = NACCB_NOTE_BLANK;
     r->notes[2] = e->status == 'A'   ? NACCB_NOTE_A
                   : e->status == 'C' ? NACCB_NOTE_C
                                      : NACCB_NOTE_N;
-    r->notes[3] = NACCB_NOTE_R;
+    /* MUTANT NOTES_LOCAL: "the job ran here, on the local host". */
+    r->notes[3] = XDI_MUTANT(NOTES_LOCAL) ? NACCB_NOTE_L : NACCB_NOTE_R;
 }
 
 static int queue_reports(struct xdi_agent *a, const struct xdi_job_end *e)

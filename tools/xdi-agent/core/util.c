@@ -12,7 +12,7 @@
 
 void xdi__log(struct xdi_agent *a, const char *fmt, ...)
 {
-    char line[512];
+    char line[1024];
     va_list ap;
 
     if (a->hooks.log == NULL)

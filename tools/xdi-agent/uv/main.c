@@ -62,7 +62,7 @@ static bool quiet;
 
 void app_log(struct app *app, const char *fmt, ...)
 {
-    char line[600];
+    char line[1100]; /* a core line (at most 1023) and some */
     va_list ap;
 
     (void)app;
@@ -71,8 +71,8 @@ void app_log(struct app *app, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    /* One fputs of a whole line on a line-buffered stderr: one write, so
-     * lines of the agent and its children do not interleave mid-line. */
+    /* A whole line into line-buffered stderr goes out in one write, so
+     * lines of the agent and of its children do not interleave. */
     fprintf(stderr, "xdi-agent: %s\n", line);
 }
 
@@ -414,10 +414,13 @@ int main(int argc, char **argv)
     memset(&app, 0, sizeof app);
     app.loop = uv_default_loop();
     struct xdi_agent_hooks hooks = {&app, quiet ? NULL : app_core_log, NULL};
+    const char *why = xdi_agent_config_check(&o.cfg);
+    if (why != NULL)
+        return usage_error("%s", why);
     app.agent = xdi_agent_new(&o.cfg, &hooks);
     if (app.agent == NULL) {
-        const char *why = xdi_agent_config_check(&o.cfg);
-        return usage_error("%s", why != NULL ? why : "out of memory");
+        fprintf(stderr, "xdi-agent: out of memory\n");
+        return XDI_EXIT_FAILURE;
     }
     rc = setup(&app, &o);
     if (rc == 0) {

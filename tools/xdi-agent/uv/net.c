@@ -131,11 +131,14 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 
 static void on_close_timeout(uv_timer_t *t)
 {
-    conn_close(t->data, "closed (the host did not close within 3 s)");
+    conn_close(t->data, "closed by the agent (the host did not close "
+                        "within 3 s)");
 }
 
-/* Output written and close asked: a logout waits for the host's close
- * (bounded); any other close (lost framing, giving up) is at once. */
+/* Output written and close asked: after a logout the agent shuts its
+ * side down and waits for the host's close; any other close (lost
+ * framing, giving up after a reject) is at once.  The close timer, armed
+ * when the close was asked, bounds both the writing and the waiting. */
 static void maybe_close(struct conn *c)
 {
     struct app *app = c->app;
@@ -143,14 +146,13 @@ static void maybe_close(struct conn *c)
     if (!c->close_asked || c->writing || c->closing || c->shut ||
         xdi_agent_want_write(app->agent))
         return;
-    if (xdi_agent_state(app->agent) != XDI_AGENT_CLOSING ||
+    if (!xdi_agent_logging_out(app->agent) ||
         uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, NULL) != 0) {
         conn_close(c, "closed by the agent");
         return;
     }
     c->shut = true;
     snprintf(c->why, sizeof c->why, "closed by the agent");
-    uv_timer_start(&c->close_timer, on_close_timeout, CLOSE_WAIT_MS, 0);
 }
 
 static void on_write(uv_write_t *req, int status)
@@ -203,10 +205,13 @@ void net_flush(struct app *app)
 
 void net_close_requested(struct app *app)
 {
-    if (app->conn == NULL)
+    struct conn *c = app->conn;
+
+    if (c == NULL || c->close_asked)
         return;
-    app->conn->close_asked = true;
-    maybe_close(app->conn);
+    c->close_asked = true;
+    uv_timer_start(&c->close_timer, on_close_timeout, CLOSE_WAIT_MS, 0);
+    maybe_close(c);
 }
 
 static void on_connect(uv_connect_t *req, int status)

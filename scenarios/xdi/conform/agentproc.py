@@ -1,0 +1,205 @@
+"""The agent under test as a child process, and the command templates.
+
+The user gives the agent's command as a template, e.g.
+
+    my-agent --host {host} --port {port} --name {system}
+
+Placeholders: {host} {port} {system} (where and as whom it logs in),
+{workdir} (a private directory of the check), {jobs} (a directory the
+suite fills with job scripts, for agents that run jobs by name),
+{holidays} (a file with the suite's holiday calendar, one YYYY-MM-DD per
+line).  Adapter templates (--inject-message, --inject-job, --job-step) take
+{text}, {job}, {script}, {step}, {rc} as well.  Every value substituted is
+quoted with shlex.quote, so text from the wire is one shell word and never
+shell syntax; the result runs under /bin/sh -c.
+
+The agent runs in its own process group with its output in a log file of
+the check's directory; stop() ends the group, bounded.
+"""
+
+import os
+import pathlib
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import time
+
+from .errors import Failure, HarnessError
+
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def render(template, values):
+    """The template with every {name} replaced by shlex.quote(value).
+    HarnessError for a placeholder without a value."""
+    def sub(m):
+        name = m.group(1)
+        if name not in values:
+            raise HarnessError("template %r: unknown placeholder {%s} "
+                               "(known here: %s)" % (
+                                   template, name,
+                                   ", ".join("{%s}" % k for k in values)))
+        return shlex.quote(str(values[name]))
+    return PLACEHOLDER.sub(sub, template)
+
+
+def placeholders(template):
+    return set(PLACEHOLDER.findall(template))
+
+
+def program_of(command):
+    """The executable a rendered command line starts (its first word
+    found in PATH), or None."""
+    try:
+        words = shlex.split(command)
+    except ValueError:
+        return None
+    # Skip leading VAR=value assignments and common wrappers.
+    while words and ("=" in words[0] and not words[0].startswith("/")
+                     or words[0] in ("exec", "env", "nice")):
+        words = words[1:]
+    if not words:
+        return None
+    found = shutil.which(words[0])
+    return pathlib.Path(found) if found else None
+
+
+def statically_linked(path):
+    """True for an ELF executable without an interpreter (PT_INTERP), which
+    LD_PRELOAD (libfaketime) cannot reach.  False for a dynamic ELF and for
+    anything else (a script: the interpreter is dynamic)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+            if head[:4] != b"\x7fELF":
+                return False
+            is64 = head[4] == 2
+            little = head[5] == 1
+            order = "little" if little else "big"
+            if is64:
+                phoff = int.from_bytes(head[32:40], order)
+                phentsize = int.from_bytes(head[54:56], order)
+                phnum = int.from_bytes(head[56:58], order)
+            else:
+                phoff = int.from_bytes(head[28:32], order)
+                phentsize = int.from_bytes(head[42:44], order)
+                phnum = int.from_bytes(head[44:46], order)
+            for i in range(phnum):
+                f.seek(phoff + i * phentsize)
+                if int.from_bytes(f.read(4), order) == 3:  # PT_INTERP
+                    return False
+            return True
+    except OSError:
+        return False
+
+
+def faketime_library():
+    found = sorted(pathlib.Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))
+    return found[0] if found else None
+
+
+def faketime_env(when):
+    """Environment that starts the wall clock at `when` ("2026-11-23
+    18:00:00", UTC) running at normal speed; monotonic clocks untouched
+    (event loops time their timers with them)."""
+    lib = faketime_library()
+    if lib is None:
+        raise HarnessError("--faketime: libfaketime is not installed "
+                           "(Debian package libfaketime)")
+    return {"LD_PRELOAD": " ".join(filter(None, [
+                str(lib), os.environ.get("LD_PRELOAD")])),
+            "FAKETIME": "@%s" % when, "DONT_FAKE_MONOTONIC": "1",
+            "TZ": "UTC",
+            # a sanitized agent must accept a library before its runtime
+            "ASAN_OPTIONS": ":".join(filter(None, [
+                os.environ.get("ASAN_OPTIONS"),
+                "verify_asan_link_order=0"]))}
+
+
+class AgentUnderTest:
+    """One run of the agent's command."""
+
+    def __init__(self, command, workdir, env=None, transcript=None,
+                 label="agent"):
+        self.command = command
+        self.workdir = pathlib.Path(workdir)
+        self.log_path = self.workdir / ("%s.log" % label)
+        self.transcript = transcript
+        self.label = label
+        full_env = dict(os.environ)
+        if env:
+            full_env.update(env)
+        self._log = open(self.log_path, "wb")
+        if transcript is not None:
+            transcript.note("%s: starting: %s" % (label, command))
+        try:
+            self.proc = subprocess.Popen(
+                ["/bin/sh", "-c", "exec " + command], stdin=subprocess.DEVNULL,
+                stdout=self._log, stderr=subprocess.STDOUT,
+                cwd=str(self.workdir), env=full_env, start_new_session=True)
+        except OSError as e:
+            self._log.close()
+            raise HarnessError("cannot run the agent command: %s" % e)
+        self.returncode = None
+
+    def poll(self):
+        if self.returncode is None:
+            self.returncode = self.proc.poll()
+        return self.returncode
+
+    def check_alive(self, when):
+        """Failure (or HarnessError when the command could not be run:
+        exit 126/127) when the agent has exited."""
+        rc = self.poll()
+        if rc is None:
+            return
+        if rc in (126, 127):
+            raise HarnessError("the agent command could not be run (exit "
+                               "%d) %s\n%s" % (rc, when, self.log_tail()))
+        raise Failure("the agent exited with code %s %s" % (rc, when),
+                      details=self.log_tail())
+
+    def signal(self, sig):
+        if self.poll() is None:
+            if self.transcript is not None:
+                self.transcript.note("%s: sending %s" % (
+                    self.label, signal.Signals(sig).name))
+            self.proc.send_signal(sig)
+
+    def wait(self, within):
+        """The exit code, or None when it still runs after `within` s."""
+        try:
+            self.returncode = self.proc.wait(timeout=within)
+        except subprocess.TimeoutExpired:
+            return None
+        return self.returncode
+
+    def stop(self, within=3.0):
+        """SIGTERM to the process group, then SIGKILL; always reaps."""
+        if self.poll() is None:
+            self._kill_group(signal.SIGTERM)
+            if self.wait(within) is None:
+                self._kill_group(signal.SIGKILL)
+                self.wait(within)
+        else:
+            # The agent is gone; children it left behind are not ours
+            # to keep.
+            self._kill_group(signal.SIGKILL)
+        self._log.close()
+
+    def _kill_group(self, sig):
+        try:
+            os.killpg(self.proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def log_tail(self, n=30):
+        try:
+            lines = self.log_path.read_text("utf-8", "replace").splitlines()
+        except OSError:
+            return ""
+        return "last %d lines of the agent's output (%s):\n  %s" % (
+            min(n, len(lines)), self.log_path,
+            "\n  ".join(lines[-n:]) or "(none)")
