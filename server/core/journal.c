@@ -154,8 +154,8 @@ void xdi_journal_set_echo(struct xdi_journal *j, FILE *out)
 
 /* Fields worth showing a person, in the order shown, when present. */
 static const char *const echo_fields[] = {
-    "name",  "key",    "check", "verdict", "text", "job",
-    "error", "reason", "cause", "detail",  NULL,
+    "name",    "key",  "check", "verdict", "command", "target", "outcome",
+    "job",     "text", "error", "reason",  "cause",   "detail", NULL,
 };
 
 static const char *string_or(json_t *v, const char *fallback)

@@ -285,8 +285,10 @@ static void on_job_exit(uv_process_t *p, int64_t status, int term_signal)
     report_eoj(c);
 }
 
-/* The parent's environment with XDI_STEP_FD and XDI_JOB_NAME set. */
-static char **job_env(const char *job, char *fd_var, char *name_var)
+/* The parent's environment with XDI_STEP_FD and XDI_JOB_NAME set.  The two
+ * variables are written into fd_var and name_var (var_size bytes each). */
+static char **job_env(const char *job, char *fd_var, char *name_var,
+                      size_t var_size)
 {
     size_t n = 0, k = 0;
     char **env;
@@ -298,8 +300,9 @@ static char **job_env(const char *job, char *fd_var, char *name_var)
         return NULL;
     env[k++] = fd_var;
     env[k++] = name_var;
-    sprintf(fd_var, "XDI_STEP_FD=3");
-    sprintf(name_var, "XDI_JOB_NAME=%s", job);
+    snprintf(fd_var, var_size, "XDI_STEP_FD=3");
+    /* job names are checked against [A-Z0-9$#@]{1,8} before a job runs */
+    snprintf(name_var, var_size, "XDI_JOB_NAME=%.8s", job);
     for (size_t i = 0; i < n; i++)
         if (strncmp(environ[i], "XDI_STEP_FD=", 12) != 0 &&
             strncmp(environ[i], "XDI_JOB_NAME=", 13) != 0)
@@ -314,7 +317,7 @@ static int spawn_job(struct app *app, struct child *c, char *path)
     char *argv[2] = {path, NULL};
     uv_process_options_t opt;
     uv_stdio_container_t io[4];
-    char **env = job_env(c->name, fd_var, name_var);
+    char **env = job_env(c->name, fd_var, name_var, sizeof fd_var);
     int rc;
 
     if (env == NULL)
