@@ -83,7 +83,7 @@ static uint8_t *unhex(const char *hex, size_t *len)
 
     assert_non_null(out);
     for (const char *p = hex; *p != '\0'; p++) {
-        int v;
+        int v = 0;
         if (*p == ' ')
             continue;
         if (*p >= '0' && *p <= '9')

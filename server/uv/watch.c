@@ -183,9 +183,12 @@ static void add_name(struct dir_watch *d, const char *name)
 /* The watch on path (a realpath, taken over), started if new. */
 static struct dir_watch *want_dir(struct xdi_watch *w, char *path)
 {
-    struct dir_watch *d = find_dir(w, path);
+    struct dir_watch *d;
     int rc;
 
+    if (path == NULL)
+        return NULL; /* out of memory: that directory goes unwatched */
+    d = find_dir(w, path);
     if (d != NULL) {
         free(path);
         return d;

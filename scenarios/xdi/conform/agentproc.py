@@ -13,7 +13,8 @@ line).  Adapter templates (--inject-message, --inject-job, --job-step) take
 quoted with shlex.quote, so text from the wire is one shell word and never
 shell syntax; the result runs under /bin/sh -c.
 
-The agent runs in its own process group with its output in a log file of
+The agent runs in the directory xdi-conform was started in (relative
+paths in the template work), in its own process group with its output in a log file of
 the check's directory; stop() ends the group, bounded.
 """
 
@@ -138,7 +139,7 @@ class AgentUnderTest:
             self.proc = subprocess.Popen(
                 ["/bin/sh", "-c", "exec " + command], stdin=subprocess.DEVNULL,
                 stdout=self._log, stderr=subprocess.STDOUT,
-                cwd=str(self.workdir), env=full_env, start_new_session=True)
+                env=full_env, start_new_session=True)
         except OSError as e:
             self._log.close()
             raise HarnessError("cannot run the agent command: %s" % e)

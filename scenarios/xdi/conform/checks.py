@@ -408,9 +408,9 @@ def tables_without_scd(ctx):
                                  "running without SCD")
     if ctx.has("jobs"):
         ctx.run_job(sess.conn, JOB, rc=0)
-        got = sess.conn.collect(lambda n: is_info(n, codec.INFO_EOJ),
-                                within=ctx.t(8),
-                                what="the EOJ text of job %s" % JOB)
+        got = sess.conn.collect(lambda n: n.key in INFO_KEYS[:4] and any(
+            o == codec.field(JOB) for o in n.objects), within=ctx.t(8),
+            what="the end-of-job text of job %s" % JOB)
         got += sess.conn.drain(ctx.t(QUIET))
         eot = [n for n in got if n.key == codec.INFO_EOT]
         if eot:
@@ -771,6 +771,10 @@ def robust_unknown_codes(ctx):
         to_agent(0x01020209, aid, objects=[b"\x40" * 16]),  # save, obj 09
         to_agent(0x01020100, aid),                       # execute nothing
         to_agent(0x01020700, aid),                       # accept in session
+        # Requests only an agent sends, coming the other way.
+        to_agent(0x01020500, aid),                       # "login"
+        to_agent(0x01020901, aid),                       # "acquire EMS"
+        to_agent(0x01020A03, aid, objects=[codec.encode_text("XMSG1 ECHO")]),
     ]
     for j in junk:
         sess.conn.send(j)

@@ -241,7 +241,7 @@ class Context:
         try:
             p = subprocess.run(
                 ["/bin/sh", "-c", cmd], stdin=subprocess.DEVNULL,
-                capture_output=True, timeout=self.t(10.0), cwd=self.workdir)
+                capture_output=True, timeout=self.t(10.0))
         except Exception as e:  # noqa: BLE001 - any failure is the harness's
             raise HarnessError("%s adapter failed: %s" % (what, e))
         if p.returncode != 0:
@@ -288,10 +288,12 @@ class Context:
     # ---- the end ------------------------------------------------------------
 
     def close(self):
-        for a in self.agents:
-            a.stop()
+        # The hosts first: an agent that logs out on SIGTERM would wait
+        # for its host to close the connection.
         for h in self.hosts:
             h.close()
+        for a in self.agents:
+            a.stop()
         for s in self.servers:
             if s.running():
                 try:

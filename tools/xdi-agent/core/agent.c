@@ -411,10 +411,6 @@ static void dispatch_session(struct xdi_agent *a, const struct naccb_message *m)
             xdi__exec_job(a, m);
         break;
     default:
-#if XDI_MUTANT(CRASH_UNKNOWN)
-        /* MUTANT CRASH_UNKNOWN: "the host never sends anything else". */
-        abort();
-#endif
         xdi__log(a, "recv %08X: not expected in a session, ignored",
                  (unsigned)naccb_header_key(h));
         break;
@@ -474,6 +470,9 @@ static void handle(struct xdi_agent *a, const uint8_t *bytes, size_t len)
         return;
     }
     rc = naccb_message_check_objects(&m.header, &off);
+    /* MUTANT CRASH_UNKNOWN: "the host never sends another request code". */
+    if (XDI_MUTANT(CRASH_UNKNOWN) && rc == NACCB_EREQUEST)
+        abort();
     if (rc != 0) {
         xdi__log(a, "recv %08X: %s (offset %zu): ignored",
                  (unsigned)naccb_header_key(&m.header), naccb_err_name(rc),

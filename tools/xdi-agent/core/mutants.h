@@ -33,7 +33,7 @@
 #define XDI_MUT_BOTH_MISSING_RUNS 8  /* both-missing-runs tables.both_missing */
 #define XDI_MUT_UNMATCHED_SENT 9     /* unmatched-sent events.only_matched */
 #define XDI_MUT_EOJ_EOS_SWAPPED 10   /* eoj-eos-swapped events.job_texts */
-#define XDI_MUT_NOTES_LOCAL 11       /* notes-local eotinfo.content */
+#define XDI_MUT_NOTES_ABEND_ON_RC 11 /* notes-abend-on-rc eotinfo.content */
 #define XDI_MUT_UCC_MAXCC_SWAPPED 12 /* ucc-maxcc-swapped eotinfo.content */
 #define XDI_MUT_JOB_REFUSAL_SILENT 13 /* job-refusal-silent exec.job */
 #define XDI_MUT_CRASH_UNKNOWN 14     /* crash-unknown robust.unknown_codes */

@@ -289,8 +289,10 @@ static void make_report(const struct xdi_agent *a,
     r->notes[2] = e->status == 'A'   ? NACCB_NOTE_A
                   : e->status == 'C' ? NACCB_NOTE_C
                                      : NACCB_NOTE_N;
-    /* MUTANT NOTES_LOCAL: "the job ran here, on the local host". */
-    r->notes[3] = XDI_MUTANT(NOTES_LOCAL) ? NACCB_NOTE_L : NACCB_NOTE_R;
+    /* MUTANT NOTES_ABEND_ON_RC: "a return code other than 0 is an abend". */
+    if (XDI_MUTANT(NOTES_ABEND_ON_RC) && e->ucc != 0 && e->status == 'N')
+        r->notes[2] = NACCB_NOTE_A;
+    r->notes[3] = NACCB_NOTE_R;
 }
 
 static int queue_reports(struct xdi_agent *a, const struct xdi_job_end *e)
