@@ -29,6 +29,7 @@ void xdi_config_defaults(struct xdi_config *cfg)
     cfg->id_seed = 0;
     cfg->xdi_down = false;
     cfg->max_held_triggers = 10000;
+    cfg->max_info_objects = 4096;
 }
 
 void xdi__now(const struct xdi_server *srv, struct timespec *now)

@@ -40,6 +40,8 @@ struct xdi_config {
     bool random_ids;               /* agent-IDs random instead of 1, 2, ... */
     uint64_t id_seed;              /* seed for random_ids */
     bool xdi_down;                 /* logins rejected with error 06 */
+    uint32_t max_info_objects;     /* 4096: objects in one info NACCB; more
+                                      is error 05 (too_many_objects) */
     size_t max_held_triggers;      /* 10000: exec jobs waiting for their
                                       host's login; more are dropped */
 };

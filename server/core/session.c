@@ -486,6 +486,16 @@ static void info(struct xdi_conn *c, const struct xdi__rx *rx)
     uint32_t failed = 0;
     struct failure f;
 
+    /* Every object costs a match and a journal record: a bound keeps one
+     * 16 MiB NACCB of 1-byte texts from stalling the server for everyone. */
+    if (rx->h.count > c->srv->cfg.max_info_objects) {
+        f = failure("too_many_objects", NACCB_ERR_INFORMATION, 0,
+                    NACCB_OFF_COUNT,
+                    "more objects in one info NACCB than the server takes "
+                    "(--max-info-objects)");
+        violation(c, rx, &f, true);
+        return;
+    }
     xdi__local_time(c->srv, &t);
     for (uint32_t i = 0; i < rx->h.count; i++)
         if (!info_object(c, rx, i, &t))

@@ -51,6 +51,8 @@ static void usage(FILE *out)
 "      --max-output N       output queued per connection before it is cut\n"
 "                           off, bytes (default %zu)\n"
 "      --max-connections N  open connections at most (default %u)\n"
+"      --max-info-objects N objects in one info NACCB at most; more is\n"
+"                           error 05 (default %u)\n"
 "      --login-timeout S    seconds to log in after connecting (default %u)\n"
 "      --partial-timeout S  seconds to complete a NACCB once begun (default %u)\n"
 "      --idle-timeout S     close a connection silent for S seconds\n"
@@ -74,7 +76,7 @@ static void usage(FILE *out)
 "agents whose tables changed get replace EMS / SCD; docs/fixtures.md).\n"
 "Exit codes: 0 normal stop, 1 bad fixtures, 2 usage, 3 runtime error.\n",
             DEFAULT_LISTEN, DEFAULT_JOURNAL, d.max_naccb_size, d.max_output_queue,
-            d.max_connections, d.login_timeout_ms / 1000, d.partial_timeout_ms / 1000,
+            d.max_connections, d.max_info_objects, d.login_timeout_ms / 1000, d.partial_timeout_ms / 1000,
             d.grace_ms / 1000, d.max_held_triggers, DEFAULT_RELOAD_DELAY_MS / 1000.0);
 }
 
@@ -132,7 +134,7 @@ struct options {
 enum long_only {
     OPT_RANDOM_IDS = 256, OPT_SEED, OPT_XDI_DOWN, OPT_MAX_NACCB, OPT_MAX_OUTPUT,
     OPT_MAX_CONN, OPT_LOGIN_TO, OPT_PARTIAL_TO, OPT_IDLE_TO, OPT_GRACE,
-    OPT_MAX_HELD, OPT_NO_WATCH, OPT_RELOAD_DELAY,
+    OPT_MAX_HELD, OPT_NO_WATCH, OPT_RELOAD_DELAY, OPT_MAX_INFO_OBJECTS,
 };
 
 static int bad_value(const char *opt, const char *value, const char *what)
@@ -164,6 +166,11 @@ static int apply_option(struct options *o, int opt, const char *arg, const char 
     case OPT_RELOAD_DELAY:
         if (parse_seconds(arg, &o->reload_delay_ms) < 0)
             return bad_value(name, arg, "expected seconds, e.g. 0.2");
+        return 0;
+    case OPT_MAX_INFO_OBJECTS:
+        if (parse_size(arg, UINT32_MAX, &n) < 0 || n == 0)
+            return bad_value(name, arg, "expected a positive number");
+        o->cfg.max_info_objects = (uint32_t)n;
         return 0;
     case OPT_MAX_HELD:
         if (parse_size(arg, SIZE_MAX, &n) < 0)
@@ -223,6 +230,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"idle-timeout", required_argument, NULL, OPT_IDLE_TO},
         {"grace", required_argument, NULL, OPT_GRACE},
         {"max-held-triggers", required_argument, NULL, OPT_MAX_HELD},
+        {"max-info-objects", required_argument, NULL, OPT_MAX_INFO_OBJECTS},
         {"no-watch", no_argument, NULL, OPT_NO_WATCH},
         {"reload-delay", required_argument, NULL, OPT_RELOAD_DELAY},
         {"quiet", no_argument, NULL, 'q'},

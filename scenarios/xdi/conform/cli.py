@@ -139,6 +139,24 @@ def _signal(name):
         raise SystemExit("xdi-conform: unknown signal %r" % name)
 
 
+def config_from_args(args):
+    """The engine's Config from parsed options (also the pytest plugin's)."""
+    from . import engine
+    server, fixtures = engine.default_paths()
+    env_server = os.environ.get("XDI_CONFORM_SERVER")
+    env_fixtures = os.environ.get("XDI_CONFORM_FIXTURES")
+    return engine.Config(
+        agent=args.agent, inject_message=args.inject_message,
+        inject_job=args.inject_job, job_step=args.job_step,
+        faketime=args.faketime, stop_signal=_signal(args.stop_signal),
+        timeout_scale=args.timeout_scale,
+        server_binary=pathlib.Path(args.server_binary or env_server or
+                                   server or "xdi-server"),
+        fixtures_dir=pathlib.Path(args.fixtures or env_fixtures or fixtures),
+        workdir=pathlib.Path(args.workdir) if args.workdir else None,
+        keep_workdir=bool(args.workdir))
+
+
 def main(argv=None):
     args = parser().parse_args(argv)
     if args.libnaccb:
@@ -160,19 +178,7 @@ def main(argv=None):
         parser().print_usage(sys.stderr)
         print("xdi-conform: --agent COMMAND is required", file=sys.stderr)
         return EXIT_USAGE
-    server, fixtures = engine.default_paths()
-    env_server = os.environ.get("XDI_CONFORM_SERVER")
-    env_fixtures = os.environ.get("XDI_CONFORM_FIXTURES")
-    config = engine.Config(
-        agent=args.agent, inject_message=args.inject_message,
-        inject_job=args.inject_job, job_step=args.job_step,
-        faketime=args.faketime, stop_signal=_signal(args.stop_signal),
-        timeout_scale=args.timeout_scale,
-        server_binary=pathlib.Path(args.server_binary or env_server or
-                                   server or "xdi-server"),
-        fixtures_dir=pathlib.Path(args.fixtures or env_fixtures or fixtures),
-        workdir=pathlib.Path(args.workdir) if args.workdir else None,
-        keep_workdir=bool(args.workdir))
+    config = config_from_args(args)
     try:
         engine.select_checks(args.check, args.skip)
     except engine.HarnessError as e:

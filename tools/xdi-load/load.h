@@ -1,0 +1,184 @@
+/*
+ * load.h - what the files of xdi-load share (private to this tool).
+ *
+ * xdi-load is a load generator for a running xdi-server on the loopback
+ * address: N agents on generated hosts each log in, acquire EMS and SCD,
+ * send K info NACCBs whose texts match their host's EVBLOKs, and log out.
+ * It checks every reply against what the generated fixture set says the
+ * server must send, and reports rates, latencies and the server's memory.
+ * fixtures.c writes and reads that fixture set, agent.c runs one agent's
+ * session over libuv, stats.c holds the numbers, main.c the rest.
+ */
+#ifndef XDI_LOAD_H
+#define XDI_LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "naccb/codes.h"
+#include "naccb/framer.h"
+
+/* Hard bounds: a run is bounded in size as well as in time. */
+enum {
+    LOAD_MAX_HOSTS = 100000,
+    LOAD_MAX_AGENTS = 10000,
+    LOAD_MAX_EVENTS = 20000,   /* 230 * 20000 = 4.6 MB per EMS table */
+    LOAD_MAX_JOBS = 20000,
+    LOAD_MAX_INFOS = 10000,
+    LOAD_MAX_TEXTS = 64,       /* texts per info NACCB */
+    LOAD_KEY_LEN = 8,          /* "EV000001": KL of every generated EVBLOK */
+};
+
+/* ---- fixtures.c -------------------------------------------------------- */
+
+/* What a generated fixture set holds (its manifest, xdi-load.txt). */
+struct manifest {
+    uint32_t hosts;
+    uint32_t events;      /* EVBLOKs per host */
+    uint32_t jobs;        /* EOTINFOs per host */
+    uint32_t text_length; /* bytes of each info text */
+};
+
+/* Writes DIR/hosts.yaml, DIR/raw/<host>.ems and .scd and DIR/xdi-load.txt.
+ * Returns 0, or -1 with the reason on stderr. */
+int fixtures_make(const char *dir, const struct manifest *m);
+
+/* Reads DIR/xdi-load.txt.  Returns 0, or -1 with the reason on stderr. */
+int fixtures_read(const char *dir, struct manifest *out);
+
+/* Host i's system name, Latin-1 ("LD000001" for i = 0) and EBCDIC. */
+void host_name(uint32_t i, char out[NACCB_NAME_SIZE + 1]);
+void host_wire_name(uint32_t i, uint8_t out[NACCB_NAME_SIZE]);
+
+/*
+ * The tables every host serves, in wire form with host 0's system name:
+ * ems (events * 230 bytes) and scd (jobs * 162 bytes).  Host i's tables
+ * differ only in the system name of each entry (tables_match()).
+ */
+struct tables {
+    uint8_t *ems;
+    uint8_t *scd;
+    uint32_t ems_count;
+    uint32_t scd_count;
+};
+
+int tables_build(const struct manifest *m, struct tables *out);
+void tables_free(struct tables *t);
+
+/* 1 when objects (count * size bytes) are exactly host i's EMS (size 230)
+ * or SCD (162) table. */
+int tables_match(const struct tables *t, uint32_t host, uint32_t size,
+                 uint32_t count, const uint8_t *objects);
+
+/* Info text `n` for host i: an EVBLOK's key then filler, text_length bytes
+ * of EBCDIC; it matches that EVBLOK (protocol-notes section 7, rule 1). */
+void info_text(const struct manifest *m, uint32_t host, uint32_t n,
+               uint8_t *out);
+
+/* ---- stats.c ------------------------------------------------------------- */
+
+/* Latency samples in nanoseconds. */
+struct samples {
+    uint64_t *v;
+    size_t n;
+    size_t cap;
+};
+
+int samples_init(struct samples *s, size_t cap);
+void samples_add(struct samples *s, uint64_t ns);
+void samples_free(struct samples *s);
+/* p in 0..100 (nearest rank); 0 when there are no samples.  Sorts. */
+uint64_t samples_pct(struct samples *s, double p);
+
+/* A process's VmRSS and VmHWM (peak) from /proc/PID/status, in KiB.
+ * Returns 0, or -1 when unreadable. */
+int proc_rss(long pid, uint64_t *rss_kib, uint64_t *hwm_kib);
+
+/* ---- agent.c / main.c ------------------------------------------------------ */
+
+enum agent_state {
+    A_IDLE,       /* not started */
+    A_CONNECTING,
+    A_LOGIN,      /* login sent, waiting for the accept */
+    A_ACQ_EMS,    /* acquire EMS sent, waiting for the table */
+    A_ACQ_SCD,    /* acquire SCD sent, waiting for the table */
+    A_HOLD,       /* both tables in; waiting for every agent to get here */
+    A_INFO,       /* infos and logout sent, waiting for the server to close */
+    A_CLOSING,
+    A_DONE,       /* closed: done or failed */
+};
+
+struct load;
+
+struct agent {
+    uv_tcp_t tcp; /* first: the handle's address is the agent's */
+    uv_connect_t connect_req;
+    struct load *load;
+    uint32_t host;
+    uint8_t system[NACCB_NAME_SIZE];
+    uint32_t agent_id;
+    enum agent_state state;
+    bool failed;
+    bool in_window; /* counted in load->in_window (still setting up) */
+    bool tcp_open;  /* uv_tcp_init done: must be closed */
+    struct naccb_framer framer;
+    uint64_t t_start, t_sent, t_info;
+};
+
+/* One phase's figures. */
+struct phase {
+    const char *name;
+    uint32_t agents;
+    uint32_t window;
+    bool hold;          /* agents wait for each other before their infos */
+    uint64_t t_begin, t_end, t_last_accept, t_release;
+    uint64_t naccbs_sent, naccbs_received, bytes_sent, bytes_received;
+    uint64_t texts_sent;
+    uint32_t done, failed, unexpected, accepted;
+    struct samples connect, login, acq_ems, acq_scd, info_close;
+    bool rss_ok;
+    uint64_t rss_before, rss_hold, rss_after, hwm_after; /* KiB */
+};
+
+struct load {
+    uv_loop_t *loop;
+    struct sockaddr_storage addr;
+    struct manifest man;
+    struct tables tables;
+    struct agent *agents;
+    uint32_t n_agents;
+    uint32_t infos;       /* info NACCBs per agent */
+    uint32_t texts;       /* texts per info NACCB */
+    long server_pid;      /* 0: not given */
+    struct phase *phase;  /* the phase running */
+    uint32_t next;        /* next agent to start */
+    uint32_t in_window;   /* agents setting up */
+    uint32_t holding;
+    uint32_t closed;
+    uint32_t reported;    /* unexpected replies printed so far */
+    bool timed_out;
+    uint8_t read_buf[64 * 1024]; /* shared: libuv reads into it, we parse at once */
+};
+
+/* Resets agent i for a new session of the phase. */
+void agent_reset(struct load *l, uint32_t i);
+
+/* Connects agent a and runs its session. */
+void agent_start(struct agent *a);
+
+/* Sends agent a's infos and logout (it is holding). */
+void agent_release(struct agent *a);
+
+/* Closes agent a now, as failed (the run's deadline passed). */
+void agent_abort(struct agent *a);
+
+/* Called by agent.c: a left the setup window (holds or closed). */
+void load_left_window(struct load *l, struct agent *a);
+/* Called by agent.c: a reached A_HOLD. */
+void load_holding(struct load *l);
+/* Called by agent.c: a's handle is closed (done or failed). */
+void load_closed(struct load *l, struct agent *a);
+
+#endif /* XDI_LOAD_H */
