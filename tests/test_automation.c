@@ -4,7 +4,8 @@
  * triggers (exec job 01020108), triggers held for hosts that are not
  * logged in, and hot reload (replace EMS / SCD 01020301 / 01020302).
  *
- * Driven like tests/test_server.c: a fake transport that keeps what each
+ * Driven like tests/test_server.c, with the same scaffolding
+ * (tests/support/core_harness.c): a fake transport that keeps what each
  * connection is sent, a fake clock (settable per test), the journal in a
  * temporary file read back line by line.  The fixture sets are small YAML
  * files written into a temporary directory and loaded with the real
@@ -22,8 +23,6 @@
 
 #include <cmocka.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +31,7 @@
 
 #include <jansson.h>
 
+#include "core_harness.h"
 #include "server.h"
 
 /* Monday 2026-11-23 10:00:00 UTC (TZ is UTC, set in main()). */
@@ -43,24 +43,9 @@
 
 /* ---- hex literals ------------------------------------------------------- */
 
-#define SYSA "E2E8E2C140404040"
-#define SYSB "E2E8E2C240404040"
-#define SYSC "E2E8E2C340404040"
-#define B8 "4040404040404040"
-#define Z8 "0000000000000000"
-#define Z24 Z8 Z8 Z8
+/* SYSA..SYSC, B8, Z8, Z24, Z40, EXT0, NOOBJ, LOGIN, ACCEPT, ACQ_EMS,
+ * ACQ_SCD, SHUTDOWN and ERR come from tests/support/core_harness.h. */
 #define Z32 Z8 Z8 Z8 Z8
-#define Z40 Z8 Z8 Z8 Z8 Z8
-#define EXT0 "00000000"
-#define NOOBJ "00000000 00000000 00000000"
-
-#define LOGIN(sys) "00000024 00000000 " sys " 02010500 " EXT0 " " NOOBJ
-#define ACCEPT(id, sys) "00000024 " id " " sys " 01020700 " EXT0 " " NOOBJ
-#define ACQ_EMS(id, sys) "00000024 " id " " sys " 02010901 " EXT0 " " NOOBJ
-#define ACQ_SCD(id, sys) "00000024 " id " " sys " 02010902 " EXT0 " " NOOBJ
-#define SHUTDOWN(id, sys) "00000024 " id " " sys " 01020400 " EXT0 " " NOOBJ
-#define ERR(id, sys, xx, err)                                                  \
-    "00000024 " id " " sys " 01020B" xx " " err "000000 " NOOBJ
 /* no-EMS / no-SCD: 01020B01 / 01020B02 with extended byte 0 = 08. */
 #define NO_EMS(id, sys) "00000024 " id " " sys " 01020B01 08000000 " NOOBJ
 #define NO_SCD(id, sys) "00000024 " id " " sys " 01020B02 08000000 " NOOBJ
@@ -213,103 +198,11 @@ static const char *const reload_yaml =
 #define REPLACE_EMS_1(id, sys)                                                 \
     "0000010A " id " " sys " 01020301 " EXT0 " 00000000 00000001 000000E6 "
 
-/* ---- hex ------------------------------------------------------------------ */
+/* ---- the fake clock ------------------------------------------------------ */
 
-/* Parses hex (spaces allowed) into a fresh buffer of exactly its length,
- * so that ASan catches any read past the NACCB. */
-static uint8_t *unhex(const char *hex, size_t *len)
-{
-    size_t n = 0;
-    uint8_t *out = malloc(strlen(hex) / 2 + 1);
-    int hi = -1;
-
-    assert_non_null(out);
-    for (const char *p = hex; *p != '\0'; p++) {
-        int v = 0;
-        if (*p == ' ')
-            continue;
-        if (*p >= '0' && *p <= '9')
-            v = *p - '0';
-        else if (*p >= 'A' && *p <= 'F')
-            v = *p - 'A' + 10;
-        else if (*p >= 'a' && *p <= 'f')
-            v = *p - 'a' + 10;
-        else
-            fail_msg("bad hex digit '%c'", *p);
-        if (hi < 0) {
-            hi = v;
-        } else {
-            out[n++] = (uint8_t)(hi << 4 | v);
-            hi = -1;
-        }
-    }
-    assert_int_equal(hi, -1);
-    *len = n;
-    return out;
-}
-
-/* ---- fake transport and clock ---------------------------------------------- */
-
-#define MAX_BLOBS 16
-
-struct fake_io {
-    uint8_t *out; /* everything sent, bodies included */
-    size_t len, cap;
-    struct xdi_blob *blobs[MAX_BLOBS];
-    size_t n_blobs;
-    int closes;
-};
-
-static void append(struct fake_io *io, const uint8_t *p, size_t n)
-{
-    if (io->len + n > io->cap) {
-        io->cap = (io->len + n) * 2;
-        io->out = realloc(io->out, io->cap);
-        assert_non_null(io->out);
-    }
-    memcpy(io->out + io->len, p, n);
-    io->len += n;
-}
-
-static int fake_send(void *ctx, void *conn_io, const uint8_t *head,
-                     size_t head_len, struct xdi_blob *body)
-{
-    struct fake_io *io = conn_io;
-
-    (void)ctx;
-    append(io, head, head_len);
-    if (body != NULL) {
-        append(io, body->data, body->len);
-        assert_true(io->n_blobs < MAX_BLOBS);
-        io->blobs[io->n_blobs++] = xdi_blob_ref(body);
-    }
-    return 0;
-}
-
-static void fake_close(void *ctx, void *conn_io)
-{
-    struct fake_io *io = conn_io;
-
-    (void)ctx;
-    io->closes++;
-}
-
+/* What the fake clock reads (core_harness.c): tests move time by assigning
+ * it; setup puts it back to Monday 10:00. */
 static time_t fake_now = MONDAY_1000;
-
-static void fake_wall(void *ctx, struct timespec *now)
-{
-    (void)ctx;
-    now->tv_sec = fake_now;
-    now->tv_nsec = 0;
-}
-
-static void io_reset(struct fake_io *io)
-{
-    for (size_t i = 0; i < io->n_blobs; i++)
-        xdi_blob_unref(io->blobs[i]);
-    free(io->out);
-    memset(io, 0, sizeof(*io));
-}
 
 /* ---- the environment -------------------------------------------------------- */
 
@@ -322,7 +215,7 @@ struct env {
     char jpath[64];
     struct xdi_server *srv;
     struct xdi_journal *journal;
-    struct fake_io io[NCONN];
+    struct th_io io[NCONN];
     struct xdi_conn *conn[NCONN];
 };
 
@@ -347,35 +240,16 @@ static struct xdi_fixture_set *load(struct env *e)
 
 static void boot(struct env *e, const char *yaml)
 {
-    struct xdi_transport tp = {NULL, fake_send, fake_close};
-    struct xdi_clock clock = {NULL, fake_wall};
-    int fd;
-
     write_yaml(e, yaml);
-    snprintf(e->jpath, sizeof(e->jpath), "/tmp/test_automation_j_XXXXXX");
-    fd = mkstemp(e->jpath);
-    assert_true(fd >= 0);
-    close(fd);
-    e->journal = xdi_journal_open(e->jpath);
-    assert_non_null(e->journal);
-    e->srv = xdi_server_new(&e->cfg, load(e), e->journal, &tp, &clock);
-    assert_non_null(e->srv);
+    e->journal = th_journal_temp(e->jpath, sizeof(e->jpath),
+                                 "/tmp/test_automation_j_XXXXXX");
+    e->srv = th_server_new(&e->cfg, load(e), e->journal, &fake_now);
 }
 
 static void env_stop(struct env *e)
 {
-    for (size_t i = 0; i < NCONN; i++) {
-        if (e->conn[i] != NULL)
-            xdi_conn_closed(e->conn[i], XDI_CLOSE_PEER, NULL);
-        e->conn[i] = NULL;
-    }
-    xdi_server_free(e->srv);
-    e->srv = NULL;
-    for (size_t i = 0; i < NCONN; i++)
-        io_reset(&e->io[i]);
-    xdi_journal_close(e->journal);
-    e->journal = NULL;
-    unlink(e->jpath);
+    th_server_stop(&e->srv, e->conn, e->io, NCONN);
+    th_journal_remove(&e->journal, e->jpath);
 }
 
 static int setup(void **state)
@@ -409,56 +283,34 @@ static void boot_automation(struct env *e)
     boot(e, automation_yaml);
 }
 
+/* The drivers below address connection i of the environment; the work is
+ * done in tests/support/core_harness.c. */
+
 static void open_conn(struct env *e, size_t i)
 {
-    struct sockaddr_in in;
-
-    memset(&in, 0, sizeof(in));
-    in.sin_family = AF_INET;
-    in.sin_port = htons(40000);
-    assert_int_equal(inet_pton(AF_INET, "192.0.2.7", &in.sin_addr), 1);
-    e->conn[i] = xdi_conn_open(e->srv, &e->io[i], (struct sockaddr *)&in);
-    assert_non_null(e->conn[i]);
+    e->conn[i] = th_open_from(e->srv, &e->io[i], TH_PEER);
 }
 
 static void feed(struct env *e, size_t i, const char *hex)
 {
-    size_t n;
-    uint8_t *b = unhex(hex, &n);
-
-    xdi_conn_feed(e->conn[i], b, n);
-    free(b);
+    th_feed(e->conn[i], hex, 0);
 }
 
 /* What connection i was sent since the last expect is exactly hex. */
 static void expect(struct env *e, size_t i, const char *hex)
 {
-    size_t n;
-    uint8_t *want = unhex(hex, &n);
-
-    if (e->io[i].len != n)
-        fail_msg("conn %zu was sent %zu bytes, expected %zu", i, e->io[i].len,
-                 n);
-    assert_memory_equal(e->io[i].out, want, n);
-    free(want);
-    e->io[i].len = 0;
+    th_expect(&e->io[i], hex);
 }
 
 static void expect_nothing(struct env *e, size_t i)
 {
-    assert_int_equal(e->io[i].len, 0);
+    th_expect_nothing(&e->io[i]);
 }
 
 /* Connection i logs in as sys (wire hex), expecting agent-ID id (hex). */
 static void login(struct env *e, size_t i, const char *sys, const char *id)
 {
-    char buf[160];
-
-    open_conn(e, i);
-    snprintf(buf, sizeof(buf), LOGIN("%s"), sys);
-    feed(e, i, buf);
-    snprintf(buf, sizeof(buf), ACCEPT("%s", "%s"), id, sys);
-    expect(e, i, buf);
+    th_login(e->srv, &e->conn[i], &e->io[i], sys, id);
 }
 
 /* Login and acquire both tables; what they answered is discarded. */
@@ -480,7 +332,7 @@ static void feed_text(struct env *e, size_t i, const char *id, const char *sys,
                       const char *obj, const char *text)
 {
     size_t n;
-    uint8_t *t = unhex(text, &n);
+    uint8_t *t = th_unhex(text, &n);
     char buf[1024];
 
     free(t);
@@ -510,74 +362,26 @@ static void feed_eot(struct env *e, size_t i, const char *eot)
 
 /* ---- the journal ------------------------------------------------------------- */
 
-static json_t *journal_lines(const struct env *e)
-{
-    FILE *f = fopen(e->jpath, "r");
-    json_t *all = json_array();
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-
-    assert_non_null(f);
-    while ((n = getline(&line, &cap, f)) > 0) {
-        json_error_t err;
-        json_t *rec = json_loads(line, 0, &err);
-        if (rec == NULL)
-            fail_msg("journal line does not parse: %s (%s)", line, err.text);
-        json_array_append_new(all, rec);
-    }
-    free(line);
-    fclose(f);
-    return all;
-}
-
-/* The nth (0-based) record with "event" == event, or NULL (a new
- * reference). */
+/* This suite reads the journal only for its records; the format of the
+ * lines is test_server.c's business (not strict). */
 static json_t *jrec(const struct env *e, const char *event, size_t nth)
 {
-    json_t *all = journal_lines(e);
-    json_t *found = NULL, *rec;
-    size_t i;
-
-    json_array_foreach(all, i, rec) {
-        if (strcmp(json_string_value(json_object_get(rec, "event")), event) ==
-                0 &&
-            nth-- == 0) {
-            found = json_incref(rec);
-            break;
-        }
-    }
-    json_decref(all);
-    return found;
+    return th_jrec(e->jpath, false, event, nth);
 }
 
 static size_t jcount(const struct env *e, const char *event)
 {
-    json_t *all = journal_lines(e);
-    size_t n = 0, i;
-    json_t *rec;
-
-    json_array_foreach(all, i, rec)
-        n += strcmp(json_string_value(json_object_get(rec, "event")), event) ==
-             0;
-    json_decref(all);
-    return n;
+    return th_jcount(e->jpath, false, event);
 }
 
 static const char *jstr(const json_t *rec, const char *field)
 {
-    const char *s = json_string_value(json_object_get(rec, field));
-    if (s == NULL)
-        fail_msg("record has no string field %s", field);
-    return s;
+    return th_jstr(rec, field);
 }
 
 static json_int_t jint(const json_t *rec, const char *field)
 {
-    json_t *v = json_object_get(rec, field);
-    if (!json_is_integer(v))
-        fail_msg("record has no integer field %s", field);
-    return json_integer_value(v);
+    return th_jint(rec, field);
 }
 
 /* The names in array field of rec, joined with ",". */
@@ -914,7 +718,7 @@ static void test_automation_held_released_after_accept(void **state)
     feed(e, 1, "00000024 00000002 " SYSB " 02010600 " EXT0 " " NOOBJ);
     xdi_conn_closed(e->conn[1], XDI_CLOSE_REQUESTED, NULL);
     e->conn[1] = NULL;
-    io_reset(&e->io[1]);
+    th_io_reset(&e->io[1]);
     login(e, 1, SYSB, "00000003");
     expect_nothing(e, 1);
 }

@@ -7,7 +7,9 @@
  * Every NACCB fed and every reply expected is a hex literal written from
  * protocol-notes sections 2 to 9 (EBCDIC IBM-037: SYSA = E2E8E2C1, blank =
  * 40); replies are compared byte for byte.  The journal goes to a temporary
- * file that the tests read back and parse line by line.
+ * file that the tests read back and parse line by line.  The transport,
+ * clock, drivers and journal reader are shared with test_automation.c in
+ * tests/support/core_harness.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,39 +24,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
+#include "core_harness.h"
 #include "server.h"
 
 /* 2026-11-21 08:30:00 UTC: a Saturday, day 325 (protocol-notes section 7's
  * example).  TZ is set to UTC in main(), so local time is the same. */
 #define FIXED_TIME 1795249800
+/* What the fake clock reads (core_harness.c); never changed. */
+static time_t fixed_now = FIXED_TIME;
 
 /* ---- hex literals ------------------------------------------------------- */
 
-#define SYSA "E2E8E2C140404040"
-#define SYSB "E2E8E2C240404040"
-#define SYSC "E2E8E2C340404040"
+/* SYSA..SYSC, B8, Z8, Z24, Z40, EXT0, NOOBJ, LOGIN, ACCEPT, ACQ_EMS,
+ * ACQ_SCD, SHUTDOWN and ERR come from tests/support/core_harness.h. */
 #define SYSZ "E2E8E2E940404040"
-#define B8 "4040404040404040"
-#define Z8 "0000000000000000"
-#define Z24 Z8 Z8 Z8
-#define Z40 Z8 Z8 Z8 Z8 Z8
-/* Extended bytes, forward pointer, count 0, size 0. */
-#define NOOBJ "00000000 00000000 00000000"
-#define EXT0 "00000000"
 
-#define LOGIN_SYSA "00000024 00000000 " SYSA " 02010500 " EXT0 " " NOOBJ
-#define ACCEPT_SYSA(id) "00000024 " id " " SYSA " 01020700 " EXT0 " " NOOBJ
-#define ACQ_EMS(id, sys) "00000024 " id " " sys " 02010901 " EXT0 " " NOOBJ
-#define ACQ_SCD(id, sys) "00000024 " id " " sys " 02010902 " EXT0 " " NOOBJ
+#define LOGIN_SYSA LOGIN(SYSA)
+#define ACCEPT_SYSA(id) ACCEPT(id, SYSA)
 #define LOGOUT(id, sys) "00000024 " id " " sys " 02010600 " EXT0 " " NOOBJ
-#define SHUTDOWN(id, sys) "00000024 " id " " sys " 01020400 " EXT0 " " NOOBJ
-/* Error NACCB (section 6): key 01020Bxx, extended byte 0 = err. */
-#define ERR(id, sys, xx, err)                                                  \
-    "00000024 " id " " sys " 01020B" xx " " err "000000 " NOOBJ
 #define REJECT(sys, err)                                                       \
     "00000024 00000000 " sys " 01020800 " err "000000 " NOOBJ
 
@@ -72,105 +62,6 @@
 #define EOT_OK EOT(SYSA, PAYROLL, "D140D5D9", Z24, "00000000")
 #define INFO_EOT(id, sys, obj)                                                 \
     "000000C6 " id " " sys " 02010A07 " EXT0 " 00000000 00000001 000000A2 " obj
-
-/* Parses hex (spaces allowed) into a fresh buffer of exactly its length,
- * so that ASan catches any read past the NACCB. */
-static uint8_t *unhex(const char *hex, size_t *len)
-{
-    size_t n = 0;
-    uint8_t *out = malloc(strlen(hex) / 2 + 1);
-    int hi = -1;
-
-    assert_non_null(out);
-    for (const char *p = hex; *p != '\0'; p++) {
-        int v = 0;
-        if (*p == ' ')
-            continue;
-        if (*p >= '0' && *p <= '9')
-            v = *p - '0';
-        else if (*p >= 'A' && *p <= 'F')
-            v = *p - 'A' + 10;
-        else if (*p >= 'a' && *p <= 'f')
-            v = *p - 'a' + 10;
-        else
-            fail_msg("bad hex digit '%c'", *p);
-        if (hi < 0) {
-            hi = v;
-        } else {
-            out[n++] = (uint8_t)(hi << 4 | v);
-            hi = -1;
-        }
-    }
-    assert_int_equal(hi, -1);
-    *len = n;
-    return out;
-}
-
-/* ---- fake transport ----------------------------------------------------- */
-
-#define MAX_BLOBS 16
-
-struct fake_io {
-    uint8_t *out; /* everything sent, bodies included */
-    size_t len, cap;
-    struct xdi_blob *blobs[MAX_BLOBS]; /* the bodies, with a reference */
-    size_t n_blobs;
-    int closes;
-    int fail_send; /* send returns -1: the output limit */
-    int sends;
-};
-
-static void append(struct fake_io *io, const uint8_t *p, size_t n)
-{
-    if (io->len + n > io->cap) {
-        io->cap = (io->len + n) * 2;
-        io->out = realloc(io->out, io->cap);
-        assert_non_null(io->out);
-    }
-    memcpy(io->out + io->len, p, n);
-    io->len += n;
-}
-
-static int fake_send(void *ctx, void *conn_io, const uint8_t *head,
-                     size_t head_len, struct xdi_blob *body)
-{
-    struct fake_io *io = conn_io;
-
-    (void)ctx;
-    if (io->fail_send)
-        return -1;
-    io->sends++;
-    append(io, head, head_len);
-    if (body != NULL) {
-        append(io, body->data, body->len);
-        assert_true(io->n_blobs < MAX_BLOBS);
-        io->blobs[io->n_blobs++] = xdi_blob_ref(body);
-    }
-    return 0;
-}
-
-static void fake_close(void *ctx, void *conn_io)
-{
-    struct fake_io *io = conn_io;
-
-    (void)ctx;
-    io->closes++;
-}
-
-static void fake_wall(void *ctx, struct timespec *now)
-{
-    (void)ctx;
-    now->tv_sec = FIXED_TIME;
-    now->tv_nsec = 0;
-}
-
-static void io_reset(struct fake_io *io)
-{
-    for (size_t i = 0; i < io->n_blobs; i++)
-        xdi_blob_unref(io->blobs[i]);
-    free(io->out);
-    memset(io, 0, sizeof(*io));
-}
 
 /* ---- the fixture set, by hand ------------------------------------------- */
 
@@ -337,42 +228,23 @@ struct env {
     struct xdi_server *srv;
     struct xdi_journal *journal;
     char jpath[64];
-    struct fake_io io[NCONN];
+    struct th_io io[NCONN];
     struct xdi_conn *conn[NCONN];
     size_t chunk; /* feed in pieces of this many bytes; 0 = whole */
 };
 
 static void env_stop(struct env *e)
 {
-    for (size_t i = 0; i < NCONN; i++) {
-        if (e->conn[i] != NULL)
-            xdi_conn_closed(e->conn[i], XDI_CLOSE_PEER, NULL);
-        e->conn[i] = NULL;
-    }
-    xdi_server_free(e->srv);
-    e->srv = NULL;
-    for (size_t i = 0; i < NCONN; i++)
-        io_reset(&e->io[i]);
-    xdi_journal_close(e->journal);
-    e->journal = NULL;
-    unlink(e->jpath);
+    th_server_stop(&e->srv, e->conn, e->io, NCONN);
+    th_journal_remove(&e->journal, e->jpath);
 }
 
 static void env_boot(struct env *e)
 {
-    struct xdi_transport tp = {NULL, fake_send, fake_close};
-    struct xdi_clock clock = {NULL, fake_wall};
-    int fd;
-
-    snprintf(e->jpath, sizeof(e->jpath), "/tmp/test_server_XXXXXX");
-    fd = mkstemp(e->jpath);
-    assert_true(fd >= 0);
-    close(fd);
-    e->journal = xdi_journal_open(e->jpath);
-    assert_non_null(e->journal);
-    e->srv = xdi_server_new(&e->cfg, make_fixtures(e->holiday), e->journal,
-                            &tp, &clock);
-    assert_non_null(e->srv);
+    e->journal = th_journal_temp(e->jpath, sizeof(e->jpath),
+                                 "/tmp/test_server_XXXXXX");
+    e->srv = th_server_new(&e->cfg, make_fixtures(e->holiday), e->journal,
+                           &fixed_now);
 }
 
 /* Restart with e->cfg / e->holiday as the test changed them. */
@@ -403,30 +275,18 @@ static int teardown(void **state)
     return 0;
 }
 
+/* The drivers below address connection i of the environment; the work is
+ * done in tests/support/core_harness.c. */
+
 /* Connection i from an IPv4 or IPv6 address, port 40000. */
 static void open_from(struct env *e, size_t i, const char *ip)
 {
-    struct sockaddr_storage ss;
-
-    memset(&ss, 0, sizeof(ss));
-    if (strchr(ip, ':') != NULL) {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons(40000);
-        assert_int_equal(inet_pton(AF_INET6, ip, &in6->sin6_addr), 1);
-    } else {
-        struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-        in->sin_family = AF_INET;
-        in->sin_port = htons(40000);
-        assert_int_equal(inet_pton(AF_INET, ip, &in->sin_addr), 1);
-    }
-    e->conn[i] = xdi_conn_open(e->srv, &e->io[i], (struct sockaddr *)&ss);
-    assert_non_null(e->conn[i]);
+    e->conn[i] = th_open_from(e->srv, &e->io[i], ip);
 }
 
 static void open_conn(struct env *e, size_t i)
 {
-    open_from(e, i, "192.0.2.7");
+    open_from(e, i, TH_PEER);
 }
 
 /* The network layer's side of a close the core asked for. */
@@ -436,137 +296,61 @@ static void closed(struct env *e, size_t i, enum xdi_close_cause cause)
     e->conn[i] = NULL;
 }
 
+/* Fed in pieces of e->chunk bytes when the test set it. */
 static void feed_bytes(struct env *e, size_t i, const uint8_t *b, size_t n)
 {
-    if (e->chunk == 0) {
-        xdi_conn_feed(e->conn[i], b, n);
-        return;
-    }
-    for (size_t off = 0; off < n; off += e->chunk) {
-        size_t k = n - off < e->chunk ? n - off : e->chunk;
-        /* Each piece in its own buffer: an over-read is caught. */
-        uint8_t *piece = malloc(k);
-        assert_non_null(piece);
-        memcpy(piece, b + off, k);
-        xdi_conn_feed(e->conn[i], piece, k);
-        free(piece);
-    }
+    th_feed_bytes(e->conn[i], b, n, e->chunk);
 }
 
 static void feed(struct env *e, size_t i, const char *hex)
 {
-    size_t n;
-    uint8_t *b = unhex(hex, &n);
-
-    feed_bytes(e, i, b, n);
-    free(b);
+    th_feed(e->conn[i], hex, e->chunk);
 }
 
 /* What connection i was sent since the last expect is exactly hex. */
 static void expect(struct env *e, size_t i, const char *hex)
 {
-    size_t n;
-    uint8_t *want = unhex(hex, &n);
-
-    assert_int_equal(e->io[i].len, n);
-    assert_memory_equal(e->io[i].out, want, n);
-    free(want);
-    e->io[i].len = 0;
+    th_expect(&e->io[i], hex);
 }
 
 static void expect_nothing(struct env *e, size_t i)
 {
-    assert_int_equal(e->io[i].len, 0);
+    th_expect_nothing(&e->io[i]);
 }
 
 /* Open connection i and log SYSA in, expecting agent-ID id (hex). */
 static void login_sysa(struct env *e, size_t i, const char *id)
 {
-    open_conn(e, i);
-    feed(e, i, LOGIN_SYSA);
-    {
-        char want[128];
-        snprintf(want, sizeof(want),
-                 "00000024 %s " SYSA " 01020700 " EXT0 " " NOOBJ, id);
-        expect(e, i, want);
-    }
+    th_login(e->srv, &e->conn[i], &e->io[i], SYSA, id);
 }
 
 /* ---- reading the journal back ------------------------------------------- */
 
-/* Every line of the journal, parsed; each must be one JSON object. */
+/* This suite checks the journal format itself: every line must end in a
+ * newline and hold one JSON object (strict). */
 static json_t *journal_lines(const struct env *e)
 {
-    FILE *f = fopen(e->jpath, "r");
-    json_t *all = json_array();
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-
-    assert_non_null(f);
-    while ((n = getline(&line, &cap, f)) > 0) {
-        json_error_t err;
-        json_t *rec;
-        assert_int_equal(line[n - 1], '\n');
-        rec = json_loads(line, 0, &err);
-        if (rec == NULL)
-            fail_msg("journal line does not parse: %s (%s)", line, err.text);
-        assert_true(json_is_object(rec));
-        json_array_append_new(all, rec);
-    }
-    free(line);
-    fclose(f);
-    return all;
+    return th_journal_lines(e->jpath, true);
 }
 
-/* The nth (0-based) record with "event" == event, or NULL; a new
- * reference. */
 static json_t *jrec(const struct env *e, const char *event, size_t nth)
 {
-    json_t *all = journal_lines(e);
-    json_t *found = NULL;
-    size_t i;
-    json_t *rec;
-
-    json_array_foreach(all, i, rec) {
-        if (strcmp(json_string_value(json_object_get(rec, "event")), event) ==
-                0 &&
-            nth-- == 0) {
-            found = json_incref(rec);
-            break;
-        }
-    }
-    json_decref(all);
-    return found;
+    return th_jrec(e->jpath, true, event, nth);
 }
 
 static size_t jcount(const struct env *e, const char *event)
 {
-    json_t *all = journal_lines(e);
-    size_t n = 0, i;
-    json_t *rec;
-
-    json_array_foreach(all, i, rec)
-        n += strcmp(json_string_value(json_object_get(rec, "event")), event) ==
-             0;
-    json_decref(all);
-    return n;
+    return th_jcount(e->jpath, true, event);
 }
 
 static const char *jstr(const json_t *rec, const char *field)
 {
-    const char *s = json_string_value(json_object_get(rec, field));
-    if (s == NULL)
-        fail_msg("record has no string field %s", field);
-    return s;
+    return th_jstr(rec, field);
 }
 
 static json_int_t jint(const json_t *rec, const char *field)
 {
-    json_t *v = json_object_get(rec, field);
-    if (!json_is_integer(v))
-        fail_msg("record has no integer field %s", field);
-    return json_integer_value(v);
+    return th_jint(rec, field);
 }
 
 /* hex repeated n times, in a fresh string. */
@@ -643,7 +427,7 @@ static void test_server_login_ids_sequential_never_reused(void **state)
     feed(e, 0, LOGOUT("00000001", SYSA));
     assert_int_equal(e->io[0].closes, 1);
     closed(e, 0, XDI_CLOSE_REQUESTED);
-    io_reset(&e->io[0]);
+    th_io_reset(&e->io[0]);
     login_sysa(e, 0, "00000002");
     login_sysa(e, 1, "00000003"); /* takes over from connection 0 */
     open_conn(e, 2);
@@ -658,7 +442,7 @@ static void collect_ids(struct env *e, uint32_t *ids, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
         size_t slot = k % 2;
-        struct fake_io *io = &e->io[slot];
+        struct th_io *io = &e->io[slot];
         static const uint8_t accept_key[4] = {0x01, 0x02, 0x07, 0x00};
         open_conn(e, slot);
         feed(e, slot, LOGIN_SYSA);
@@ -670,7 +454,7 @@ static void collect_ids(struct env *e, uint32_t *ids, size_t n)
         if (k > 0) { /* the previous login was taken over */
             assert_int_equal(e->io[1 - slot].closes, 1);
             closed(e, 1 - slot, XDI_CLOSE_REQUESTED);
-            io_reset(&e->io[1 - slot]);
+            th_io_reset(&e->io[1 - slot]);
         }
     }
 }
@@ -1217,8 +1001,8 @@ static void test_server_acquire_ems_receive(void **state)
 {
     struct env *e = *state;
     size_t hn, tn;
-    uint8_t *head = unhex("00000588 00000001 " SYSA " 01020201 " EXT0
-                          " 00000000 00000006 000000E6", &hn);
+    uint8_t *head = th_unhex("00000588 00000001 " SYSA " 01020201 " EXT0
+                             " 00000000 00000006 000000E6", &hn);
     uint8_t *table = sysa_ems_table(&tn);
     json_t *rec;
 
@@ -1249,8 +1033,8 @@ static void test_server_acquire_scd_receive(void **state)
     struct naccb_eotinfo b = make_entry("SYSA", "BACKUP", "STEP1", 0xA0);
     uint8_t table[2 * NACCB_EOTINFO_SIZE];
     size_t hn;
-    uint8_t *head = unhex("00000168 00000001 " SYSA " 01020202 " EXT0
-                          " 00000000 00000002 000000A2", &hn);
+    uint8_t *head = th_unhex("00000168 00000001 " SYSA " 01020202 " EXT0
+                             " 00000000 00000002 000000A2", &hn);
 
     naccb_eotinfo_encode(&a, table);
     naccb_eotinfo_encode(&b, table + NACCB_EOTINFO_SIZE);
@@ -1286,7 +1070,7 @@ static void test_server_tables_shared_blob(void **state)
     assert_int_equal(e->io[0].blobs[0]->refs, 1 + 2);
 }
 
-#define LOGIN_SYSC "00000024 00000000 " SYSC " 02010500 " EXT0 " " NOOBJ
+#define LOGIN_SYSC LOGIN(SYSC)
 
 /* A raw table goes out byte for byte. */
 static void test_server_acquire_raw_tables(void **state)
@@ -1306,16 +1090,16 @@ static void test_server_acquire_raw_tables(void **state)
     feed(e, 0, LOGIN_SYSC);
     expect(e, 0, "00000024 00000001 " SYSC " 01020700 " EXT0 " " NOOBJ);
     feed(e, 0, ACQ_EMS("00000001", SYSC));
-    head = unhex("000001F0 00000001 " SYSC " 01020201 " EXT0
-                 " 00000000 00000002 000000E6", &n);
+    head = th_unhex("000001F0 00000001 " SYSC " 01020201 " EXT0
+                    " 00000000 00000002 000000E6", &n);
     assert_int_equal(e->io[0].len, 0x1F0);
     assert_memory_equal(e->io[0].out, head, n);
     assert_memory_equal(e->io[0].out + 36, ems, sizeof(ems));
     free(head);
     e->io[0].len = 0;
     feed(e, 0, ACQ_SCD("00000001", SYSC));
-    head = unhex("000000C6 00000001 " SYSC " 01020202 " EXT0
-                 " 00000000 00000001 000000A2", &n);
+    head = th_unhex("000000C6 00000001 " SYSC " 01020202 " EXT0
+                    " 00000000 00000001 000000A2", &n);
     assert_int_equal(e->io[0].len, 0xC6);
     assert_memory_equal(e->io[0].out, head, n);
     assert_memory_equal(e->io[0].out + 36, scd, sizeof(scd));
@@ -1846,7 +1630,7 @@ static uint8_t *run_scenario(struct env *e, size_t chunk, bool one_feed,
     open_conn(e, 0);
     for (i = 0; i < sizeof(scenario) / sizeof(scenario[0]); i++) {
         size_t n;
-        uint8_t *b = unhex(scenario[i], &n);
+        uint8_t *b = th_unhex(scenario[i], &n);
         if (one_feed) {
             all = realloc(all, total + n);
             assert_non_null(all);
@@ -1914,8 +1698,8 @@ static void test_server_stream_two_naccbs_one_feed(void **state)
 {
     struct env *e = *state;
     size_t n;
-    uint8_t *head = unhex("00000168 00000001 " SYSA " 01020202 " EXT0
-                          " 00000000 00000002 000000A2", &n);
+    uint8_t *head = th_unhex("00000168 00000001 " SYSA " 01020202 " EXT0
+                             " 00000000 00000002 000000A2", &n);
 
     open_conn(e, 0);
     feed(e, 0, LOGIN_SYSA " " ACQ_SCD("00000001", SYSA));
