@@ -25,7 +25,6 @@ import shlex
 import shutil
 import signal
 import subprocess
-import time
 
 from .errors import Failure, HarnessError
 

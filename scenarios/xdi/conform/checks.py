@@ -880,13 +880,14 @@ class ServerRun:
         self.conn = None
         self.marks = 0
 
-    def start(self, when=None):
-        """Start the agent (at faketime `when`) and wait until the server
-        journals both acquires of its new session."""
+    def start(self, when=None, address=None):
+        """Start the agent (at faketime `when`; pointed at `address`, a
+        proxy, instead of the server) and wait until the server journals
+        both acquires of its new session."""
         last = max([r.get("conn", 0) for r in self.srv.journal.records()
                     if isinstance(r.get("conn"), int)] or [0])
-        self.agent = self.ctx.start_agent(self.srv.address, self.system,
-                                          when=when)
+        self.agent = self.ctx.start_agent(address or self.srv.address,
+                                          self.system, when=when)
         acq = self.wait(lambda r: r.get("event") == "acquire" and
                         r.get("conn", 0) > last, count=2,
                         what="both acquires of a new session")
@@ -957,9 +958,13 @@ def journal_transcript(ctx, srv):
             raw = bytes.fromhex(r["naccb"])
         except ValueError:
             continue
-        if ev == "info":
-            if r.get("index", 0) != 0:
-                continue
+        if ev == "info" and r.get("index", 0) != 0:
+            continue
+        if ev == "send" and "object" in r:   # exec command / exec job
+            try:
+                raw += bytes.fromhex(r["object"])
+            except ValueError:
+                pass
         extra = ""
         if ev == "info":
             extra = " [%s %r: %s]" % (r.get("kind"), r.get("text") or
@@ -968,7 +973,8 @@ def journal_transcript(ctx, srv):
         elif ev == "violation":
             extra = " [violation %s: %s]" % (r.get("check"),
                                              r.get("reason"))
-        ctx.transcript.add(where, "%s: %s%s" % (ev, _hdr(raw), extra))
+        ctx.transcript.add(where, "%s: %s%s" % (ev, _hdr(raw), extra),
+                           at=str(r.get("ts", ""))[11:23])
 
 
 def _hdr(raw):
@@ -1124,6 +1130,51 @@ def server_exec_command_action(ctx):
             r.get("event") == "agent_error" and r.get("object") == 4),
             what="a command event 'XCMD CONFORM' or an agent error for "
                  "the exec command")
+        if run.violations():
+            v = run.violations()[0]
+            raise Failure("xdi-server found a protocol violation: %s (%s)"
+                          % (v.get("check"), v.get("reason")))
+    _server_check(ctx, "session", "CONFS", body)
+
+
+@check("server.exec_job_trigger",
+       "xdi-server's SCD trigger (the end of CJOB1 runs CJOB2: an exec job) "
+       "is carried out and its end reported",
+       seed="Scheduler Parameter Format: 'SCD parameters for each job "
+            "either scheduled-job or triggering-job'; Interaction Steps (11)",
+       notes="section 6 (exec job 01020108), section 9 step 5",
+       needs=("jobs",), host="xdi-server")
+def server_exec_job_trigger(ctx):
+    def body(run, fx):
+        ctx.write_job("CJOB2", [], 0)
+        proxy = None
+        if ctx.config.inject_job:
+            run.start()
+        else:
+            # Only the host can make the reference kind of agent run a
+            # job: a proxy slips in the exec job that starts the chain.
+            proxy = ctx.proxy(run.srv)
+            run.start(address=proxy.address)
+        ctx.address, ctx.system = run.srv.address, run.system
+        script = ctx.write_job(JOB, [], 0)
+        if ctx.config.inject_job:
+            ctx._run_adapter("inject job", ctx.config.inject_job,
+                             {"job": JOB, "script": script, "rc": 0})
+        else:
+            proxy.inject(Naccb(codec.EXEC_JOB, agent_id=proxy.agent_id,
+                               system=proxy.system,
+                               objects=[codec.field(JOB)]))
+        run.wait(lambda r: r.get("conn") == run.conn and
+                 r.get("event") == "send" and r.get("key") == "01020108",
+                 what="xdi-server to send exec job CJOB2 (the trigger on "
+                      "the end of CJOB1)")
+        run.wait(lambda r: r.get("conn") == run.conn and (
+            r.get("event") == "info" and (
+                str(r.get("text", "")).rstrip() == "CJOB2" or
+                r.get("eotinfo", {}).get("job_name") == "CJOB2") or
+            r.get("event") == "agent_error" and r.get("object") == 8),
+            within=8.0, what="a report of job CJOB2 (or an agent error "
+                             "refusing it)")
         if run.violations():
             v = run.violations()[0]
             raise Failure("xdi-server found a protocol violation: %s (%s)"

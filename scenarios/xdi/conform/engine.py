@@ -24,14 +24,14 @@ import subprocess
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .. import codec
 from ..server import XdiServer
 from .agentproc import (AgentUnderTest, faketime_env, faketime_library,
                         placeholders, program_of, render, statically_linked)
 from .errors import Failure, HarnessError, SkipCheck
-from .host import ScriptedHost, Transcript, describe
+from .host import InjectingProxy, ScriptedHost, Transcript, describe
 
 PASS, FAIL, ERROR, SKIP = "pass", "fail", "error", "skip"
 
@@ -192,6 +192,12 @@ class Context:
         host = ScriptedHost(self.transcript, within=self.t(5.0))
         self.hosts.append(host)
         return host
+
+    def proxy(self, srv):
+        """An InjectingProxy in front of the xdi-server srv."""
+        px = InjectingProxy(srv.address, self.transcript)
+        self.hosts.append(px)
+        return px
 
     def xdi_server(self, fixtures, args=()):
         """A real xdi-server on a kernel-chosen port serving `fixtures` (a

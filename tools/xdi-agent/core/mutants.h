@@ -27,7 +27,7 @@
 #define XDI_MUT_ASCII_NAME 2         /* ascii-name login.format */
 #define XDI_MUT_UNPADDED_NAME 3      /* unpadded-name login.format */
 #define XDI_MUT_ACQUIRE_EARLY 4      /* acquire-early login.wait_for_accept */
-#define XDI_MUT_SEQUENTIAL_ID 5      /* sequential-id session.agent_id */
+#define XDI_MUT_SEQUENTIAL_ID 5      /* sequential-id login.retry_after_reject */
 #define XDI_MUT_ONE_RECV 6           /* one-recv tables.one_byte_writes */
 #define XDI_MUT_OBJECT_STRIDE 7      /* object-stride tables.all_entries */
 #define XDI_MUT_BOTH_MISSING_RUNS 8  /* both-missing-runs tables.both_missing */
@@ -38,7 +38,7 @@
 #define XDI_MUT_JOB_REFUSAL_SILENT 13 /* job-refusal-silent exec.job */
 #define XDI_MUT_CRASH_UNKNOWN 14     /* crash-unknown robust.unknown_codes */
 #define XDI_MUT_ERROR_BYTE_UNTESTED 15 /* error-byte-untested robust.error_naccbs */
-#define XDI_MUT_NO_LOGOUT 16         /* no-logout shutdown.host_request */
+#define XDI_MUT_NO_LOGOUT 16         /* no-logout session.agent_id */
 #define XDI_MUT_NO_RECONNECT 17      /* no-reconnect session.reconnect */
 #define XDI_MUT_NO_TIME_FRAME 18     /* no-time-frame frame.time */
 #define XDI_MUT_HOLIDAY_IGNORED 19   /* holiday-ignored frame.holiday */

@@ -1,0 +1,613 @@
+/*
+ * main.c - xdi-load: a bounded load generator for an xdi-server on the
+ * loopback address (docs/performance.md).
+ *
+ * A run has two phases against the same server, so the figures are read
+ * against a baseline taken minutes, not days, apart on the same machine:
+ *   1. baseline: the agents one after another (one connection at a time);
+ *   2. load: all N agents at once.  At most --window of them set up
+ *      (connect, login, acquires) at the same time; each then holds its
+ *      session open with both tables received until every agent has, the
+ *      server's memory is read (N sessions holding their tables), and all
+ *      send their infos and log out together.
+ * Every reply is checked (agent.c); the exit status is 0 only when every
+ * agent completed and no reply was unexpected.
+ *
+ * Refuses any target but 127.0.0.1 and ::1: load is only ever generated
+ * against this machine.  Bounded in count (every option has a maximum) and
+ * in time (--timeout, after which every agent is closed and the run fails).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "load.h"
+
+struct options {
+    const char *make_dir;
+    const char *fixtures;
+    const char *connect;
+    struct manifest make;
+    uint32_t agents;     /* 0: min(1000, hosts) */
+    uint32_t infos;
+    uint32_t texts;
+    uint32_t window;
+    int64_t baseline;    /* -1: as many as agents */
+    long server_pid;
+    unsigned timeout_s;
+};
+
+static const char usage_text[] =
+    "Usage: xdi-load --make-fixtures DIR [--hosts N] [--events E] [--jobs J]\n"
+    "                [--text-length L]\n"
+    "       xdi-load --connect ADDR:PORT --fixtures DIR [--agents N] [options]\n"
+    "\n"
+    "A load generator for xdi-server on this machine (127.0.0.1 or ::1\n"
+    "only).  The first form writes a fixture set of N hosts (LD000001..), each\n"
+    "with E EVBLOKs and J EOTINFOs in raw tables, and a manifest for the\n"
+    "second form.  The second runs, against a server serving that set, first\n"
+    "a baseline (the agents one at a time), then N agents at once: each logs\n"
+    "in, acquires EMS and SCD, waits until all hold their tables (the server's\n"
+    "memory is read then), sends K info NACCBs of T matching texts and logs\n"
+    "out.  It checks every reply and reports rates, latency percentiles,\n"
+    "bytes and the server's memory.\n"
+    "\n"
+    "  --make-fixtures DIR  write the fixture set into DIR (created)\n"
+    "  --hosts N            hosts in the set (default 1000; at most 100000)\n"
+    "  --events E           EVBLOKs per host (default 1000; at most 20000)\n"
+    "  --jobs J             EOTINFOs per host (default 10; at most 20000)\n"
+    "  --text-length L      bytes per info text (default 40; 8..128)\n"
+    "\n"
+    "  --connect ADDR:PORT  the server: 127.0.0.1:PORT or [::1]:PORT\n"
+    "  --fixtures DIR       the set the server serves (made as above)\n"
+    "  --agents N           concurrent agents (default 1000, at most the set's\n"
+    "                       hosts and 10000)\n"
+    "  --infos K            info NACCBs per agent (default 20; at most 10000)\n"
+    "  --texts T            texts per info NACCB (default 2; 1..64)\n"
+    "  --window W           agents setting up at the same time (default 100)\n"
+    "  --baseline-agents M  agents run one at a time first (default: N;\n"
+    "                       0 skips the baseline)\n"
+    "  --server-pid PID     read the server's memory from /proc/PID/status\n"
+    "  --timeout S          give up after S seconds (default 120; at most 600)\n"
+    "  -h, --help           this text\n"
+    "\n"
+    "Exit status: 0 every agent completed and every reply was the expected\n"
+    "one; 1 an agent failed, a reply was unexpected or the time ran out;\n"
+    "2 usage error (also: a target other than 127.0.0.1 / ::1).\n";
+
+/* ---- options ------------------------------------------------------------------- */
+
+static int usage_error(const char *msg, const char *arg)
+{
+    fprintf(stderr, "xdi-load: %s%s%s (see --help)\n", msg, arg ? ": " : "",
+            arg ? arg : "");
+    return 2;
+}
+
+static int parse_num(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *end != '\0' || *s == '-' || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/*
+ * ADDR:PORT with ADDR exactly 127.0.0.1 or ::1 (as [::1]).  Anything else is
+ * refused, names included: the workplace forbids generating load against
+ * any other address.
+ */
+static int parse_target(const char *s, struct sockaddr_storage *out)
+{
+    char host[64];
+    const char *colon = strrchr(s, ':');
+    uint64_t port;
+    size_t n;
+
+    if (colon == NULL || parse_num(colon + 1, 1, 65535, &port) != 0)
+        return -1;
+    n = (size_t)(colon - s);
+    if (n >= sizeof host)
+        return -1;
+    memcpy(host, s, n);
+    host[n] = '\0';
+    memset(out, 0, sizeof *out);
+    if (strcmp(host, "127.0.0.1") == 0)
+        return uv_ip4_addr(host, (int)port, (struct sockaddr_in *)out) == 0 ? 0 : -1;
+    if (strcmp(host, "[::1]") == 0)
+        return uv_ip6_addr("::1", (int)port, (struct sockaddr_in6 *)out) == 0 ? 0 : -1;
+    return -1;
+}
+
+enum { OPT_MAKE = 256, OPT_HOSTS, OPT_EVENTS, OPT_JOBS, OPT_TEXT_LENGTH,
+       OPT_CONNECT, OPT_FIXTURES, OPT_AGENTS, OPT_INFOS, OPT_TEXTS, OPT_WINDOW,
+       OPT_BASELINE, OPT_PID, OPT_TIMEOUT };
+
+static const struct option long_options[] = {
+    {"make-fixtures", required_argument, NULL, OPT_MAKE},
+    {"hosts", required_argument, NULL, OPT_HOSTS},
+    {"events", required_argument, NULL, OPT_EVENTS},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"text-length", required_argument, NULL, OPT_TEXT_LENGTH},
+    {"connect", required_argument, NULL, OPT_CONNECT},
+    {"fixtures", required_argument, NULL, OPT_FIXTURES},
+    {"agents", required_argument, NULL, OPT_AGENTS},
+    {"infos", required_argument, NULL, OPT_INFOS},
+    {"texts", required_argument, NULL, OPT_TEXTS},
+    {"window", required_argument, NULL, OPT_WINDOW},
+    {"baseline-agents", required_argument, NULL, OPT_BASELINE},
+    {"server-pid", required_argument, NULL, OPT_PID},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* A numeric option: its bounds and where it goes. */
+static int apply_number(int c, const char *arg, struct options *o)
+{
+    uint64_t v;
+    int rc = -1;
+
+    switch (c) {
+    case OPT_HOSTS: rc = parse_num(arg, 1, LOAD_MAX_HOSTS, &v); o->make.hosts = (uint32_t)v; break;
+    case OPT_EVENTS: rc = parse_num(arg, 1, LOAD_MAX_EVENTS, &v); o->make.events = (uint32_t)v; break;
+    case OPT_JOBS: rc = parse_num(arg, 1, LOAD_MAX_JOBS, &v); o->make.jobs = (uint32_t)v; break;
+    case OPT_TEXT_LENGTH: rc = parse_num(arg, LOAD_KEY_LEN, NACCB_TEXT_MAX, &v); o->make.text_length = (uint32_t)v; break;
+    case OPT_AGENTS: rc = parse_num(arg, 1, LOAD_MAX_AGENTS, &v); o->agents = (uint32_t)v; break;
+    case OPT_INFOS: rc = parse_num(arg, 0, LOAD_MAX_INFOS, &v); o->infos = (uint32_t)v; break;
+    case OPT_TEXTS: rc = parse_num(arg, 1, LOAD_MAX_TEXTS, &v); o->texts = (uint32_t)v; break;
+    case OPT_WINDOW: rc = parse_num(arg, 1, LOAD_MAX_AGENTS, &v); o->window = (uint32_t)v; break;
+    case OPT_BASELINE: rc = parse_num(arg, 0, LOAD_MAX_AGENTS, &v); o->baseline = (int64_t)v; break;
+    case OPT_PID: rc = parse_num(arg, 1, 1u << 30, &v); o->server_pid = (long)v; break;
+    case OPT_TIMEOUT: rc = parse_num(arg, 1, 600, &v); o->timeout_s = (unsigned)v; break;
+    default: break;
+    }
+    return rc;
+}
+
+static void defaults(struct options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->make = (struct manifest){1000, 1000, 10, 40};
+    o->infos = 20;
+    o->texts = 2;
+    o->window = 100;
+    o->baseline = -1;
+    o->timeout_s = 120;
+}
+
+/* 0 go on, 1 help printed, 2 usage error. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    int c;
+
+    defaults(o);
+    while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage_text, stdout);
+            return 1;
+        }
+        if (c == OPT_MAKE)
+            o->make_dir = optarg;
+        else if (c == OPT_CONNECT)
+            o->connect = optarg;
+        else if (c == OPT_FIXTURES)
+            o->fixtures = optarg;
+        else if (c == '?')
+            return 2;
+        else if (apply_number(c, optarg, o) != 0)
+            return usage_error("bad value", argv[optind - 1]);
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument", argv[optind]);
+    if (!o->make_dir == !o->connect)
+        return usage_error("give either --make-fixtures DIR or --connect ADDR:PORT", NULL);
+    if (o->connect && !o->fixtures)
+        return usage_error("--connect needs --fixtures DIR", NULL);
+    return 0;
+}
+
+/* ---- phases --------------------------------------------------------------------- */
+
+struct run {
+    struct load load;
+    struct phase phases[2];
+    size_t nphases;
+    size_t current;
+    size_t ran; /* phases that ran to their end */
+    uv_timer_t deadline;
+};
+
+static struct run *run_of(struct load *l)
+{
+    return (struct run *)l; /* load is the first member */
+}
+
+static void sample_rss(const struct load *l, uint64_t *rss, uint64_t *hwm)
+{
+    uint64_t h = 0;
+
+    if (l->server_pid == 0 || proc_rss(l->server_pid, rss, &h) != 0)
+        *rss = 0;
+    if (hwm != NULL)
+        *hwm = h;
+}
+
+/* Starts agents while the window has room. */
+static void start_more(struct load *l)
+{
+    struct phase *ph = l->phase;
+
+    while (!l->timed_out && l->in_window < ph->window && l->next < ph->agents) {
+        struct agent *a = &l->agents[l->next++];
+        a->in_window = true;
+        l->in_window++;
+        agent_start(a);
+    }
+}
+
+static void start_phase(struct run *r);
+
+void load_left_window(struct load *l, struct agent *a)
+{
+    a->in_window = false;
+    l->in_window--;
+    start_more(l);
+}
+
+/* Once every agent of a holding phase holds its tables or has failed, N
+ * sessions hold them at once: read the server's memory, then release. */
+static void maybe_release(struct load *l)
+{
+    struct phase *ph = l->phase;
+
+    if (!ph->hold || ph->t_release != 0 || l->holding == 0 ||
+        l->holding + l->closed < ph->agents)
+        return;
+    sample_rss(l, &ph->rss_hold, NULL);
+    ph->t_release = uv_hrtime();
+    for (uint32_t i = 0; i < ph->agents; i++)
+        if (l->agents[i].state == A_HOLD)
+            agent_release(&l->agents[i]);
+}
+
+void load_holding(struct load *l)
+{
+    l->holding++;
+    maybe_release(l);
+}
+
+static void end_phase(struct run *r)
+{
+    struct load *l = &r->load;
+    struct phase *ph = l->phase;
+
+    ph->t_end = uv_hrtime();
+    sample_rss(l, &ph->rss_after, &ph->hwm_after);
+    r->ran++;
+    r->current++;
+    if (r->current < r->nphases && !l->timed_out) {
+        start_phase(r);
+        return;
+    }
+    uv_timer_stop(&r->deadline);
+    uv_close((uv_handle_t *)&r->deadline, NULL);
+}
+
+void load_closed(struct load *l, struct agent *a)
+{
+    struct phase *ph = l->phase;
+
+    l->closed++;
+    if (a->failed)
+        ph->failed++;
+    else
+        ph->done++;
+    if (a->in_window)
+        load_left_window(l, a);
+    maybe_release(l); /* a failure may be what the holders waited for */
+    if (l->closed == ph->agents)
+        end_phase(run_of(l));
+}
+
+static void start_phase(struct run *r)
+{
+    struct load *l = &r->load;
+    struct phase *ph = &r->phases[r->current];
+
+    l->phase = ph;
+    l->next = l->in_window = l->holding = l->closed = 0;
+    for (uint32_t i = 0; i < ph->agents; i++)
+        agent_reset(l, i);
+    sample_rss(l, &ph->rss_before, NULL);
+    ph->t_begin = uv_hrtime();
+    start_more(l);
+}
+
+static void on_deadline(uv_timer_t *t)
+{
+    struct run *r = t->data;
+    struct load *l = &r->load;
+
+    fprintf(stderr, "xdi-load: the time limit passed: closing every agent\n");
+    l->timed_out = true;
+    for (uint32_t i = 0; i < l->n_agents; i++)
+        agent_abort(&l->agents[i]);
+    /* Agents never started will not close: settle the phase for them. */
+    if (l->phase->agents > l->next) {
+        l->phase->failed += l->phase->agents - l->next;
+        l->closed += l->phase->agents - l->next;
+        l->next = l->phase->agents;
+        if (l->closed == l->phase->agents)
+            end_phase(r);
+    }
+}
+
+static int init_phase(struct phase *ph, const char *name, uint32_t agents,
+                      uint32_t window, bool hold)
+{
+    memset(ph, 0, sizeof *ph);
+    ph->name = name;
+    ph->agents = agents;
+    ph->window = window;
+    ph->hold = hold;
+    if (samples_init(&ph->connect, agents) || samples_init(&ph->login, agents) ||
+        samples_init(&ph->acq_ems, agents) || samples_init(&ph->acq_scd, agents) ||
+        samples_init(&ph->info_close, agents))
+        return -1;
+    return 0;
+}
+
+static void free_phase(struct phase *ph)
+{
+    samples_free(&ph->connect);
+    samples_free(&ph->login);
+    samples_free(&ph->acq_ems);
+    samples_free(&ph->acq_scd);
+    samples_free(&ph->info_close);
+}
+
+/* ---- report ----------------------------------------------------------------------- */
+
+static double secs(uint64_t ns)
+{
+    return (double)ns / 1e9;
+}
+
+static double mib(uint64_t kib)
+{
+    return (double)kib / 1024.0;
+}
+
+static void print_header(const struct run *r, const struct options *o)
+{
+    const struct load *l = &r->load;
+    char date[32] = "?";
+    time_t now = time(NULL);
+    struct tm tm;
+    size_t ems = NACCB_HEADER_SIZE + (size_t)l->man.events * NACCB_EVBLOK_SIZE;
+
+    if (gmtime_r(&now, &tm) != NULL)
+        strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    printf("xdi-load: %u agents against %s, server pid %ld\n", (unsigned)l->n_agents,
+           o->connect, l->server_pid);
+    printf("date: %s   machine: %ld CPUs online   time limit: %u s\n", date,
+           sysconf(_SC_NPROCESSORS_ONLN), o->timeout_s);
+    printf("fixtures: %s: %u hosts; EMS table %u EVBLOKs (receive EMS NACCB %zu bytes), "
+           "SCD table %u EOTINFOs\n", o->fixtures, (unsigned)l->man.hosts,
+           (unsigned)l->man.events, ems, (unsigned)l->man.jobs);
+    printf("session: connect, login, acquire EMS, acquire SCD, %u info MSG NACCBs x %u "
+           "texts of %u bytes, logout, server closes\n",
+           (unsigned)l->infos, (unsigned)l->texts, (unsigned)l->man.text_length);
+}
+
+static void print_phase(const struct phase *ph)
+{
+    double wall = secs(ph->t_end - ph->t_begin);
+    double setup = secs((ph->t_last_accept ? ph->t_last_accept : ph->t_end) - ph->t_begin);
+    uint64_t naccbs = ph->naccbs_sent + ph->naccbs_received;
+
+    printf("  %-9s %6u %6u %8.3f %10.0f %10.0f %10.0f %9.1f %8.1f\n", ph->name,
+           (unsigned)ph->agents, (unsigned)ph->done, wall, ph->done / wall,
+           ph->accepted / setup, (double)naccbs / wall,
+           (double)ph->bytes_received / 1e6, (double)ph->bytes_received / 1e6 / wall);
+}
+
+static void print_latency_row(const char *phase, const char *what, struct samples *s)
+{
+    printf("  %-9s %-22s %6zu %9.3f %9.3f %9.3f %9.3f\n", phase, what, s->n,
+           samples_pct(s, 50) / 1e6, samples_pct(s, 90) / 1e6,
+           samples_pct(s, 99) / 1e6, samples_pct(s, 100) / 1e6);
+}
+
+static void print_latencies(struct run *r)
+{
+    printf("\nlatency, ms (nearest rank)\n  %-9s %-22s %6s %9s %9s %9s %9s\n",
+           "phase", "from -> to", "n", "p50", "p90", "p99", "max");
+    for (size_t i = 0; i < r->ran; i++) {
+        struct phase *ph = &r->phases[i];
+        print_latency_row(ph->name, "connect", &ph->connect);
+        print_latency_row(ph->name, "login -> accept", &ph->login);
+        print_latency_row(ph->name, "acquire EMS -> table", &ph->acq_ems);
+        print_latency_row(ph->name, "acquire SCD -> table", &ph->acq_scd);
+        print_latency_row(ph->name, "infos+logout -> close", &ph->info_close);
+    }
+}
+
+/* The shared-table check: memory growth while N sessions hold their tables
+ * against what N private copies of those tables would take. */
+static void print_memory(const struct run *r)
+{
+    const struct load *l = &r->load;
+    const struct phase *load = &r->phases[r->nphases - 1];
+    uint64_t table = NACCB_HEADER_SIZE + (uint64_t)l->man.events * NACCB_EVBLOK_SIZE +
+                     NACCB_HEADER_SIZE + (uint64_t)l->man.jobs * NACCB_EOTINFO_SIZE;
+    double copies = (double)table * load->agents / 1048576.0;
+    double before = mib(r->phases[0].rss_before);
+    double grow = mib(load->rss_hold) - before;
+
+    if (r->ran < r->nphases) {
+        printf("\nserver memory: not reported (the load phase did not run to its end)\n");
+        return;
+    }
+    if (l->server_pid == 0 || r->phases[0].rss_before == 0) {
+        printf("\nserver memory: not measured (no --server-pid, or /proc unreadable)\n");
+        return;
+    }
+    printf("\nserver memory (VmRSS, /proc/%ld/status)\n", l->server_pid);
+    printf("  before any agent (fixtures loaded)     %9.1f MiB\n", before);
+    for (size_t i = 0; i < r->nphases; i++)
+        printf("  after %-9s                        %9.1f MiB\n", r->phases[i].name,
+               mib(r->phases[i].rss_after));
+    printf("  %5u sessions holding their tables    %9.1f MiB  (%+.1f MiB, %.1f KiB per session)\n",
+           (unsigned)load->agents, mib(load->rss_hold), grow,
+           grow * 1024.0 / load->agents);
+    printf("  peak over the whole run (VmHWM)        %9.1f MiB  (%+.1f MiB)\n",
+           mib(load->hwm_after), mib(load->hwm_after) - before);
+    printf("  tables those sessions received: %u x %" PRIu64 " bytes = %.1f MiB;\n"
+           "  per-agent copies would add that much; measured growth is %.1f%% of it\n",
+           (unsigned)load->agents, table, copies, 100.0 * grow / copies);
+}
+
+static int print_report(struct run *r)
+{
+    uint32_t unexpected = 0, failed = 0, done = 0, expected = 0;
+
+    printf("\nphase      agents   done   wall s  sessions/s   logins/s   NACCBs/s  MB recv   MB/s\n");
+    for (size_t i = 0; i < r->nphases; i++) {
+        if (i < r->ran)
+            print_phase(&r->phases[i]);
+        unexpected += r->phases[i].unexpected;
+        failed += r->phases[i].failed;
+        done += r->phases[i].done;
+        expected += r->phases[i].agents;
+    }
+    printf("  baseline = the same sessions one at a time; load = %u at once, at most %u "
+           "setting up together\n", (unsigned)r->phases[r->nphases - 1].agents,
+           (unsigned)r->phases[r->nphases - 1].window);
+    if (r->ran == 2) {
+        const struct phase *b = &r->phases[0], *c = &r->phases[1];
+        printf("  load / baseline: sessions/s %.2fx, NACCBs/s %.2fx\n",
+               (c->done / secs(c->t_end - c->t_begin)) / (b->done / secs(b->t_end - b->t_begin)),
+               ((double)(c->naccbs_sent + c->naccbs_received) / secs(c->t_end - c->t_begin)) /
+               ((double)(b->naccbs_sent + b->naccbs_received) / secs(b->t_end - b->t_begin)));
+    }
+    print_latencies(r);
+    print_memory(r);
+    printf("\nreplies: unexpected replies: %u; agents completed: %u of %u; failed agents: %u%s\n",
+           (unsigned)unexpected, (unsigned)done, (unsigned)expected, (unsigned)failed,
+           r->load.timed_out ? " (time limit passed)" : "");
+    printf("result: %s\n", unexpected == 0 && failed == 0 && done == expected && !r->load.timed_out
+                               ? "ok" : "FAILED");
+    return unexpected == 0 && failed == 0 && done == expected && !r->load.timed_out ? 0 : 1;
+}
+
+/* ---- main ----------------------------------------------------------------------------- */
+
+/* Two descriptors per agent would be the server's; ours is one each, plus
+ * a margin.  Raise the soft limit to the hard one when needed. */
+static int check_fd_limit(uint32_t agents)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)agents + 64;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+        return 0;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want) {
+        fprintf(stderr, "xdi-load: %u agents need %lu file descriptors; the limit is %lu\n",
+                (unsigned)agents, (unsigned long)want, (unsigned long)rl.rlim_max);
+        return -1;
+    }
+    rl.rlim_cur = want;
+    return setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+static int setup(struct run *r, const struct options *o)
+{
+    struct load *l = &r->load;
+    uint32_t baseline;
+
+    if (fixtures_read(o->fixtures, &l->man) != 0 || tables_build(&l->man, &l->tables) != 0)
+        return -1;
+    l->n_agents = o->agents ? o->agents : (l->man.hosts < 1000 ? l->man.hosts : 1000);
+    if (l->n_agents > l->man.hosts) {
+        fprintf(stderr, "xdi-load: %u agents need %u hosts; %s has %u\n",
+                (unsigned)l->n_agents, (unsigned)l->n_agents, o->fixtures, (unsigned)l->man.hosts);
+        return -1;
+    }
+    if (check_fd_limit(l->n_agents) != 0)
+        return -1;
+    l->infos = o->infos;
+    l->texts = o->texts;
+    l->server_pid = o->server_pid;
+    l->agents = calloc(l->n_agents, sizeof *l->agents);
+    baseline = o->baseline < 0 ? l->n_agents : (uint32_t)o->baseline;
+    if (baseline > l->n_agents)
+        baseline = l->n_agents;
+    if (l->agents == NULL)
+        return -1;
+    if (baseline > 0 && init_phase(&r->phases[r->nphases++], "baseline", baseline, 1, false) != 0)
+        return -1;
+    return init_phase(&r->phases[r->nphases++], "load", l->n_agents, o->window, true);
+}
+
+static int run_load(const struct options *o)
+{
+    struct run *r = calloc(1, sizeof *r);
+    int rc = 1;
+
+    if (r == NULL)
+        return 1;
+    if (parse_target(o->connect, &r->load.addr) != 0) {
+        free(r);
+        return usage_error("only 127.0.0.1:PORT or [::1]:PORT may be loaded", o->connect);
+    }
+    r->load.loop = uv_default_loop();
+    if (setup(r, o) == 0) {
+        print_header(r, o);
+        fflush(stdout);
+        uv_timer_init(r->load.loop, &r->deadline);
+        r->deadline.data = r;
+        uv_timer_start(&r->deadline, on_deadline, (uint64_t)o->timeout_s * 1000, 0);
+        start_phase(r);
+        uv_run(r->load.loop, UV_RUN_DEFAULT);
+        rc = print_report(r);
+    }
+    for (size_t i = 0; i < r->nphases; i++)
+        free_phase(&r->phases[i]);
+    free(r->load.agents);
+    tables_free(&r->load.tables);
+    uv_loop_close(r->load.loop);
+    free(r);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct options o;
+    int rc = parse_options(argc, argv, &o);
+
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
+    if (o.make_dir) {
+        if (fixtures_make(o.make_dir, &o.make) != 0)
+            return 1;
+        printf("xdi-load: wrote %s: %u hosts, %u EVBLOKs and %u EOTINFOs each\n",
+               o.make_dir, (unsigned)o.make.hosts, (unsigned)o.make.events,
+               (unsigned)o.make.jobs);
+        return 0;
+    }
+    return run_load(&o);
+}
