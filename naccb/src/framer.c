@@ -89,8 +89,10 @@ static int reserve(struct naccb_framer *f, size_t want)
     cap = f->buf_cap ? f->buf_cap : INITIAL_CAPACITY;
     while (cap < want)
         cap *= 2;
-    if (cap > f->need)
-        cap = f->need;
+    /* Never beyond the declared total, but never below 4 KiB either: a
+     * small first NACCB must not make every later one start tiny. */
+    if (cap > f->need && cap > INITIAL_CAPACITY)
+        cap = f->need > INITIAL_CAPACITY ? f->need : INITIAL_CAPACITY;
     p = realloc(f->buf, cap);
     if (p == NULL)
         return NACCB_ENOMEM;

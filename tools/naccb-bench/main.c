@@ -31,6 +31,44 @@
 
 enum { MAX_CHUNKS = 8, MAX_REPS = 100 };
 
+/* ---- allocation count ---------------------------------------------------------
+ * The design rule "the codec does not allocate on decode" is measured, not
+ * assumed: the link wraps malloc, calloc and realloc (CMakeLists.txt,
+ * -Wl,--wrap) for every object of this program, libnaccb's included, and
+ * a decode pass reports how many calls it made.  Only the framer may
+ * allocate, to hold NACCBs split across chunks; its buffer only grows
+ * (doubling, or to the length of a split NACCB larger than any before), so
+ * a pass makes a few dozen calls at most, while one allocation per NACCB
+ * or per object would make thousands: the check fails above this. */
+enum { DECODE_MAX_ALLOCS = 64 };
+
+static unsigned long alloc_calls;
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t n, size_t size);
+void *__wrap_realloc(void *p, size_t n);
+
+void *__wrap_malloc(size_t n)
+{
+    alloc_calls++;
+    return __real_malloc(n);
+}
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+    alloc_calls++;
+    return __real_calloc(n, size);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+    alloc_calls++;
+    return __real_realloc(p, n);
+}
+
 enum what {
     DO_DECODE = 1,   /* framer + decode + validate, and its memcpy baseline */
     DO_MATCH = 2,    /* matching, and its memcmp baseline */
@@ -192,13 +230,15 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int apply_option(int c, char *arg, struct options *o)
+static int apply_option(int c, const char *optarg_text, struct options *o)
 {
+    char arg[256]; /* the lists are cut up in place: keep optarg for errors */
     static const char *const stream_names[] = {"sessions", "events"};
     static const char *const only_names[] = {"decode", "match", "baseline"};
     uint64_t v = 0;
     int bits, rc = 0;
 
+    snprintf(arg, sizeof arg, "%s", optarg_text);
     switch (c) {
     case OPT_STREAM_SIZE: rc = parse_size(arg, 1, 1u << 30, &v); o->stream_bytes = (size_t)v; break;
     case OPT_STREAMS: rc = parse_words(arg, stream_names, 2, &o->streams); break;
@@ -255,6 +295,7 @@ struct measure {
     double items;  /* NACCBs, or texts, per run */
     double comps;  /* EVBLOK comparisons per run (matching) */
     double in_place_pct;
+    unsigned long allocs; /* malloc/calloc/realloc calls in the last run */
     int baseline_of; /* index+1 of the baseline it is read against, or 0 */
 };
 
@@ -307,11 +348,15 @@ static size_t add_measure(struct run *r, const char *label, double bytes,
 static void run_decode(struct run *r, const struct stream *s, size_t chunk, size_t mi)
 {
     struct decode_result res;
+    unsigned long a0 = alloc_calls;
     double w0 = clock_wall(), c0 = clock_cpu();
     int rc = decode_pass(s->bytes.data, s->bytes.len, chunk, &res);
     double c1 = clock_cpu(), w1 = clock_wall();
 
     record(r, mi, w1 - w0, c1 - c0);
+    r->m[mi].allocs = alloc_calls - a0;
+    if (r->m[mi].allocs > DECODE_MAX_ALLOCS)
+        fail(r, "decode pass: more allocations than the framer's buffer growth");
     if (rc != 0 || res.errors != 0 || res.pending != 0 ||
         res.naccbs != s->info.naccbs || res.objects != s->info.objects)
         fail(r, "decode pass: a NACCB was lost, split wrongly or invalid");
@@ -346,7 +391,9 @@ static void check_match(struct run *r, const struct match_result *res, int exact
     if (matched != r->texts.expect_matched ||
         res->unmatched != r->texts.count - r->texts.expect_matched)
         fail(r, "matching: texts built to match did not, or others did");
-    if (exact && res->in_frame == 0)
+    /* With more than a handful of texts some match an "always" EVBLOK: none
+     * in frame means the time-frame path is broken. */
+    if (exact && r->texts.expect_matched >= 100 && res->in_frame == 0)
         fail(r, "matching: no text was in frame");
 }
 
@@ -575,8 +622,10 @@ static void print_stream_row(const struct run *r, const struct measure *m)
             printf(" %7.1fx", median_wall(m) / median_wall(&r->m[m->baseline_of - 1]));
         else
             printf(" %8s", "");
-        printf(" %5.1f%%", m->in_place_pct);
+        printf(" %5.1f%% %6lu", m->in_place_pct, m->allocs);
     }
+    if (strncmp(m->label, "decode", 6) != 0)
+        printf(" %6s", "");
     printf(" %5.0f%%\n", cpu_share(m));
 }
 
@@ -609,10 +658,11 @@ static void print_results(const struct run *r)
                 printf("\nstreams: MB/s (1 MB = 10^6 bytes) median [min .. max] "
                        "spread, NACCBs/s median,\n  time relative to the memcpy "
                        "baseline of the same bytes and chunks, NACCBs handed out\n"
-                       "  in place (not copied by the framer), CPU time / wall "
-                       "time\n  %-22s %9s %25s %6s  %12s %8s %6s %6s\n",
+                       "  in place (not copied by the framer), malloc/calloc/"
+                       "realloc calls in one pass,\n  CPU time / wall time\n"
+                       "  %-22s %9s %25s %6s  %12s %8s %6s %6s %6s\n",
                        "measure/chunk", "MB/s", "range", "spread", "NACCBs/s",
-                       "x base", "inplc", "cpu");
+                       "x base", "inplc", "allocs", "cpu");
             print_stream_row(r, m);
         }
     }
@@ -656,7 +706,8 @@ int main(int argc, char **argv)
            "baseline in the same run\n");
     print_machine(&o);
     t0 = clock_wall();
-    if (make_streams(&r) != 0 || make_match_inputs(&r) != 0) {
+    if (((o.what & (DO_DECODE | DO_BASELINE)) && make_streams(&r) != 0) ||
+        ((o.what & (DO_MATCH | DO_BASELINE)) && make_match_inputs(&r) != 0)) {
         fprintf(stderr, "naccb-bench: could not build the inputs\n");
         free_run(&r);
         return 1;

@@ -214,6 +214,7 @@ static void tables_done(struct agent *a)
 
     if (l->phase->hold) {
         a->state = A_HOLD;
+        a->held = true;
         if (a->in_window)
             load_left_window(l, a);
         load_holding(l);

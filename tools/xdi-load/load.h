@@ -29,6 +29,7 @@ enum {
     LOAD_MAX_INFOS = 10000,
     LOAD_MAX_TEXTS = 64,       /* texts per info NACCB */
     LOAD_KEY_LEN = 8,          /* "EV000001": KL of every generated EVBLOK */
+    LOAD_MAX_ROUNDS = 10,      /* baseline + load pairs in one run */
 };
 
 /* ---- fixtures.c -------------------------------------------------------- */
@@ -96,6 +97,13 @@ uint64_t samples_pct(struct samples *s, double p);
  * Returns 0, or -1 when unreadable. */
 int proc_rss(long pid, uint64_t *rss_kib, uint64_t *hwm_kib);
 
+/* A process's CPU time so far (user + system), in seconds, from
+ * /proc/PID/stat; -1 when unreadable. */
+double proc_cpu(long pid);
+
+/* This process's CPU time so far (user + system), in seconds. */
+double self_cpu(void);
+
 /* ---- agent.c / main.c ------------------------------------------------------ */
 
 enum agent_state {
@@ -122,6 +130,7 @@ struct agent {
     enum agent_state state;
     bool failed;
     bool in_window; /* counted in load->in_window (still setting up) */
+    bool held;      /* counted in load->holding */
     bool tcp_open;  /* uv_tcp_init done: must be closed */
     struct naccb_framer framer;
     uint64_t t_start, t_sent, t_info;
@@ -130,6 +139,7 @@ struct agent {
 /* One phase's figures. */
 struct phase {
     const char *name;
+    unsigned round;     /* from 1 */
     uint32_t agents;
     uint32_t window;
     bool hold;          /* agents wait for each other before their infos */
@@ -138,7 +148,8 @@ struct phase {
     uint64_t texts_sent;
     uint32_t done, failed, unexpected, accepted;
     struct samples connect, login, acq_ems, acq_scd, info_close;
-    bool rss_ok;
+    double server_cpu, client_cpu; /* seconds used during the phase */
+    double info_time;   /* s the server spent on infos + logouts (below) */
     uint64_t rss_before, rss_hold, rss_after, hwm_after; /* KiB */
 };
 
@@ -161,6 +172,26 @@ struct load {
     bool timed_out;
     uint8_t read_buf[64 * 1024]; /* shared: libuv reads into it, we parse at once */
 };
+
+/* The whole run: its phases (baseline, load, baseline, load, ...). */
+struct run {
+    struct load load; /* first: the load's address is the run's */
+    struct phase phases[2 * LOAD_MAX_ROUNDS];
+    size_t nphases;
+    size_t current;
+    size_t ran;       /* phases that ran to their end */
+    uv_timer_t deadline;
+    const char *target;
+    const char *fixtures;
+    unsigned timeout_s;
+};
+
+/* ---- report.c -------------------------------------------------------------- */
+
+void report_header(const struct run *r);
+/* Prints the figures; returns the exit status (0: every agent completed,
+ * no reply unexpected, in time). */
+int report(struct run *r);
 
 /* Resets agent i for a new session of the phase. */
 void agent_reset(struct load *l, uint32_t i);

@@ -10,8 +10,9 @@
  *      session open with both tables received until every agent has, the
  *      server's memory is read (N sessions holding their tables), and all
  *      send their infos and log out together.
- * Every reply is checked (agent.c); the exit status is 0 only when every
- * agent completed and no reply was unexpected.
+ * --rounds R repeats the pair, alternating, for medians and ranges
+ * (report.c).  Every reply is checked (agent.c); the exit status is 0 only
+ * when every agent completed and no reply was unexpected.
  *
  * Refuses any target but 127.0.0.1 and ::1: load is only ever generated
  * against this machine.  Bounded in count (every option has a maximum) and
@@ -19,14 +20,10 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "load.h"
 
@@ -42,6 +39,7 @@ struct options {
     int64_t baseline;    /* -1: as many as agents */
     long server_pid;
     unsigned timeout_s;
+    unsigned rounds;
 };
 
 static const char usage_text[] =
@@ -74,7 +72,9 @@ static const char usage_text[] =
     "  --window W           agents setting up at the same time (default 100)\n"
     "  --baseline-agents M  agents run one at a time first (default: N;\n"
     "                       0 skips the baseline)\n"
-    "  --server-pid PID     read the server's memory from /proc/PID/status\n"
+    "  --rounds R           run the baseline + load pair R times, alternating\n"
+    "                       (default 1; at most 10): medians and ranges\n"
+    "  --server-pid PID     read the server's memory and CPU time from /proc\n"
     "  --timeout S          give up after S seconds (default 120; at most 600)\n"
     "  -h, --help           this text\n"
     "\n"
@@ -133,7 +133,7 @@ static int parse_target(const char *s, struct sockaddr_storage *out)
 
 enum { OPT_MAKE = 256, OPT_HOSTS, OPT_EVENTS, OPT_JOBS, OPT_TEXT_LENGTH,
        OPT_CONNECT, OPT_FIXTURES, OPT_AGENTS, OPT_INFOS, OPT_TEXTS, OPT_WINDOW,
-       OPT_BASELINE, OPT_PID, OPT_TIMEOUT };
+       OPT_BASELINE, OPT_PID, OPT_TIMEOUT, OPT_ROUNDS };
 
 static const struct option long_options[] = {
     {"make-fixtures", required_argument, NULL, OPT_MAKE},
@@ -150,6 +150,7 @@ static const struct option long_options[] = {
     {"baseline-agents", required_argument, NULL, OPT_BASELINE},
     {"server-pid", required_argument, NULL, OPT_PID},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"rounds", required_argument, NULL, OPT_ROUNDS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -157,7 +158,7 @@ static const struct option long_options[] = {
 /* A numeric option: its bounds and where it goes. */
 static int apply_number(int c, const char *arg, struct options *o)
 {
-    uint64_t v;
+    uint64_t v = 0;
     int rc = -1;
 
     switch (c) {
@@ -172,6 +173,7 @@ static int apply_number(int c, const char *arg, struct options *o)
     case OPT_BASELINE: rc = parse_num(arg, 0, LOAD_MAX_AGENTS, &v); o->baseline = (int64_t)v; break;
     case OPT_PID: rc = parse_num(arg, 1, 1u << 30, &v); o->server_pid = (long)v; break;
     case OPT_TIMEOUT: rc = parse_num(arg, 1, 600, &v); o->timeout_s = (unsigned)v; break;
+    case OPT_ROUNDS: rc = parse_num(arg, 1, LOAD_MAX_ROUNDS, &v); o->rounds = (unsigned)v; break;
     default: break;
     }
     return rc;
@@ -186,6 +188,7 @@ static void defaults(struct options *o)
     o->window = 100;
     o->baseline = -1;
     o->timeout_s = 120;
+    o->rounds = 1;
 }
 
 /* 0 go on, 1 help printed, 2 usage error. */
@@ -220,15 +223,6 @@ static int parse_options(int argc, char **argv, struct options *o)
 }
 
 /* ---- phases --------------------------------------------------------------------- */
-
-struct run {
-    struct load load;
-    struct phase phases[2];
-    size_t nphases;
-    size_t current;
-    size_t ran; /* phases that ran to their end */
-    uv_timer_t deadline;
-};
 
 static struct run *run_of(struct load *l)
 {
@@ -296,6 +290,15 @@ static void end_phase(struct run *r)
 
     ph->t_end = uv_hrtime();
     sample_rss(l, &ph->rss_after, &ph->hwm_after);
+    /* Time the server spent on the infos and logouts: after the release
+     * when the agents held, else the sum over the sessions, one at a time. */
+    if (ph->hold && ph->t_release)
+        ph->info_time = (double)(ph->t_end - ph->t_release) / 1e9;
+    for (size_t i = 0; !ph->hold && i < ph->info_close.n; i++)
+        ph->info_time += (double)ph->info_close.v[i] / 1e9;
+    ph->client_cpu += self_cpu();
+    if (l->server_pid)
+        ph->server_cpu += proc_cpu(l->server_pid);
     r->ran++;
     r->current++;
     if (r->current < r->nphases && !l->timed_out) {
@@ -311,6 +314,8 @@ void load_closed(struct load *l, struct agent *a)
     struct phase *ph = l->phase;
 
     l->closed++;
+    if (a->held && ph->t_release == 0)
+        l->holding--; /* failed while holding: counted as closed now */
     if (a->failed)
         ph->failed++;
     else
@@ -332,6 +337,8 @@ static void start_phase(struct run *r)
     for (uint32_t i = 0; i < ph->agents; i++)
         agent_reset(l, i);
     sample_rss(l, &ph->rss_before, NULL);
+    ph->client_cpu = -self_cpu();
+    ph->server_cpu = l->server_pid ? -proc_cpu(l->server_pid) : 0;
     ph->t_begin = uv_hrtime();
     start_more(l);
 }
@@ -355,11 +362,12 @@ static void on_deadline(uv_timer_t *t)
     }
 }
 
-static int init_phase(struct phase *ph, const char *name, uint32_t agents,
-                      uint32_t window, bool hold)
+static int init_phase(struct phase *ph, const char *name, unsigned round,
+                      uint32_t agents, uint32_t window, bool hold)
 {
     memset(ph, 0, sizeof *ph);
     ph->name = name;
+    ph->round = round;
     ph->agents = agents;
     ph->window = window;
     ph->hold = hold;
@@ -377,141 +385,6 @@ static void free_phase(struct phase *ph)
     samples_free(&ph->acq_ems);
     samples_free(&ph->acq_scd);
     samples_free(&ph->info_close);
-}
-
-/* ---- report ----------------------------------------------------------------------- */
-
-static double secs(uint64_t ns)
-{
-    return (double)ns / 1e9;
-}
-
-static double mib(uint64_t kib)
-{
-    return (double)kib / 1024.0;
-}
-
-static void print_header(const struct run *r, const struct options *o)
-{
-    const struct load *l = &r->load;
-    char date[32] = "?";
-    time_t now = time(NULL);
-    struct tm tm;
-    size_t ems = NACCB_HEADER_SIZE + (size_t)l->man.events * NACCB_EVBLOK_SIZE;
-
-    if (gmtime_r(&now, &tm) != NULL)
-        strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    printf("xdi-load: %u agents against %s, server pid %ld\n", (unsigned)l->n_agents,
-           o->connect, l->server_pid);
-    printf("date: %s   machine: %ld CPUs online   time limit: %u s\n", date,
-           sysconf(_SC_NPROCESSORS_ONLN), o->timeout_s);
-    printf("fixtures: %s: %u hosts; EMS table %u EVBLOKs (receive EMS NACCB %zu bytes), "
-           "SCD table %u EOTINFOs\n", o->fixtures, (unsigned)l->man.hosts,
-           (unsigned)l->man.events, ems, (unsigned)l->man.jobs);
-    printf("session: connect, login, acquire EMS, acquire SCD, %u info MSG NACCBs x %u "
-           "texts of %u bytes, logout, server closes\n",
-           (unsigned)l->infos, (unsigned)l->texts, (unsigned)l->man.text_length);
-}
-
-static void print_phase(const struct phase *ph)
-{
-    double wall = secs(ph->t_end - ph->t_begin);
-    double setup = secs((ph->t_last_accept ? ph->t_last_accept : ph->t_end) - ph->t_begin);
-    uint64_t naccbs = ph->naccbs_sent + ph->naccbs_received;
-
-    printf("  %-9s %6u %6u %8.3f %10.0f %10.0f %10.0f %9.1f %8.1f\n", ph->name,
-           (unsigned)ph->agents, (unsigned)ph->done, wall, ph->done / wall,
-           ph->accepted / setup, (double)naccbs / wall,
-           (double)ph->bytes_received / 1e6, (double)ph->bytes_received / 1e6 / wall);
-}
-
-static void print_latency_row(const char *phase, const char *what, struct samples *s)
-{
-    printf("  %-9s %-22s %6zu %9.3f %9.3f %9.3f %9.3f\n", phase, what, s->n,
-           samples_pct(s, 50) / 1e6, samples_pct(s, 90) / 1e6,
-           samples_pct(s, 99) / 1e6, samples_pct(s, 100) / 1e6);
-}
-
-static void print_latencies(struct run *r)
-{
-    printf("\nlatency, ms (nearest rank)\n  %-9s %-22s %6s %9s %9s %9s %9s\n",
-           "phase", "from -> to", "n", "p50", "p90", "p99", "max");
-    for (size_t i = 0; i < r->ran; i++) {
-        struct phase *ph = &r->phases[i];
-        print_latency_row(ph->name, "connect", &ph->connect);
-        print_latency_row(ph->name, "login -> accept", &ph->login);
-        print_latency_row(ph->name, "acquire EMS -> table", &ph->acq_ems);
-        print_latency_row(ph->name, "acquire SCD -> table", &ph->acq_scd);
-        print_latency_row(ph->name, "infos+logout -> close", &ph->info_close);
-    }
-}
-
-/* The shared-table check: memory growth while N sessions hold their tables
- * against what N private copies of those tables would take. */
-static void print_memory(const struct run *r)
-{
-    const struct load *l = &r->load;
-    const struct phase *load = &r->phases[r->nphases - 1];
-    uint64_t table = NACCB_HEADER_SIZE + (uint64_t)l->man.events * NACCB_EVBLOK_SIZE +
-                     NACCB_HEADER_SIZE + (uint64_t)l->man.jobs * NACCB_EOTINFO_SIZE;
-    double copies = (double)table * load->agents / 1048576.0;
-    double before = mib(r->phases[0].rss_before);
-    double grow = mib(load->rss_hold) - before;
-
-    if (r->ran < r->nphases) {
-        printf("\nserver memory: not reported (the load phase did not run to its end)\n");
-        return;
-    }
-    if (l->server_pid == 0 || r->phases[0].rss_before == 0) {
-        printf("\nserver memory: not measured (no --server-pid, or /proc unreadable)\n");
-        return;
-    }
-    printf("\nserver memory (VmRSS, /proc/%ld/status)\n", l->server_pid);
-    printf("  before any agent (fixtures loaded)     %9.1f MiB\n", before);
-    for (size_t i = 0; i < r->nphases; i++)
-        printf("  after %-9s                        %9.1f MiB\n", r->phases[i].name,
-               mib(r->phases[i].rss_after));
-    printf("  %5u sessions holding their tables    %9.1f MiB  (%+.1f MiB, %.1f KiB per session)\n",
-           (unsigned)load->agents, mib(load->rss_hold), grow,
-           grow * 1024.0 / load->agents);
-    printf("  peak over the whole run (VmHWM)        %9.1f MiB  (%+.1f MiB)\n",
-           mib(load->hwm_after), mib(load->hwm_after) - before);
-    printf("  tables those sessions received: %u x %" PRIu64 " bytes = %.1f MiB;\n"
-           "  per-agent copies would add that much; measured growth is %.1f%% of it\n",
-           (unsigned)load->agents, table, copies, 100.0 * grow / copies);
-}
-
-static int print_report(struct run *r)
-{
-    uint32_t unexpected = 0, failed = 0, done = 0, expected = 0;
-
-    printf("\nphase      agents   done   wall s  sessions/s   logins/s   NACCBs/s  MB recv   MB/s\n");
-    for (size_t i = 0; i < r->nphases; i++) {
-        if (i < r->ran)
-            print_phase(&r->phases[i]);
-        unexpected += r->phases[i].unexpected;
-        failed += r->phases[i].failed;
-        done += r->phases[i].done;
-        expected += r->phases[i].agents;
-    }
-    printf("  baseline = the same sessions one at a time; load = %u at once, at most %u "
-           "setting up together\n", (unsigned)r->phases[r->nphases - 1].agents,
-           (unsigned)r->phases[r->nphases - 1].window);
-    if (r->ran == 2) {
-        const struct phase *b = &r->phases[0], *c = &r->phases[1];
-        printf("  load / baseline: sessions/s %.2fx, NACCBs/s %.2fx\n",
-               (c->done / secs(c->t_end - c->t_begin)) / (b->done / secs(b->t_end - b->t_begin)),
-               ((double)(c->naccbs_sent + c->naccbs_received) / secs(c->t_end - c->t_begin)) /
-               ((double)(b->naccbs_sent + b->naccbs_received) / secs(b->t_end - b->t_begin)));
-    }
-    print_latencies(r);
-    print_memory(r);
-    printf("\nreplies: unexpected replies: %u; agents completed: %u of %u; failed agents: %u%s\n",
-           (unsigned)unexpected, (unsigned)done, (unsigned)expected, (unsigned)failed,
-           r->load.timed_out ? " (time limit passed)" : "");
-    printf("result: %s\n", unexpected == 0 && failed == 0 && done == expected && !r->load.timed_out
-                               ? "ok" : "FAILED");
-    return unexpected == 0 && failed == 0 && done == expected && !r->load.timed_out ? 0 : 1;
 }
 
 /* ---- main ----------------------------------------------------------------------------- */
@@ -558,9 +431,14 @@ static int setup(struct run *r, const struct options *o)
         baseline = l->n_agents;
     if (l->agents == NULL)
         return -1;
-    if (baseline > 0 && init_phase(&r->phases[r->nphases++], "baseline", baseline, 1, false) != 0)
-        return -1;
-    return init_phase(&r->phases[r->nphases++], "load", l->n_agents, o->window, true);
+    for (unsigned k = 1; k <= o->rounds; k++) {
+        if (baseline > 0 &&
+            init_phase(&r->phases[r->nphases++], "baseline", k, baseline, 1, false) != 0)
+            return -1;
+        if (init_phase(&r->phases[r->nphases++], "load", k, l->n_agents, o->window, true) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 static int run_load(const struct options *o)
@@ -575,15 +453,18 @@ static int run_load(const struct options *o)
         return usage_error("only 127.0.0.1:PORT or [::1]:PORT may be loaded", o->connect);
     }
     r->load.loop = uv_default_loop();
+    r->target = o->connect;
+    r->fixtures = o->fixtures;
+    r->timeout_s = o->timeout_s;
     if (setup(r, o) == 0) {
-        print_header(r, o);
+        report_header(r);
         fflush(stdout);
         uv_timer_init(r->load.loop, &r->deadline);
         r->deadline.data = r;
         uv_timer_start(&r->deadline, on_deadline, (uint64_t)o->timeout_s * 1000, 0);
         start_phase(r);
         uv_run(r->load.loop, UV_RUN_DEFAULT);
-        rc = print_report(r);
+        rc = report(r);
     }
     for (size_t i = 0; i < r->nphases; i++)
         free_phase(&r->phases[i]);
