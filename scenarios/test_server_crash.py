@@ -1,0 +1,56 @@
+"""The journal after a kill -9 of the server.
+
+The journal is written with one write(2) per line before the NACCB that a
+record describes is answered (docs/journal.md), so once an agent holds a
+reply, the records behind it are in the kernel: a SIGKILL right then must
+leave a journal in which every line parses and every NACCB the agent was
+answered for is present.  Bytes are written by hand from protocol-notes
+sections 2, 5, 6.
+"""
+
+import json
+import signal
+
+from xdi import codec
+from xdi.codec import unhex
+from xdi.testset import WIRE
+
+A = WIRE["TESTA"]
+LOGIN = f"00000024 00000000 {A} 02010500 00000000 00000000 00000000 00000000"
+ACCEPT = f"00000024 00000001 {A} 01020700 00000000 00000000 00000000 00000000"
+ACQ_EMS = f"00000024 00000001 {A} 02010901 00000000 00000000 00000000 00000000"
+# info MSG "NOPE" (D5 D6 D7 C5): matches no EVBLOK of TESTA -> error 05
+INFO_NOPE = f"00000028 00000001 {A} 02010A03 00000000 00000000 00000001 00000004 D5D6D7C5"
+ERROR_05 = f"00000024 00000001 {A} 01020B03 05000000 00000000 00000000 00000000"
+
+
+def test_server_journal_survives_kill_9(xdi_server, xdi_agent):
+    agent = xdi_agent()
+    agent.send(unhex(LOGIN))
+    agent.expect_bytes(ACCEPT)
+    agent.send(unhex(ACQ_EMS))
+    agent.expect(codec.RCV_EMS, error=0, agent_id=1)
+    for _ in range(20):
+        agent.send(unhex(INFO_NOPE))
+        agent.expect_bytes(ERROR_05)
+    # The agent holds every reply: kill the server without any chance to
+    # flush or close.
+    xdi_server.send_signal(signal.SIGKILL)
+    assert xdi_server.wait() == -signal.SIGKILL
+
+    with open(xdi_server.journal.path, "rb") as f:
+        data = f.read()
+    assert data.endswith(b"\n"), "the last record is complete"
+    records = [json.loads(line) for line in data.splitlines()]
+    events = [r["event"] for r in records]
+    assert events.count("login") == 1 and events.count("accept") == 1
+    assert events.count("acquire") == 1
+    violations = [r for r in records if r["event"] == "violation"]
+    assert len(violations) == 20
+    # a content violation carries the header; the object is in its info record
+    assert all(v["naccb"].lower() == unhex(INFO_NOPE)[:36].hex() for v in violations)
+    infos = [r for r in records if r["event"] == "info"]
+    assert len(infos) == 20
+    sent_errors = [r for r in records if r["event"] == "send"
+                   and r.get("naccb", "").lower() == unhex(ERROR_05).hex()]
+    assert len(sent_errors) == 20
