@@ -64,13 +64,6 @@ def wait_until(pred, what, within=WITHIN):
         time.sleep(POLL)
 
 
-def before(records, first, then):
-    """Index of record `first` is below that of `then` in the journal's
-    record list (records compared as dicts: each is unique by its ts,
-    conn and content in these scenarios)."""
-    return records.index(first) < records.index(then)
-
-
 def agent_env(when=None):
     """The agent's environment: this one, with its wall clock started at
     `when` by libfaketime when given.  The clock runs at real speed: the

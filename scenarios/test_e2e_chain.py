@@ -191,7 +191,8 @@ def test_e2e_job_chain_across_two_hosts(tmp_path, xdi_server_factory,
     # Every step in this order in the journal.
     where = [recs.index(r) for r in chain]
     assert where == sorted(where), j.tail(40)
-    # Three (four) triggers in all, nothing held, nothing refused.
+    # Three triggers in all (JOBC has none), nothing held, nothing
+    # refused.
     assert len([r for r in recs if r["event"] == "trigger"]) == 3
     assert [r for r in recs if r["event"] in
             ("violation", "agent_error", "trigger_release")] == []

@@ -25,7 +25,7 @@ import yaml
 from e2e import E2E, Agents, agent_env
 from xdi.server import faketime_env, faketime_library
 
-SCRIPT = """# OFFICE and HOLI at once (different lengths: two NACCBs), then MARK
+SCRIPT = """# OFFICE and HOLI at once (two lengths: two NACCBs), then MARK
 +0 msg OFFICE HOURS
 +0 msg HOLI DAY
 +0.05 msg MARK END

@@ -60,9 +60,13 @@ def faketime_env(when, speed="0.01", tz="UTC"):
     """Environment that starts the server's wall clock at `when`
     ("2026-11-23 08:30:00", in tz) running at `speed` (0.01: a real second
     is 10 ms, so the clock stays within the named second for a test).
-    Only the wall clock: monotonic timers run at real speed.  libfaketime
-    is preloaded directly (the faketime wrapper would stand between us and
-    the server's pid)."""
+    DONT_FAKE_MONOTONIC keeps clock_gettime(CLOCK_MONOTONIC) real, but
+    libfaketime still scales the timeouts of poll/epoll_wait/nanosleep by
+    1/speed: at 0.01 every timer of the process (--reload-delay, --grace,
+    login and idle timeouts) waits 100 times longer.  Keep such timers out
+    of a test under a slow clock, or use speed 1.  libfaketime is preloaded
+    directly (the faketime wrapper would stand between us and the server's
+    pid)."""
     lib = faketime_library()
     if lib is None:
         raise RuntimeError("libfaketime is not installed")
