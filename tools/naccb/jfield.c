@@ -492,8 +492,10 @@ static int get_date_text(const struct jf_ctx *c, const char *name, json_t *v,
     return 0;
 }
 
-int jf_get_julian(const struct jf_ctx *c, json_t *o, const char *name,
-                  uint32_t *packed)
+/* A date member, readable ("2026-11-21") or raw hex, packed as a Julian
+ * date 0YYYYDDD (julian) or a calendar date YYYYMMDD. */
+static int get_packed_date(const struct jf_ctx *c, json_t *o,
+                           const char *name, int julian, uint32_t *packed)
 {
     json_t *v = NULL;
     int is_hex = 0;
@@ -505,25 +507,20 @@ int jf_get_julian(const struct jf_ctx *c, json_t *o, const char *name,
     int yday = 0;
     if (get_date_text(c, name, v, &d, &yday) != 0)
         return -1;
-    *packed = naccb_julian_encode(d.year, yday);
+    *packed = julian ? naccb_julian_encode(d.year, yday) : naccb_date_encode(&d);
     return 0;
+}
+
+int jf_get_julian(const struct jf_ctx *c, json_t *o, const char *name,
+                  uint32_t *packed)
+{
+    return get_packed_date(c, o, name, 1, packed);
 }
 
 int jf_get_date(const struct jf_ctx *c, json_t *o, const char *name,
                 uint32_t *packed)
 {
-    json_t *v = NULL;
-    int is_hex = 0;
-    if (member(c, o, name, 0, &v, &is_hex) < 0)
-        return -1;
-    if (is_hex)
-        return packed_hex(c, name, v, packed);
-    struct naccb_date d;
-    int yday = 0;
-    if (get_date_text(c, name, v, &d, &yday) != 0)
-        return -1;
-    *packed = naccb_date_encode(&d);
-    return 0;
+    return get_packed_date(c, o, name, 0, packed);
 }
 
 int jf_get_time(const struct jf_ctx *c, json_t *o, const char *name,
