@@ -753,6 +753,32 @@ static void test_match_substitute_null_arguments(void **state)
                      NACCB_ETEXT_LENGTH);
 }
 
+/* struct tm -> the frame rules' local time: months and years shift, and a
+ * leap second (tm_sec 60) is second 59. */
+static void test_match_local_time_from_tm(void **state)
+{
+    struct tm tm = {0};
+    struct naccb_local_time t;
+    (void)state;
+
+    tm.tm_year = 124; /* 2024 */
+    tm.tm_mon = 11;   /* December */
+    tm.tm_mday = 31;
+    tm.tm_hour = 23;
+    tm.tm_min = 59;
+    tm.tm_sec = 60;
+    naccb_local_time_from_tm(&tm, &t);
+    assert_int_equal(t.date.year, 2024);
+    assert_int_equal(t.date.month, 12);
+    assert_int_equal(t.date.day, 31);
+    assert_int_equal(t.time.hour, 23);
+    assert_int_equal(t.time.minute, 59);
+    assert_int_equal(t.time.second, 59);
+    tm.tm_sec = 58;
+    naccb_local_time_from_tm(&tm, &t);
+    assert_int_equal(t.time.second, 58);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -801,6 +827,7 @@ int main(void)
         cmocka_unit_test(test_match_substitute_cap_exact_128),
         cmocka_unit_test(test_match_substitute_ascii_codepage),
         cmocka_unit_test(test_match_substitute_null_arguments),
+        cmocka_unit_test(test_match_local_time_from_tm),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

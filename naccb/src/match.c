@@ -204,3 +204,13 @@ int naccb_substitute_verb(enum naccb_codepage cp, const uint8_t *action,
         memcpy(out, action, len);
     return (int)len;
 }
+
+void naccb_local_time_from_tm(const struct tm *tm, struct naccb_local_time *out)
+{
+    out->date.year = tm->tm_year + 1900;
+    out->date.month = tm->tm_mon + 1;
+    out->date.day = tm->tm_mday;
+    out->time.hour = tm->tm_hour;
+    out->time.minute = tm->tm_min;
+    out->time.second = tm->tm_sec > 59 ? 59 : tm->tm_sec;
+}

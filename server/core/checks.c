@@ -54,14 +54,7 @@ void xdi__local_time(const struct xdi_server *srv, struct naccb_local_time *t)
     memset(&tm, 0, sizeof(tm));
     if (localtime_r(&secs, &tm) == NULL)
         memset(&tm, 0, sizeof(tm));
-    t->date.year = tm.tm_year + 1900;
-    t->date.month = tm.tm_mon + 1;
-    t->date.day = tm.tm_mday;
-    t->time.hour = tm.tm_hour;
-    t->time.minute = tm.tm_min;
-    /* A leap second (tm_sec 60) counts as the last second of its minute:
-     * the wire's HHMMSS00 has no 60. */
-    t->time.second = tm.tm_sec > 59 ? 59 : tm.tm_sec;
+    naccb_local_time_from_tm(&tm, t);
 }
 
 /*

@@ -242,6 +242,15 @@ struct xdi__out {
 int xdi__send(struct xdi_conn *c, const struct xdi__out *out,
               const uint8_t *echo, const struct xdi__rx *answering,
               json_t *rec);
+/*
+ * The host's EMS (ems) or SCD table to c, as receive (01020201/02) or, with
+ * replacement, replace (01020301/02): the whole shared blob.  When the
+ * table is not available (not ready, empty): no-EMS / no-SCD with error 08
+ * (section 6).  c->ems_sent / scd_sent becomes true exactly when a table
+ * went out.  answering: the acquire being answered, or NULL.
+ */
+void xdi__send_table(struct xdi_conn *c, bool ems, bool replacement,
+                     const struct xdi__rx *answering);
 /* The error NACCB 01020Bxx of section 6 answering rx, with object code
  * object (00 when rx's header cannot be trusted).  rx NULL: no NACCB to
  * echo (lost framing). */

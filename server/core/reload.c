@@ -158,29 +158,6 @@ static void host_gone(struct xdi_conn *c)
     xdi__conn_close(c);
 }
 
-/* Replace EMS / SCD with the whole new table, or no-EMS / no-SCD with
- * error 08 when it is not available any more (section 6). */
-static void replace(struct xdi_conn *c, bool ems)
-{
-    const struct xdi__table *t = ems ? &c->host->ems : &c->host->scd;
-    bool *sent = ems ? &c->ems_sent : &c->scd_sent;
-    struct xdi__out out = {0};
-
-    if (t->blob == NULL) {
-        out.key = ems ? NACCB_KEY_NO_EMS : NACCB_KEY_NO_SCD;
-        out.error_code = NACCB_ERR_NOT_AVAILABLE;
-        xdi__send(c, &out, NULL, NULL, NULL);
-        /* Withdrawn: events are "table not sent" until a new one is. */
-        *sent = false;
-        return;
-    }
-    out.key = ems ? NACCB_KEY_REP_EMS : NACCB_KEY_REP_SCD;
-    out.body = t->blob;
-    out.count = t->count;
-    out.size = t->size;
-    *sent = xdi__send(c, &out, NULL, NULL, NULL) == 0;
-}
-
 static bool target_exists(struct xdi_server *srv, const struct xdi__held *h)
 {
     return xdi__host_by_name(srv, h->target) != NULL;
@@ -216,9 +193,9 @@ static void send_replacements(struct xdi_server *srv, struct xdi__host *nh,
             continue;
         j = (size_t)(c->host - nh);
         if (p->ems_changed[j] && c->ems_acquired)
-            replace(c, true);
+            xdi__send_table(c, true, true, NULL);
         if (c->host != NULL && p->scd_changed[j] && c->scd_acquired)
-            replace(c, false);
+            xdi__send_table(c, false, true, NULL);
     }
 }
 

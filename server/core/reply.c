@@ -94,6 +94,31 @@ int xdi__send(struct xdi_conn *c, const struct xdi__out *out,
     return 0;
 }
 
+void xdi__send_table(struct xdi_conn *c, bool ems, bool replacement,
+                     const struct xdi__rx *answering)
+{
+    const struct xdi__table *t = ems ? &c->host->ems : &c->host->scd;
+    bool *sent = ems ? &c->ems_sent : &c->scd_sent;
+    struct xdi__out out = {0};
+
+    if (t->blob == NULL) {
+        out.key = ems ? NACCB_KEY_NO_EMS : NACCB_KEY_NO_SCD;
+        out.error_code = NACCB_ERR_NOT_AVAILABLE;
+        xdi__send(c, &out, NULL, answering, NULL);
+        /* Events need a table sent: "not available" withdraws it. */
+        *sent = false;
+        return;
+    }
+    if (replacement)
+        out.key = ems ? NACCB_KEY_REP_EMS : NACCB_KEY_REP_SCD;
+    else
+        out.key = ems ? NACCB_KEY_RCV_EMS : NACCB_KEY_RCV_SCD;
+    out.body = t->blob;
+    out.count = t->count;
+    out.size = t->size;
+    *sent = xdi__send(c, &out, NULL, answering, NULL) == 0;
+}
+
 int xdi__send_error(struct xdi_conn *c, uint8_t error_code, uint8_t object,
                     const struct xdi__rx *rx)
 {

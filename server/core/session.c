@@ -317,7 +317,6 @@ static void acquire(struct xdi_conn *c, const struct xdi__rx *rx)
 {
     bool ems = rx->h.object == NACCB_OBJ_EMS;
     const struct xdi__table *t = ems ? &c->host->ems : &c->host->scd;
-    struct xdi__out out = {0};
     json_t *rec = xdi__rec(c, "acquire", NULL);
 
     /* Asked for, whatever the answer: a reload that changes the table
@@ -331,22 +330,7 @@ static void acquire(struct xdi_conn *c, const struct xdi__rx *rx)
     if (rec != NULL)
         json_object_set_new(rec, "available", json_boolean(t->blob != NULL));
     xdi__journal(c->srv, rec);
-    if (t->blob == NULL) {
-        out.key = ems ? NACCB_KEY_NO_EMS : NACCB_KEY_NO_SCD;
-        out.error_code = NACCB_ERR_NOT_AVAILABLE;
-        xdi__send(c, &out, NULL, rx, NULL);
-        return;
-    }
-    out.key = ems ? NACCB_KEY_RCV_EMS : NACCB_KEY_RCV_SCD;
-    out.body = t->blob;
-    out.count = t->count;
-    out.size = t->size;
-    if (xdi__send(c, &out, NULL, rx, NULL) == 0) {
-        if (ems)
-            c->ems_sent = true;
-        else
-            c->scd_sent = true;
-    }
+    xdi__send_table(c, ems, false, rx);
 }
 
 static const char *object_kind(unsigned object)

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "naccb/ebcdic.h"
 #include "naccb/evblok.h"
@@ -25,6 +26,14 @@ struct naccb_local_time {
     struct naccb_date date;
     struct naccb_time time;
 };
+
+/*
+ * The local time of a broken-down struct tm (from the caller's
+ * localtime_r(): the codec reads no clock).  A leap second (tm_sec 60)
+ * counts as second 59 of its minute: the wire's HHMMSS00 has no 60.
+ */
+NACCB_API void naccb_local_time_from_tm(const struct tm *tm,
+                                        struct naccb_local_time *out);
 
 /* Returns non-zero when date is a holiday.  ctx is the caller's. */
 typedef int (*naccb_holiday_fn)(void *ctx, const struct naccb_date *date);

@@ -108,13 +108,7 @@ static void real_local_time(struct naccb_local_time *t)
 
     memset(&tm, 0, sizeof tm);
     localtime_r(&now, &tm);
-    t->date.year = tm.tm_year + 1900;
-    t->date.month = tm.tm_mon + 1;
-    t->date.day = tm.tm_mday;
-    t->time.hour = tm.tm_hour;
-    t->time.minute = tm.tm_min;
-    /* A leap second (60) is not a valid time of the frame rules. */
-    t->time.second = tm.tm_sec > 59 ? 59 : tm.tm_sec;
+    naccb_local_time_from_tm(&tm, t);
 }
 
 void xdi__local_time(struct xdi_agent *a, struct naccb_local_time *t)
