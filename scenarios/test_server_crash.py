@@ -1,10 +1,10 @@
 """The journal after a kill -9 of the server.
 
-The journal is written with one write(2) per line before the NACCB that a
-record describes is answered (docs/journal.md), so once an agent holds a
-reply, the records behind it are in the kernel: a SIGKILL right then must
-leave a journal in which every line parses and every NACCB the agent was
-answered for is present.  Bytes are written by hand from protocol-notes
+The journal is written with one write(2) per line, and a received NACCB
+is journalled before it is answered (docs/journal.md), so once an agent
+holds a reply, the records of what it sent are in the kernel: a SIGKILL
+right then must leave a journal in which every line parses and every NACCB
+the agent was answered for is present.  Bytes are written by hand from protocol-notes
 sections 2, 5, 6.
 """
 
@@ -53,4 +53,7 @@ def test_server_journal_survives_kill_9(xdi_server, xdi_agent):
     assert len(infos) == 20
     sent_errors = [r for r in records if r["event"] == "send"
                    and r.get("naccb", "").lower() == unhex(ERROR_05).hex()]
-    assert len(sent_errors) == 20
+    # A send record is written once the transport has taken the bytes, so
+    # the last reply can reach the agent a moment before its record does
+    # (docs/journal.md); every earlier one must be there.
+    assert len(sent_errors) in (19, 20)
