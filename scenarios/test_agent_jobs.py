@@ -10,13 +10,13 @@ still goes to, and is judged by, the real server.
 """
 
 import os
-import shutil
 import signal
 
 import pytest
 
 from agent_proc import AgentProcess, InjectingProxy, server_arg
 from xdi import codec
+from xdi.server import faketime_env, faketime_library
 
 # PAYROLL1 (TESTA's SCD entry 0, flag2 job name; EMS keys PAYROLL1 for EOJ
 # and PAYROLL1STEP2 for EOS): two steps on the side channel, exit 2.
@@ -204,18 +204,8 @@ def test_agent_simulation_bad_script_exit_2(tmp_path):
     assert agent.has_line(r"bad.sim: line 2: expected a delay")
 
 
-def faketime_env():
-    """libfaketime is preloaded ahead of ASan's runtime in a sanitizer
-    build: tell ASan not to insist on coming first."""
-    env = dict(os.environ)
-    opts = env.get("ASAN_OPTIONS", "")
-    env["ASAN_OPTIONS"] = (opts + ":" if opts else "") + \
-        "verify_asan_link_order=0"
-    return env
-
-
-@pytest.mark.skipif(shutil.which("faketime") is None,
-                    reason="faketime (Debian package faketime) is missing")
+@pytest.mark.skipif(faketime_library() is None,
+                    reason="libfaketime (Debian package libfaketime) is missing")
 @pytest.mark.parametrize("when, sent", [
     ("2026-11-20 10:00:00", True),    # a Friday, 10:00: in BUSY's frame
     ("2026-11-21 10:00:00", False),   # a Saturday: not a weekday
@@ -230,8 +220,8 @@ def test_agent_time_frame_from_real_clock(tmp_path, xdi_server, when, sent):
                       "+0.05 shutdown\n")
     agent = AgentProcess(["--server", server_arg(xdi_server.address),
                           "--system", "TESTA", "--simulate", script],
-                         tmp_path / "agent", env=faketime_env(),
-                         prefix=["faketime", "-f", "@" + when])
+                         tmp_path / "agent",
+                         env={**os.environ, **faketime_env(when, speed="1")})
     assert agent.wait() == 0
     j = xdi_server.journal
     j.wait_for(event="logout")

@@ -16,10 +16,11 @@ test's own tmp_path: tests are safe to run in parallel.  Every server and
 agent a test made is closed or killed in teardown, pass or fail.
 """
 
+import os
+import re
 
 import pytest
 
-from . import codec
 from .agent import ScriptedAgent
 from .server import XdiServer, fixture_dir
 
@@ -33,6 +34,39 @@ def pytest_configure(config):
         "markers",
         "xdi_server(fixtures=None, listen=None, args=()): how the "
         "xdi_server fixture starts xdi-server")
+
+
+# libfaketime (preloaded by the time-frame tests) keeps a semaphore and a
+# shared-memory segment per process in /dev/shm, named after its pid, and
+# removes them only at a normal exit; processes the tests kill leave them.
+# They harm nothing (the library tolerates a stale pair for a recycled pid)
+# but would pile up run after run, so the session removes those whose
+# process is gone.
+_FAKETIME_SHM = re.compile(r"^(?:sem\.faketime_sem|faketime_shm)_(\d+)$")
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def pytest_sessionfinish(session, exitstatus):
+    try:
+        names = os.listdir("/dev/shm")
+    except OSError:
+        return
+    for name in names:
+        m = _FAKETIME_SHM.match(name)
+        if m and not _pid_alive(int(m.group(1))):
+            try:
+                os.unlink(os.path.join("/dev/shm", name))
+            except OSError:
+                pass
 
 
 @pytest.fixture

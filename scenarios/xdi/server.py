@@ -65,13 +65,22 @@ def faketime_env(when, speed="0.01", tz="UTC"):
     1/speed: at 0.01 every timer of the process (--reload-delay, --grace,
     login and idle timeouts) waits 100 times longer.  Keep such timers out
     of a test under a slow clock, or use speed 1.  libfaketime is preloaded
-    directly (the faketime wrapper would stand between us and the server's
-    pid)."""
+    directly: the faketime wrapper would stand between us and the server's
+    pid, and it leaks a named semaphore in /dev/shm whenever it is killed,
+    which a later run with a recycled pid collides with ("sem_open: File
+    exists")."""
     lib = faketime_library()
     if lib is None:
-        raise RuntimeError("libfaketime is not installed")
-    return {"LD_PRELOAD": str(lib), "FAKETIME": "@%s x%s" % (when, speed),
-            "DONT_FAKE_MONOTONIC": "1", "TZ": tz}
+        raise RuntimeError("libfaketime is not installed "
+                           "(Debian package libfaketime)")
+    return {"LD_PRELOAD": " ".join(filter(None, [
+                str(lib), os.environ.get("LD_PRELOAD")])),
+            "FAKETIME": "@%s x%s" % (when, speed),
+            "DONT_FAKE_MONOTONIC": "1", "TZ": tz,
+            # a sanitized program must accept a library ahead of its runtime
+            "ASAN_OPTIONS": ":".join(filter(None, [
+                os.environ.get("ASAN_OPTIONS"),
+                "verify_asan_link_order=0"]))}
 
 
 class XdiServer:

@@ -26,6 +26,7 @@ import shutil
 import signal
 import subprocess
 
+from ..server import faketime_env as server_faketime_env
 from .errors import Failure, HarnessError
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -95,27 +96,14 @@ def statically_linked(path):
         return False
 
 
-def faketime_library():
-    found = sorted(pathlib.Path("/usr/lib").glob("*/faketime/libfaketime.so.1"))
-    return found[0] if found else None
-
-
 def faketime_env(when):
     """Environment that starts the wall clock at `when` ("2026-11-23
     18:00:00", UTC) running at normal speed; monotonic clocks untouched
     (event loops time their timers with them)."""
-    lib = faketime_library()
-    if lib is None:
-        raise HarnessError("--faketime: libfaketime is not installed "
-                           "(Debian package libfaketime)")
-    return {"LD_PRELOAD": " ".join(filter(None, [
-                str(lib), os.environ.get("LD_PRELOAD")])),
-            "FAKETIME": "@%s" % when, "DONT_FAKE_MONOTONIC": "1",
-            "TZ": "UTC",
-            # a sanitized agent must accept a library before its runtime
-            "ASAN_OPTIONS": ":".join(filter(None, [
-                os.environ.get("ASAN_OPTIONS"),
-                "verify_asan_link_order=0"]))}
+    try:
+        return server_faketime_env(when, speed="1")
+    except RuntimeError as e:
+        raise HarnessError("--faketime: %s" % e)
 
 
 class AgentUnderTest:

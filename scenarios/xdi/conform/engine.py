@@ -28,7 +28,8 @@ from dataclasses import dataclass
 
 from .. import codec
 from ..server import XdiServer
-from .agentproc import (AgentUnderTest, faketime_env, faketime_library,
+from ..server import faketime_library
+from .agentproc import (AgentUnderTest, faketime_env,
                         placeholders, program_of, render, statically_linked)
 from .errors import Failure, HarnessError, SkipCheck
 from .host import InjectingProxy, ScriptedHost, Transcript, describe
