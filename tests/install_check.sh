@@ -17,7 +17,7 @@ cat > "$tmp/agent.c" <<'C'
 #include <string.h>
 int main(void)
 {
-    /* login for SYSA, hand-written from protocol-notes section 2 */
+    /* login for SYSA, hand-written from docs/protocol.md */
     static const unsigned char login[36] = {
         0x00,0x00,0x00,0x24, 0,0,0,0, 0xE2,0xE8,0xE2,0xC1,0x40,0x40,0x40,0x40,
         0x02,0x01,0x05,0x00, 0,0,0,0, 0,0,0,0, 0,0,0,0, 0,0,0,0};

@@ -18,12 +18,9 @@
 #include "naccb/header.h"
 #include "naccb/match.h"
 #include "naccb/packed.h"
+#include "naccb/version.h" /* generated from project() */
 
-#define NACCB_VERSION_MAJOR 0
-#define NACCB_VERSION_MINOR 1
-#define NACCB_VERSION_PATCH 0
-
-/* "0.1.0" */
+/* NACCB_VERSION_STRING of the library actually loaded, e.g. "0.1.0". */
 NACCB_API const char *naccb_version(void);
 
 #endif /* NACCB_H */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "cli.h"
 #include "net.h"
 #include "watch.h"
 
@@ -80,42 +81,25 @@ static void usage(FILE *out)
             d.grace_ms / 1000, d.max_held_triggers, DEFAULT_RELOAD_DELAY_MS / 1000.0);
 }
 
-/* "16M" -> 16777216.  Returns 0 or -1. */
+/* "16M" -> 16777216 (tools/common/cli.h).  Returns 0 or -1. */
 static int parse_size(const char *text, unsigned long long max, unsigned long long *out)
 {
-    char *end;
-    unsigned long long v;
-    unsigned shift = 0;
+    uint64_t v;
 
-    errno = 0;
-    v = strtoull(text, &end, 10);
-    if (end == text || errno)
+    if (xdi_cli_size(text, 0, max, &v) != 0)
         return -1;
-    if (*end == 'K' || *end == 'k')
-        shift = 10;
-    else if (*end == 'M' || *end == 'm')
-        shift = 20;
-    else if (*end == 'G' || *end == 'g')
-        shift = 30;
-    if (shift)
-        end++;
-    if (*end || v > (max >> shift))
-        return -1;
-    *out = v << shift;
+    *out = v;
     return 0;
 }
 
-/* "2.5" seconds -> 2500 ms.  Returns 0 or -1. */
+/* "2.5" seconds -> 2500 ms (or "250ms", "2m": cli.h).  Returns 0 or -1. */
 static int parse_seconds(const char *text, unsigned *ms)
 {
-    char *end;
-    double s;
+    uint64_t v;
 
-    errno = 0;
-    s = strtod(text, &end);
-    if (end == text || *end || errno || s < 0 || s > 86400.0 * 365)
+    if (xdi_cli_duration_ms(text, UINT_MAX, &v) != 0)
         return -1;
-    *ms = (unsigned)(s * 1000.0 + 0.5);
+    *ms = (unsigned)v;
     return 0;
 }
 

@@ -12,7 +12,6 @@
  * exit status is 1 when one is not, so the smoke test
  * (scenarios/test_bench_smoke.py) keeps this program honest.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "cli.h"
 #include "naccb/codes.h"
 #include "naccb/ebcdic.h"
 
@@ -133,33 +133,11 @@ static int usage_error(const char *msg, const char *arg)
     return 2;
 }
 
-/* A count with an optional K/M/G suffix (binary). */
-static int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *s == '-')
-        return -1;
-    if (*end == 'K' || *end == 'k')
-        v <<= 10, end++;
-    else if (*end == 'M' || *end == 'm')
-        v <<= 20, end++;
-    else if (*end == 'G' || *end == 'g')
-        v <<= 30, end++;
-    if (*end != '\0' || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
     uint64_t v;
 
-    if (parse_size(s, min, max, &v) != 0)
+    if (xdi_cli_size(s, min, max, &v) != 0)
         return -1;
     *out = (uint32_t)v;
     return 0;
@@ -171,7 +149,7 @@ static int parse_chunks(char *list, struct options *o)
     for (char *save = NULL, *t = strtok_r(list, ",", &save); t != NULL;
          t = strtok_r(NULL, ",", &save)) {
         uint64_t v;
-        if (o->nchunks == MAX_CHUNKS || parse_size(t, 1, 16u << 20, &v) != 0)
+        if (o->nchunks == MAX_CHUNKS || xdi_cli_size(t, 1, 16u << 20, &v) != 0)
             return -1;
         o->chunks[o->nchunks++] = (size_t)v;
     }
@@ -240,16 +218,16 @@ static int apply_option(int c, const char *optarg_text, struct options *o)
 
     snprintf(arg, sizeof arg, "%s", optarg_text);
     switch (c) {
-    case OPT_STREAM_SIZE: rc = parse_size(arg, 1, 1u << 30, &v); o->stream_bytes = (size_t)v; break;
+    case OPT_STREAM_SIZE: rc = xdi_cli_size(arg, 1, 1u << 30, &v); o->stream_bytes = (size_t)v; break;
     case OPT_STREAMS: rc = parse_words(arg, stream_names, 2, &o->streams); break;
     case OPT_TABLE: rc = parse_u32(arg, 1, 50000, &o->table_size); break;
     case OPT_SCD: rc = parse_u32(arg, 1, 50000, &o->scd_size); break;
     case OPT_INFOS: rc = parse_u32(arg, 0, 100000, &o->infos); break;
     case OPT_TEXTS: rc = parse_u32(arg, 1, 10000000, &o->texts); break;
     case OPT_CHUNKS: rc = parse_chunks(arg, o); break;
-    case OPT_REPS: rc = parse_size(arg, 1, MAX_REPS, &v); o->reps = (unsigned)v; break;
-    case OPT_WARMUP: rc = parse_size(arg, 0, 10, &v); o->warmup = (unsigned)v; break;
-    case OPT_SEED: rc = parse_size(arg, 0, UINT64_MAX, &o->seed); break;
+    case OPT_REPS: rc = xdi_cli_size(arg, 1, MAX_REPS, &v); o->reps = (unsigned)v; break;
+    case OPT_WARMUP: rc = xdi_cli_size(arg, 0, 10, &v); o->warmup = (unsigned)v; break;
+    case OPT_SEED: rc = xdi_cli_size(arg, 0, UINT64_MAX, &o->seed); break;
     case OPT_ONLY: rc = parse_words(arg, only_names, 3, &bits); o->what = (unsigned)bits; break;
     default: return -2;
     }

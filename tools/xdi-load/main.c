@@ -18,13 +18,13 @@
  * against this machine.  Bounded in count (every option has a maximum) and
  * in time (--timeout, after which every agent is closed and the run fails).
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
+#include "cli.h"
 #include "load.h"
 
 struct options {
@@ -91,19 +91,6 @@ static int usage_error(const char *msg, const char *arg)
     return 2;
 }
 
-static int parse_num(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-    char *end;
-    unsigned long long v;
-
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || *s == '-' || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /*
  * ADDR:PORT with ADDR exactly 127.0.0.1 or ::1 (as [::1]).  Anything else is
  * refused, names included: the workplace forbids generating load against
@@ -116,7 +103,7 @@ static int parse_target(const char *s, struct sockaddr_storage *out)
     uint64_t port;
     size_t n;
 
-    if (colon == NULL || parse_num(colon + 1, 1, 65535, &port) != 0)
+    if (colon == NULL || xdi_cli_uint(colon + 1, 1, 65535, &port) != 0)
         return -1;
     n = (size_t)(colon - s);
     if (n >= sizeof host)
@@ -162,18 +149,18 @@ static int apply_number(int c, const char *arg, struct options *o)
     int rc = -1;
 
     switch (c) {
-    case OPT_HOSTS: rc = parse_num(arg, 1, LOAD_MAX_HOSTS, &v); o->make.hosts = (uint32_t)v; break;
-    case OPT_EVENTS: rc = parse_num(arg, 1, LOAD_MAX_EVENTS, &v); o->make.events = (uint32_t)v; break;
-    case OPT_JOBS: rc = parse_num(arg, 1, LOAD_MAX_JOBS, &v); o->make.jobs = (uint32_t)v; break;
-    case OPT_TEXT_LENGTH: rc = parse_num(arg, LOAD_KEY_LEN, NACCB_TEXT_MAX, &v); o->make.text_length = (uint32_t)v; break;
-    case OPT_AGENTS: rc = parse_num(arg, 1, LOAD_MAX_AGENTS, &v); o->agents = (uint32_t)v; break;
-    case OPT_INFOS: rc = parse_num(arg, 0, LOAD_MAX_INFOS, &v); o->infos = (uint32_t)v; break;
-    case OPT_TEXTS: rc = parse_num(arg, 1, LOAD_MAX_TEXTS, &v); o->texts = (uint32_t)v; break;
-    case OPT_WINDOW: rc = parse_num(arg, 1, LOAD_MAX_AGENTS, &v); o->window = (uint32_t)v; break;
-    case OPT_BASELINE: rc = parse_num(arg, 0, LOAD_MAX_AGENTS, &v); o->baseline = (int64_t)v; break;
-    case OPT_PID: rc = parse_num(arg, 1, 1u << 30, &v); o->server_pid = (long)v; break;
-    case OPT_TIMEOUT: rc = parse_num(arg, 1, 600, &v); o->timeout_s = (unsigned)v; break;
-    case OPT_ROUNDS: rc = parse_num(arg, 1, LOAD_MAX_ROUNDS, &v); o->rounds = (unsigned)v; break;
+    case OPT_HOSTS: rc = xdi_cli_uint(arg, 1, LOAD_MAX_HOSTS, &v); o->make.hosts = (uint32_t)v; break;
+    case OPT_EVENTS: rc = xdi_cli_uint(arg, 1, LOAD_MAX_EVENTS, &v); o->make.events = (uint32_t)v; break;
+    case OPT_JOBS: rc = xdi_cli_uint(arg, 1, LOAD_MAX_JOBS, &v); o->make.jobs = (uint32_t)v; break;
+    case OPT_TEXT_LENGTH: rc = xdi_cli_uint(arg, LOAD_KEY_LEN, NACCB_TEXT_MAX, &v); o->make.text_length = (uint32_t)v; break;
+    case OPT_AGENTS: rc = xdi_cli_uint(arg, 1, LOAD_MAX_AGENTS, &v); o->agents = (uint32_t)v; break;
+    case OPT_INFOS: rc = xdi_cli_uint(arg, 0, LOAD_MAX_INFOS, &v); o->infos = (uint32_t)v; break;
+    case OPT_TEXTS: rc = xdi_cli_uint(arg, 1, LOAD_MAX_TEXTS, &v); o->texts = (uint32_t)v; break;
+    case OPT_WINDOW: rc = xdi_cli_uint(arg, 1, LOAD_MAX_AGENTS, &v); o->window = (uint32_t)v; break;
+    case OPT_BASELINE: rc = xdi_cli_uint(arg, 0, LOAD_MAX_AGENTS, &v); o->baseline = (int64_t)v; break;
+    case OPT_PID: rc = xdi_cli_uint(arg, 1, 1u << 30, &v); o->server_pid = (long)v; break;
+    case OPT_TIMEOUT: rc = xdi_cli_uint(arg, 1, 600, &v); o->timeout_s = (unsigned)v; break;
+    case OPT_ROUNDS: rc = xdi_cli_uint(arg, 1, LOAD_MAX_ROUNDS, &v); o->rounds = (unsigned)v; break;
     default: break;
     }
     return rc;
