@@ -35,9 +35,16 @@ struct wreq {
 static const char *state_name(enum agent_state s)
 {
     static const char *const names[] = {
-        "idle", "connecting", "waiting for the accept",
-        "waiting for the EMS table", "waiting for the SCD table", "holding",
-        "waiting for the close after logout", "closing", "done"};
+        "idle",
+        "connecting",
+        "waiting for the accept",
+        "waiting for the EMS table",
+        "waiting for the SCD table",
+        "holding",
+        "waiting for the close after logout",
+        "closing",
+        "done",
+    };
 
     return names[s];
 }
@@ -119,7 +126,8 @@ static void wreq_send(struct agent *a, struct wreq *w, uint32_t naccbs)
 
 /* One NACCB from this agent (section 2): agent-ID 0 only in the login. */
 static int encode(const struct agent *a, uint32_t key, uint32_t count,
-                  uint32_t size, const uint8_t *objects, uint8_t *out, size_t cap)
+                  uint32_t size, const uint8_t *objects, uint8_t *out,
+                  size_t cap)
 {
     struct naccb_header h;
 
@@ -182,7 +190,8 @@ static int reply_is(const struct agent *a, const struct naccb_message *m,
            h->os_code == 0 && h->coding == 0 && h->unused == 0 &&
            h->forward == 0 &&
            memcmp(h->system_name, a->system, NACCB_NAME_SIZE) == 0 &&
-           (key == NACCB_KEY_ACCEPT ? h->agent_id != 0 : h->agent_id == a->agent_id);
+           (key == NACCB_KEY_ACCEPT ? h->agent_id != 0
+                                    : h->agent_id == a->agent_id);
 }
 
 static void unexpected(struct agent *a, const struct naccb_message *m, int rc)
@@ -191,9 +200,11 @@ static void unexpected(struct agent *a, const struct naccb_message *m, int rc)
 
     a->load->phase->unexpected++;
     if (rc < 0)
-        snprintf(detail, sizeof detail, "undecodable NACCB (%s)", naccb_err_name(rc));
+        snprintf(detail, sizeof detail, "undecodable NACCB (%s)",
+                 naccb_err_name(rc));
     else
-        snprintf(detail, sizeof detail, "key %08X error %u agent-ID %u count %u size %u",
+        snprintf(detail, sizeof detail,
+                 "key %08X error %u agent-ID %u count %u size %u",
                  (unsigned)naccb_header_key(&m->header), m->header.error_code,
                  (unsigned)m->header.agent_id, (unsigned)m->header.count,
                  (unsigned)m->header.size);
@@ -204,7 +215,8 @@ static bool table_reply(const struct agent *a, const struct naccb_message *m,
                         uint32_t key, uint32_t size)
 {
     return reply_is(a, m, key) && m->header.size == size &&
-           tables_match(&a->load->tables, a->host, size, m->header.count, m->objects);
+           tables_match(&a->load->tables, a->host, size, m->header.count,
+                        m->objects);
 }
 
 /* Both tables are in: hold for the others, or go on at once. */
@@ -240,10 +252,12 @@ static void handle(struct agent *a, const uint8_t *msg, size_t len)
         ph->accepted++;
         ph->t_last_accept = now;
         send_plain(a, NACCB_KEY_ACQ_EMS, A_ACQ_EMS);
-    } else if (a->state == A_ACQ_EMS && table_reply(a, &m, NACCB_KEY_RCV_EMS, NACCB_EVBLOK_SIZE)) {
+    } else if (a->state == A_ACQ_EMS &&
+               table_reply(a, &m, NACCB_KEY_RCV_EMS, NACCB_EVBLOK_SIZE)) {
         samples_add(&ph->acq_ems, now - a->t_sent);
         send_plain(a, NACCB_KEY_ACQ_SCD, A_ACQ_SCD);
-    } else if (a->state == A_ACQ_SCD && table_reply(a, &m, NACCB_KEY_RCV_SCD, NACCB_EOTINFO_SIZE)) {
+    } else if (a->state == A_ACQ_SCD &&
+               table_reply(a, &m, NACCB_KEY_RCV_SCD, NACCB_EOTINFO_SIZE)) {
         samples_add(&ph->acq_scd, now - a->t_sent);
         tables_done(a);
     } else {
@@ -344,7 +358,8 @@ void agent_start(struct agent *a)
         /* No handle to close: settle the agent here. */
         a->failed = true;
         a->state = A_DONE;
-        fprintf(stderr, "xdi-load: cannot create a socket: %s\n", uv_strerror(rc));
+        fprintf(stderr, "xdi-load: cannot create a socket: %s\n",
+                uv_strerror(rc));
         load_closed(l, a);
         return;
     }
@@ -353,8 +368,8 @@ void agent_start(struct agent *a)
     a->t_start = uv_hrtime();
     (void)uv_tcp_nodelay(&a->tcp, 1); /* request/reply: no Nagle delay */
     a->connect_req.data = a;
-    rc = uv_tcp_connect(&a->connect_req, &a->tcp, (const struct sockaddr *)&l->addr,
-                        on_connect);
+    rc = uv_tcp_connect(&a->connect_req, &a->tcp,
+                        (const struct sockaddr *)&l->addr, on_connect);
     if (rc < 0)
         fail(a, "connect failed", uv_strerror(rc));
 }

@@ -24,9 +24,9 @@
 #include "naccb/errors.h"
 #include "naccb/evblok.h"
 
-#define CP NACCB_CP_037 /* the fixture set's default code page */
+#define CP       NACCB_CP_037 /* the fixture set's default code page */
 #define MANIFEST "xdi-load.txt"
-#define MAGIC "xdi-load-fixtures 1"
+#define MAGIC    "xdi-load-fixtures 1"
 
 void host_name(uint32_t i, char out[NACCB_NAME_SIZE + 1])
 {
@@ -64,7 +64,8 @@ static int make_evblok(const uint8_t system[NACCB_NAME_SIZE], uint32_t i,
     memcpy(e.system_name, system, NACCB_NAME_SIZE);
     snprintf(s, sizeof s, "EV%06u", (unsigned)(i + 1));
     put_text(e.event_key, NACCB_KEY_SIZE, s);
-    snprintf(s, sizeof s, "xdi-load event %u of the generated table", (unsigned)(i + 1));
+    snprintf(s, sizeof s, "xdi-load event %u of the generated table",
+             (unsigned)(i + 1));
     put_text(e.additional_text, NACCB_ADDTEXT_SIZE, s);
     e.kl = LOAD_KEY_LEN;
     e.il = NACCB_NAME_SIZE + LOAD_KEY_LEN;
@@ -72,7 +73,8 @@ static int make_evblok(const uint8_t system[NACCB_NAME_SIZE], uint32_t i,
     naccb_evblok_set_always(&e);
     rc = naccb_evblok_validate(&e, &off);
     if (rc != 0) {
-        fprintf(stderr, "xdi-load: generated EVBLOK %u invalid: %s (offset %zu)\n",
+        fprintf(stderr,
+                "xdi-load: generated EVBLOK %u invalid: %s (offset %zu)\n",
                 (unsigned)i, naccb_strerror(rc), off);
         return -1;
     }
@@ -99,7 +101,8 @@ static int make_entry(const uint8_t system[NACCB_NAME_SIZE], uint32_t j,
     e.flag2 = NACCB_FLAG2_JOB_NAME;
     rc = naccb_eotinfo_validate(&e, NACCB_EOTINFO_TABLE_ENTRY, CP, &off);
     if (rc != 0) {
-        fprintf(stderr, "xdi-load: generated EOTINFO %u invalid: %s (offset %zu)\n",
+        fprintf(stderr,
+                "xdi-load: generated EOTINFO %u invalid: %s (offset %zu)\n",
                 (unsigned)j, naccb_strerror(rc), off);
         return -1;
     }
@@ -137,8 +140,8 @@ void tables_free(struct tables *t)
 }
 
 /* Every entry equals the template except the system name at name_off. */
-static int entries_match(const uint8_t *tmpl, const uint8_t *got, uint32_t count,
-                         size_t size, size_t name_off,
+static int entries_match(const uint8_t *tmpl, const uint8_t *got,
+                         uint32_t count, size_t size, size_t name_off,
                          const uint8_t name[NACCB_NAME_SIZE])
 {
     size_t rest = name_off + NACCB_NAME_SIZE;
@@ -159,18 +162,22 @@ int tables_match(const struct tables *t, uint32_t host, uint32_t size,
 
     host_wire_name(host, name);
     if (size == NACCB_EVBLOK_SIZE && count == t->ems_count)
-        return entries_match(t->ems, objects, count, size, NACCB_EVB_SYSTEM_NAME, name);
+        return entries_match(t->ems, objects, count, size,
+                             NACCB_EVB_SYSTEM_NAME, name);
     if (size == NACCB_EOTINFO_SIZE && count == t->scd_count)
-        return entries_match(t->scd, objects, count, size, NACCB_EOT_SYSTEM_NAME, name);
+        return entries_match(t->scd, objects, count, size,
+                             NACCB_EOT_SYSTEM_NAME, name);
     return 0;
 }
 
-void info_text(const struct manifest *m, uint32_t host, uint32_t n, uint8_t *out)
+void info_text(const struct manifest *m, uint32_t host, uint32_t n,
+               uint8_t *out)
 {
     char text[NACCB_TEXT_MAX + 1];
     uint32_t ev = (uint32_t)(((uint64_t)host * 7919u + n) % m->events);
-    int k = snprintf(text, sizeof text, "EV%06u LOAD TEST EVENT %u FROM HOST %u",
-                     (unsigned)(ev + 1), (unsigned)n, (unsigned)host);
+    int k =
+        snprintf(text, sizeof text, "EV%06u LOAD TEST EVENT %u FROM HOST %u",
+                 (unsigned)(ev + 1), (unsigned)n, (unsigned)host);
     size_t len = k < 0 ? 0 : (size_t)k;
 
     if (len > m->text_length)
@@ -195,7 +202,8 @@ static int path_join(char *out, const char *dir, const char *name)
 static int make_dir(const char *path)
 {
     if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-        fprintf(stderr, "xdi-load: cannot create %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "xdi-load: cannot create %s: %s\n", path,
+                strerror(errno));
         return -1;
     }
     return 0;
@@ -209,13 +217,15 @@ static int write_file(const char *path, const void *data, size_t len)
     if (f != NULL && fclose(f) != 0)
         ok = 0;
     if (!ok)
-        fprintf(stderr, "xdi-load: cannot write %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "xdi-load: cannot write %s: %s\n", path,
+                strerror(errno));
     return ok ? 0 : -1;
 }
 
 /* The template's entries renamed for host i (into buf), written to path. */
 static int write_table(const char *path, const uint8_t *tmpl, uint32_t count,
-                       size_t size, size_t name_off, uint32_t host, uint8_t *buf)
+                       size_t size, size_t name_off, uint32_t host,
+                       uint8_t *buf)
 {
     uint8_t name[NACCB_NAME_SIZE];
 
@@ -226,8 +236,8 @@ static int write_table(const char *path, const uint8_t *tmpl, uint32_t count,
     return write_file(path, buf, (size_t)count * size);
 }
 
-static int write_host_tables(const char *dir, const struct tables *t, uint32_t host,
-                             uint8_t *buf)
+static int write_host_tables(const char *dir, const struct tables *t,
+                             uint32_t host, uint8_t *buf)
 {
     char name[NACCB_NAME_SIZE + 1], rel[64], path[PATH_MAX];
 
@@ -251,17 +261,22 @@ static int write_hosts_yaml(const char *dir, const struct manifest *m)
     FILE *f;
     int ok;
 
-    if (path_join(path, dir, "hosts.yaml") != 0 || (f = fopen(path, "w")) == NULL) {
+    if (path_join(path, dir, "hosts.yaml") != 0 ||
+        (f = fopen(path, "w")) == NULL) {
         fprintf(stderr, "xdi-load: cannot write %s/hosts.yaml\n", dir);
         return -1;
     }
-    fprintf(f, "# Generated by xdi-load --make-fixtures (docs/performance.md):\n"
-               "# %u hosts, each with %u EVBLOKs and %u EOTINFOs in raw tables.\n"
-               "hosts:\n", (unsigned)m->hosts, (unsigned)m->events, (unsigned)m->jobs);
+    fprintf(f,
+            "# Generated by xdi-load --make-fixtures (docs/performance.md):\n"
+            "# %u hosts, each with %u EVBLOKs and %u EOTINFOs in raw tables.\n"
+            "hosts:\n",
+            (unsigned)m->hosts, (unsigned)m->events, (unsigned)m->jobs);
     for (uint32_t i = 0; i < m->hosts; i++) {
         host_name(i, name);
-        fprintf(f, "  - system: %s\n    ems: {raw: raw/%s.ems}\n"
-                   "    scd: {raw: raw/%s.scd}\n", name, name, name);
+        fprintf(f,
+                "  - system: %s\n    ems: {raw: raw/%s.ems}\n"
+                "    scd: {raw: raw/%s.scd}\n",
+                name, name, name);
     }
     ok = !ferror(f);
     if (fclose(f) != 0 || !ok) {
@@ -294,7 +309,8 @@ int fixtures_make(const char *dir, const struct manifest *m)
 
     if ((size_t)m->jobs * NACCB_EOTINFO_SIZE > biggest)
         biggest = (size_t)m->jobs * NACCB_EOTINFO_SIZE;
-    if (make_dir(dir) != 0 || path_join(raw, dir, "raw") != 0 || make_dir(raw) != 0)
+    if (make_dir(dir) != 0 || path_join(raw, dir, "raw") != 0 ||
+        make_dir(raw) != 0)
         return -1;
     rc = tables_build(m, &t);
     buf = malloc(biggest);
@@ -322,7 +338,8 @@ static int manifest_field(struct manifest *m, const char *key, unsigned long v)
         m->events = (uint32_t)v;
     else if (strcmp(key, "jobs") == 0 && v >= 1 && v <= LOAD_MAX_JOBS)
         m->jobs = (uint32_t)v;
-    else if (strcmp(key, "text-length") == 0 && v >= LOAD_KEY_LEN && v <= NACCB_TEXT_MAX)
+    else if (strcmp(key, "text-length") == 0 && v >= LOAD_KEY_LEN &&
+             v <= NACCB_TEXT_MAX)
         m->text_length = (uint32_t)v;
     else
         return -1;
@@ -340,19 +357,25 @@ int fixtures_read(const char *dir, struct manifest *out)
     if (path_join(path, dir, MANIFEST) != 0)
         return -1;
     if ((f = fopen(path, "r")) == NULL) {
-        fprintf(stderr, "xdi-load: cannot read %s: %s (make the set with "
-                "xdi-load --make-fixtures %s)\n", path, strerror(errno), dir);
+        fprintf(stderr,
+                "xdi-load: cannot read %s: %s (make the set with "
+                "xdi-load --make-fixtures %s)\n",
+                path, strerror(errno), dir);
         return -1;
     }
     while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
         if (strncmp(line, MAGIC "\n", sizeof MAGIC) == 0)
             magic = 1;
-        else if (sscanf(line, "%31s %lu", key, &v) != 2 || manifest_field(out, key, v) != 0)
+        else if (sscanf(line, "%31s %lu", key, &v) != 2 ||
+                 manifest_field(out, key, v) != 0)
             rc = -1;
     }
     fclose(f);
-    if (rc != 0 || !magic || !out->hosts || !out->events || !out->jobs || !out->text_length) {
-        fprintf(stderr, "xdi-load: %s is not a manifest written by this xdi-load\n", path);
+    if (rc != 0 || !magic || !out->hosts || !out->events || !out->jobs ||
+        !out->text_length) {
+        fprintf(stderr,
+                "xdi-load: %s is not a manifest written by this xdi-load\n",
+                path);
         return -1;
     }
     return 0;

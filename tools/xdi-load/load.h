@@ -24,12 +24,12 @@
 enum {
     LOAD_MAX_HOSTS = 100000,
     LOAD_MAX_AGENTS = 10000,
-    LOAD_MAX_EVENTS = 20000,   /* 230 * 20000 = 4.6 MB per EMS table */
+    LOAD_MAX_EVENTS = 20000, /* 230 * 20000 = 4.6 MB per EMS table */
     LOAD_MAX_JOBS = 20000,
     LOAD_MAX_INFOS = 10000,
-    LOAD_MAX_TEXTS = 64,       /* texts per info NACCB */
-    LOAD_KEY_LEN = 8,          /* "EV000001": KL of every generated EVBLOK */
-    LOAD_MAX_ROUNDS = 10,      /* baseline + load pairs in one run */
+    LOAD_MAX_TEXTS = 64,  /* texts per info NACCB */
+    LOAD_KEY_LEN = 8,     /* "EV000001": KL of every generated EVBLOK */
+    LOAD_MAX_ROUNDS = 10, /* baseline + load pairs in one run */
 };
 
 /* ---- fixtures.c -------------------------------------------------------- */
@@ -107,15 +107,15 @@ double self_cpu(void);
 /* ---- agent.c / main.c ------------------------------------------------------ */
 
 enum agent_state {
-    A_IDLE,       /* not started */
+    A_IDLE, /* not started */
     A_CONNECTING,
-    A_LOGIN,      /* login sent, waiting for the accept */
-    A_ACQ_EMS,    /* acquire EMS sent, waiting for the table */
-    A_ACQ_SCD,    /* acquire SCD sent, waiting for the table */
-    A_HOLD,       /* both tables in; waiting for every agent to get here */
-    A_INFO,       /* infos and logout sent, waiting for the server to close */
+    A_LOGIN,   /* login sent, waiting for the accept */
+    A_ACQ_EMS, /* acquire EMS sent, waiting for the table */
+    A_ACQ_SCD, /* acquire SCD sent, waiting for the table */
+    A_HOLD,    /* both tables in; waiting for every agent to get here */
+    A_INFO,    /* infos and logout sent, waiting for the server to close */
     A_CLOSING,
-    A_DONE,       /* closed: done or failed */
+    A_DONE, /* closed: done or failed */
 };
 
 struct load;
@@ -139,17 +139,17 @@ struct agent {
 /* One phase's figures. */
 struct phase {
     const char *name;
-    unsigned round;     /* from 1 */
+    unsigned round; /* from 1 */
     uint32_t agents;
     uint32_t window;
-    bool hold;          /* agents wait for each other before their infos */
+    bool hold; /* agents wait for each other before their infos */
     uint64_t t_begin, t_end, t_last_accept, t_release;
     uint64_t naccbs_sent, naccbs_received, bytes_sent, bytes_received;
     uint64_t texts_sent;
     uint32_t done, failed, unexpected, accepted;
     struct samples connect, login, acq_ems, acq_scd, info_close;
     double server_cpu, client_cpu; /* seconds used during the phase */
-    double info_time;   /* s the server spent on infos + logouts (below) */
+    double info_time; /* s the server spent on infos + logouts (below) */
     uint64_t rss_before, rss_hold, rss_after, hwm_after; /* KiB */
 };
 
@@ -160,17 +160,18 @@ struct load {
     struct tables tables;
     struct agent *agents;
     uint32_t n_agents;
-    uint32_t infos;       /* info NACCBs per agent */
-    uint32_t texts;       /* texts per info NACCB */
-    long server_pid;      /* 0: not given */
-    struct phase *phase;  /* the phase running */
-    uint32_t next;        /* next agent to start */
-    uint32_t in_window;   /* agents setting up */
+    uint32_t infos;      /* info NACCBs per agent */
+    uint32_t texts;      /* texts per info NACCB */
+    long server_pid;     /* 0: not given */
+    struct phase *phase; /* the phase running */
+    uint32_t next;       /* next agent to start */
+    uint32_t in_window;  /* agents setting up */
     uint32_t holding;
     uint32_t closed;
-    uint32_t reported;    /* unexpected replies printed so far */
+    uint32_t reported; /* unexpected replies printed so far */
     bool timed_out;
-    uint8_t read_buf[64 * 1024]; /* shared: libuv reads into it, we parse at once */
+    uint8_t
+        read_buf[64 * 1024]; /* shared: libuv reads into it, we parse at once */
 };
 
 /* The whole run: its phases (baseline, load, baseline, load, ...). */
@@ -179,7 +180,7 @@ struct run {
     struct phase phases[2 * LOAD_MAX_ROUNDS];
     size_t nphases;
     size_t current;
-    size_t ran;       /* phases that ran to their end */
+    size_t ran; /* phases that ran to their end */
     uv_timer_t deadline;
     const char *target;
     const char *fixtures;

@@ -32,11 +32,11 @@ struct options {
     const char *fixtures;
     const char *connect;
     struct manifest make;
-    uint32_t agents;     /* 0: min(1000, hosts) */
+    uint32_t agents; /* 0: min(1000, hosts) */
     uint32_t infos;
     uint32_t texts;
     uint32_t window;
-    int64_t baseline;    /* -1: as many as agents */
+    int64_t baseline; /* -1: as many as agents */
     long server_pid;
     unsigned timeout_s;
     unsigned rounds;
@@ -102,6 +102,7 @@ static int parse_target(const char *s, struct sockaddr_storage *out)
     const char *colon = strrchr(s, ':');
     uint64_t port;
     size_t n;
+    int rc = -1;
 
     if (colon == NULL || xdi_cli_uint(colon + 1, 1, 65535, &port) != 0)
         return -1;
@@ -112,15 +113,29 @@ static int parse_target(const char *s, struct sockaddr_storage *out)
     host[n] = '\0';
     memset(out, 0, sizeof *out);
     if (strcmp(host, "127.0.0.1") == 0)
-        return uv_ip4_addr(host, (int)port, (struct sockaddr_in *)out) == 0 ? 0 : -1;
-    if (strcmp(host, "[::1]") == 0)
-        return uv_ip6_addr("::1", (int)port, (struct sockaddr_in6 *)out) == 0 ? 0 : -1;
-    return -1;
+        rc = uv_ip4_addr(host, (int)port, (struct sockaddr_in *)out);
+    else if (strcmp(host, "[::1]") == 0)
+        rc = uv_ip6_addr("::1", (int)port, (struct sockaddr_in6 *)out);
+    return rc == 0 ? 0 : -1;
 }
 
-enum { OPT_MAKE = 256, OPT_HOSTS, OPT_EVENTS, OPT_JOBS, OPT_TEXT_LENGTH,
-       OPT_CONNECT, OPT_FIXTURES, OPT_AGENTS, OPT_INFOS, OPT_TEXTS, OPT_WINDOW,
-       OPT_BASELINE, OPT_PID, OPT_TIMEOUT, OPT_ROUNDS };
+enum {
+    OPT_MAKE = 256,
+    OPT_HOSTS,
+    OPT_EVENTS,
+    OPT_JOBS,
+    OPT_TEXT_LENGTH,
+    OPT_CONNECT,
+    OPT_FIXTURES,
+    OPT_AGENTS,
+    OPT_INFOS,
+    OPT_TEXTS,
+    OPT_WINDOW,
+    OPT_BASELINE,
+    OPT_PID,
+    OPT_TIMEOUT,
+    OPT_ROUNDS
+};
 
 static const struct option long_options[] = {
     {"make-fixtures", required_argument, NULL, OPT_MAKE},
@@ -149,19 +164,56 @@ static int apply_number(int c, const char *arg, struct options *o)
     int rc = -1;
 
     switch (c) {
-    case OPT_HOSTS: rc = xdi_cli_uint(arg, 1, LOAD_MAX_HOSTS, &v); o->make.hosts = (uint32_t)v; break;
-    case OPT_EVENTS: rc = xdi_cli_uint(arg, 1, LOAD_MAX_EVENTS, &v); o->make.events = (uint32_t)v; break;
-    case OPT_JOBS: rc = xdi_cli_uint(arg, 1, LOAD_MAX_JOBS, &v); o->make.jobs = (uint32_t)v; break;
-    case OPT_TEXT_LENGTH: rc = xdi_cli_uint(arg, LOAD_KEY_LEN, NACCB_TEXT_MAX, &v); o->make.text_length = (uint32_t)v; break;
-    case OPT_AGENTS: rc = xdi_cli_uint(arg, 1, LOAD_MAX_AGENTS, &v); o->agents = (uint32_t)v; break;
-    case OPT_INFOS: rc = xdi_cli_uint(arg, 0, LOAD_MAX_INFOS, &v); o->infos = (uint32_t)v; break;
-    case OPT_TEXTS: rc = xdi_cli_uint(arg, 1, LOAD_MAX_TEXTS, &v); o->texts = (uint32_t)v; break;
-    case OPT_WINDOW: rc = xdi_cli_uint(arg, 1, LOAD_MAX_AGENTS, &v); o->window = (uint32_t)v; break;
-    case OPT_BASELINE: rc = xdi_cli_uint(arg, 0, LOAD_MAX_AGENTS, &v); o->baseline = (int64_t)v; break;
-    case OPT_PID: rc = xdi_cli_uint(arg, 1, 1u << 30, &v); o->server_pid = (long)v; break;
-    case OPT_TIMEOUT: rc = xdi_cli_uint(arg, 1, 600, &v); o->timeout_s = (unsigned)v; break;
-    case OPT_ROUNDS: rc = xdi_cli_uint(arg, 1, LOAD_MAX_ROUNDS, &v); o->rounds = (unsigned)v; break;
-    default: break;
+    case OPT_HOSTS:
+        rc = xdi_cli_uint(arg, 1, LOAD_MAX_HOSTS, &v);
+        o->make.hosts = (uint32_t)v;
+        break;
+    case OPT_EVENTS:
+        rc = xdi_cli_uint(arg, 1, LOAD_MAX_EVENTS, &v);
+        o->make.events = (uint32_t)v;
+        break;
+    case OPT_JOBS:
+        rc = xdi_cli_uint(arg, 1, LOAD_MAX_JOBS, &v);
+        o->make.jobs = (uint32_t)v;
+        break;
+    case OPT_TEXT_LENGTH:
+        rc = xdi_cli_uint(arg, LOAD_KEY_LEN, NACCB_TEXT_MAX, &v);
+        o->make.text_length = (uint32_t)v;
+        break;
+    case OPT_AGENTS:
+        rc = xdi_cli_uint(arg, 1, LOAD_MAX_AGENTS, &v);
+        o->agents = (uint32_t)v;
+        break;
+    case OPT_INFOS:
+        rc = xdi_cli_uint(arg, 0, LOAD_MAX_INFOS, &v);
+        o->infos = (uint32_t)v;
+        break;
+    case OPT_TEXTS:
+        rc = xdi_cli_uint(arg, 1, LOAD_MAX_TEXTS, &v);
+        o->texts = (uint32_t)v;
+        break;
+    case OPT_WINDOW:
+        rc = xdi_cli_uint(arg, 1, LOAD_MAX_AGENTS, &v);
+        o->window = (uint32_t)v;
+        break;
+    case OPT_BASELINE:
+        rc = xdi_cli_uint(arg, 0, LOAD_MAX_AGENTS, &v);
+        o->baseline = (int64_t)v;
+        break;
+    case OPT_PID:
+        rc = xdi_cli_uint(arg, 1, 1u << 30, &v);
+        o->server_pid = (long)v;
+        break;
+    case OPT_TIMEOUT:
+        rc = xdi_cli_uint(arg, 1, 600, &v);
+        o->timeout_s = (unsigned)v;
+        break;
+    case OPT_ROUNDS:
+        rc = xdi_cli_uint(arg, 1, LOAD_MAX_ROUNDS, &v);
+        o->rounds = (unsigned)v;
+        break;
+    default:
+        break;
     }
     return rc;
 }
@@ -203,7 +255,8 @@ static int parse_options(int argc, char **argv, struct options *o)
     if (optind < argc)
         return usage_error("unexpected argument", argv[optind]);
     if (!o->make_dir == !o->connect)
-        return usage_error("give either --make-fixtures DIR or --connect ADDR:PORT", NULL);
+        return usage_error(
+            "give either --make-fixtures DIR or --connect ADDR:PORT", NULL);
     if (o->connect && !o->fixtures)
         return usage_error("--connect needs --fixtures DIR", NULL);
     return 0;
@@ -358,8 +411,10 @@ static int init_phase(struct phase *ph, const char *name, unsigned round,
     ph->agents = agents;
     ph->window = window;
     ph->hold = hold;
-    if (samples_init(&ph->connect, agents) || samples_init(&ph->login, agents) ||
-        samples_init(&ph->acq_ems, agents) || samples_init(&ph->acq_scd, agents) ||
+    if (samples_init(&ph->connect, agents) ||
+        samples_init(&ph->login, agents) ||
+        samples_init(&ph->acq_ems, agents) ||
+        samples_init(&ph->acq_scd, agents) ||
         samples_init(&ph->info_close, agents))
         return -1;
     return 0;
@@ -386,8 +441,10 @@ static int check_fd_limit(uint32_t agents)
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
         return 0;
     if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want) {
-        fprintf(stderr, "xdi-load: %u agents need %lu file descriptors; the limit is %lu\n",
-                (unsigned)agents, (unsigned long)want, (unsigned long)rl.rlim_max);
+        fprintf(
+            stderr,
+            "xdi-load: %u agents need %lu file descriptors; the limit is %lu\n",
+            (unsigned)agents, (unsigned long)want, (unsigned long)rl.rlim_max);
         return -1;
     }
     rl.rlim_cur = want;
@@ -399,12 +456,15 @@ static int setup(struct run *r, const struct options *o)
     struct load *l = &r->load;
     uint32_t baseline;
 
-    if (fixtures_read(o->fixtures, &l->man) != 0 || tables_build(&l->man, &l->tables) != 0)
+    if (fixtures_read(o->fixtures, &l->man) != 0 ||
+        tables_build(&l->man, &l->tables) != 0)
         return -1;
-    l->n_agents = o->agents ? o->agents : (l->man.hosts < 1000 ? l->man.hosts : 1000);
+    l->n_agents =
+        o->agents ? o->agents : (l->man.hosts < 1000 ? l->man.hosts : 1000);
     if (l->n_agents > l->man.hosts) {
         fprintf(stderr, "xdi-load: %u agents need %u hosts; %s has %u\n",
-                (unsigned)l->n_agents, (unsigned)l->n_agents, o->fixtures, (unsigned)l->man.hosts);
+                (unsigned)l->n_agents, (unsigned)l->n_agents, o->fixtures,
+                (unsigned)l->man.hosts);
         return -1;
     }
     if (check_fd_limit(l->n_agents) != 0)
@@ -419,10 +479,11 @@ static int setup(struct run *r, const struct options *o)
     if (l->agents == NULL)
         return -1;
     for (unsigned k = 1; k <= o->rounds; k++) {
-        if (baseline > 0 &&
-            init_phase(&r->phases[r->nphases++], "baseline", k, baseline, 1, false) != 0)
+        if (baseline > 0 && init_phase(&r->phases[r->nphases++], "baseline", k,
+                                       baseline, 1, false) != 0)
             return -1;
-        if (init_phase(&r->phases[r->nphases++], "load", k, l->n_agents, o->window, true) != 0)
+        if (init_phase(&r->phases[r->nphases++], "load", k, l->n_agents,
+                       o->window, true) != 0)
             return -1;
     }
     return 0;
@@ -437,7 +498,8 @@ static int run_load(const struct options *o)
         return 1;
     if (parse_target(o->connect, &r->load.addr) != 0) {
         free(r);
-        return usage_error("only 127.0.0.1:PORT or [::1]:PORT may be loaded", o->connect);
+        return usage_error("only 127.0.0.1:PORT or [::1]:PORT may be loaded",
+                           o->connect);
     }
     r->load.loop = uv_default_loop();
     r->target = o->connect;
@@ -448,7 +510,8 @@ static int run_load(const struct options *o)
         fflush(stdout);
         uv_timer_init(r->load.loop, &r->deadline);
         r->deadline.data = r;
-        uv_timer_start(&r->deadline, on_deadline, (uint64_t)o->timeout_s * 1000, 0);
+        uv_timer_start(&r->deadline, on_deadline, (uint64_t)o->timeout_s * 1000,
+                       0);
         start_phase(r);
         uv_run(r->load.loop, UV_RUN_DEFAULT);
         rc = report(r);
@@ -472,9 +535,10 @@ int main(int argc, char **argv)
     if (o.make_dir) {
         if (fixtures_make(o.make_dir, &o.make) != 0)
             return 1;
-        printf("xdi-load: wrote %s: %u hosts, %u EVBLOKs and %u EOTINFOs each\n",
-               o.make_dir, (unsigned)o.make.hosts, (unsigned)o.make.events,
-               (unsigned)o.make.jobs);
+        printf(
+            "xdi-load: wrote %s: %u hosts, %u EVBLOKs and %u EOTINFOs each\n",
+            o.make_dir, (unsigned)o.make.hosts, (unsigned)o.make.events,
+            (unsigned)o.make.jobs);
         return 0;
     }
     return run_load(&o);
