@@ -157,65 +157,46 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* A numeric option: its bounds and where it goes. */
+/* A numeric option: its bounds and where it goes (the 32-bit counts
+ * through the table, the four fields of other types below it). */
 static int apply_number(int c, const char *arg, struct options *o)
 {
-    uint64_t v = 0;
-    int rc = -1;
+    const struct {
+        int opt;
+        uint64_t min, max;
+        uint32_t *count; /* NULL: a field of another type */
+    } numbers[] = {
+        {OPT_HOSTS, 1, LOAD_MAX_HOSTS, &o->make.hosts},
+        {OPT_EVENTS, 1, LOAD_MAX_EVENTS, &o->make.events},
+        {OPT_JOBS, 1, LOAD_MAX_JOBS, &o->make.jobs},
+        {OPT_TEXT_LENGTH, LOAD_KEY_LEN, NACCB_TEXT_MAX, &o->make.text_length},
+        {OPT_AGENTS, 1, LOAD_MAX_AGENTS, &o->agents},
+        {OPT_INFOS, 0, LOAD_MAX_INFOS, &o->infos},
+        {OPT_TEXTS, 1, LOAD_MAX_TEXTS, &o->texts},
+        {OPT_WINDOW, 1, LOAD_MAX_AGENTS, &o->window},
+        {OPT_BASELINE, 0, LOAD_MAX_AGENTS, NULL},
+        {OPT_PID, 1, 1u << 30, NULL},
+        {OPT_TIMEOUT, 1, 600, NULL},
+        {OPT_ROUNDS, 1, LOAD_MAX_ROUNDS, NULL},
+    };
+    size_t n = sizeof numbers / sizeof numbers[0], i = 0;
+    uint64_t v;
 
-    switch (c) {
-    case OPT_HOSTS:
-        rc = xdi_cli_uint(arg, 1, LOAD_MAX_HOSTS, &v);
-        o->make.hosts = (uint32_t)v;
-        break;
-    case OPT_EVENTS:
-        rc = xdi_cli_uint(arg, 1, LOAD_MAX_EVENTS, &v);
-        o->make.events = (uint32_t)v;
-        break;
-    case OPT_JOBS:
-        rc = xdi_cli_uint(arg, 1, LOAD_MAX_JOBS, &v);
-        o->make.jobs = (uint32_t)v;
-        break;
-    case OPT_TEXT_LENGTH:
-        rc = xdi_cli_uint(arg, LOAD_KEY_LEN, NACCB_TEXT_MAX, &v);
-        o->make.text_length = (uint32_t)v;
-        break;
-    case OPT_AGENTS:
-        rc = xdi_cli_uint(arg, 1, LOAD_MAX_AGENTS, &v);
-        o->agents = (uint32_t)v;
-        break;
-    case OPT_INFOS:
-        rc = xdi_cli_uint(arg, 0, LOAD_MAX_INFOS, &v);
-        o->infos = (uint32_t)v;
-        break;
-    case OPT_TEXTS:
-        rc = xdi_cli_uint(arg, 1, LOAD_MAX_TEXTS, &v);
-        o->texts = (uint32_t)v;
-        break;
-    case OPT_WINDOW:
-        rc = xdi_cli_uint(arg, 1, LOAD_MAX_AGENTS, &v);
-        o->window = (uint32_t)v;
-        break;
-    case OPT_BASELINE:
-        rc = xdi_cli_uint(arg, 0, LOAD_MAX_AGENTS, &v);
+    while (i < n && numbers[i].opt != c)
+        i++;
+    if (i == n || xdi_cli_uint(arg, numbers[i].min, numbers[i].max, &v) != 0)
+        return -1;
+    if (numbers[i].count != NULL)
+        *numbers[i].count = (uint32_t)v;
+    else if (c == OPT_BASELINE)
         o->baseline = (int64_t)v;
-        break;
-    case OPT_PID:
-        rc = xdi_cli_uint(arg, 1, 1u << 30, &v);
+    else if (c == OPT_PID)
         o->server_pid = (long)v;
-        break;
-    case OPT_TIMEOUT:
-        rc = xdi_cli_uint(arg, 1, 600, &v);
+    else if (c == OPT_TIMEOUT)
         o->timeout_s = (unsigned)v;
-        break;
-    case OPT_ROUNDS:
-        rc = xdi_cli_uint(arg, 1, LOAD_MAX_ROUNDS, &v);
+    else
         o->rounds = (unsigned)v;
-        break;
-    default:
-        break;
-    }
-    return rc;
+    return 0;
 }
 
 static void defaults(struct options *o)
