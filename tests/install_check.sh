@@ -1,29 +1,91 @@
 #!/bin/sh
-# Installs the build tree into a temporary prefix and builds a small agent-
-# author program (install_consumer.c) against it with nothing but
-# `pkg-config naccb`: proves the installed headers, the libraries and the
-# generated naccb.pc work together, shared and static.
-# Usage: install_check.sh BUILD_DIR VERSION
+# Installs the build tree into a temporary prefix and builds an agent
+# author's first program (install_consumer.c) against it, shared and
+# static, the way an agent author would:
+#   pkgconfig     with nothing but `pkg-config naccb` (the generated naccb.pc);
+#   find_package  as a CMake project with find_package(naccb CONFIG
+#                 REQUIRED) and CMAKE_PREFIX_PATH, after moving the prefix
+#                 (the package must be relocatable).
+# Each program must run and print VERSION, project()'s version.
+# Usage: install_check.sh BUILD_DIR VERSION pkgconfig|find_package
 set -eu
 build=$1
 version=$2
+mode=$3
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
-pc=$(find "$tmp/prefix" -name naccb.pc)
-[ -n "$pc" ] || { echo "naccb.pc was not installed" >&2; exit 1; }
-export PKG_CONFIG_PATH=$(dirname "$pc")
-[ "$(pkg-config --modversion naccb)" = "$version" ] ||
-  { echo "naccb.pc: version $(pkg-config --modversion naccb), expected $version" >&2; exit 1; }
-# shellcheck disable=SC2046
-cc -std=c11 -Wall -Werror "$here/install_consumer.c" $(pkg-config --cflags naccb) \
-   $(pkg-config --libs naccb) -o "$tmp/agent"
-out=$(LD_LIBRARY_PATH=$(pkg-config --variable=libdir naccb) "$tmp/agent")
-[ "$out" = "$version" ] || { echo "shared: '$out', expected $version" >&2; exit 1; }
-# The static library alone must also be enough.
-cc -std=c11 "$here/install_consumer.c" $(pkg-config --cflags naccb) \
-   "$(pkg-config --variable=libdir naccb)/libnaccb.a" -o "$tmp/agent-static"
-out=$("$tmp/agent-static")
-[ "$out" = "$version" ] || { echo "static: '$out', expected $version" >&2; exit 1; }
-echo "ok pkg-config naccb $version: shared and static"
+
+fail() { echo "install_check.sh $mode: $*" >&2; exit 1; }
+
+# Runs program $1, which must print the version.
+expect_version() {
+  out=$("$1") || fail "$1 exited with $?"
+  [ "$out" = "$version" ] || fail "$1 printed '$out', expected $version"
+}
+
+with_pkgconfig() {
+  cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+  pc=$(find "$tmp/prefix" -name naccb.pc)
+  [ -n "$pc" ] || fail "naccb.pc was not installed"
+  PKG_CONFIG_PATH=$(dirname "$pc")
+  export PKG_CONFIG_PATH
+  [ "$(pkg-config --modversion naccb)" = "$version" ] ||
+    fail "naccb.pc: version $(pkg-config --modversion naccb), expected $version"
+  # shellcheck disable=SC2046
+  cc -std=c11 -Wall -Werror "$here/install_consumer.c" $(pkg-config --cflags naccb) \
+     $(pkg-config --libs naccb) -o "$tmp/agent-shared"
+  LD_LIBRARY_PATH=$(pkg-config --variable=libdir naccb) expect_version "$tmp/agent-shared"
+  # The static library alone must also be enough.
+  # shellcheck disable=SC2046
+  cc -std=c11 -Wall -Werror "$here/install_consumer.c" $(pkg-config --cflags naccb) \
+     "$(pkg-config --variable=libdir naccb)/libnaccb.a" -o "$tmp/agent-static"
+  expect_version "$tmp/agent-static"
+}
+
+with_find_package() {
+  cmake --install "$build" --prefix "$tmp/installed" >/dev/null
+  mv "$tmp/installed" "$tmp/moved"
+  prefix=$tmp/moved
+  config=$(find "$prefix" -name naccbConfig.cmake)
+  [ -n "$config" ] || fail "naccbConfig.cmake was not installed"
+  # Nothing in the package may point back at the build or the source tree.
+  if grep -rl -e "$build" -e "$(dirname "$here")" "$(dirname "$config")"; then
+    fail "the files above name the build or the source tree"
+  fi
+  src=$tmp/consumer
+  mkdir "$src"
+  cp "$here/install_consumer.c" "$src/agent.c"
+  cat > "$src/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.25)
+project(naccb_consumer LANGUAGES C)
+find_package(naccb $version CONFIG REQUIRED)
+add_executable(agent-shared agent.c)
+target_link_libraries(agent-shared PRIVATE naccb::shared)
+add_executable(agent-static agent.c)
+target_link_libraries(agent-static PRIVATE naccb::naccb)
+file(WRITE \${CMAKE_BINARY_DIR}/found-version "\${naccb_VERSION}")
+CMAKE
+  # No package registry: only the moved prefix may answer.
+  cmake -S "$src" -B "$src/build" -DCMAKE_PREFIX_PATH="$prefix" \
+    -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF \
+    -DCMAKE_C_FLAGS="-Wall -Werror" >/dev/null
+  cmake --build "$src/build" >/dev/null
+  [ "$(cat "$src/build/found-version")" = "$version" ] ||
+    fail "found naccb $(cat "$src/build/found-version"), expected $version"
+  expect_version "$src/build/agent-shared"
+  expect_version "$src/build/agent-static"
+  # The shared program loads the moved library; the static one needs none.
+  ldd "$src/build/agent-shared" | grep -q "$prefix/.*libnaccb.so" ||
+    fail "agent-shared does not load the installed libnaccb.so"
+  if ldd "$src/build/agent-static" | grep -q libnaccb; then
+    fail "agent-static is linked to libnaccb.so, not libnaccb.a"
+  fi
+}
+
+case $mode in
+  pkgconfig) with_pkgconfig ;;
+  find_package) with_find_package ;;
+  *) fail "unknown mode (pkgconfig or find_package)" ;;
+esac
+echo "ok $mode: naccb $version, shared and static"

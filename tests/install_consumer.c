@@ -1,8 +1,8 @@
 /*
  * install_consumer.c - an agent author's first program, built against the
- * installed libnaccb by tests/install_check.sh (pkg-config) and
- * tests/find_package_check.sh (find_package): decodes a login and prints
- * naccb_version(), which the scripts compare with project()'s version.
+ * installed libnaccb by tests/install_check.sh (with pkg-config and with
+ * find_package): decodes a login and prints naccb_version(), which the
+ * script compares with project()'s version.
  */
 #include <naccb.h>
 #include <stdio.h>
