@@ -46,12 +46,12 @@ int xdi_cli_size(const char *text, uint64_t min, uint64_t max, uint64_t *out)
 
     if (digits(&text, &v) != 0)
         return -1;
-    switch (*text) {
-    case 'K': case 'k': shift = 10; break;
-    case 'M': case 'm': shift = 20; break;
-    case 'G': case 'g': shift = 30; break;
-    default: break;
-    }
+    if (*text == 'K' || *text == 'k')
+        shift = 10;
+    else if (*text == 'M' || *text == 'm')
+        shift = 20;
+    else if (*text == 'G' || *text == 'g')
+        shift = 30;
     if (shift != 0)
         text++;
     if (*text != '\0' || v > (UINT64_MAX >> shift))
