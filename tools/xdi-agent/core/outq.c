@@ -7,9 +7,9 @@
  * listener is faster than the socket, so NACCBs wait on a chain and the
  * socket client sends them one after another.  The chain is the list of
  * struct xdi_agent__item; the header's forward field is sent as 0
- * (protocol-notes section 2: a 31-bit address means nothing to the peer).
+ * (protocol.md section 3: a 31-bit address means nothing to the peer).
  *
- * Batching (section 4, "several texts of the same length may share one
+ * Batching (section 5, "several texts of the same length may share one
  * NACCB"): when a NACCB is built, the first sendable item takes along every
  * later queued item with the same key and object length, up to max_batch
  * objects and the maximum NACCB size.  Objects of one key and length keep
@@ -62,7 +62,7 @@ void xdi_agent__queue_agent_error(struct xdi_agent *a, uint8_t object,
     size_t len = strlen(why);
     char q[XDI_AGENT__QUOTE_SIZE];
 
-    /* The text object is 1..128 bytes (section 6): a longer reason is
+    /* The text object is 1..128 bytes (section 7): a longer reason is
      * cut, an empty one leaves the NACCB without objects. */
     if (len > sizeof text)
         len = sizeof text;
@@ -134,7 +134,7 @@ void xdi_agent__queue_free(struct xdi_agent *a)
 /*
  * May this item go out now?  The login needs only a connection; anything
  * else needs the session's agent-ID; an info object also needs its table
- * to have been received in this session (section 9 step 4: the server
+ * to have been received in this session (section 11.1 step 4: the server
  * checks that it was sent on this session).
  */
 static bool sendable(const struct xdi_agent *a,
@@ -187,7 +187,7 @@ static uint8_t *outbuf_room(struct outbuf *o, size_t need)
     return o->bytes + o->len;
 }
 
-/* The header every agent NACCB carries (section 2): this session's
+/* The header every agent NACCB carries (section 3): this session's
  * agent-ID (0 in a login), the system name, forward pointer 0. */
 static void make_header(const struct xdi_agent *a,
                         const struct xdi_agent__item *it, uint32_t count,
