@@ -1,7 +1,8 @@
 """The mutation proof of xdi-conform (docs/conformance.md): the suite passes
 the real xdi-agent on every check and fails each deliberately broken build
-(tools/xdi-agent/core/mutants.h, built as
-tools/xdi-agent/mutants/xdi-agent-mutant-NAME) on at least one named check.
+(tools/xdi-agent/mutants/mutants.tsv: one patch to the agent's sources per
+mutant, built as tools/xdi-agent/mutants/xdi-agent-mutant-NAME) on at least
+one named check.
 
 Its own ctest entry (scenarios.conform_mutants), so that it runs beside
 the other scenarios under ctest -j2.  The runs go two at a time, and a
@@ -10,25 +11,51 @@ printed, and written to the build tree as conform-mutation-score.txt.
 """
 
 import concurrent.futures
+import os
 import pathlib
-import re
 import time
 
 from conform_run import (agent_binary, build_dir, junit_cases, run_against)
 
-SOURCE = pathlib.Path(__file__).resolve().parent.parent
-MUTANTS_H = SOURCE / "tools" / "xdi-agent" / "core" / "mutants.h"
-LINE = re.compile(r"^#define XDI_MUT_[A-Z0-9_]+ +(\d+) +/\* ([a-z0-9-]+) "
-                  r"([a-z_.]+) \*/")
+def _source_dir():
+    """The source tree: ctest says it; otherwise the nearest parent of this
+    file that holds tools/xdi-agent."""
+    if os.environ.get("XDI_SOURCE_DIR"):
+        return pathlib.Path(os.environ["XDI_SOURCE_DIR"])
+    here = pathlib.Path(__file__).resolve()
+    return next(d for d in here.parents if (d / "tools" / "xdi-agent").is_dir())
+
+
+AGENT = _source_dir() / "tools" / "xdi-agent"
+MUTANTS_TSV = AGENT / "mutants" / "mutants.tsv"
 
 
 def mutants():
-    """[(number, name, documented catching check)] from mutants.h."""
-    text = MUTANTS_H.read_text()
-    body = text.split("MUTANT-LIST-BEGIN")[1].split("MUTANT-LIST-END")[0]
-    out = [LINE.match(line).groups() for line in body.splitlines()
-           if line.startswith("#define")]
-    return [(int(n), name, chk) for n, name, chk in out]
+    """[(name, patch path, documented catching check)] from mutants.tsv,
+    the list tools/xdi-agent/CMakeLists.txt builds: name, patch, check and
+    the bug, separated by tabs; lines starting with # are comments."""
+    out = []
+    for line in MUTANTS_TSV.read_text().splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, patch, check, _bug = line.split("\t")
+        out.append((name, MUTANTS_TSV.parent / patch, check))
+    return out
+
+
+def test_conform_mutants_listed():
+    """Every mutant names a patch that changes the agent, and the agent's
+    own sources carry no mutant: the real agent is the code people read."""
+    listed = mutants()
+    assert len(listed) >= 15
+    assert len({name for name, _, _ in listed}) == len(listed)
+    for name, patch, check in listed:
+        text = patch.read_text()
+        assert "\n+++ b/" in text and "\n@@ " in text, patch
+        assert "." in check, (name, check)
+    for path in sorted((AGENT / "core").iterdir()) + sorted(
+            (AGENT / "uv").iterdir()):
+        assert "MUTANT" not in path.read_text(), path
 
 
 def run_one(name, binary, workdir):
@@ -45,11 +72,9 @@ def run_one(name, binary, workdir):
 
 def test_conform_mutation_score(tmp_path, capsys):
     listed = mutants()
-    assert len(listed) >= 15
-    assert len({n for n, _, _ in listed}) == len(listed)
     mdir = build_dir() / "tools" / "xdi-agent" / "mutants"
     runs = [("xdi-agent", agent_binary())] + [
-        (name, mdir / ("xdi-agent-mutant-" + name)) for _, name, _ in listed]
+        (name, mdir / ("xdi-agent-mutant-" + name)) for name, _, _ in listed]
     for name, binary in runs:
         assert binary.exists(), "%s is not built" % binary
     t0 = time.monotonic()
@@ -66,7 +91,7 @@ def test_conform_mutation_score(tmp_path, capsys):
     lines = ["%-22s %-28s %-28s %6s" % ("mutant", "caught by (first failed)",
                                         "documented", "time")]
     missed = []
-    for (number, name, documented), r in zip(listed, results[1:]):
+    for (name, _, documented), r in zip(listed, results[1:]):
         caught = r["rc"] == 1 and r["failed"]
         if not caught:
             missed.append(r)

@@ -2,7 +2,7 @@
  * agent.c - the agent's session: connect, log in (retrying with backoff),
  * acquire both tables, run, and shut down with a logout.  This is the
  * seed's "Interaction Steps" (2) to (14) seen from the agent, with the
- * byte-level rules of protocol-notes sections 2, 6 and 9.
+ * byte-level rules of protocol.md sections 3, 7 and 11.1.
  *
  * Received bytes go through libnaccb's framer; every NACCB is decoded and
  * checked with naccb_message_decode() and naccb_message_check_objects()
@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mutants.h"
 #include "priv.h"
 
 void xdi_agent_config_defaults(struct xdi_agent_config *cfg)
@@ -59,20 +58,8 @@ struct xdi_agent *xdi_agent_new(const struct xdi_agent_config *cfg,
     a->cfg = *cfg;
     if (hooks != NULL)
         a->hooks = *hooks;
-#if XDI_MUTANT(ASCII_NAME)
-    /* MUTANT ASCII_NAME: the system name is never converted to EBCDIC. */
-    naccb_field_put(NACCB_CP_ASCII, a->wire_name, NACCB_NAME_SIZE,
-                    cfg->system_name, strlen(cfg->system_name));
-#elif XDI_MUTANT(UNPADDED_NAME)
-    /* MUTANT UNPADDED_NAME: converted, but padded with NULs (strncpy
-     * style), not EBCDIC blanks. */
-    memset(a->wire_name, 0, NACCB_NAME_SIZE);
-    naccb_ebcdic_encode(cfg->codepage, (const uint8_t *)cfg->system_name,
-                        strlen(cfg->system_name), a->wire_name);
-#else
     naccb_field_put(cfg->codepage, a->wire_name, NACCB_NAME_SIZE,
                     cfg->system_name, strlen(cfg->system_name));
-#endif
     naccb_framer_init(&a->framer, cfg->max_naccb_size);
     a->q_tail = &a->q_head;
     a->act_tail = &a->act_head;
@@ -89,8 +76,8 @@ void xdi_agent_free(struct xdi_agent *a)
     while (xdi_agent_next_action(a, &act))
         ;
     naccb_framer_free(&a->framer);
-    xdi__queue_free(a);
-    xdi__tables_clear(a);
+    xdi_agent__queue_free(a);
+    xdi_agent__tables_clear(a);
     for (size_t i = 0; i < a->n_allow; i++)
         regfree(&a->allow[i]);
     free(a->allow);
@@ -117,41 +104,40 @@ static void finish(struct xdi_agent *a, int exit_code)
     a->exit_code = exit_code;
     if (a->connected) {
         a->state = XDI_AGENT_CLOSING;
-        xdi__act(a, XDI_ACT_CLOSE, 0, 0, NULL);
+        xdi_agent__act(a, XDI_ACT_CLOSE, 0, 0, NULL);
     } else {
         a->state = XDI_AGENT_STOPPED;
-        xdi__act(a, XDI_ACT_STOP, 0, exit_code, NULL);
+        xdi_agent__act(a, XDI_ACT_STOP, 0, exit_code, NULL);
     }
 }
 
 /* Step (13): logout, then close once it is written. */
 static void begin_logout(struct xdi_agent *a, int exit_code)
 {
-    /* MUTANT NO_LOGOUT: just closes, never says logout. */
-    if (!XDI_MUTANT(NO_LOGOUT) &&
-        xdi__queue(a, (uint32_t)NACCB_KEY_LOGOUT, 0, NULL, 0, false) == 0)
+    if (xdi_agent__queue(a, (uint32_t)NACCB_KEY_LOGOUT, 0, NULL, 0,
+                         false) == 0)
         a->logging_out = true;
     finish(a, exit_code);
 }
 
 /* A failed attempt (reject, lost or refused connection): retry after a
  * backoff, or give up once more than `retries` attempts failed in a row. */
-static void fail_attempt(struct xdi_agent *a, enum xdi__failure kind)
+static void fail_attempt(struct xdi_agent *a, enum xdi_agent__failure kind)
 {
     a->failures++;
     a->last_failure = kind;
     if (a->failures > a->cfg.retries) {
-        xdi__log(a, "giving up after %u failed attempt(s)", a->failures);
-        finish(a, kind == XDI__FAIL_REJECTED ? XDI_EXIT_REJECTED
+        xdi_agent__log(a, "giving up after %u failed attempt(s)", a->failures);
+        finish(a, kind == XDI_AGENT__FAIL_REJECTED ? XDI_EXIT_REJECTED
                                              : XDI_EXIT_LOST);
         return;
     }
     unsigned delay = backoff_delay(a);
-    xdi__log(a, "retry %u of %u in %u ms", a->failures, a->cfg.retries,
-             delay);
+    xdi_agent__log(a, "retry %u of %u in %u ms", a->failures, a->cfg.retries,
+                   delay);
     a->state = a->connected ? XDI_AGENT_LOGIN_BACKOFF
                             : XDI_AGENT_RECONNECT_BACKOFF;
-    xdi__act(a, XDI_ACT_TIMER, delay, 0, NULL);
+    xdi_agent__act(a, XDI_ACT_TIMER, delay, 0, NULL);
 }
 
 /* ---- connection events --------------------------------------------------- */
@@ -163,14 +149,8 @@ static void queue_login(struct xdi_agent *a)
 
     /* Section 9 step 2: count 0, or one 8-byte blank-padded password. */
     naccb_field_put(a->cfg.codepage, pw, sizeof pw, a->cfg.password, n);
-    xdi__queue(a, (uint32_t)NACCB_KEY_LOGIN, 0, n > 0 ? pw : NULL,
-               n > 0 ? (uint32_t)sizeof pw : 0, false);
-#if XDI_MUTANT(ACQUIRE_EARLY)
-    /* MUTANT ACQUIRE_EARLY: login and both acquires pipelined in one go,
-     * before the accept (outq.c lets them out without an agent-ID). */
-    xdi__queue(a, (uint32_t)NACCB_KEY_ACQ_EMS, 0, NULL, 0, false);
-    xdi__queue(a, (uint32_t)NACCB_KEY_ACQ_SCD, 0, NULL, 0, false);
-#endif
+    xdi_agent__queue(a, (uint32_t)NACCB_KEY_LOGIN, 0, n > 0 ? pw : NULL,
+                     n > 0 ? (uint32_t)sizeof pw : 0, false);
     a->state = XDI_AGENT_LOGIN;
 }
 
@@ -179,7 +159,7 @@ void xdi_agent_start(struct xdi_agent *a)
     if (a->state != XDI_AGENT_IDLE)
         return;
     a->state = XDI_AGENT_CONNECTING;
-    xdi__act(a, XDI_ACT_CONNECT, 0, 0, NULL);
+    xdi_agent__act(a, XDI_ACT_CONNECT, 0, 0, NULL);
 }
 
 void xdi_agent_connected(struct xdi_agent *a)
@@ -190,7 +170,7 @@ void xdi_agent_connected(struct xdi_agent *a)
     a->input_lost = false;
     naccb_framer_free(&a->framer);
     naccb_framer_init(&a->framer, a->cfg.max_naccb_size);
-    xdi__log(a, "connected: logging in as %s", a->cfg.system_name);
+    xdi_agent__log(a, "connected: logging in as %s", a->cfg.system_name);
     queue_login(a);
 }
 
@@ -201,16 +181,16 @@ static void end_session(struct xdi_agent *a)
 {
     a->connected = false;
     a->agent_id = 0;
-    xdi__tables_clear(a);
-    xdi__queue_drop_control(a);
+    xdi_agent__tables_clear(a);
+    xdi_agent__queue_drop_control(a);
 }
 
 void xdi_agent_connect_failed(struct xdi_agent *a, const char *why)
 {
     if (a->state != XDI_AGENT_CONNECTING)
         return;
-    xdi__log(a, "cannot connect: %s", why);
-    fail_attempt(a, XDI__FAIL_LOST);
+    xdi_agent__log(a, "cannot connect: %s", why);
+    fail_attempt(a, XDI_AGENT__FAIL_LOST);
 }
 
 void xdi_agent_disconnected(struct xdi_agent *a, const char *why)
@@ -221,40 +201,35 @@ void xdi_agent_disconnected(struct xdi_agent *a, const char *why)
         return;
     end_session(a);
     if (was == XDI_AGENT_CLOSING) {
-        xdi__log(a, "connection closed: stopping with exit code %d",
-                 a->exit_code);
+        xdi_agent__log(a, "connection closed: stopping with exit code %d",
+                       a->exit_code);
         a->state = XDI_AGENT_STOPPED;
-        xdi__act(a, XDI_ACT_STOP, 0, a->exit_code, NULL);
+        xdi_agent__act(a, XDI_ACT_STOP, 0, a->exit_code, NULL);
         return;
     }
-    xdi__log(a, "connection lost: %s", why);
-    if (XDI_MUTANT(NO_RECONNECT)) {
-        /* MUTANT NO_RECONNECT: a lost connection ends the agent. */
-        finish(a, XDI_EXIT_LOST);
-        return;
-    }
+    xdi_agent__log(a, "connection lost: %s", why);
     if (was == XDI_AGENT_LOGIN_BACKOFF) {
         /* The reject was counted; its timer now reconnects. */
         a->state = XDI_AGENT_RECONNECT_BACKOFF;
         return;
     }
-    fail_attempt(a, XDI__FAIL_LOST);
+    fail_attempt(a, XDI_AGENT__FAIL_LOST);
 }
 
 void xdi_agent_timer(struct xdi_agent *a)
 {
     if (a->state == XDI_AGENT_LOGIN_BACKOFF) {
-        xdi__log(a, "logging in again");
+        xdi_agent__log(a, "logging in again");
         queue_login(a);
     } else if (a->state == XDI_AGENT_RECONNECT_BACKOFF) {
         a->state = XDI_AGENT_CONNECTING;
-        xdi__act(a, XDI_ACT_CONNECT, 0, 0, NULL);
+        xdi_agent__act(a, XDI_ACT_CONNECT, 0, 0, NULL);
     }
 }
 
 void xdi_agent_shutdown(struct xdi_agent *a, const char *why)
 {
-    xdi__log(a, "local shutdown: %s", why);
+    xdi_agent__log(a, "local shutdown: %s", why);
     switch (a->state) {
     case XDI_AGENT_ACQUIRING:
     case XDI_AGENT_RUNNING:
@@ -274,30 +249,24 @@ void xdi_agent_shutdown(struct xdi_agent *a, const char *why)
 static void on_accept(struct xdi_agent *a, const struct naccb_header *h)
 {
     if (h->agent_id == 0) {
-        xdi__log(a, "accept without an agent-ID: taken as a reject");
-        fail_attempt(a, XDI__FAIL_REJECTED);
+        xdi_agent__log(a, "accept without an agent-ID: taken as a reject");
+        fail_attempt(a, XDI_AGENT__FAIL_REJECTED);
         return;
     }
     /* Step (3): this ID goes into every later NACCB. */
     a->agent_id = h->agent_id;
-#if XDI_MUTANT(SEQUENTIAL_ID)
-    /* MUTANT SEQUENTIAL_ID: "the host numbers agents from 1". */
-    a->agent_id = 1;
-#endif
     a->failures = 0;
-    xdi__log(a, "accepted: agent-ID %u", (unsigned)a->agent_id);
+    xdi_agent__log(a, "accepted: agent-ID %u", (unsigned)a->agent_id);
     /* Steps (4) and (5), both at once: the answers may come in any order. */
-#if !XDI_MUTANT(ACQUIRE_EARLY)
-    xdi__queue(a, (uint32_t)NACCB_KEY_ACQ_EMS, 0, NULL, 0, false);
-    xdi__queue(a, (uint32_t)NACCB_KEY_ACQ_SCD, 0, NULL, 0, false);
-#endif
-    a->ems_state = a->scd_state = XDI__T_PENDING;
+    xdi_agent__queue(a, (uint32_t)NACCB_KEY_ACQ_EMS, 0, NULL, 0, false);
+    xdi_agent__queue(a, (uint32_t)NACCB_KEY_ACQ_SCD, 0, NULL, 0, false);
+    a->ems_state = a->scd_state = XDI_AGENT__T_PENDING;
     a->state = XDI_AGENT_ACQUIRING;
 }
 
-static const char *table_word(enum xdi__table_state s)
+static const char *table_word(enum xdi_agent__table_state s)
 {
-    return s == XDI__T_READY ? "ready" : "not available";
+    return s == XDI_AGENT__T_READY ? "ready" : "not available";
 }
 
 /* Steps (6) to (8): once both tables are answered, run without the
@@ -306,25 +275,25 @@ static void check_tables(struct xdi_agent *a)
 {
     if (a->state != XDI_AGENT_ACQUIRING && a->state != XDI_AGENT_RUNNING)
         return;
-    if (a->ems_state == XDI__T_PENDING || a->scd_state == XDI__T_PENDING)
+    if (a->ems_state == XDI_AGENT__T_PENDING ||
+        a->scd_state == XDI_AGENT__T_PENDING)
         return;
-    /* MUTANT BOTH_MISSING_RUNS: keeps running with no table at all. */
-    if (!XDI_MUTANT(BOTH_MISSING_RUNS) &&
-        a->ems_state == XDI__T_MISSING && a->scd_state == XDI__T_MISSING) {
-        xdi__log(a, "neither EMS nor SCD is available: shutting down");
+    if (a->ems_state == XDI_AGENT__T_MISSING &&
+        a->scd_state == XDI_AGENT__T_MISSING) {
+        xdi_agent__log(a, "neither EMS nor SCD is available: shutting down");
         begin_logout(a, XDI_EXIT_NO_TABLES);
         return;
     }
     if (a->state == XDI_AGENT_ACQUIRING) {
         a->state = XDI_AGENT_RUNNING;
-        xdi__log(a, "running: EMS %s (%zu entries), SCD %s (%zu entries)",
-                 table_word(a->ems_state), a->n_ems,
-                 table_word(a->scd_state), a->n_scd);
-        xdi__act(a, XDI_ACT_READY, 0, 0, NULL);
+        xdi_agent__log(a, "running: EMS %s (%zu entries), SCD %s (%zu entries)",
+                       table_word(a->ems_state), a->n_ems,
+                       table_word(a->scd_state), a->n_scd);
+        xdi_agent__act(a, XDI_ACT_READY, 0, 0, NULL);
     }
 }
 
-static bool keep_none(struct xdi_agent *a, const struct xdi__item *it)
+static bool keep_none(struct xdi_agent *a, const struct xdi_agent__item *it)
 {
     (void)a;
     (void)it;
@@ -335,27 +304,28 @@ static bool keep_none(struct xdi_agent *a, const struct xdi__item *it)
  * for it could never be sent now. */
 static void table_missing(struct xdi_agent *a, bool scd)
 {
-    size_t dropped = xdi__queue_filter(a, scd, keep_none);
+    size_t dropped = xdi_agent__queue_filter(a, scd, keep_none);
 
     if (dropped > 0)
-        xdi__log(a, "%zu queued object(s) dropped: their table is gone",
-                 dropped);
+        xdi_agent__log(a, "%zu queued object(s) dropped: their table is gone",
+                       dropped);
     if (scd) {
         free(a->scd);
         a->scd = NULL;
         a->n_scd = 0;
-        a->scd_state = XDI__T_MISSING;
+        a->scd_state = XDI_AGENT__T_MISSING;
     } else {
         free(a->ems);
         a->ems = NULL;
         a->n_ems = 0;
-        a->ems_state = XDI__T_MISSING;
+        a->ems_state = XDI_AGENT__T_MISSING;
     }
-    xdi__log(a, "%s not available: running without it", scd ? "SCD" : "EMS");
+    xdi_agent__log(a, "%s not available: running without it",
+                   scd ? "SCD" : "EMS");
     check_tables(a);
 }
 
-/* 01020Bxx: "no EMS/SCD" only with error 08 (section 6); anything else is
+/* 01020Bxx: "no EMS/SCD" only with error 08 (section 7); anything else is
  * an error about a NACCB the agent sent, logged and survived.  An error
  * about a pending acquire means that table will not come. */
 static void on_error(struct xdi_agent *a, const struct naccb_header *h)
@@ -363,25 +333,23 @@ static void on_error(struct xdi_agent *a, const struct naccb_header *h)
     const char *name = naccb_error_code_name(h->error_code);
     bool table = h->object == NACCB_OBJ_EMS || h->object == NACCB_OBJ_SCD;
 
-    /* MUTANT ERROR_BYTE_UNTESTED: any 01020B01/02 is "no table". */
-    if (table && (XDI_MUTANT(ERROR_BYTE_UNTESTED) ||
-                  h->error_code == NACCB_ERR_NOT_AVAILABLE)) {
+    if (table && h->error_code == NACCB_ERR_NOT_AVAILABLE) {
         table_missing(a, h->object == NACCB_OBJ_SCD);
         return;
     }
-    xdi__log(a, "recv error %02X (%s) about object %02X", h->error_code,
-             name != NULL ? name : "unknown", h->object);
+    xdi_agent__log(a, "recv error %02X (%s) about object %02X", h->error_code,
+                   name != NULL ? name : "unknown", h->object);
     if (table) {
-        enum xdi__table_state s =
+        enum xdi_agent__table_state s =
             h->object == NACCB_OBJ_SCD ? a->scd_state : a->ems_state;
-        if (s == XDI__T_PENDING)
+        if (s == XDI_AGENT__T_PENDING)
             table_missing(a, h->object == NACCB_OBJ_SCD);
     }
 }
 
 static void on_shutdown(struct xdi_agent *a)
 {
-    xdi__log(a, "the host asks for shutdown");
+    xdi_agent__log(a, "the host asks for shutdown");
     if (a->agent_id != 0)
         begin_logout(a, XDI_EXIT_HOST_SHUTDOWN);
     else
@@ -395,24 +363,19 @@ static void dispatch_session(struct xdi_agent *a, const struct naccb_message *m)
 
     switch (h->request) {
     case NACCB_REQ_SAVE:    /* receive EMS / SCD, step (6)/(7) */
-    case NACCB_REQ_REPLACE: /* a whole new table (section 6) */
-        if (XDI_MUTANT(REPLACE_IGNORED) && h->request == NACCB_REQ_REPLACE) {
-            /* MUTANT REPLACE_IGNORED: only "save" is taken. */
-            xdi__log(a, "recv replace: ignored");
-            break;
-        }
-        xdi__table_load(a, m);
+    case NACCB_REQ_REPLACE: /* a whole new table (section 7) */
+        xdi_agent__table_load(a, m);
         check_tables(a);
         break;
     case NACCB_REQ_EXECUTE:
         if (h->object == NACCB_OBJ_CMD)
-            xdi__exec_command(a, m);
+            xdi_agent__exec_command(a, m);
         else
-            xdi__exec_job(a, m);
+            xdi_agent__exec_job(a, m);
         break;
     default:
-        xdi__log(a, "recv %08X: not expected in a session, ignored",
-                 (unsigned)naccb_header_key(h));
+        xdi_agent__log(a, "recv %08X: not expected in a session, ignored",
+                       (unsigned)naccb_header_key(h));
         break;
     }
 }
@@ -425,15 +388,16 @@ static void dispatch(struct xdi_agent *a, const struct naccb_message *m)
     case NACCB_REQ_ACCEPT:
     case NACCB_REQ_REJECT:
         if (a->state != XDI_AGENT_LOGIN) {
-            xdi__log(a, "recv %s while not logging in: ignored",
-                     h->request == NACCB_REQ_ACCEPT ? "accept" : "reject");
+            xdi_agent__log(a, "recv %s while not logging in: ignored",
+                           h->request == NACCB_REQ_ACCEPT ? "accept"
+                                                          : "reject");
         } else if (h->request == NACCB_REQ_ACCEPT) {
             on_accept(a, h);
         } else {
             const char *name = naccb_error_code_name(h->error_code);
-            xdi__log(a, "login rejected: error %02X (%s)", h->error_code,
-                     name != NULL ? name : "unknown");
-            fail_attempt(a, XDI__FAIL_REJECTED);
+            xdi_agent__log(a, "login rejected: error %02X (%s)", h->error_code,
+                           name != NULL ? name : "unknown");
+            fail_attempt(a, XDI_AGENT__FAIL_REJECTED);
         }
         break;
     case NACCB_REQ_ERROR:
@@ -444,8 +408,8 @@ static void dispatch(struct xdi_agent *a, const struct naccb_message *m)
         break;
     default:
         if (a->agent_id == 0)
-            xdi__log(a, "recv %08X before the session: ignored",
-                     (unsigned)naccb_header_key(h));
+            xdi_agent__log(a, "recv %08X before the session: ignored",
+                           (unsigned)naccb_header_key(h));
         else
             dispatch_session(a, m);
         break;
@@ -460,36 +424,33 @@ static void handle(struct xdi_agent *a, const uint8_t *bytes, size_t len)
     int rc = naccb_message_decode(bytes, len, a->cfg.max_naccb_size, &m, &off);
 
     if (rc < 0) {
-        xdi__log(a, "recv bad NACCB: %s (offset %zu): ignored",
-                 naccb_err_name(rc), off);
+        xdi_agent__log(a, "recv bad NACCB: %s (offset %zu): ignored",
+                       naccb_err_name(rc), off);
         return;
     }
     if (m.header.direction != NACCB_DIR_TO_AGENT) {
-        xdi__log(a, "recv NACCB with direction %04X: ignored",
-                 (unsigned)m.header.direction);
+        xdi_agent__log(a, "recv NACCB with direction %04X: ignored",
+                       (unsigned)m.header.direction);
         return;
     }
     rc = naccb_message_check_objects(&m.header, &off);
-    /* MUTANT CRASH_UNKNOWN: "the host never sends another request code". */
-    if (XDI_MUTANT(CRASH_UNKNOWN) && rc == NACCB_EREQUEST)
-        abort();
     if (rc != 0) {
-        xdi__log(a, "recv %08X: %s (offset %zu): ignored",
-                 (unsigned)naccb_header_key(&m.header), naccb_err_name(rc),
-                 off);
+        xdi_agent__log(a, "recv %08X: %s (offset %zu): ignored",
+                       (unsigned)naccb_header_key(&m.header),
+                       naccb_err_name(rc), off);
         return;
     }
     if (a->agent_id != 0 && m.header.agent_id != a->agent_id) {
-        xdi__log(a, "recv %08X for agent-ID %u, not ours (%u): ignored",
-                 (unsigned)naccb_header_key(&m.header),
-                 (unsigned)m.header.agent_id, (unsigned)a->agent_id);
+        xdi_agent__log(a, "recv %08X for agent-ID %u, not ours (%u): ignored",
+                       (unsigned)naccb_header_key(&m.header),
+                       (unsigned)m.header.agent_id, (unsigned)a->agent_id);
         return;
     }
-    const char *name = xdi__key_name(naccb_header_key(&m.header),
-                                     m.header.error_code);
-    xdi__log(a, "recv %s (%08X, error %02X, %u object(s))", name,
-             (unsigned)naccb_header_key(&m.header),
-             m.header.error_code, (unsigned)m.header.count);
+    const char *name = xdi_agent__key_name(naccb_header_key(&m.header),
+                                           m.header.error_code);
+    xdi_agent__log(a, "recv %s (%08X, error %02X, %u object(s))", name,
+                   (unsigned)naccb_header_key(&m.header),
+                   m.header.error_code, (unsigned)m.header.count);
     dispatch(a, &m);
 }
 
@@ -505,12 +466,6 @@ void xdi_agent_feed(struct xdi_agent *a, const uint8_t *bytes, size_t len)
     size_t msg_len;
     int rc = NACCB_EINCOMPLETE;
 
-#if XDI_MUTANT(ONE_RECV)
-    /* MUTANT ONE_RECV: one read is taken as one whole NACCB. */
-    if (takes_input(a))
-        handle(a, bytes, len);
-    return;
-#endif
     while (takes_input(a) &&
            (rc = naccb_framer_next(&a->framer, &bytes, &len, &msg,
                                    &msg_len)) == 1)
@@ -518,11 +473,11 @@ void xdi_agent_feed(struct xdi_agent *a, const uint8_t *bytes, size_t len)
     if (takes_input(a) && rc != NACCB_EINCOMPLETE && rc != 1) {
         /* The frame boundary is lost: nothing more on this stream can be
          * trusted.  Close it; the disconnect counts as a lost connection. */
-        xdi__log(a, "lost framing: %s at stream offset %llu: closing",
-                 naccb_err_name(rc),
-                 (unsigned long long)a->framer.error_offset);
+        xdi_agent__log(a, "lost framing: %s at stream offset %llu: closing",
+                       naccb_err_name(rc),
+                       (unsigned long long)a->framer.error_offset);
         a->input_lost = true;
-        xdi__act(a, XDI_ACT_CLOSE, 0, 0, NULL);
+        xdi_agent__act(a, XDI_ACT_CLOSE, 0, 0, NULL);
     }
 }
 
@@ -549,12 +504,12 @@ uint32_t xdi_agent_id(const struct xdi_agent *a)
 
 long xdi_agent_ems_entries(const struct xdi_agent *a)
 {
-    return a->ems_state == XDI__T_READY ? (long)a->n_ems : -1;
+    return a->ems_state == XDI_AGENT__T_READY ? (long)a->n_ems : -1;
 }
 
 long xdi_agent_scd_entries(const struct xdi_agent *a)
 {
-    return a->scd_state == XDI__T_READY ? (long)a->n_scd : -1;
+    return a->scd_state == XDI_AGENT__T_READY ? (long)a->n_scd : -1;
 }
 
 size_t xdi_agent_queued(const struct xdi_agent *a)

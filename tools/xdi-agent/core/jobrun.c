@@ -1,6 +1,7 @@
 /*
  * jobrun.c - steps and ends of one job (see jobrun.h): the side-channel
- * line protocol, and the status fields of section 8 from an exit status.
+ * line protocol, and the status fields of protocol.md section 9 from an
+ * exit status.
  */
 #include "jobrun.h"
 

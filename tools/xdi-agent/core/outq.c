@@ -6,10 +6,10 @@
  * The seed's "forward pointer" paragraph describes exactly this: the
  * listener is faster than the socket, so NACCBs wait on a chain and the
  * socket client sends them one after another.  The chain is the list of
- * struct xdi__item; the header's forward field is sent as 0 (protocol-notes
- * section 2: a 31-bit address means nothing to the peer).
+ * struct xdi_agent__item; the header's forward field is sent as 0
+ * (protocol.md section 3: a 31-bit address means nothing to the peer).
  *
- * Batching (section 4, "several texts of the same length may share one
+ * Batching (section 5, "several texts of the same length may share one
  * NACCB"): when a NACCB is built, the first sendable item takes along every
  * later queued item with the same key and object length, up to max_batch
  * objects and the maximum NACCB size.  Objects of one key and length keep
@@ -18,29 +18,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mutants.h"
 #include "priv.h"
 
-int xdi__queue(struct xdi_agent *a, uint32_t key, uint8_t error_code,
-               const uint8_t *obj, uint32_t len, bool batch)
+int xdi_agent__queue(struct xdi_agent *a, uint32_t key, uint8_t error_code,
+                     const uint8_t *obj, uint32_t len, bool batch)
 {
-    struct xdi__item *it;
+    struct xdi_agent__item *it;
 
     /* After the logout (or once stopping) nothing more may follow it. */
     if (a->state == XDI_AGENT_CLOSING || a->state == XDI_AGENT_STOPPED) {
-        xdi__log(a, "shutting down: %s not sent",
-                 xdi__key_name(key, error_code));
+        xdi_agent__log(a, "shutting down: %s not sent",
+                       xdi_agent__key_name(key, error_code));
         return -1;
     }
     if (a->q_len >= a->cfg.max_queue) {
-        xdi__log(a, "queue full (%zu NACCBs): %s dropped", a->q_len,
-                 xdi__key_name(key, error_code));
+        xdi_agent__log(a, "queue full (%zu NACCBs): %s dropped", a->q_len,
+                       xdi_agent__key_name(key, error_code));
         return -1;
     }
     it = malloc(sizeof *it + len);
     if (it == NULL) {
-        xdi__log(a, "out of memory: %s dropped",
-                 xdi__key_name(key, error_code));
+        xdi_agent__log(a, "out of memory: %s dropped",
+                       xdi_agent__key_name(key, error_code));
         return -1;
     }
     it->next = NULL;
@@ -56,29 +55,31 @@ int xdi__queue(struct xdi_agent *a, uint32_t key, uint8_t error_code,
     return 0;
 }
 
-void xdi__queue_agent_error(struct xdi_agent *a, uint8_t object,
-                            uint8_t error_code, const char *why)
+void xdi_agent__queue_agent_error(struct xdi_agent *a, uint8_t object,
+                                  uint8_t error_code, const char *why)
 {
     uint8_t text[NACCB_TEXT_MAX];
     size_t len = strlen(why);
-    char q[XDI__QUOTE_SIZE];
+    char q[XDI_AGENT__QUOTE_SIZE];
 
-    /* The text object is 1..128 bytes (section 6): a longer reason is
+    /* The text object is 1..128 bytes (section 7): a longer reason is
      * cut, an empty one leaves the NACCB without objects. */
     if (len > sizeof text)
         len = sizeof text;
     naccb_ebcdic_encode(a->cfg.codepage, (const uint8_t *)why, len, text);
-    xdi__log(a, "agent error %02X for object %02X: %s", error_code, object,
-             xdi__quote(q, why, len));
-    xdi__queue(a, NACCB_MAKE_KEY(NACCB_DIR_TO_SERVER, NACCB_REQ_ERROR, object),
-               error_code, text, (uint32_t)len, false);
+    xdi_agent__log(a, "agent error %02X for object %02X: %s", error_code,
+                   object, xdi_agent__quote(q, why, len));
+    xdi_agent__queue(a,
+                     NACCB_MAKE_KEY(NACCB_DIR_TO_SERVER, NACCB_REQ_ERROR,
+                                    object),
+                     error_code, text, (uint32_t)len, false);
 }
 
 /* Unlinks the item *link points to and returns it. */
-static struct xdi__item *unlink_item(struct xdi_agent *a,
-                                     struct xdi__item **link)
+static struct xdi_agent__item *unlink_item(struct xdi_agent *a,
+                                           struct xdi_agent__item **link)
 {
-    struct xdi__item *it = *link;
+    struct xdi_agent__item *it = *link;
 
     *link = it->next;
     if (a->q_tail == &it->next)
@@ -88,9 +89,9 @@ static struct xdi__item *unlink_item(struct xdi_agent *a,
     return it;
 }
 
-void xdi__queue_drop_control(struct xdi_agent *a)
+void xdi_agent__queue_drop_control(struct xdi_agent *a)
 {
-    struct xdi__item **link = &a->q_head;
+    struct xdi_agent__item **link = &a->q_head;
 
     while (*link != NULL) {
         if (!(*link)->batch)
@@ -100,20 +101,20 @@ void xdi__queue_drop_control(struct xdi_agent *a)
     }
 }
 
-static bool is_eot(const struct xdi__item *it)
+static bool is_eot(const struct xdi_agent__item *it)
 {
     return (it->key & 0xFFu) == NACCB_OBJ_EOTINFO;
 }
 
-size_t xdi__queue_filter(struct xdi_agent *a, bool scd_kind,
-                         bool (*keep)(struct xdi_agent *a,
-                                      const struct xdi__item *it))
+size_t xdi_agent__queue_filter(
+    struct xdi_agent *a, bool scd_kind,
+    bool (*keep)(struct xdi_agent *a, const struct xdi_agent__item *it))
 {
-    struct xdi__item **link = &a->q_head;
+    struct xdi_agent__item **link = &a->q_head;
     size_t dropped = 0;
 
     while (*link != NULL) {
-        struct xdi__item *it = *link;
+        struct xdi_agent__item *it = *link;
         if (it->batch && is_eot(it) == scd_kind && !keep(a, it)) {
             free(unlink_item(a, link));
             dropped++;
@@ -124,7 +125,7 @@ size_t xdi__queue_filter(struct xdi_agent *a, bool scd_kind,
     return dropped;
 }
 
-void xdi__queue_free(struct xdi_agent *a)
+void xdi_agent__queue_free(struct xdi_agent *a)
 {
     while (a->q_head != NULL)
         free(unlink_item(a, &a->q_head));
@@ -133,30 +134,28 @@ void xdi__queue_free(struct xdi_agent *a)
 /*
  * May this item go out now?  The login needs only a connection; anything
  * else needs the session's agent-ID; an info object also needs its table
- * to have been received in this session (section 9 step 4: the server
+ * to have been received in this session (section 11.1 step 4: the server
  * checks that it was sent on this session).
  */
-static bool sendable(const struct xdi_agent *a, const struct xdi__item *it)
+static bool sendable(const struct xdi_agent *a,
+                     const struct xdi_agent__item *it)
 {
     if (!a->connected)
         return false;
     if (it->key == (uint32_t)NACCB_KEY_LOGIN)
         return true;
-    /* MUTANT ACQUIRE_EARLY: the acquires go out with the login. */
-    if (XDI_MUTANT(ACQUIRE_EARLY) && (it->key == (uint32_t)NACCB_KEY_ACQ_EMS ||
-                                      it->key == (uint32_t)NACCB_KEY_ACQ_SCD))
-        return true;
     if (a->agent_id == 0)
         return false;
     if (!it->batch)
         return true;
-    return is_eot(it) ? a->scd_state == XDI__T_READY
-                      : a->ems_state == XDI__T_READY;
+    return is_eot(it) ? a->scd_state == XDI_AGENT__T_READY
+                      : a->ems_state == XDI_AGENT__T_READY;
 }
 
 bool xdi_agent_want_write(const struct xdi_agent *a)
 {
-    for (const struct xdi__item *it = a->q_head; it != NULL; it = it->next)
+    for (const struct xdi_agent__item *it = a->q_head; it != NULL;
+         it = it->next)
         if (sendable(a, it))
             return true;
     return false;
@@ -188,10 +187,11 @@ static uint8_t *outbuf_room(struct outbuf *o, size_t need)
     return o->bytes + o->len;
 }
 
-/* The header every agent NACCB carries (section 2): this session's
+/* The header every agent NACCB carries (section 3): this session's
  * agent-ID (0 in a login), the system name, forward pointer 0. */
-static void make_header(const struct xdi_agent *a, const struct xdi__item *it,
-                        uint32_t count, struct naccb_header *h)
+static void make_header(const struct xdi_agent *a,
+                        const struct xdi_agent__item *it, uint32_t count,
+                        struct naccb_header *h)
 {
     memset(h, 0, sizeof *h);
     h->agent_id = it->key == (uint32_t)NACCB_KEY_LOGIN ? 0 : a->agent_id;
@@ -207,11 +207,11 @@ static void make_header(const struct xdi_agent *a, const struct xdi__item *it,
  * Moves the items that share a NACCB with `first` (already unlinked) from
  * the queue to the list *batch (first included), and returns their count.
  */
-static uint32_t gather(struct xdi_agent *a, struct xdi__item *first,
-                       struct xdi__item **batch)
+static uint32_t gather(struct xdi_agent *a, struct xdi_agent__item *first,
+                       struct xdi_agent__item **batch)
 {
-    struct xdi__item **tail = &first->next;
-    struct xdi__item **link = &a->q_head;
+    struct xdi_agent__item **tail = &first->next;
+    struct xdi_agent__item **link = &a->q_head;
     uint32_t count = 1;
     uint64_t limit = a->cfg.max_naccb_size ? a->cfg.max_naccb_size
                                            : NACCB_DEFAULT_MAX_SIZE;
@@ -221,7 +221,7 @@ static uint32_t gather(struct xdi_agent *a, struct xdi__item *first,
         return 1;
     while (*link != NULL && count < a->cfg.max_batch &&
            naccb_message_length(count + 1, first->len) <= limit) {
-        struct xdi__item *it = *link;
+        struct xdi_agent__item *it = *link;
         if (it->batch && it->key == first->key && it->len == first->len) {
             *tail = unlink_item(a, link);
             tail = &(*tail)->next;
@@ -234,26 +234,26 @@ static uint32_t gather(struct xdi_agent *a, struct xdi__item *first,
 }
 
 static void log_sent(struct xdi_agent *a, const struct naccb_header *h,
-                     const struct xdi__item *first)
+                     const struct xdi_agent__item *first)
 {
     uint32_t key = naccb_header_key(h);
-    const char *name = xdi__key_name(key, h->error_code);
-    char q[XDI__QUOTE_SIZE];
+    const char *name = xdi_agent__key_name(key, h->error_code);
+    char q[XDI_AGENT__QUOTE_SIZE];
 
     if (h->count == 0)
-        xdi__log(a, "send %s (%08X)", name, (unsigned)key);
+        xdi_agent__log(a, "send %s (%08X)", name, (unsigned)key);
     else if (h->count == 1 && first->batch && (key & 0xFFu) != NACCB_OBJ_EOTINFO)
-        xdi__log(a, "send %s: %s", name,
-                 xdi__quote_wire(a, q, first->data, first->len));
+        xdi_agent__log(a, "send %s: %s", name,
+                       xdi_agent__quote_wire(a, q, first->data, first->len));
     else
-        xdi__log(a, "send %s (%08X): %u object(s) of %u bytes",
-                 name, (unsigned)key, (unsigned)h->count,
-                 (unsigned)h->size);
+        xdi_agent__log(a, "send %s (%08X): %u object(s) of %u bytes",
+                       name, (unsigned)key, (unsigned)h->count,
+                       (unsigned)h->size);
 }
 
 /* Encodes one NACCB from the batch list into o; frees the items. */
-static void emit(struct xdi_agent *a, struct xdi__item *batch, uint32_t count,
-                 struct outbuf *o)
+static void emit(struct xdi_agent *a, struct xdi_agent__item *batch,
+                 uint32_t count, struct outbuf *o)
 {
     struct naccb_header h;
     uint8_t *p;
@@ -263,16 +263,9 @@ static void emit(struct xdi_agent *a, struct xdi__item *batch, uint32_t count,
     p = outbuf_room(o, h.total_length);
     if (p != NULL) {
         naccb_header_encode(&h, p);
-#if XDI_MUTANT(LE_LENGTH)
-        /* MUTANT LE_LENGTH: the total length in the byte order of the
-         * agent's own (little-endian) machine. */
-        p[0] = (uint8_t)h.total_length;
-        p[1] = (uint8_t)(h.total_length >> 8);
-        p[2] = (uint8_t)(h.total_length >> 16);
-        p[3] = (uint8_t)(h.total_length >> 24);
-#endif
         p += NACCB_HEADER_SIZE;
-        for (const struct xdi__item *it = batch; it != NULL; it = it->next) {
+        for (const struct xdi_agent__item *it = batch; it != NULL;
+             it = it->next) {
             memcpy(p, it->data, it->len);
             p += it->len;
         }
@@ -280,7 +273,7 @@ static void emit(struct xdi_agent *a, struct xdi__item *batch, uint32_t count,
         log_sent(a, &h, batch);
     }
     while (batch != NULL) {
-        struct xdi__item *next = batch->next;
+        struct xdi_agent__item *next = batch->next;
         free(batch);
         batch = next;
     }
@@ -289,7 +282,7 @@ static void emit(struct xdi_agent *a, struct xdi__item *batch, uint32_t count,
 uint8_t *xdi_agent_take_output(struct xdi_agent *a, size_t *len)
 {
     struct outbuf o = {NULL, 0, 0, false};
-    struct xdi__item **link = &a->q_head;
+    struct xdi_agent__item **link = &a->q_head;
 
     *len = 0;
     while (*link != NULL && o.len < XDI_AGENT_OUTPUT_CHUNK && !o.failed) {
@@ -297,7 +290,7 @@ uint8_t *xdi_agent_take_output(struct xdi_agent *a, size_t *len)
             link = &(*link)->next;
             continue;
         }
-        struct xdi__item *first = unlink_item(a, link), *batch;
+        struct xdi_agent__item *first = unlink_item(a, link), *batch;
         uint32_t count = gather(a, first, &batch);
         /* gather() may have unlinked the item *link pointed to: restart
          * the walk from the head, which holds only unsent items. */
@@ -305,7 +298,7 @@ uint8_t *xdi_agent_take_output(struct xdi_agent *a, size_t *len)
         link = &a->q_head;
     }
     if (o.failed) {
-        xdi__log(a, "out of memory building output: NACCBs lost");
+        xdi_agent__log(a, "out of memory building output: NACCBs lost");
         free(o.bytes);
         return NULL;
     }

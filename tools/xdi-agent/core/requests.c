@@ -1,6 +1,6 @@
 /*
  * requests.c - what the agent does with the host's exec command (01020104)
- * and exec job (01020108), protocol-notes section 6.
+ * and exec job (01020108), protocol.md section 7.
  *
  * Nothing from the wire reaches a shell.  A command runs only when an
  * allow-list was given and one of its expressions matches the whole
@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mutants.h"
 #include "priv.h"
 
 int xdi_agent_allow(struct xdi_agent *a, const char *ere, char *err,
@@ -83,25 +82,25 @@ static bool all_blank(const char *s)
 
 static void refuse_command(struct xdi_agent *a, const char *why)
 {
-    xdi__log(a, "exec command refused: %s", why);
-    xdi__queue_agent_error(a, NACCB_OBJ_CMD, NACCB_ERR_REQUEST, why);
+    xdi_agent__log(a, "exec command refused: %s", why);
+    xdi_agent__queue_agent_error(a, NACCB_OBJ_CMD, NACCB_ERR_REQUEST, why);
 }
 
-void xdi__exec_command(struct xdi_agent *a, const struct naccb_message *m)
+void xdi_agent__exec_command(struct xdi_agent *a, const struct naccb_message *m)
 {
     const uint8_t *wire = m->objects;
     size_t len = m->header.size; /* 1..128: naccb_message_check_objects */
     char text[NACCB_TEXT_MAX + 1];
-    char q[XDI__QUOTE_SIZE];
+    char q[XDI_AGENT__QUOTE_SIZE];
 
     naccb_ebcdic_decode(a->cfg.codepage, wire, len, (uint8_t *)text);
     text[len] = '\0';
-    xdi__log(a, "recv exec command %s", xdi__quote(q, text, len));
+    xdi_agent__log(a, "recv exec command %s", xdi_agent__quote(q, text, len));
     if (a->n_allow == 0) {
         /* The default: nothing runs, the command is only an event. */
-        xdi__log(a, "no allow-list: command not run, reported as a "
+        xdi_agent__log(a, "no allow-list: command not run, reported as a "
                     "command event");
-        xdi__text_event(a, NACCB_OBJ_CMD, wire, len);
+        xdi_agent__text_event(a, NACCB_OBJ_CMD, wire, len);
         return;
     }
     if (has_control(text, len)) {
@@ -116,51 +115,49 @@ void xdi__exec_command(struct xdi_agent *a, const struct naccb_message *m)
         refuse_command(a, "empty command");
         return;
     }
-    xdi__act(a, XDI_ACT_RUN_COMMAND, 0, 0, text);
-    xdi__text_event(a, NACCB_OBJ_CMD, wire, len);
+    xdi_agent__act(a, XDI_ACT_RUN_COMMAND, 0, 0, text);
+    xdi_agent__text_event(a, NACCB_OBJ_CMD, wire, len);
 }
 
-void xdi__exec_job(struct xdi_agent *a, const struct naccb_message *m)
+void xdi_agent__exec_job(struct xdi_agent *a, const struct naccb_message *m)
 {
     char name[NACCB_NAME_SIZE + 1];
-    char q[XDI__QUOTE_SIZE];
+    char q[XDI_AGENT__QUOTE_SIZE];
     size_t len = naccb_field_get(a->cfg.codepage, m->objects, NACCB_NAME_SIZE,
                                  name);
 
-    xdi__log(a, "recv exec job %s", xdi__quote(q, name, len));
+    xdi_agent__log(a, "recv exec job %s", xdi_agent__quote(q, name, len));
     if (!xdi_job_name_valid(name, len)) {
-        xdi__log(a, "exec job refused: not [A-Z0-9$#@]{1,8}");
-        xdi__queue_agent_error(a, NACCB_OBJ_JOBNAME, NACCB_ERR_INFORMATION,
-                               "invalid job name");
+        xdi_agent__log(a, "exec job refused: not [A-Z0-9$#@]{1,8}");
+        xdi_agent__queue_agent_error(a, NACCB_OBJ_JOBNAME,
+                                     NACCB_ERR_INFORMATION,
+                                     "invalid job name");
         return;
     }
-    xdi__act(a, XDI_ACT_RUN_JOB, 0, 0, name);
+    xdi_agent__act(a, XDI_ACT_RUN_JOB, 0, 0, name);
 }
 
 void xdi_agent_job_missing(struct xdi_agent *a, const char *job,
                            const char *why)
 {
-    xdi__log(a, "job %s not run: %s", job, why);
-    /* MUTANT JOB_REFUSAL_SILENT: a missing job is only logged. */
-    if (!XDI_MUTANT(JOB_REFUSAL_SILENT))
-        xdi__queue_agent_error(a, NACCB_OBJ_JOBNAME, NACCB_ERR_INFORMATION,
-                               why);
+    xdi_agent__log(a, "job %s not run: %s", job, why);
+    xdi_agent__queue_agent_error(a, NACCB_OBJ_JOBNAME,
+                                 NACCB_ERR_INFORMATION, why);
 }
 
 void xdi_agent_command_failed(struct xdi_agent *a, const char *cmd,
                               const char *why)
 {
-    char q[XDI__QUOTE_SIZE];
+    char q[XDI_AGENT__QUOTE_SIZE];
 
-    xdi__log(a, "command %s failed to start: %s", xdi__quote(q, cmd,
-                                                             strlen(cmd)),
-             why);
-    xdi__queue_agent_error(a, NACCB_OBJ_CMD, NACCB_ERR_REQUEST, why);
+    xdi_agent__log(a, "command %s failed to start: %s",
+                   xdi_agent__quote(q, cmd, strlen(cmd)), why);
+    xdi_agent__queue_agent_error(a, NACCB_OBJ_CMD, NACCB_ERR_REQUEST, why);
 }
 
 void xdi_agent_refuse(struct xdi_agent *a, uint8_t object, uint8_t error_code,
                       const char *why)
 {
-    xdi__log(a, "request for object %02X refused: %s", object, why);
-    xdi__queue_agent_error(a, object, error_code, why);
+    xdi_agent__log(a, "request for object %02X refused: %s", object, why);
+    xdi_agent__queue_agent_error(a, object, error_code, why);
 }

@@ -1,29 +1,28 @@
 /*
  * tables.c - the EMS and SCD tables of the session, and what the events
  * listener does with them: match message, command, EOJ and EOS events
- * against the EVBLOKs (protocol-notes section 7, with libnaccb's
+ * against the EVBLOKs (protocol.md section 8, with libnaccb's
  * naccb_evblok_match, the very code the server checks info NACCBs with)
- * and turn job ends into EOTINFO reports (section 8).
+ * and turn job ends into EOTINFO reports (section 9).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "mutants.h"
 #include "priv.h"
 
-void xdi__tables_clear(struct xdi_agent *a)
+void xdi_agent__tables_clear(struct xdi_agent *a)
 {
     free(a->ems);
     free(a->scd);
     a->ems = NULL;
     a->scd = NULL;
     a->n_ems = a->n_scd = 0;
-    a->ems_state = a->scd_state = XDI__T_NONE;
+    a->ems_state = a->scd_state = XDI_AGENT__T_NONE;
 }
 
 /*
- * One EVBLOK: kept when it passes every rule of section 7 and its ET is
+ * One EVBLOK: kept when it passes every rule of section 8 and its ET is
  * one an agent handles (03 and 04 are "not applicable for agent": ignored).
  * Returns 1 kept, 0 skipped (ET 03/04), or a negative codec error.
  */
@@ -50,7 +49,7 @@ static int take_eotinfo(const struct xdi_agent *a, const uint8_t *obj,
 
 /* Queued info objects still match the new table?  (They were queued in an
  * earlier session or against the previous table.) */
-static bool keep_text(struct xdi_agent *a, const struct xdi__item *it)
+static bool keep_text(struct xdi_agent *a, const struct xdi_agent__item *it)
 {
     unsigned et = naccb_event_type_for_object(it->key & 0xFFu);
 
@@ -60,7 +59,7 @@ static bool keep_text(struct xdi_agent *a, const struct xdi__item *it)
     return false;
 }
 
-static bool keep_eot(struct xdi_agent *a, const struct xdi__item *it)
+static bool keep_eot(struct xdi_agent *a, const struct xdi_agent__item *it)
 {
     struct naccb_eotinfo rep;
 
@@ -79,18 +78,7 @@ static size_t decode_entries(struct xdi_agent *a, const struct naccb_message *m,
     const char *what = scd ? "EOTINFO" : "EVBLOK";
 
     for (uint32_t i = 0; i < m->header.count; i++) {
-#if XDI_MUTANT(OBJECT_STRIDE)
-        /* MUTANT OBJECT_STRIDE: the table walked by the size of the C
-         * struct (padded), not by the NACCB's object size; what would
-         * run past the NACCB is not read. */
-        size_t stride = scd ? sizeof(struct naccb_eotinfo)
-                            : sizeof(struct naccb_evblok);
-        if ((i + 1) * stride > (size_t)m->header.count * m->header.size)
-            break;
-        const uint8_t *obj = m->objects + i * stride;
-#else
         const uint8_t *obj = naccb_message_object(m, i);
-#endif
         size_t off = 0;
         int rc = scd ? take_eotinfo(a, obj, (struct naccb_eotinfo *)out + kept,
                                     &off)
@@ -98,26 +86,26 @@ static size_t decode_entries(struct xdi_agent *a, const struct naccb_message *m,
         if (rc == 1) {
             kept++;
         } else if (rc == 0) {
-            xdi__log(a, "%s %u: event type not for agents, ignored", what,
-                     (unsigned)i + 1);
+            xdi_agent__log(a, "%s %u: event type not for agents, ignored", what,
+                           (unsigned)i + 1);
         } else {
-            xdi__log(a, "%s %u dropped: %s (offset %zu)", what,
-                     (unsigned)i + 1, naccb_err_name(rc), off);
+            xdi_agent__log(a, "%s %u dropped: %s (offset %zu)", what,
+                           (unsigned)i + 1, naccb_err_name(rc), off);
             /* Section 7: drop it, keep the rest, and (once per table)
              * tell the host with agent error 05. */
             if (bad++ == 0) {
                 char why[NACCB_TEXT_MAX + 1];
                 snprintf(why, sizeof why, "%s %u invalid: %s at offset %zu",
                          what, (unsigned)i + 1, naccb_err_name(rc), off);
-                xdi__queue_agent_error(a, m->header.object,
-                                       NACCB_ERR_INFORMATION, why);
+                xdi_agent__queue_agent_error(a, m->header.object,
+                                             NACCB_ERR_INFORMATION, why);
             }
         }
     }
     return kept;
 }
 
-void xdi__table_load(struct xdi_agent *a, const struct naccb_message *m)
+void xdi_agent__table_load(struct xdi_agent *a, const struct naccb_message *m)
 {
     bool scd = m->header.object == NACCB_OBJ_SCD;
     size_t esize = scd ? sizeof(struct naccb_eotinfo)
@@ -127,8 +115,8 @@ void xdi__table_load(struct xdi_agent *a, const struct naccb_message *m)
     size_t kept, dropped;
 
     if (entries == NULL) {
-        xdi__log(a, "out of memory for a table of %u entries: not taken",
-                 (unsigned)m->header.count);
+        xdi_agent__log(a, "out of memory for a table of %u entries: not taken",
+                       (unsigned)m->header.count);
         return;
     }
     kept = decode_entries(a, m, scd, entries);
@@ -136,42 +124,39 @@ void xdi__table_load(struct xdi_agent *a, const struct naccb_message *m)
         free(a->scd);
         a->scd = entries;
         a->n_scd = kept;
-        a->scd_state = XDI__T_READY;
-        dropped = xdi__queue_filter(a, true, keep_eot);
+        a->scd_state = XDI_AGENT__T_READY;
+        dropped = xdi_agent__queue_filter(a, true, keep_eot);
     } else {
         free(a->ems);
         a->ems = entries;
         a->n_ems = kept;
-        a->ems_state = XDI__T_READY;
-        dropped = xdi__queue_filter(a, false, keep_text);
+        a->ems_state = XDI_AGENT__T_READY;
+        dropped = xdi_agent__queue_filter(a, false, keep_text);
     }
-    xdi__log(a, "%s table: %u entries received, %zu kept", scd ? "SCD" : "EMS",
-             (unsigned)m->header.count, kept);
+    xdi_agent__log(a, "%s table: %u entries received, %zu kept",
+                   scd ? "SCD" : "EMS", (unsigned)m->header.count, kept);
     if (dropped > 0)
-        xdi__log(a, "%zu queued event(s) no longer match the new table: "
+        xdi_agent__log(a, "%zu queued event(s) no longer match the new table: "
                     "dropped", dropped);
 }
 
-enum xdi_event_result xdi__match_text(struct xdi_agent *a, unsigned object,
-                                      const uint8_t *wire, size_t len)
+enum xdi_event_result xdi_agent__match_text(struct xdi_agent *a,
+                                            unsigned object,
+                                            const uint8_t *wire, size_t len)
 {
     struct naccb_local_time now;
     unsigned et = naccb_event_type_for_object(object);
     enum xdi_event_result best = XDI_EV_UNMATCHED;
 
-    if (!xdi__events_open(a) || a->ems_state != XDI__T_READY || len == 0)
+    if (!xdi_agent__events_open(a) || a->ems_state != XDI_AGENT__T_READY ||
+        len == 0)
         return XDI_EV_IGNORED;
-    xdi__local_time(a, &now);
+    xdi_agent__local_time(a, &now);
     for (size_t i = 0; i < a->n_ems; i++) {
-        /* MUTANT HOLIDAY_IGNORED: the calendar is loaded, never asked. */
         enum naccb_match_result r = naccb_evblok_match(
             &a->ems[i], et, wire, len, &now,
-            a->n_holidays > 0 && !XDI_MUTANT(HOLIDAY_IGNORED)
-                ? xdi__is_holiday : NULL, a);
+            a->n_holidays > 0 ? xdi_agent__is_holiday : NULL, a);
         if (r == NACCB_MATCH_IN_FRAME)
-            return XDI_EV_QUEUED;
-        /* MUTANT NO_TIME_FRAME: matched by key and type only. */
-        if (XDI_MUTANT(NO_TIME_FRAME) && r == NACCB_MATCH_OUT_OF_FRAME)
             return XDI_EV_QUEUED;
         if (r == NACCB_MATCH_OUT_OF_FRAME)
             best = XDI_EV_OUT_OF_FRAME;
@@ -191,29 +176,20 @@ static const char *result_name(enum xdi_event_result r)
     return "?";
 }
 
-enum xdi_event_result xdi__text_event(struct xdi_agent *a, unsigned object,
-                                      const uint8_t *wire, size_t len)
+enum xdi_event_result xdi_agent__text_event(struct xdi_agent *a,
+                                            unsigned object,
+                                            const uint8_t *wire, size_t len)
 {
-    enum xdi_event_result r = xdi__match_text(a, object, wire, len);
-    char q[XDI__QUOTE_SIZE];
-    unsigned key_object = object;
+    enum xdi_event_result r = xdi_agent__match_text(a, object, wire, len);
+    char q[XDI_AGENT__QUOTE_SIZE];
 
-    /* MUTANT UNMATCHED_SENT: every event goes to the host, which "will
-     * sort them out". */
-    if (XDI_MUTANT(UNMATCHED_SENT) && r == XDI_EV_UNMATCHED)
-        r = XDI_EV_QUEUED;
-    /* MUTANT EOJ_EOS_SWAPPED: the info key follows the EVBLOK event types
-     * (EOS 05, EOJ 06) instead of the object codes (EOJ 05, EOS 06). */
-    if (XDI_MUTANT(EOJ_EOS_SWAPPED) &&
-        (object == NACCB_OBJ_EOJ || object == NACCB_OBJ_EOS))
-        key_object = object == NACCB_OBJ_EOJ ? NACCB_OBJ_EOS : NACCB_OBJ_EOJ;
     if (r == XDI_EV_QUEUED &&
-        xdi__queue(a, NACCB_MAKE_KEY(NACCB_DIR_TO_SERVER, NACCB_REQ_INFO,
-                                     key_object),
-                   0, wire, (uint32_t)len, true) != 0)
+        xdi_agent__queue(a, NACCB_MAKE_KEY(NACCB_DIR_TO_SERVER, NACCB_REQ_INFO,
+                                           object),
+                         0, wire, (uint32_t)len, true) != 0)
         r = XDI_EV_DROPPED;
-    xdi__log(a, "event %s %s: %s", naccb_object_name(object),
-             xdi__quote_wire(a, q, wire, len), result_name(r));
+    xdi_agent__log(a, "event %s %s: %s", naccb_object_name(object),
+                   xdi_agent__quote_wire(a, q, wire, len), result_name(r));
     return r;
 }
 
@@ -224,11 +200,11 @@ enum xdi_event_result xdi_agent_event(struct xdi_agent *a,
     uint8_t wire[NACCB_TEXT_MAX];
 
     /* Only the first KL (<= 20) bytes are ever matched, and an info text
-     * is at most 128 bytes (section 4): a longer line is cut, not lost. */
+     * is at most 128 bytes (section 5): a longer line is cut, not lost. */
     if (len > sizeof wire)
         len = sizeof wire;
     naccb_ebcdic_encode(a->cfg.codepage, (const uint8_t *)text, len, wire);
-    return xdi__text_event(a, (unsigned)kind, wire, len);
+    return xdi_agent__text_event(a, (unsigned)kind, wire, len);
 }
 
 /* ---- job ends: EOJ/EOS texts and EOTINFO reports ------------------------ */
@@ -260,7 +236,7 @@ static void fill_name(enum naccb_codepage cp, uint8_t *field,
 }
 
 /* The report for one matched entry: a copy with the status fields set
- * (section 8): notes J/S, blank (no JES job type here), N/A/C, R. */
+ * (section 9): notes J/S, blank (no JES job type here), N/A/C, R. */
 static void make_report(const struct xdi_agent *a,
                         const struct naccb_eotinfo *entry,
                         const struct naccb_eotinfo *cap,
@@ -276,22 +252,13 @@ static void make_report(const struct xdi_agent *a,
               entry->flag2 & NACCB_FLAG2_STEP_NAME);
     r->step_number = eos ? (uint16_t)e->step_number : 0;
     r->scc = e->scc;
-#if XDI_MUTANT(UCC_MAXCC_SWAPPED)
-    /* MUTANT UCC_MAXCC_SWAPPED: the two halfwords in the wrong order. */
-    r->ucc = e->max_cc;
-    r->max_cc = e->ucc;
-#else
     r->ucc = e->ucc;
     r->max_cc = e->max_cc;
-#endif
     r->notes[0] = eos ? NACCB_NOTE_S : NACCB_NOTE_J;
     r->notes[1] = NACCB_NOTE_BLANK;
     r->notes[2] = e->status == 'A'   ? NACCB_NOTE_A
                   : e->status == 'C' ? NACCB_NOTE_C
                                      : NACCB_NOTE_N;
-    /* MUTANT NOTES_ABEND_ON_RC: "a return code other than 0 is an abend". */
-    if (XDI_MUTANT(NOTES_ABEND_ON_RC) && e->ucc != 0 && e->status == 'N')
-        r->notes[2] = NACCB_NOTE_A;
     r->notes[3] = NACCB_NOTE_R;
 }
 
@@ -301,7 +268,7 @@ static int queue_reports(struct xdi_agent *a, const struct xdi_job_end *e)
     uint8_t wire[NACCB_EOTINFO_SIZE];
     int queued = 0;
 
-    if (!xdi__events_open(a) || a->scd_state != XDI__T_READY)
+    if (!xdi_agent__events_open(a) || a->scd_state != XDI_AGENT__T_READY)
         return 0;
     captured(a, e, &cap);
     for (size_t i = 0; i < a->n_scd; i++) {
@@ -312,13 +279,14 @@ static int queue_reports(struct xdi_agent *a, const struct xdi_job_end *e)
         int rc = naccb_eotinfo_validate(&rep, NACCB_EOTINFO_REPORT,
                                         a->cfg.codepage, &off);
         if (rc != 0) {
-            xdi__log(a, "EOTINFO for SCD entry %zu not sent: %s (offset %zu)",
-                     i + 1, naccb_err_name(rc), off);
+            xdi_agent__log(a,
+                           "EOTINFO for SCD entry %zu not sent: %s (offset %zu)",
+                           i + 1, naccb_err_name(rc), off);
             continue;
         }
         naccb_eotinfo_encode(&rep, wire);
-        if (xdi__queue(a, (uint32_t)NACCB_KEY_INFO_EOT, 0, wire, sizeof wire,
-                       true) == 0)
+        if (xdi_agent__queue(a, (uint32_t)NACCB_KEY_INFO_EOT, 0, wire,
+                             sizeof wire, true) == 0)
             queued++;
     }
     return queued;
@@ -332,24 +300,25 @@ int xdi_agent_job_end(struct xdi_agent *a, const struct xdi_job_end *e)
     int queued = 0;
 
     if (!xdi_job_name_valid(e->job, jl) || sl > NACCB_NAME_SIZE) {
-        xdi__log(a, "job end with a bad job or step name: ignored");
+        xdi_agent__log(a, "job end with a bad job or step name: ignored");
         return 0;
     }
     /* The EOJ text is the 8-byte job name, the EOS text job + step name
-     * (section 4, decision). */
+     * (section 5, decision). */
     naccb_field_put(a->cfg.codepage, text, NACCB_NAME_SIZE, e->job, jl);
     if (eos)
         naccb_field_put(a->cfg.codepage, text + NACCB_NAME_SIZE,
                         NACCB_NAME_SIZE, e->step, sl);
-    xdi__log(a, "%s %s%s%s step=%u scc=%u ucc=%u maxcc=%u status=%c",
-             eos ? "EOS" : "EOJ", e->job, eos ? " " : "", e->step,
-             e->step_number, (unsigned)e->scc, (unsigned)e->ucc,
-             (unsigned)e->max_cc, e->status);
-    if (xdi__text_event(a, eos ? NACCB_OBJ_EOS : NACCB_OBJ_EOJ, text,
-                        eos ? sizeof text : NACCB_NAME_SIZE) == XDI_EV_QUEUED)
+    xdi_agent__log(a, "%s %s%s%s step=%u scc=%u ucc=%u maxcc=%u status=%c",
+                   eos ? "EOS" : "EOJ", e->job, eos ? " " : "", e->step,
+                   e->step_number, (unsigned)e->scc, (unsigned)e->ucc,
+                   (unsigned)e->max_cc, e->status);
+    if (xdi_agent__text_event(a, eos ? NACCB_OBJ_EOS : NACCB_OBJ_EOJ, text,
+                              eos ? sizeof text : NACCB_NAME_SIZE) ==
+        XDI_EV_QUEUED)
         queued++;
     int reports = queue_reports(a, e);
-    xdi__log(a, "%d EOTINFO report(s) queued%s", reports,
-             a->scd_state == XDI__T_READY ? "" : " (no SCD table)");
+    xdi_agent__log(a, "%d EOTINFO report(s) queued%s", reports,
+                   a->scd_state == XDI_AGENT__T_READY ? "" : " (no SCD table)");
     return queued + reports;
 }

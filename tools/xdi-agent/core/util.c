@@ -10,7 +10,7 @@
 
 #include "priv.h"
 
-void xdi__log(struct xdi_agent *a, const char *fmt, ...)
+void xdi_agent__log(struct xdi_agent *a, const char *fmt, ...)
 {
     char line[1024];
     va_list ap;
@@ -23,28 +23,28 @@ void xdi__log(struct xdi_agent *a, const char *fmt, ...)
     a->hooks.log(a->hooks.ctx, line);
 }
 
-bool xdi__events_open(const struct xdi_agent *a)
+bool xdi_agent__events_open(const struct xdi_agent *a)
 {
     return a->state == XDI_AGENT_ACQUIRING || a->state == XDI_AGENT_RUNNING;
 }
 
-const char *xdi__key_name(uint32_t key, uint8_t error_code)
+const char *xdi_agent__key_name(uint32_t key, uint8_t error_code)
 {
     const char *name = naccb_key_name(key, error_code);
 
     return name != NULL ? name : "NACCB";
 }
 
-void xdi__act(struct xdi_agent *a, enum xdi_agent_action_kind kind,
-              unsigned delay_ms, int exit_code, const char *text)
+void xdi_agent__act(struct xdi_agent *a, enum xdi_agent_action_kind kind,
+                    unsigned delay_ms, int exit_code, const char *text)
 {
-    struct xdi__action_node *n = calloc(1, sizeof *n);
+    struct xdi_agent__action_node *n = calloc(1, sizeof *n);
 
     if (n == NULL) {
         /* Losing a STOP would hang the agent: the caller of
          * xdi_agent_next_action() cannot know.  Out of memory this early
          * is fatal anyway, so say so and stop the hard way. */
-        xdi__log(a, "fatal: out of memory for an action");
+        xdi_agent__log(a, "fatal: out of memory for an action");
         abort();
     }
     n->act.kind = kind;
@@ -58,7 +58,7 @@ void xdi__act(struct xdi_agent *a, enum xdi_agent_action_kind kind,
 
 int xdi_agent_next_action(struct xdi_agent *a, struct xdi_agent_action *out)
 {
-    struct xdi__action_node *n = a->act_head;
+    struct xdi_agent__action_node *n = a->act_head;
 
     if (n == NULL)
         return 0;
@@ -71,7 +71,7 @@ int xdi_agent_next_action(struct xdi_agent *a, struct xdi_agent_action *out)
 }
 
 /* Log lines must stay one line and readable whatever the peer sent. */
-const char *xdi__quote(char *buf, const char *s, size_t len)
+const char *xdi_agent__quote(char *buf, const char *s, size_t len)
 {
     size_t o = 0;
 
@@ -79,7 +79,8 @@ const char *xdi__quote(char *buf, const char *s, size_t len)
     for (size_t i = 0; i < len && i < NACCB_TEXT_MAX; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7F || c == '\'' || c == '\\' || c >= 0x80)
-            o += (size_t)snprintf(buf + o, XDI__QUOTE_SIZE - o, "\\x%02X", c);
+            o += (size_t)snprintf(buf + o, XDI_AGENT__QUOTE_SIZE - o,
+                                  "\\x%02X", c);
         else
             buf[o++] = (char)c;
     }
@@ -88,15 +89,15 @@ const char *xdi__quote(char *buf, const char *s, size_t len)
     return buf;
 }
 
-const char *xdi__quote_wire(const struct xdi_agent *a, char *buf,
-                            const uint8_t *w, size_t len)
+const char *xdi_agent__quote_wire(const struct xdi_agent *a, char *buf,
+                                  const uint8_t *w, size_t len)
 {
     char text[NACCB_TEXT_MAX];
 
     if (len > sizeof text)
         len = sizeof text;
     naccb_ebcdic_decode(a->cfg.codepage, w, len, (uint8_t *)text);
-    return xdi__quote(buf, text, len);
+    return xdi_agent__quote(buf, text, len);
 }
 
 /* The real clock's local time: time() and localtime_r(), both of which
@@ -111,7 +112,7 @@ static void real_local_time(struct naccb_local_time *t)
     naccb_local_time_from_tm(&tm, t);
 }
 
-void xdi__local_time(struct xdi_agent *a, struct naccb_local_time *t)
+void xdi_agent__local_time(struct xdi_agent *a, struct naccb_local_time *t)
 {
     if (a->hooks.local_time != NULL)
         a->hooks.local_time(a->hooks.ctx, t);
@@ -128,7 +129,7 @@ static int date_cmp(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-int xdi__is_holiday(void *agent, const struct naccb_date *d)
+int xdi_agent__is_holiday(void *agent, const struct naccb_date *d)
 {
     const struct xdi_agent *a = agent;
 
