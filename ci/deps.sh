@@ -4,7 +4,7 @@
 # only asks dpkg and returns.  Runs as root (or through sudo when present).
 set -eu
 
-PACKAGES="build-essential cmake pkg-config libuv1-dev libcmocka-dev \
+PACKAGES="build-essential patch cmake pkg-config libuv1-dev libcmocka-dev \
 libjansson-dev libyaml-dev faketime libfaketime python3 python3-pytest \
 python3-yaml"
 
