@@ -509,6 +509,24 @@ static void test_codes_key_object_kind(void **state)
     assert_null(naccb_object_kind_name(6));
 }
 
+/* The short names the journal uses for info objects and tables. */
+static void test_codes_object_id_and_info_kind(void **state)
+{
+    static const char *const info[] = {"MSG", "CMD", "EOJ", "EOS", "EOT"};
+    (void)state;
+    for (unsigned obj = 3; obj <= 7; obj++)
+        assert_string_equal(naccb_info_kind_name(obj), info[obj - 3]);
+    assert_null(naccb_info_kind_name(0));
+    assert_null(naccb_info_kind_name(1));
+    assert_null(naccb_info_kind_name(8));
+    assert_null(naccb_info_kind_name(0x103)); /* not an object byte */
+    assert_string_equal(naccb_object_id(NACCB_OBJ_EMS), "EMS");
+    assert_string_equal(naccb_object_id(NACCB_OBJ_SCD), "SCD");
+    assert_string_equal(naccb_object_id(NACCB_OBJ_EOTINFO), "EOTINFO");
+    assert_string_equal(naccb_object_id(NACCB_OBJ_JOBNAME), "JOBNAME");
+    assert_null(naccb_object_id(9));
+}
+
 /* Both spellings of a named key find it; near misses do not. */
 static void test_codes_key_from_name(void **state)
 {
@@ -668,6 +686,7 @@ int main(void)
         cmocka_unit_test(test_codes_errno_values_fixed),
         cmocka_unit_test(test_codes_errno_unknown),
         cmocka_unit_test(test_codes_key_object_kind),
+        cmocka_unit_test(test_codes_object_id_and_info_kind),
         cmocka_unit_test(test_codes_key_from_name),
         cmocka_unit_test(test_codes_key_table),
         cmocka_unit_test(test_codes_code_tables),

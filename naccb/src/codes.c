@@ -96,6 +96,31 @@ const char *naccb_event_type_name(unsigned event_type)
     return lookup(event_types, COUNT_(event_types), event_type);
 }
 
+const char *naccb_object_id(unsigned object)
+{
+    for (size_t i = 0; i < COUNT_(objects); i++)
+        if (objects[i].code == object)
+            return objects[i].id;
+    return NULL;
+}
+
+/* Read from the key list, so that "EOT" is written once: the name of the
+ * info key for the object, after its "info " (section 6). */
+const char *naccb_info_kind_name(unsigned object)
+{
+    static const char prefix[] = "info ";
+    uint32_t key = NACCB_MAKE_KEY(NACCB_DIR_TO_SERVER, NACCB_REQ_INFO,
+                                  object & 0xFFu);
+
+    if (object > 0xFFu)
+        return NULL;
+    for (size_t i = 0; i < COUNT_(keys); i++)
+        if (keys[i].key == key &&
+            strncmp(keys[i].name, prefix, sizeof prefix - 1) == 0)
+            return keys[i].name + sizeof prefix - 1;
+    return NULL;
+}
+
 const char *naccb_object_kind_name(unsigned kind)
 {
     return lookup(kinds, COUNT_(kinds), kind);

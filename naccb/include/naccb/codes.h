@@ -191,6 +191,15 @@ NACCB_API unsigned naccb_event_type_for_object(unsigned object);
  */
 NACCB_API enum naccb_object_kind naccb_key_object_kind(uint32_t key);
 
+/* The identifier of an object code, the NAME of NACCB_OBJECT_MAP ("EMS",
+ * "SCD", "MSG", "EOTINFO", "JOBNAME"); NULL for a code not in the list. */
+NACCB_API const char *naccb_object_id(unsigned object);
+
+/* The short name of an info object as section 6 names its key ("info MSG"
+ * -> "MSG"): "MSG", "CMD", "EOJ", "EOS", "EOT" for objects 03..07, NULL
+ * for any other code. */
+NACCB_API const char *naccb_info_kind_name(unsigned object);
+
 /* "evblok", "eotinfo", "text", "job_name", "password", "none"; NULL for a
  * number that is not a kind. */
 NACCB_API const char *naccb_object_kind_name(unsigned kind);
