@@ -5,7 +5,9 @@ server by accident, so every encode, decode, check and EBCDIC conversion
 here goes through the shared library the server itself links (its path
 comes from $XDI_LIBNACCB, set by ctest).  What Python adds is only the
 plumbing: a plain `Naccb` value object, a `Framer` wrapper, and readable
-descriptions and diffs for failing assertions.
+descriptions and diffs for failing assertions.  The public API is what
+`__all__` lists (the protocol's constants join it when the library is
+loaded); names with a leading underscore are the binding's own.
 
 Wire layouts are those of naccb/include/naccb/*.h (protocol-notes sections
 2, 7 and 8); the ctypes structures below mirror those C structs field for
@@ -25,7 +27,8 @@ __all__ = [
     "Naccb", "Framer", "CodecError", "FramingError", "Evblok", "Eotinfo",
     "lib", "library_path", "version", "err_name", "strerror", "key_name",
     "key_from_name", "key_object_kind", "object_kind_name",
-    "error_code_name", "request_name", "object_name", "error_key",
+    "error_code_name", "request_name", "object_name", "make_key",
+    "error_key", "agent_error_key",
     "encode_text", "decode_text", "field", "field_get", "sysname", "diff",
     "hex_diff", "unhex", "evblok_decode", "evblok_encode",
     "evblok_set_always", "evblok_validate", "eotinfo_decode",
@@ -54,10 +57,24 @@ __all__ = [
 # The two ctypes structures of the table objects are made then too, since
 # their array sizes are those constants.
 
+def make_key(direction, request, obj):
+    """A key from its parts: direction << 16 | request << 8 | object
+    (naccb/codes.h NACCB_MAKE_KEY), for keys that have no name (a hostile
+    request code, say)."""
+    return (direction << 16) | (request << 8) | obj
+
+
 def error_key(obj=0):
     """The key of an error NACCB about a NACCB with object code obj."""
     lib()
-    return (DIR_TO_AGENT << 16) | (REQ_ERROR << 8) | obj  # noqa: F821
+    return make_key(DIR_TO_AGENT, REQ_ERROR, obj)  # noqa: F821
+
+
+def agent_error_key(obj=0):
+    """The key of an agent error (02010Bxx) about a NACCB with object code
+    obj."""
+    lib()
+    return make_key(DIR_TO_SERVER, REQ_ERROR, obj)  # noqa: F821
 
 
 class CodecError(Exception):
@@ -165,8 +182,11 @@ def _structures(c):
         def system(self, cp=None):
             return field_get(bytes(self.system_name), cp)
 
-    return {"_Header": _Header, "_Message": _Message, "Evblok": Evblok,
-            "Eotinfo": Eotinfo}
+    structs = {"_Header": _Header, "_Message": _Message, "Evblok": Evblok,
+               "Eotinfo": Eotinfo}
+    for cls in structs.values():  # module-level names in reprs and errors
+        cls.__qualname__ = cls.__name__
+    return structs
 
 
 class _CodeInfo(Structure):
