@@ -479,6 +479,165 @@ static void test_codes_errno_unknown(void **state)
     }
 }
 
+/* What each named key carries (sections 4, 6 and 8), agent errors a
+ * text whatever their object byte, anything else nothing. */
+static void test_codes_key_object_kind(void **state)
+{
+    static const struct {
+        uint32_t key;
+        enum naccb_object_kind kind;
+    } cases[] = {
+        {0x02010500u, NACCB_KIND_PASSWORD}, {0x02010600u, NACCB_KIND_NONE},
+        {0x01020201u, NACCB_KIND_EVBLOK},   {0x01020301u, NACCB_KIND_EVBLOK},
+        {0x01020202u, NACCB_KIND_EOTINFO},  {0x01020302u, NACCB_KIND_EOTINFO},
+        {0x02010A07u, NACCB_KIND_EOTINFO},  {0x02010A03u, NACCB_KIND_TEXT},
+        {0x02010A06u, NACCB_KIND_TEXT},     {0x01020104u, NACCB_KIND_TEXT},
+        {0x01020108u, NACCB_KIND_JOB_NAME}, {0x02010B00u, NACCB_KIND_TEXT},
+        {0x02010B09u, NACCB_KIND_TEXT},     {0x02010BFFu, NACCB_KIND_TEXT},
+        {0x01020B01u, NACCB_KIND_NONE},     {0x01020B05u, NACCB_KIND_NONE},
+        {0x02010901u, NACCB_KIND_NONE},     {0x01020700u, NACCB_KIND_NONE},
+        {0x02010A08u, NACCB_KIND_NONE},     {0x01020105u, NACCB_KIND_NONE},
+        {0x00000000u, NACCB_KIND_NONE},     {0xFFFFFFFFu, NACCB_KIND_NONE},
+    };
+    (void)state;
+    for (size_t i = 0; i < COUNT_(cases); i++)
+        assert_int_equal(naccb_key_object_kind(cases[i].key), cases[i].kind);
+    assert_string_equal(naccb_object_kind_name(NACCB_KIND_EVBLOK), "evblok");
+    assert_string_equal(naccb_object_kind_name(NACCB_KIND_JOB_NAME),
+                        "job_name");
+    assert_string_equal(naccb_object_kind_name(NACCB_KIND_NONE), "none");
+    assert_null(naccb_object_kind_name(6));
+}
+
+/* The short names the journal uses for info objects and tables. */
+static void test_codes_object_id_and_info_kind(void **state)
+{
+    static const char *const info[] = {"MSG", "CMD", "EOJ", "EOS", "EOT"};
+    (void)state;
+    for (unsigned obj = 3; obj <= 7; obj++)
+        assert_string_equal(naccb_info_kind_name(obj), info[obj - 3]);
+    assert_null(naccb_info_kind_name(0));
+    assert_null(naccb_info_kind_name(1));
+    assert_null(naccb_info_kind_name(8));
+    assert_null(naccb_info_kind_name(0x103)); /* not an object byte */
+    assert_string_equal(naccb_object_id(NACCB_OBJ_EMS), "EMS");
+    assert_string_equal(naccb_object_id(NACCB_OBJ_SCD), "SCD");
+    assert_string_equal(naccb_object_id(NACCB_OBJ_EOTINFO), "EOTINFO");
+    assert_string_equal(naccb_object_id(NACCB_OBJ_JOBNAME), "JOBNAME");
+    assert_null(naccb_object_id(9));
+}
+
+/* Both spellings of a named key find it; near misses do not. */
+static void test_codes_key_from_name(void **state)
+{
+    uint32_t key = 0;
+    (void)state;
+    assert_int_equal(naccb_key_from_name("ACQ_EMS", &key), 0);
+    assert_true(key == 0x02010901u);
+    assert_int_equal(naccb_key_from_name("acquire SCD", &key), 0);
+    assert_true(key == 0x02010902u);
+    assert_int_equal(naccb_key_from_name("INFO_EOT", &key), 0);
+    assert_true(key == 0x02010A07u);
+    assert_int_equal(naccb_key_from_name("no EMS", &key), 0);
+    assert_true(key == 0x01020B01u);
+    key = 7;
+    assert_int_equal(naccb_key_from_name("acq_ems", &key), NACCB_EINVAL);
+    assert_int_equal(naccb_key_from_name("login ", &key), NACCB_EINVAL);
+    assert_int_equal(naccb_key_from_name("", &key), NACCB_EINVAL);
+    assert_int_equal(naccb_key_from_name(NULL, &key), NACCB_EINVAL);
+    assert_int_equal(naccb_key_from_name("LOGIN", NULL), NACCB_EINVAL);
+    assert_true(key == 7); /* untouched on failure */
+}
+
+/* The key table is the list: every entry's name, kind and enum agree with
+ * the lookup functions, identifiers unique, in list order. */
+static void test_codes_key_table(void **state)
+{
+    size_t n = 0;
+    const struct naccb_key_info *t = naccb_key_table(&n);
+    (void)state;
+    assert_int_equal(n, 20);
+    assert_true(t[0].key == NACCB_KEY_LOGIN);
+    assert_string_equal(t[0].id, "LOGIN");
+    assert_true(t[19].key == NACCB_KEY_INFO_EOT);
+    assert_string_equal(t[19].id, "INFO_EOT");
+    for (size_t i = 0; i < n; i++) {
+        uint32_t key = 0;
+        unsigned err = t[i].key == NACCB_KEY_NO_EMS ||
+                               t[i].key == NACCB_KEY_NO_SCD
+                           ? NACCB_ERR_NOT_AVAILABLE
+                           : 0;
+        assert_string_equal(naccb_key_name(t[i].key, err), t[i].name);
+        assert_int_equal(naccb_key_object_kind(t[i].key), t[i].kind);
+        assert_int_equal(naccb_key_from_name(t[i].id, &key), 0);
+        assert_true(key == t[i].key);
+        for (size_t j = 0; j < i; j++)
+            assert_true(strcmp(t[i].id, t[j].id) != 0 && t[i].key != t[j].key);
+    }
+    assert_non_null(naccb_key_table(NULL));
+}
+
+/* Each code table agrees with its name lookup, and has the list's size. */
+static void test_codes_code_tables(void **state)
+{
+    static const struct {
+        const struct naccb_code_info *(*table)(size_t *);
+        const char *(*name)(unsigned);
+        size_t n;
+        const char *first_id;
+    } tables[] = {
+        {naccb_request_table, naccb_request_name, 11, "EXECUTE"},
+        {naccb_object_table, naccb_object_name, 9, "NONE"},
+        {naccb_error_code_table, naccb_error_code_name, 10, "NONE"},
+        {naccb_event_type_table, naccb_event_type_name, 6, "MESSAGE"},
+        {naccb_object_kind_table, naccb_object_kind_name, 6, "NONE"},
+    };
+    size_t n;
+    const struct naccb_code_info *t;
+    (void)state;
+    for (size_t k = 0; k < COUNT_(tables); k++) {
+        t = tables[k].table(&n);
+        assert_int_equal(n, tables[k].n);
+        assert_string_equal(t[0].id, tables[k].first_id);
+        for (size_t i = 0; i < n; i++)
+            assert_string_equal(tables[k].name(t[i].code), t[i].name);
+    }
+    t = naccb_error_code_table(&n);
+    assert_int_equal(t[8].code, NACCB_ERR_NOT_AVAILABLE);
+    assert_string_equal(t[8].id, "NOT_AVAILABLE");
+    t = naccb_request_table(&n);
+    assert_int_equal(t[9].code, NACCB_REQ_INFO);
+    assert_string_equal(t[9].id, "INFO");
+}
+
+/* The constants a binding reads: the values of the C names. */
+static void test_codes_constant_table(void **state)
+{
+    static const struct {
+        const char *name;
+        long value;
+    } want[] = {
+        {"NACCB_HEADER_SIZE", 36},        {"NACCB_EVBLOK_SIZE", 230},
+        {"NACCB_EOTINFO_SIZE", 162},      {"NACCB_NAME_SIZE", 8},
+        {"NACCB_TEXT_MAX", 128},          {"NACCB_KEY_SIZE", 20},
+        {"NACCB_ADDTEXT_SIZE", 108},      {"NACCB_DEFAULT_MAX_SIZE", 16777216},
+        {"NACCB_DIR_TO_AGENT", 0x0102},   {"NACCB_DIR_TO_SERVER", 0x0201},
+        {"NACCB_CP_ASCII", NACCB_CP_ASCII},
+        {"NACCB_EOTINFO_REPORT", NACCB_EOTINFO_REPORT},
+        {"NACCB_EINCOMPLETE", -1000},     {"NACCB_ENOMEM", NACCB_ENOMEM},
+    };
+    size_t n = 0;
+    const struct naccb_constant_info *t = naccb_constant_table(&n);
+    (void)state;
+    for (size_t k = 0; k < COUNT_(want); k++) {
+        size_t i = 0;
+        while (i < n && strcmp(t[i].name, want[k].name) != 0)
+            i++;
+        assert_true(i < n);
+        assert_true(t[i].value == want[k].value);
+    }
+}
+
 /* One case per vector, named after its key. */
 #define KEY_TEST_(name, i)                                                    \
     {"test_codes_key_" #name, test_codes_key_vector, NULL, NULL, &vectors[i]}
@@ -526,6 +685,12 @@ int main(void)
         cmocka_unit_test(test_codes_errno_table),
         cmocka_unit_test(test_codes_errno_values_fixed),
         cmocka_unit_test(test_codes_errno_unknown),
+        cmocka_unit_test(test_codes_key_object_kind),
+        cmocka_unit_test(test_codes_object_id_and_info_kind),
+        cmocka_unit_test(test_codes_key_from_name),
+        cmocka_unit_test(test_codes_key_table),
+        cmocka_unit_test(test_codes_code_tables),
+        cmocka_unit_test(test_codes_constant_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -684,6 +684,7 @@ static void test_match_substitute_many_args_too_long(void **state)
                      NACCB_ETEXT_LENGTH);
 }
 
+/* snprintf: too small a buffer gets the length needed, and nothing. */
 static void test_match_substitute_cap_too_small(void **state)
 {
     uint8_t out[16];
@@ -692,7 +693,7 @@ static void test_match_substitute_cap_too_small(void **state)
     memset(out, 0xAA, sizeof out);
     assert_int_equal(subst(cancel_arg, sizeof cancel_arg, kill_joko,
                            sizeof kill_joko, 4, out, 12),
-                     NACCB_ENOBUFS);
+                     13);
     assert_int_equal(out[0], 0xAA);
     assert_int_equal(subst(cancel_arg, sizeof cancel_arg, kill_joko,
                            sizeof kill_joko, 4, out, 13),
@@ -701,7 +702,7 @@ static void test_match_substitute_cap_too_small(void **state)
     assert_int_equal(out[13], 0xAA); /* nothing past the result */
     assert_int_equal(subst(cancel_arg, sizeof cancel_arg, kill_joko,
                            sizeof kill_joko, 0, out, 12),
-                     NACCB_ENOBUFS);
+                     13);
 }
 
 static void test_match_substitute_cap_exact_128(void **state)
@@ -712,10 +713,38 @@ static void test_match_substitute_cap_exact_128(void **state)
     (void)state;
     assert_int_equal(subst(action, n, kill_joko, sizeof kill_joko, 4, out,
                            127),
-                     NACCB_ENOBUFS);
+                     128);
     assert_int_equal(subst(action, n, kill_joko, sizeof kill_joko, 4, out,
                            128),
                      128);
+}
+
+/* out NULL, cap 0 measures: the length of any result, a command too long
+ * or empty to send included, counted to its end (the journal reports it). */
+static void test_match_substitute_measure(void **state)
+{
+    static const uint8_t kill_blanks[] = {0xD2, 0xC9, 0xD3, 0xD3, 0x40, 0x40};
+    uint8_t action[400], text[132];
+    size_t n = long_action(action, 125);
+
+    (void)state;
+    assert_int_equal(subst(cancel_arg, sizeof cancel_arg, kill_joko,
+                           sizeof kill_joko, 4, NULL, 0),
+                     13);
+    assert_int_equal(subst(action, n, kill_joko, sizeof kill_joko, 4, NULL,
+                           0),
+                     129);
+    assert_int_equal(subst(action, 4, kill_blanks, sizeof kill_blanks, 4,
+                           NULL, 0),
+                     0);
+    assert_int_equal(subst(action, 200, NULL, 0, 0, NULL, 0), 200);
+    /* 100 "&arg" of 128 bytes each: 12800, not stopped at 129. */
+    for (size_t i = 0; i < 100; i++)
+        memcpy(action + 4 * i, "\x50\x81\x99\x87", 4);
+    memcpy(text, kill_joko, 4);
+    memset(text + 4, 0xE7, 128);
+    assert_int_equal(subst(action, 400, text, sizeof text, 4, NULL, 0),
+                     12800);
 }
 
 /* In the ascii page "&arg" and the blank are ISO-8859-1 bytes. */
@@ -825,6 +854,7 @@ int main(void)
         cmocka_unit_test(test_match_substitute_many_args_too_long),
         cmocka_unit_test(test_match_substitute_cap_too_small),
         cmocka_unit_test(test_match_substitute_cap_exact_128),
+        cmocka_unit_test(test_match_substitute_measure),
         cmocka_unit_test(test_match_substitute_ascii_codepage),
         cmocka_unit_test(test_match_substitute_null_arguments),
         cmocka_unit_test(test_match_local_time_from_tm),

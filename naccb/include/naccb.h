@@ -9,6 +9,7 @@
 #ifndef NACCB_H
 #define NACCB_H
 
+#include "naccb/bytes.h"
 #include "naccb/codes.h"
 #include "naccb/ebcdic.h"
 #include "naccb/eotinfo.h"

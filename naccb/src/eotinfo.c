@@ -8,7 +8,7 @@
 
 #include "naccb/errors.h"
 
-#include "bytes.h"
+#include "naccb/bytes.h"
 
 #include <string.h>
 
@@ -31,10 +31,10 @@ void naccb_eotinfo_encode(const struct naccb_eotinfo *e,
     memcpy(out + NACCB_EOT_STEP_NAME, e->step_name, NACCB_NAME_SIZE);
     memcpy(out + NACCB_EOT_PROC_STEP_NAME, e->proc_step_name,
            NACCB_NAME_SIZE);
-    naccb__put_u16be(out + NACCB_EOT_STEP_NUMBER, e->step_number);
-    naccb__put_u16be(out + NACCB_EOT_SCC, e->scc);
-    naccb__put_u16be(out + NACCB_EOT_UCC, e->ucc);
-    naccb__put_u16be(out + NACCB_EOT_MAX_CC, e->max_cc);
+    naccb_put_u16be(out + NACCB_EOT_STEP_NUMBER, e->step_number);
+    naccb_put_u16be(out + NACCB_EOT_SCC, e->scc);
+    naccb_put_u16be(out + NACCB_EOT_UCC, e->ucc);
+    naccb_put_u16be(out + NACCB_EOT_MAX_CC, e->max_cc);
     memcpy(out + NACCB_EOT_NOTES, e->notes, sizeof e->notes);
     memcpy(out + NACCB_EOT_RESERVED2, e->reserved2, sizeof e->reserved2);
 }
@@ -53,10 +53,10 @@ void naccb_eotinfo_decode(const uint8_t in[NACCB_EOTINFO_SIZE],
     memcpy(out->step_name, in + NACCB_EOT_STEP_NAME, NACCB_NAME_SIZE);
     memcpy(out->proc_step_name, in + NACCB_EOT_PROC_STEP_NAME,
            NACCB_NAME_SIZE);
-    out->step_number = naccb__get_u16be(in + NACCB_EOT_STEP_NUMBER);
-    out->scc = naccb__get_u16be(in + NACCB_EOT_SCC);
-    out->ucc = naccb__get_u16be(in + NACCB_EOT_UCC);
-    out->max_cc = naccb__get_u16be(in + NACCB_EOT_MAX_CC);
+    out->step_number = naccb_get_u16be(in + NACCB_EOT_STEP_NUMBER);
+    out->scc = naccb_get_u16be(in + NACCB_EOT_SCC);
+    out->ucc = naccb_get_u16be(in + NACCB_EOT_UCC);
+    out->max_cc = naccb_get_u16be(in + NACCB_EOT_MAX_CC);
     memcpy(out->notes, in + NACCB_EOT_NOTES, sizeof out->notes);
     memcpy(out->reserved2, in + NACCB_EOT_RESERVED2, sizeof out->reserved2);
 }

@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "bytes.h"
+#include "naccb/bytes.h"
 #include "naccb/errors.h"
 #include "naccb/packed.h"
 
@@ -22,20 +22,20 @@ void naccb_evblok_encode(const struct naccb_evblok *e,
     memcpy(out + NACCB_EVB_EVENT_KEY, e->event_key, NACCB_KEY_SIZE);
     memcpy(out + NACCB_EVB_ADDITIONAL_TEXT, e->additional_text,
            NACCB_ADDTEXT_SIZE);
-    naccb__put_u16be(out + NACCB_EVB_IL, e->il);
-    naccb__put_u16be(out + NACCB_EVB_KL, e->kl);
-    naccb__put_u16be(out + NACCB_EVB_VL, e->vl);
-    naccb__put_u32be(out + NACCB_EVB_SDATE, e->sdate);
-    naccb__put_u32be(out + NACCB_EVB_EDATE, e->edate);
-    naccb__put_u32be(out + NACCB_EVB_STIME, e->stime);
-    naccb__put_u32be(out + NACCB_EVB_STSEC, e->stsec);
-    naccb__put_u32be(out + NACCB_EVB_ETIME, e->etime);
-    naccb__put_u32be(out + NACCB_EVB_ETSEC, e->etsec);
+    naccb_put_u16be(out + NACCB_EVB_IL, e->il);
+    naccb_put_u16be(out + NACCB_EVB_KL, e->kl);
+    naccb_put_u16be(out + NACCB_EVB_VL, e->vl);
+    naccb_put_u32be(out + NACCB_EVB_SDATE, e->sdate);
+    naccb_put_u32be(out + NACCB_EVB_EDATE, e->edate);
+    naccb_put_u32be(out + NACCB_EVB_STIME, e->stime);
+    naccb_put_u32be(out + NACCB_EVB_STSEC, e->stsec);
+    naccb_put_u32be(out + NACCB_EVB_ETIME, e->etime);
+    naccb_put_u32be(out + NACCB_EVB_ETSEC, e->etsec);
     memcpy(out + NACCB_EVB_DAY_LIST, e->day_list, sizeof e->day_list);
     out[NACCB_EVB_EVENT_TYPE] = e->event_type;
     memcpy(out + NACCB_EVB_RESERVED, e->reserved, sizeof e->reserved);
-    naccb__put_u32be(out + NACCB_EVB_SSDT, e->ssdt);
-    naccb__put_u32be(out + NACCB_EVB_ESDT, e->esdt);
+    naccb_put_u32be(out + NACCB_EVB_SSDT, e->ssdt);
+    naccb_put_u32be(out + NACCB_EVB_ESDT, e->esdt);
     memcpy(out + NACCB_EVB_USER_AREA, e->user_area, sizeof e->user_area);
 }
 
@@ -46,20 +46,20 @@ void naccb_evblok_decode(const uint8_t in[NACCB_EVBLOK_SIZE],
     memcpy(out->event_key, in + NACCB_EVB_EVENT_KEY, NACCB_KEY_SIZE);
     memcpy(out->additional_text, in + NACCB_EVB_ADDITIONAL_TEXT,
            NACCB_ADDTEXT_SIZE);
-    out->il = naccb__get_u16be(in + NACCB_EVB_IL);
-    out->kl = naccb__get_u16be(in + NACCB_EVB_KL);
-    out->vl = naccb__get_u16be(in + NACCB_EVB_VL);
-    out->sdate = naccb__get_u32be(in + NACCB_EVB_SDATE);
-    out->edate = naccb__get_u32be(in + NACCB_EVB_EDATE);
-    out->stime = naccb__get_u32be(in + NACCB_EVB_STIME);
-    out->stsec = naccb__get_u32be(in + NACCB_EVB_STSEC);
-    out->etime = naccb__get_u32be(in + NACCB_EVB_ETIME);
-    out->etsec = naccb__get_u32be(in + NACCB_EVB_ETSEC);
+    out->il = naccb_get_u16be(in + NACCB_EVB_IL);
+    out->kl = naccb_get_u16be(in + NACCB_EVB_KL);
+    out->vl = naccb_get_u16be(in + NACCB_EVB_VL);
+    out->sdate = naccb_get_u32be(in + NACCB_EVB_SDATE);
+    out->edate = naccb_get_u32be(in + NACCB_EVB_EDATE);
+    out->stime = naccb_get_u32be(in + NACCB_EVB_STIME);
+    out->stsec = naccb_get_u32be(in + NACCB_EVB_STSEC);
+    out->etime = naccb_get_u32be(in + NACCB_EVB_ETIME);
+    out->etsec = naccb_get_u32be(in + NACCB_EVB_ETSEC);
     memcpy(out->day_list, in + NACCB_EVB_DAY_LIST, sizeof out->day_list);
     out->event_type = in[NACCB_EVB_EVENT_TYPE];
     memcpy(out->reserved, in + NACCB_EVB_RESERVED, sizeof out->reserved);
-    out->ssdt = naccb__get_u32be(in + NACCB_EVB_SSDT);
-    out->esdt = naccb__get_u32be(in + NACCB_EVB_ESDT);
+    out->ssdt = naccb_get_u32be(in + NACCB_EVB_SSDT);
+    out->esdt = naccb_get_u32be(in + NACCB_EVB_ESDT);
     memcpy(out->user_area, in + NACCB_EVB_USER_AREA, sizeof out->user_area);
 }
 

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
+#include "naccb/bytes.h"
 #include "naccb/codes.h"
 #include "naccb/errors.h"
 
@@ -49,6 +49,33 @@ void naccb_framer_free(struct naccb_framer *f)
 size_t naccb_framer_pending(const struct naccb_framer *f)
 {
     return f->buf_len;
+}
+
+uint64_t naccb_framer_stream_offset(const struct naccb_framer *f)
+{
+    return f->stream_offset;
+}
+
+uint64_t naccb_framer_error_offset(const struct naccb_framer *f)
+{
+    return f->error_offset;
+}
+
+struct naccb_framer *naccb_framer_new(uint32_t max_size)
+{
+    struct naccb_framer *f = malloc(sizeof *f);
+
+    if (f != NULL)
+        naccb_framer_init(f, max_size);
+    return f;
+}
+
+void naccb_framer_delete(struct naccb_framer *f)
+{
+    if (f == NULL)
+        return;
+    naccb_framer_free(f);
+    free(f);
 }
 
 /* Makes the error sticky and records where the bad NACCB began. */
@@ -148,7 +175,7 @@ static int start(struct naccb_framer *f, const uint8_t **chunk,
         memcpy(f->head, take(f, chunk, chunk_len, *chunk_len), f->buf_len);
         return NACCB_EINCOMPLETE;
     }
-    total = naccb__get_u32be(*chunk);
+    total = naccb_get_u32be(*chunk);
     rc = check_total(f, total);
     if (rc < 0)
         return set_error(f, rc, f->stream_offset);
@@ -180,7 +207,7 @@ static int fill_head(struct naccb_framer *f, const uint8_t **chunk,
     f->buf_len += n;
     if (f->buf_len < LENGTH_FIELD_SIZE)
         return NACCB_EINCOMPLETE;
-    rc = begin_copy(f, naccb__get_u32be(f->head), start_offset);
+    rc = begin_copy(f, naccb_get_u32be(f->head), start_offset);
     if (rc < 0)
         return rc;
     rc = reserve(f, LENGTH_FIELD_SIZE);

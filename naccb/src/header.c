@@ -13,7 +13,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "bytes.h"
+#include "naccb/bytes.h"
 #include "naccb/errors.h"
 
 /* Records the failing field's offset for the caller; passes rc through. */
@@ -39,19 +39,19 @@ void naccb_header_set_key(struct naccb_header *h, uint32_t key)
 int naccb_header_encode(const struct naccb_header *h,
                         uint8_t out[NACCB_HEADER_SIZE])
 {
-    naccb__put_u32be(out + NACCB_OFF_TOTAL_LENGTH, h->total_length);
-    naccb__put_u32be(out + NACCB_OFF_AGENT_ID, h->agent_id);
+    naccb_put_u32be(out + NACCB_OFF_TOTAL_LENGTH, h->total_length);
+    naccb_put_u32be(out + NACCB_OFF_AGENT_ID, h->agent_id);
     memcpy(out + NACCB_OFF_SYSTEM_NAME, h->system_name, NACCB_NAME_SIZE);
-    naccb__put_u16be(out + NACCB_OFF_DIRECTION, h->direction);
+    naccb_put_u16be(out + NACCB_OFF_DIRECTION, h->direction);
     out[NACCB_OFF_REQUEST] = h->request;
     out[NACCB_OFF_OBJECT] = h->object;
     out[NACCB_OFF_ERROR_CODE] = h->error_code;
     out[NACCB_OFF_OS_CODE] = h->os_code;
     out[NACCB_OFF_CODING] = h->coding;
     out[NACCB_OFF_UNUSED] = h->unused;
-    naccb__put_u32be(out + NACCB_OFF_FORWARD, h->forward);
-    naccb__put_u32be(out + NACCB_OFF_COUNT, h->count);
-    naccb__put_u32be(out + NACCB_OFF_SIZE, h->size);
+    naccb_put_u32be(out + NACCB_OFF_FORWARD, h->forward);
+    naccb_put_u32be(out + NACCB_OFF_COUNT, h->count);
+    naccb_put_u32be(out + NACCB_OFF_SIZE, h->size);
     return NACCB_HEADER_SIZE;
 }
 
@@ -60,19 +60,19 @@ int naccb_header_decode(const uint8_t *buf, size_t len,
 {
     if (len < NACCB_HEADER_SIZE)
         return NACCB_EINCOMPLETE;
-    out->total_length = naccb__get_u32be(buf + NACCB_OFF_TOTAL_LENGTH);
-    out->agent_id = naccb__get_u32be(buf + NACCB_OFF_AGENT_ID);
+    out->total_length = naccb_get_u32be(buf + NACCB_OFF_TOTAL_LENGTH);
+    out->agent_id = naccb_get_u32be(buf + NACCB_OFF_AGENT_ID);
     memcpy(out->system_name, buf + NACCB_OFF_SYSTEM_NAME, NACCB_NAME_SIZE);
-    out->direction = naccb__get_u16be(buf + NACCB_OFF_DIRECTION);
+    out->direction = naccb_get_u16be(buf + NACCB_OFF_DIRECTION);
     out->request = buf[NACCB_OFF_REQUEST];
     out->object = buf[NACCB_OFF_OBJECT];
     out->error_code = buf[NACCB_OFF_ERROR_CODE];
     out->os_code = buf[NACCB_OFF_OS_CODE];
     out->coding = buf[NACCB_OFF_CODING];
     out->unused = buf[NACCB_OFF_UNUSED];
-    out->forward = naccb__get_u32be(buf + NACCB_OFF_FORWARD);
-    out->count = naccb__get_u32be(buf + NACCB_OFF_COUNT);
-    out->size = naccb__get_u32be(buf + NACCB_OFF_SIZE);
+    out->forward = naccb_get_u32be(buf + NACCB_OFF_FORWARD);
+    out->count = naccb_get_u32be(buf + NACCB_OFF_COUNT);
+    out->size = naccb_get_u32be(buf + NACCB_OFF_SIZE);
     return NACCB_HEADER_SIZE;
 }
 
@@ -137,7 +137,7 @@ int naccb_message_decode(const uint8_t *buf, size_t len, uint32_t max_size,
 
     if (len < 4)
         return NACCB_EINCOMPLETE;
-    rc = check_total(naccb__get_u32be(buf), max_size, err_offset);
+    rc = check_total(naccb_get_u32be(buf), max_size, err_offset);
     if (rc < 0)
         return rc;
     if (len < NACCB_HEADER_SIZE)

@@ -8,6 +8,8 @@
  */
 #include "naccb/match.h"
 
+#include <limits.h>
+
 #include <string.h>
 
 #include "naccb/codes.h"
@@ -142,8 +144,9 @@ static struct piece find_argument(enum naccb_codepage cp, const uint8_t *text,
 /*
  * Walks the action once, replacing each "&arg" (what was put in is not
  * rescanned).  Writes to out only when out is non-NULL (the caller has
- * checked the length against cap); returns the full length, stopping
- * early once it is past NACCB_TEXT_MAX.
+ * checked the length against cap); returns the full length, so that a
+ * caller can report how long a refused command would have been.  The count
+ * stops once it is past INT_MAX (the length is returned as an int).
  */
 static size_t substitute(const uint8_t pattern[4], struct piece action,
                          struct piece arg, uint8_t *out)
@@ -151,7 +154,7 @@ static size_t substitute(const uint8_t pattern[4], struct piece action,
     size_t len = 0;
     size_t i = 0;
 
-    while (i < action.len && len <= NACCB_TEXT_MAX) {
+    while (i < action.len && len <= INT_MAX) {
         struct piece p = {action.bytes + i, 1};
         if (action.len - i >= 4 && memcmp(p.bytes, pattern, 4) == 0) {
             p = arg;
@@ -193,11 +196,15 @@ int naccb_substitute_verb(enum naccb_codepage cp, const uint8_t *action,
         arg = find_argument(cp, text, text_len, vl);
         len = substitute(pattern, act, arg, NULL);
     }
+    if (len > INT_MAX)
+        return NACCB_ETEXT_LENGTH;
+    if (out == NULL) /* measuring only (cap is 0): whatever the length is */
+        return (int)len;
     /* Never truncated (section 7): too long or empty is not a text. */
     if (len == 0 || len > NACCB_TEXT_MAX)
         return NACCB_ETEXT_LENGTH;
-    if (len > cap)
-        return NACCB_ENOBUFS;
+    if (len > cap) /* snprintf: the length needed, nothing written */
+        return (int)len;
     if (vl > 0)
         substitute(pattern, act, arg, out);
     else

@@ -198,8 +198,7 @@ static void track_head(struct decoder *d, const uint8_t *chunk, size_t n,
 
 static uint32_t head_value(const struct decoder *d)
 {
-    return (uint32_t)d->head[0] << 24 | (uint32_t)d->head[1] << 16 |
-           (uint32_t)d->head[2] << 8 | (uint32_t)d->head[3];
+    return naccb_get_u32be(d->head);
 }
 
 static void lost_framing(struct decoder *d, int rc)

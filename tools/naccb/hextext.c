@@ -8,7 +8,7 @@
 
 #include "tool.h"
 
-static int hex_value(int c)
+int hextext_digit(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -30,8 +30,8 @@ static int hex_token(const char *s, size_t n, struct buf *out, size_t *bad,
         return -1;
     }
     for (size_t i = 0; i < n; i += 2) {
-        uint8_t b = (uint8_t)(hex_value((unsigned char)s[i]) << 4 |
-                              hex_value((unsigned char)s[i + 1]));
+        uint8_t b = (uint8_t)(hextext_digit((unsigned char)s[i]) << 4 |
+                              hextext_digit((unsigned char)s[i + 1]));
         if (buf_append(out, &b, 1) != 0) {
             *bad = i;
             *why = "out of memory";
@@ -52,7 +52,7 @@ int hextext_line(const char *line, size_t len, struct buf *out, size_t *col,
             continue;
         }
         size_t start = i;
-        while (i < len && hex_value((unsigned char)line[i]) >= 0)
+        while (i < len && hextext_digit((unsigned char)line[i]) >= 0)
             i++;
         if (i < len && line[i] != '#' && !isspace((unsigned char)line[i])) {
             *col = i + 1;

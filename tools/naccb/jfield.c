@@ -170,8 +170,9 @@ int jf_put_text(json_t *o, const char *name, enum naccb_codepage cp,
 
 static int put_packed_hex(json_t *o, const char *name, uint32_t packed)
 {
-    uint8_t b[4] = {(uint8_t)(packed >> 24), (uint8_t)(packed >> 16),
-                    (uint8_t)(packed >> 8), (uint8_t)packed};
+    uint8_t b[4];
+
+    naccb_put_u32be(b, packed);
     return set_hex(o, name, b, 4);
 }
 
@@ -285,13 +286,6 @@ static int member(const struct jf_ctx *c, json_t *o, const char *name,
     return 1;
 }
 
-static int hex_digit(char ch)
-{
-    static const char digits[] = "0123456789ABCDEF0123456789abcdef";
-    const char *p = ch ? strchr(digits, ch) : NULL;
-    return p ? (int)((p - digits) % 16) : -1;
-}
-
 /* Hex digits of a JSON string into out; `want` bytes exactly unless 0. */
 static int parse_hex(const struct jf_ctx *c, const char *name, json_t *v,
                      size_t want, struct buf *out)
@@ -310,7 +304,7 @@ static int parse_hex(const struct jf_ctx *c, const char *name, json_t *v,
         return -1;
     }
     for (size_t i = 0; i < n; i += 2) {
-        int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
+        int hi = hextext_digit(s[i]), lo = hextext_digit(s[i + 1]);
         if (hi < 0 || lo < 0) {
             jf_fail(c->err, c->prefix, key, "character %zu is not a hex digit",
                     i + (hi < 0 ? 1 : 2));
@@ -449,8 +443,7 @@ static int packed_hex(const struct jf_ctx *c, const char *name, json_t *v,
     struct buf b = {0};
     int rc = parse_hex(c, name, v, 4, &b);
     if (rc == 0)
-        *packed = (uint32_t)b.data[0] << 24 | (uint32_t)b.data[1] << 16 |
-                  (uint32_t)b.data[2] << 8 | (uint32_t)b.data[3];
+        *packed = naccb_get_u32be(b.data);
     buf_free(&b);
     return rc;
 }

@@ -21,49 +21,48 @@ static enum obj_kind sized(uint32_t size, uint32_t want, enum obj_kind k)
     return size == want ? k : KIND_RAW;
 }
 
-/* From the key (protocol-notes section 6) and, for fixed-size objects, the
- * object size: an object of the wrong size cannot be split into fields and
- * is shown as raw hex. */
+/* From the key (libnaccb's table of protocol-notes section 6) and, for
+ * fixed-size objects, the object size: an object of the wrong size cannot
+ * be split into fields and is shown as raw hex. */
 enum obj_kind jn_object_kind(const struct naccb_header *h)
 {
-    switch (naccb_header_key(h)) {
-    case NACCB_KEY_RCV_EMS:
-    case NACCB_KEY_REP_EMS:
+    switch (naccb_key_object_kind(naccb_header_key(h))) {
+    case NACCB_KIND_EVBLOK:
         return sized(h->size, NACCB_EVBLOK_SIZE, KIND_EVBLOK);
-    case NACCB_KEY_RCV_SCD:
-    case NACCB_KEY_REP_SCD:
-    case NACCB_KEY_INFO_EOT:
+    case NACCB_KIND_EOTINFO:
         return sized(h->size, NACCB_EOTINFO_SIZE, KIND_EOTINFO);
-    case NACCB_KEY_INFO_MSG:
-    case NACCB_KEY_INFO_CMD:
-    case NACCB_KEY_INFO_EOJ:
-    case NACCB_KEY_INFO_EOS:
-    case NACCB_KEY_EXEC_CMD:
+    case NACCB_KIND_TEXT:
         return KIND_TEXT;
-    case NACCB_KEY_EXEC_JOB:
+    case NACCB_KIND_JOB_NAME:
         return sized(h->size, NACCB_NAME_SIZE, KIND_JOB_NAME);
-    case NACCB_KEY_LOGIN:
+    case NACCB_KIND_PASSWORD:
         return sized(h->size, NACCB_PASSWORD_SIZE, KIND_PASSWORD);
-    default:
+    case NACCB_KIND_NONE:
         break;
     }
-    /* Agent error 02010Bxx: xx names the failed request, the optional
-     * object is always a text saying why (protocol-notes section 6). */
-    if (h->direction == NACCB_DIR_TO_SERVER && h->request == NACCB_REQ_ERROR)
-        return KIND_TEXT;
     return KIND_RAW;
 }
 
-static const char *const kind_names[] = {
-    [KIND_RAW] = "raw",           [KIND_EVBLOK] = "evblok",
-    [KIND_EOTINFO] = "eotinfo",   [KIND_TEXT] = "text",
-    [KIND_JOB_NAME] = "job_name", [KIND_PASSWORD] = "password",
-};
-#define N_KINDS (sizeof kind_names / sizeof kind_names[0])
-
+/* libnaccb's kind names; its "none" is shown as "raw" (the bytes as hex). */
 const char *jn_kind_name(enum obj_kind kind)
 {
-    return kind_names[kind];
+    return kind == KIND_RAW ? "raw" : naccb_object_kind_name(kind);
+}
+
+/* The kind a JSON "kind" member names; -1 for none. */
+static int kind_from_name(const char *name)
+{
+    size_t n;
+    const struct naccb_code_info *t = naccb_object_kind_table(&n);
+
+    if (name == NULL)
+        return -1;
+    if (strcmp(name, "raw") == 0)
+        return KIND_RAW;
+    for (size_t i = 0; i < n; i++)
+        if (t[i].code != NACCB_KIND_NONE && strcmp(name, t[i].name) == 0)
+            return (int)t[i].code;
+    return -1;
 }
 
 /* ---- field names by offset, for error reports ---- */
@@ -288,7 +287,7 @@ json_t *jn_object_to_json(enum obj_kind kind, const uint8_t *obj, size_t size,
 {
     json_t *o = json_object();
     int rc = o ? 0 : -1;
-    rc |= jf_put_str(o, "kind", kind_names[kind]);
+    rc |= jf_put_str(o, "kind", jn_kind_name(kind));
     rc |= jf_put_uint(o, "offset", offset);
     switch (kind) {
     case KIND_EVBLOK:
@@ -468,11 +467,7 @@ static int object_from_json(const struct jf_ctx *c, json_t *o, struct buf *out)
         jf_fail(c->err, c->prefix, "kind", "an object must be a JSON object");
         return -1;
     }
-    const char *kind = json_string_value(json_object_get(o, "kind"));
-    size_t k = 0;
-    while (kind && k < N_KINDS && strcmp(kind, kind_names[k]) != 0)
-        k++;
-    switch (kind ? k : N_KINDS) {
+    switch (kind_from_name(json_string_value(json_object_get(o, "kind")))) {
     case KIND_EVBLOK:
         return evblok_from_json(c, o, out);
     case KIND_EOTINFO:

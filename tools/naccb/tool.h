@@ -47,6 +47,10 @@ void buf_free(struct buf *b);
 
 /* ---- annotated hex text (hextext.c) ---- */
 
+/* The value of one hex digit (either case), or -1: the one reader of hex
+ * digits of the tool (hex text and the JSON *_hex members). */
+int hextext_digit(int c);
+
 /*
  * Converts one line of annotated hex (pairs of hex digits, blanks, a '#'
  * comment to the end of the line) to bytes appended to out.  Returns 0, or
@@ -131,14 +135,16 @@ int jf_check_members(const struct jf_ctx *c, json_t *o,
 
 /* ---- NACCB <-> JSON (jnaccb.c) ---- */
 
-/* What the objects of a NACCB are, from its key and object size. */
+/* What the objects of a NACCB are, from its key (libnaccb's
+ * naccb_key_object_kind) and object size: libnaccb's kinds, with "none"
+ * shown as raw hex, as is an object of the wrong size. */
 enum obj_kind {
-    KIND_RAW,
-    KIND_EVBLOK,
-    KIND_EOTINFO,
-    KIND_TEXT,
-    KIND_JOB_NAME,
-    KIND_PASSWORD,
+    KIND_RAW = NACCB_KIND_NONE,
+    KIND_EVBLOK = NACCB_KIND_EVBLOK,
+    KIND_EOTINFO = NACCB_KIND_EOTINFO,
+    KIND_TEXT = NACCB_KIND_TEXT,
+    KIND_JOB_NAME = NACCB_KIND_JOB_NAME,
+    KIND_PASSWORD = NACCB_KIND_PASSWORD,
 };
 
 enum obj_kind jn_object_kind(const struct naccb_header *h);

@@ -9,6 +9,7 @@
 #ifndef NACCB_CODES_H
 #define NACCB_CODES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "naccb/export.h"
@@ -113,32 +114,51 @@ enum naccb_event_type {
     ((uint32_t)(((uint32_t)(dir) << 16) | ((uint32_t)(req) << 8) |            \
                 (uint32_t)(obj)))
 
-/* The named keys of protocol-notes section 6.  X(NAME, key, "name")
- * NO_EMS / NO_SCD are those keys only with extended byte 0 = 08. */
+/* What the objects of a NACCB are, by its key (protocol-notes sections 4,
+ * 6 and 8).  NACCB_KIND_NONE: the key carries no objects, or is not a
+ * named key.  The numbers are published (the Python harness reads them
+ * through naccb_kind_table()). */
+#define NACCB_OBJECT_KIND_MAP(X)                                               \
+    X(NONE, 0, "none")                                                         \
+    X(EVBLOK, 1, "evblok")                                                     \
+    X(EOTINFO, 2, "eotinfo")                                                   \
+    X(TEXT, 3, "text")                                                         \
+    X(JOB_NAME, 4, "job_name")                                                 \
+    X(PASSWORD, 5, "password")
+
+enum naccb_object_kind {
+#define NACCB_KIND_ENUM_(name, code, str) NACCB_KIND_##name = (code),
+    NACCB_OBJECT_KIND_MAP(NACCB_KIND_ENUM_)
+#undef NACCB_KIND_ENUM_
+};
+
+/* The named keys of protocol-notes section 6.  X(NAME, key, "name", kind)
+ * with kind what its objects are (NACCB_KIND_<kind>).  NO_EMS / NO_SCD are
+ * those keys only with extended byte 0 = 08. */
 #define NACCB_KEY_MAP(X)                                                       \
-    X(LOGIN, 0x02010500u, "login")                                             \
-    X(LOGOUT, 0x02010600u, "logout")                                           \
-    X(ACCEPT, 0x01020700u, "accept")                                           \
-    X(REJECT, 0x01020800u, "reject")                                           \
-    X(ACQ_EMS, 0x02010901u, "acquire EMS")                                     \
-    X(ACQ_SCD, 0x02010902u, "acquire SCD")                                     \
-    X(RCV_EMS, 0x01020201u, "receive EMS")                                     \
-    X(RCV_SCD, 0x01020202u, "receive SCD")                                     \
-    X(REP_EMS, 0x01020301u, "replace EMS")                                     \
-    X(REP_SCD, 0x01020302u, "replace SCD")                                     \
-    X(NO_EMS, 0x01020B01u, "no EMS")                                           \
-    X(NO_SCD, 0x01020B02u, "no SCD")                                           \
-    X(EXEC_CMD, 0x01020104u, "exec command")                                   \
-    X(EXEC_JOB, 0x01020108u, "exec job")                                       \
-    X(SHUTDOWN, 0x01020400u, "shutdown")                                       \
-    X(INFO_MSG, 0x02010A03u, "info MSG")                                       \
-    X(INFO_CMD, 0x02010A04u, "info CMD")                                       \
-    X(INFO_EOJ, 0x02010A05u, "info EOJ")                                       \
-    X(INFO_EOS, 0x02010A06u, "info EOS")                                       \
-    X(INFO_EOT, 0x02010A07u, "info EOT")
+    X(LOGIN, 0x02010500u, "login", PASSWORD)                                   \
+    X(LOGOUT, 0x02010600u, "logout", NONE)                                     \
+    X(ACCEPT, 0x01020700u, "accept", NONE)                                     \
+    X(REJECT, 0x01020800u, "reject", NONE)                                     \
+    X(ACQ_EMS, 0x02010901u, "acquire EMS", NONE)                               \
+    X(ACQ_SCD, 0x02010902u, "acquire SCD", NONE)                               \
+    X(RCV_EMS, 0x01020201u, "receive EMS", EVBLOK)                             \
+    X(RCV_SCD, 0x01020202u, "receive SCD", EOTINFO)                            \
+    X(REP_EMS, 0x01020301u, "replace EMS", EVBLOK)                             \
+    X(REP_SCD, 0x01020302u, "replace SCD", EOTINFO)                            \
+    X(NO_EMS, 0x01020B01u, "no EMS", NONE)                                     \
+    X(NO_SCD, 0x01020B02u, "no SCD", NONE)                                     \
+    X(EXEC_CMD, 0x01020104u, "exec command", TEXT)                             \
+    X(EXEC_JOB, 0x01020108u, "exec job", JOB_NAME)                             \
+    X(SHUTDOWN, 0x01020400u, "shutdown", NONE)                                 \
+    X(INFO_MSG, 0x02010A03u, "info MSG", TEXT)                                 \
+    X(INFO_CMD, 0x02010A04u, "info CMD", TEXT)                                 \
+    X(INFO_EOJ, 0x02010A05u, "info EOJ", TEXT)                                 \
+    X(INFO_EOS, 0x02010A06u, "info EOS", TEXT)                                 \
+    X(INFO_EOT, 0x02010A07u, "info EOT", EOTINFO)
 
 enum naccb_key {
-#define NACCB_KEY_ENUM_(name, key, str) NACCB_KEY_##name = (int)(key),
+#define NACCB_KEY_ENUM_(name, key, str, kind) NACCB_KEY_##name = (int)(key),
     NACCB_KEY_MAP(NACCB_KEY_ENUM_)
 #undef NACCB_KEY_ENUM_
 };
@@ -161,6 +181,71 @@ NACCB_API const char *naccb_key_name(uint32_t key, unsigned error_code);
  * section 4, the EOJ/EOS trap): MSG -> 01, CMD -> 02, EOJ(05) -> ET 06,
  * EOS(06) -> ET 05.  0 for any other object code. */
 NACCB_API unsigned naccb_event_type_for_object(unsigned object);
+
+/*
+ * What the objects of a NACCB with this key are: the kind of the key's
+ * entry in NACCB_KEY_MAP, NACCB_KIND_TEXT for every agent error 02010Bxx
+ * (its optional object is a text saying why, protocol-notes section 6),
+ * NACCB_KIND_NONE for any other key.  The object size is not looked at: a
+ * caller splitting fixed-size objects into fields checks it.
+ */
+NACCB_API enum naccb_object_kind naccb_key_object_kind(uint32_t key);
+
+/* The identifier of an object code, the NAME of NACCB_OBJECT_MAP ("EMS",
+ * "SCD", "MSG", "EOTINFO", "JOBNAME"); NULL for a code not in the list. */
+NACCB_API const char *naccb_object_id(unsigned object);
+
+/* The short name of an info object as section 6 names its key ("info MSG"
+ * -> "MSG"): "MSG", "CMD", "EOJ", "EOS", "EOT" for objects 03..07, NULL
+ * for any other code. */
+NACCB_API const char *naccb_info_kind_name(unsigned object);
+
+/* "evblok", "eotinfo", "text", "job_name", "password", "none"; NULL for a
+ * number that is not a kind. */
+NACCB_API const char *naccb_object_kind_name(unsigned kind);
+
+/*
+ * The named key whose identifier (the NAME of NACCB_KEY_MAP: "LOGIN",
+ * "ACQ_EMS", ...) or section-6 name ("login", "acquire EMS", ...) is name,
+ * compared exactly.  Returns 0 with *key set, or NACCB_EINVAL.
+ */
+NACCB_API int naccb_key_from_name(const char *name, uint32_t *key);
+
+/*
+ * The lists above as tables, for bindings that must not copy them (the
+ * Python harness reads them with ctypes).  Each returns the first entry
+ * and sets *n (may be NULL) to the number of entries; the tables are
+ * static and in the order of the lists.  id is the NAME of the list ("EMS",
+ * "NOT_AVAILABLE", "INFO_MSG"), name the readable name.
+ */
+struct naccb_code_info {
+    unsigned code;
+    const char *id;
+    const char *name;
+};
+
+struct naccb_key_info {
+    uint32_t key;
+    const char *id;
+    const char *name;
+    enum naccb_object_kind kind;
+};
+
+/* A named number of the codec's headers that a binding needs: sizes,
+ * directions, code pages, EOTINFO roles and return codes, named as in C
+ * ("NACCB_HEADER_SIZE", "NACCB_DIR_TO_AGENT", "NACCB_EINCOMPLETE"). */
+struct naccb_constant_info {
+    const char *name;
+    long value;
+};
+
+NACCB_API const struct naccb_code_info *naccb_request_table(size_t *n);
+NACCB_API const struct naccb_code_info *naccb_object_table(size_t *n);
+NACCB_API const struct naccb_code_info *naccb_error_code_table(size_t *n);
+NACCB_API const struct naccb_code_info *naccb_event_type_table(size_t *n);
+NACCB_API const struct naccb_code_info *naccb_object_kind_table(size_t *n);
+NACCB_API const struct naccb_key_info *naccb_key_table(size_t *n);
+NACCB_API const struct naccb_constant_info *naccb_constant_table(size_t *n);
 
 #ifdef __cplusplus
 }

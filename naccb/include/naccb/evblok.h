@@ -94,17 +94,18 @@ NACCB_API void naccb_evblok_set_always(struct naccb_evblok *e);
 /*
  * Every rule of protocol-notes section 7.  Returns 0 or the first failing
  * rule's code, with *err_offset (may be NULL) the offset of the field within
- * the EVBLOK.  Fields are checked in offset order, then the rules relating
- * two fields at the later field's offset (IL = 8 + KL is reported at IL,
- * after KL's own range check, since KL is the field already validated):
- *   KL 1..20 (NACCB_EKEY_LENGTH), VL <= KL (NACCB_EVERB_LENGTH),
- *   IL = 8 + KL (NACCB_EID_LENGTH), SDATE/EDATE valid Julian dates (packed
- *   errors), EDATE >= SDATE (NACCB_EDATE_ORDER), STIME/ETIME valid times,
- *   STSEC/ETSEC = seconds of STIME/ETIME (NACCB_ESECONDS_MISMATCH),
- *   ETIME >= STIME (NACCB_ETIME_ORDER), day-list bytes 0/1
- *   (NACCB_EDAY_LIST), ET 01..06 (NACCB_EEVENT_TYPE), reserved zero
- *   (NACCB_ERESERVED), SSDT/ESDT valid dates naming the same day as
- *   SDATE/EDATE (NACCB_ESTDDATE_MISMATCH).
+ * the EVBLOK.  The rules run in this order, the first that fails is
+ * reported (a rule relating two fields is reported at the field it names
+ * as wrong):
+ *   KL 1..20 (NACCB_EKEY_LENGTH, at KL), IL = 8 + KL (NACCB_EID_LENGTH, at
+ *   IL, once KL is known to be in range), VL <= KL (NACCB_EVERB_LENGTH, at
+ *   VL); SDATE then EDATE valid Julian dates (packed errors), EDATE >= SDATE
+ *   (NACCB_EDATE_ORDER, at EDATE); STIME a valid time, STSEC = its seconds
+ *   (NACCB_ESECONDS_MISMATCH, at STSEC), ETIME a valid time, ETIME >= STIME
+ *   (NACCB_ETIME_ORDER, at ETIME), ETSEC = its seconds (at ETSEC); day-list
+ *   bytes 0/1 (NACCB_EDAY_LIST), ET 01..06 (NACCB_EEVENT_TYPE), reserved
+ *   zero (NACCB_ERESERVED); SSDT then ESDT valid dates naming the same day
+ *   as SDATE / EDATE (NACCB_ESTDDATE_MISMATCH).
  * ET 03 and 04 are valid here; naccb_event_type_for_agent() tells whether
  * an agent may be given them.
  */

@@ -71,6 +71,20 @@ NACCB_API int naccb_framer_next(struct naccb_framer *f, const uint8_t **chunk,
 /* Bytes of an incomplete NACCB held (0 between NACCBs). */
 NACCB_API size_t naccb_framer_pending(const struct naccb_framer *f);
 
+/* The public read-only fields, for callers that do not see the struct (a
+ * binding through ctypes, or one that allocates with naccb_framer_new). */
+NACCB_API uint64_t naccb_framer_stream_offset(const struct naccb_framer *f);
+NACCB_API uint64_t naccb_framer_error_offset(const struct naccb_framer *f);
+
+/*
+ * A framer on the heap, initialised as naccb_framer_init() does, for
+ * callers that must not depend on the struct's layout (the Python
+ * harness).  NULL when memory runs out.  naccb_framer_delete() frees its
+ * buffer and the framer itself; NULL is allowed.
+ */
+NACCB_API struct naccb_framer *naccb_framer_new(uint32_t max_size);
+NACCB_API void naccb_framer_delete(struct naccb_framer *f);
+
 #ifdef __cplusplus
 }
 #endif

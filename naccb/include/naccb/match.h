@@ -78,9 +78,15 @@ NACCB_API enum naccb_match_result naccb_evblok_match(
  * blanks (the code page's blank) removed; every "&arg" in the action is
  * replaced by it.  action, text and out are wire (EBCDIC) bytes; "&arg" is
  * looked for in the code page's encoding.  vl 0 copies the action as is.
- * Returns the length written, NACCB_ETEXT_LENGTH when the result would be
- * longer than 128 bytes or empty (never truncated), NACCB_ENOBUFS when cap
- * is too small.
+ * The snprintf contract, without truncation:
+ *   - out NULL and cap 0: nothing is written; returns the length the
+ *     result has, whatever it is (0, or past 128), to report a command
+ *     that cannot be sent;
+ *   - otherwise NACCB_ETEXT_LENGTH when the result is empty or longer than
+ *     128 bytes (never truncated, nothing written), else the result's
+ *     length, written to out only when it fits cap: a return value above
+ *     cap means "out too small", nothing was written.
+ * NACCB_EINVAL for a NULL pointer with a non-zero length.
  */
 NACCB_API int naccb_substitute_verb(enum naccb_codepage cp,
                                    const uint8_t *action, size_t action_len,

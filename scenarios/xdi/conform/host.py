@@ -35,38 +35,22 @@ def loose_decode(raw):
     """A Naccb of the first 36 bytes of raw and what follows, even when its
     length fields are inconsistent (for the diff of a broken NACCB).
     None when raw is shorter than a header."""
-    raw = bytes(raw)
-    if len(raw) < codec.HEADER_SIZE:
-        return None
-    try:
-        return Naccb.decode(raw)
-    except codec.CodecError:
-        pass
-    h = codec._Header()
-    buf, p = codec._buf(raw[:codec.HEADER_SIZE])
-    codec.lib().naccb_header_decode(p, codec.HEADER_SIZE, codec.byref(h))
-    key = (h.direction << 16) | (h.request << 8) | h.object
-    body = raw[codec.HEADER_SIZE:]
-    return Naccb(key, agent_id=h.agent_id, system=bytes(h.system_name),
-                 error=h.error_code, objects=[body] if body else [],
-                 os_code=h.os_code, coding=h.coding, unused=h.unused,
-                 forward=h.forward, count=h.count, size=h.size,
-                 total_length=h.total_length)
+    return Naccb.decode_loose(raw)
 
 
 def _object_summary(n):
-    """A short readable view of the objects of a NACCB."""
+    """A short readable view of the objects of a NACCB, by what libnaccb
+    says its key carries."""
     if not n.objects:
         return ""
-    obj = n.object
+    kind = codec.key_object_kind(n.key)
     size = len(n.objects[0])
-    if n.request in (0x0A, 0x01) and obj in (3, 4, 5, 6) or \
-            (n.request == 0x0B and n.direction == codec.DIR_TO_SERVER) or \
-            (n.request == 0x01 and obj == 8):
+    if kind in (codec.KIND_TEXT, codec.KIND_JOB_NAME):
         texts = [repr(codec.decode_text(o)) for o in n.objects[:4]]
         more = " ..." if len(n.objects) > 4 else ""
         return " " + ", ".join(texts) + more
-    if obj == 7 and size == codec.EOTINFO_SIZE:
+    if kind == codec.KIND_EOTINFO and size == codec.EOTINFO_SIZE and \
+            n.request == codec.REQ_INFO:
         parts = []
         for o in n.objects[:4]:
             e = codec.eotinfo_decode(o)
@@ -75,10 +59,10 @@ def _object_summary(n):
                 codec.decode_text(bytes(e.notes)), e.step_number, e.ucc,
                 e.max_cc))
         return " " + "; ".join(parts)
-    if obj == 1 and size == codec.EVBLOK_SIZE:
+    if kind == codec.KIND_EVBLOK and size == codec.EVBLOK_SIZE:
         keys = [codec.evblok_decode(o).key_text() for o in n.objects[:8]]
         return " keys " + ", ".join(repr(k) for k in keys)
-    if obj == 2 and size == codec.EOTINFO_SIZE:
+    if kind == codec.KIND_EOTINFO and size == codec.EOTINFO_SIZE:
         jobs = [codec.eotinfo_decode(o).job() for o in n.objects[:8]]
         return " jobs " + ", ".join(jobs)
     return ""

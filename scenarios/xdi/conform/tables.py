@@ -32,7 +32,7 @@ EMS_KEYS = [("XMSG1", None, ET_MSG), ("LONGKEY1234", 4, ET_MSG),
 def evblok(system, key, et, kl=None, vl=0, text=""):
     """One EVBLOK (230 bytes) with the "always" frame."""
     e = codec.Evblok()
-    codec.lib().naccb_evblok_set_always(codec.byref(e))
+    codec.evblok_set_always(e)
     kl = len(key) if kl is None else kl
     e.system_name[:] = list(codec.sysname(system))
     e.event_key[:] = list(codec.field(key, 20))
