@@ -5,9 +5,9 @@
  * logged in, and hot reload (replace EMS / SCD 01020301 / 01020302).
  *
  * Driven like tests/test_server.c, with the same scaffolding
- * (tests/support/core_harness.c): a fake transport that keeps what each
- * connection is sent, a fake clock (settable per test), the journal in a
- * temporary file read back line by line.  The fixture sets are small YAML
+ * (tests/support/core_harness.c): a fake output that keeps what each
+ * connection is sent and every journal record in memory, and a fake clock
+ * (settable per test).  The fixture sets are small YAML
  * files written into a temporary directory and loaded with the real
  * loader, because reload is about exactly that path (a set loaded from a
  * directory, then another one).
@@ -212,9 +212,8 @@ struct env {
     struct xdi_config cfg;
     char dir[64];   /* the fixture directory */
     char yaml[96];  /* dir/hosts.yaml */
-    char jpath[64];
     struct xdi_server *srv;
-    struct xdi_journal *journal;
+    struct th_journal journal;
     struct th_io io[NCONN];
     struct xdi_conn *conn[NCONN];
 };
@@ -241,15 +240,14 @@ static struct xdi_fixture_set *load(struct env *e)
 static void boot(struct env *e, const char *yaml)
 {
     write_yaml(e, yaml);
-    e->journal = th_journal_temp(e->jpath, sizeof(e->jpath),
-                                 "/tmp/test_automation_j_XXXXXX");
-    e->srv = th_server_new(&e->cfg, load(e), e->journal, &fake_now);
+    th_journal_init(&e->journal);
+    e->srv = th_server_new(&e->cfg, load(e), &e->journal, &fake_now);
 }
 
 static void env_stop(struct env *e)
 {
     th_server_stop(&e->srv, e->conn, e->io, NCONN);
-    th_journal_remove(&e->journal, e->jpath);
+    th_journal_free(&e->journal);
 }
 
 static int setup(void **state)
@@ -362,16 +360,16 @@ static void feed_eot(struct env *e, size_t i, const char *eot)
 
 /* ---- the journal ------------------------------------------------------------- */
 
-/* This suite reads the journal only for its records; the format of the
- * lines is test_server.c's business (not strict). */
+/* This suite reads the journal only for its records (the fake output
+ * checks every line as it comes, core_harness.h). */
 static json_t *jrec(const struct env *e, const char *event, size_t nth)
 {
-    return th_jrec(e->jpath, false, event, nth);
+    return th_jrec(&e->journal, event, nth);
 }
 
 static size_t jcount(const struct env *e, const char *event)
 {
-    return th_jcount(e->jpath, false, event);
+    return th_jcount(&e->journal, event);
 }
 
 static const char *jstr(const json_t *rec, const char *field)

@@ -6,10 +6,10 @@
  *
  * Every NACCB fed and every reply expected is a hex literal written from
  * protocol-notes sections 2 to 9 (EBCDIC IBM-037: SYSA = E2E8E2C1, blank =
- * 40); replies are compared byte for byte.  The journal goes to a temporary
- * file that the tests read back and parse line by line.  The transport,
- * clock, drivers and journal reader are shared with test_automation.c in
- * tests/support/core_harness.c.
+ * 40); replies are compared byte for byte.  The journal records are caught
+ * in memory by the fake output, each line parsed back as it comes.  The
+ * output, clock, drivers and journal reader are shared with
+ * test_automation.c in tests/support/core_harness.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -226,8 +226,7 @@ struct env {
     struct xdi_config cfg;
     bool holiday; /* 2026-11-21 is in the holiday calendar */
     struct xdi_server *srv;
-    struct xdi_journal *journal;
-    char jpath[64];
+    struct th_journal journal;
     struct th_io io[NCONN];
     struct xdi_conn *conn[NCONN];
     size_t chunk; /* feed in pieces of this many bytes; 0 = whole */
@@ -236,14 +235,13 @@ struct env {
 static void env_stop(struct env *e)
 {
     th_server_stop(&e->srv, e->conn, e->io, NCONN);
-    th_journal_remove(&e->journal, e->jpath);
+    th_journal_free(&e->journal);
 }
 
 static void env_boot(struct env *e)
 {
-    e->journal = th_journal_temp(e->jpath, sizeof(e->jpath),
-                                 "/tmp/test_server_XXXXXX");
-    e->srv = th_server_new(&e->cfg, make_fixtures(e->holiday), e->journal,
+    th_journal_init(&e->journal);
+    e->srv = th_server_new(&e->cfg, make_fixtures(e->holiday), &e->journal,
                            &fixed_now);
 }
 
@@ -324,23 +322,23 @@ static void login_sysa(struct env *e, size_t i, const char *id)
     th_login(e->srv, &e->conn[i], &e->io[i], SYSA, id);
 }
 
-/* ---- reading the journal back ------------------------------------------- */
+/* ---- reading the journal ------------------------------------------------- */
 
-/* This suite checks the journal format itself: every line must end in a
- * newline and hold one JSON object (strict). */
+/* Every record the core handed over (each line checked as one JSON object
+ * as it came, core_harness.h). */
 static json_t *journal_lines(const struct env *e)
 {
-    return th_journal_lines(e->jpath, true);
+    return th_journal_lines(&e->journal);
 }
 
 static json_t *jrec(const struct env *e, const char *event, size_t nth)
 {
-    return th_jrec(e->jpath, true, event, nth);
+    return th_jrec(&e->journal, event, nth);
 }
 
 static size_t jcount(const struct env *e, const char *event)
 {
-    return th_jcount(e->jpath, true, event);
+    return th_jcount(&e->journal, event);
 }
 
 static const char *jstr(const json_t *rec, const char *field)

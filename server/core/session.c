@@ -296,7 +296,7 @@ static void login(struct xdi_conn *c, const struct xdi__rx *rx)
         xdi__rec_int(rec, "takeover_of", (json_int_t)old_conn);
     /* Section 9 step 5: exec job only after accept, so the triggers held
      * for this host follow it. */
-    if (xdi__send(c, &out, NULL, rx, rec) == 0)
+    if (xdi__send(c, &out, NULL, rx, rec) == XDI_SEND_WRITTEN)
         xdi__auto_release(c);
 }
 
