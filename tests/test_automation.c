@@ -474,6 +474,53 @@ static void test_automation_action_to_named_target(void **state)
     assert_rec_str(e, "action", 0, "target", "SYSB");
 }
 
+/* The record of an action says what became of its exec command, and comes
+ * once that is known, just before the send's own record: a send the
+ * output dropped is "send_dropped", never "sent", and the connection it
+ * was dropped on is closed (its host free). */
+static void test_automation_action_outcome_is_the_send_result(void **state)
+{
+    struct env *e = *state;
+    json_t *all, *rec;
+    size_t i, action_at = 0, send_at = 0;
+
+    boot_automation(e);
+    login_tables(e, 0, SYSA, "00000001");
+    login(e, 1, SYSB, "00000002");
+    e->io[1].drop_send = 1;
+    feed_text(e, 0, "00000001", SYSA, "03", "C9C5C6F4F5F0C9"); /* IEF450I */
+    expect_nothing(e, 1);
+    rec = jrec(e, "action", 0);
+    assert_non_null(rec);
+    assert_string_equal(jstr(rec, "outcome"), "send_dropped");
+    assert_int_equal(jint(rec, "target_conn"), 2);
+    json_decref(rec);
+    all = th_journal_lines(&e->journal);
+    json_array_foreach(all, i, rec) {
+        const char *ev = jstr(rec, "event");
+        if (strcmp(ev, "action") == 0)
+            action_at = i;
+        if (strcmp(ev, "send") == 0 &&
+            strcmp(jstr(rec, "key"), "01020104") == 0) {
+            send_at = i;
+            assert_string_equal(jstr(rec, "outcome"), "dropped");
+            assert_int_equal(jint(rec, "conn"), 2);
+        }
+    }
+    json_decref(all);
+    assert_true(action_at > 0);
+    assert_int_equal(send_at, action_at + 1);
+    assert_int_equal(e->io[1].closes, 1);
+    assert_int_equal(xdi_server_sessions(e->srv), 1);
+    /* written: "sent" */
+    e->io[1].drop_send = 0;
+    login(e, 2, SYSB, "00000003");
+    feed_text(e, 0, "00000001", SYSA, "03", "C9C5C6F4F5F0C9");
+    expect(e, 2, "00000029 00000003 " SYSB " 01020104 " EXT0
+                 " 00000000 00000001 00000005 C440C16BD3");
+    assert_rec_str(e, "action", 1, "outcome", "sent");
+}
+
 /* The target host has no live session: journalled, not sent, not held. */
 static void test_automation_action_target_not_connected(void **state)
 {
@@ -1279,6 +1326,7 @@ int main(void)
         T(test_automation_exec_command_cancel_u_joko),
         T(test_automation_exec_command_blanks_trimmed),
         T(test_automation_action_to_named_target),
+        T(test_automation_action_outcome_is_the_send_result),
         T(test_automation_action_target_not_connected),
         T(test_automation_command_128_bytes_sent),
         T(test_automation_command_129_bytes_not_sent),
