@@ -8,7 +8,7 @@
  * once), session.c (the order of checks of protocol-notes section 9 and
  * what each request does), checks.c (the content checks of info objects),
  * reply.c (building and sending the NACCBs the server sends), record.c
- * (the fields every journal record shares), automation.c (EMS actions, SCD
+ * (the fields every journal record shares, and the line it becomes), automation.c (EMS actions, SCD
  * triggers and the triggers held for hosts that are not logged in) and
  * reload.c (a new fixture set swapped in under live sessions).  Internal
  * names carry xdi__.
