@@ -57,3 +57,41 @@ def test_server_journal_survives_kill_9(xdi_server, xdi_agent):
     # the last reply can reach the agent a moment before its record does
     # (docs/journal.md); every earlier one must be there.
     assert len(sent_errors) in (19, 20)
+
+
+# ---- a journal that cannot be written ---------------------------------------
+
+
+def test_server_journal_errors_warn_goes_on(xdi_server_factory, xdi_agent):
+    """--journal-errors warn (the default): the server serves on, and says
+    on stderr that records were lost, without a line per record."""
+    srv = xdi_server_factory(args=["--journal", "/dev/full"])
+    agent = xdi_agent(server=srv)
+    agent.send(unhex(LOGIN))
+    agent.expect_bytes(ACCEPT)
+    agent.send(unhex(ACQ_EMS))
+    agent.expect(codec.RCV_EMS, error=0, agent_id=1)
+    agent.close()
+    assert srv.stop() == 0
+    err = srv.stderr()
+    assert "journal: a record could not be written: No space left on device" \
+        in err, err
+    # connect, login, accept, acquire, send, disconnect, stop ...: logged
+    # at failures 1, 2, 4 (and 8), not once each
+    assert err.count("could not be written: ") <= 4, err
+    assert "records could not be written" in err, err
+
+
+def test_server_journal_errors_fatal_answers_nothing(xdi_server_factory,
+                                                     xdi_agent):
+    """--journal-errors fatal: the first record that cannot be written ends
+    the server (exit 3) before anything is answered, so no agent is ever
+    answered for a NACCB the journal lacks."""
+    srv = xdi_server_factory(args=["--journal", "/dev/full",
+                                   "--journal-errors", "fatal"])
+    agent = xdi_agent(server=srv)
+    agent.send(unhex(LOGIN))
+    agent.expect_closed()
+    assert srv.wait() == 3
+    assert agent.received == []
+    assert "--journal-errors fatal" in srv.stderr()

@@ -5,9 +5,9 @@
  * logged in, and hot reload (replace EMS / SCD 01020301 / 01020302).
  *
  * Driven like tests/test_server.c, with the same scaffolding
- * (tests/support/core_harness.c): a fake transport that keeps what each
- * connection is sent, a fake clock (settable per test), the journal in a
- * temporary file read back line by line.  The fixture sets are small YAML
+ * (tests/support/core_harness.c): a fake output that keeps what each
+ * connection is sent and every journal record in memory, and a fake clock
+ * (settable per test).  The fixture sets are small YAML
  * files written into a temporary directory and loaded with the real
  * loader, because reload is about exactly that path (a set loaded from a
  * directory, then another one).
@@ -212,9 +212,8 @@ struct env {
     struct xdi_config cfg;
     char dir[64];   /* the fixture directory */
     char yaml[96];  /* dir/hosts.yaml */
-    char jpath[64];
     struct xdi_server *srv;
-    struct xdi_journal *journal;
+    struct th_journal journal;
     struct th_io io[NCONN];
     struct xdi_conn *conn[NCONN];
 };
@@ -241,15 +240,14 @@ static struct xdi_fixture_set *load(struct env *e)
 static void boot(struct env *e, const char *yaml)
 {
     write_yaml(e, yaml);
-    e->journal = th_journal_temp(e->jpath, sizeof(e->jpath),
-                                 "/tmp/test_automation_j_XXXXXX");
-    e->srv = th_server_new(&e->cfg, load(e), e->journal, &fake_now);
+    th_journal_init(&e->journal);
+    e->srv = th_server_new(&e->cfg, load(e), &e->journal, &fake_now);
 }
 
 static void env_stop(struct env *e)
 {
     th_server_stop(&e->srv, e->conn, e->io, NCONN);
-    th_journal_remove(&e->journal, e->jpath);
+    th_journal_free(&e->journal);
 }
 
 static int setup(void **state)
@@ -362,16 +360,16 @@ static void feed_eot(struct env *e, size_t i, const char *eot)
 
 /* ---- the journal ------------------------------------------------------------- */
 
-/* This suite reads the journal only for its records; the format of the
- * lines is test_server.c's business (not strict). */
+/* This suite reads the journal only for its records (the fake output
+ * checks every line as it comes, core_harness.h). */
 static json_t *jrec(const struct env *e, const char *event, size_t nth)
 {
-    return th_jrec(e->jpath, false, event, nth);
+    return th_jrec(&e->journal, event, nth);
 }
 
 static size_t jcount(const struct env *e, const char *event)
 {
-    return th_jcount(e->jpath, false, event);
+    return th_jcount(&e->journal, event);
 }
 
 static const char *jstr(const json_t *rec, const char *field)
@@ -474,6 +472,53 @@ static void test_automation_action_to_named_target(void **state)
     expect(e, 1, "00000029 00000002 " SYSB " 01020104 " EXT0
                  " 00000000 00000001 00000005 C440C16BD3");
     assert_rec_str(e, "action", 0, "target", "SYSB");
+}
+
+/* The record of an action says what became of its exec command, and comes
+ * once that is known, just before the send's own record: a send the
+ * output dropped is "send_dropped", never "sent", and the connection it
+ * was dropped on is closed (its host free). */
+static void test_automation_action_outcome_is_the_send_result(void **state)
+{
+    struct env *e = *state;
+    json_t *all, *rec;
+    size_t i, action_at = 0, send_at = 0;
+
+    boot_automation(e);
+    login_tables(e, 0, SYSA, "00000001");
+    login(e, 1, SYSB, "00000002");
+    e->io[1].drop_send = 1;
+    feed_text(e, 0, "00000001", SYSA, "03", "C9C5C6F4F5F0C9"); /* IEF450I */
+    expect_nothing(e, 1);
+    rec = jrec(e, "action", 0);
+    assert_non_null(rec);
+    assert_string_equal(jstr(rec, "outcome"), "send_dropped");
+    assert_int_equal(jint(rec, "target_conn"), 2);
+    json_decref(rec);
+    all = th_journal_lines(&e->journal);
+    json_array_foreach(all, i, rec) {
+        const char *ev = jstr(rec, "event");
+        if (strcmp(ev, "action") == 0)
+            action_at = i;
+        if (strcmp(ev, "send") == 0 &&
+            strcmp(jstr(rec, "key"), "01020104") == 0) {
+            send_at = i;
+            assert_string_equal(jstr(rec, "outcome"), "dropped");
+            assert_int_equal(jint(rec, "conn"), 2);
+        }
+    }
+    json_decref(all);
+    assert_true(action_at > 0);
+    assert_int_equal(send_at, action_at + 1);
+    assert_int_equal(e->io[1].closes, 1);
+    assert_int_equal(xdi_server_sessions(e->srv), 1);
+    /* written: "sent" */
+    e->io[1].drop_send = 0;
+    login(e, 2, SYSB, "00000003");
+    feed_text(e, 0, "00000001", SYSA, "03", "C9C5C6F4F5F0C9");
+    expect(e, 2, "00000029 00000003 " SYSB " 01020104 " EXT0
+                 " 00000000 00000001 00000005 C440C16BD3");
+    assert_rec_str(e, "action", 1, "outcome", "sent");
 }
 
 /* The target host has no live session: journalled, not sent, not held. */
@@ -1281,6 +1326,7 @@ int main(void)
         T(test_automation_exec_command_cancel_u_joko),
         T(test_automation_exec_command_blanks_trimmed),
         T(test_automation_action_to_named_target),
+        T(test_automation_action_outcome_is_the_send_result),
         T(test_automation_action_target_not_connected),
         T(test_automation_command_128_bytes_sent),
         T(test_automation_command_129_bytes_not_sent),

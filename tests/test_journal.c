@@ -1,8 +1,10 @@
 /*
- * test_journal.c - the JSON Lines journal (server/core/journal.c): one
- * line per record, "ts" first, written at once so that every complete line
- * parses even when the process dies, and a torn line never swallows the
- * record after it.
+ * test_journal.c - xdi-server's journal file (server/uv/journal_sink.c, the
+ * application's sink for the core's records): one line per record, written
+ * at once so that every complete line parses even when the process dies, a
+ * torn line never swallows the record after it, and write errors are
+ * counted and logged.  The lines themselves ("ts" first) are the core's
+ * (server/core/record.c, tested through tests/test_server.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +22,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "journal.h"
+#include "journal_sink.h"
 
 struct jenv {
     char path[64];
@@ -75,20 +77,39 @@ static json_t *record(const char *event, int n)
     return rec;
 }
 
-/* "ts" is the first field, UTC with milliseconds; the record's own fields
- * follow in their order; one line, newline-terminated. */
-static void test_journal_write_puts_ts_first(void **state)
+/* Writes fields (taken over) as the core hands a record over: the object
+ * and its compact line.  Returns what the sink returned. */
+static int put(struct xdi_journal_sink *s, json_t *fields)
+{
+    struct xdi_record rec;
+    char *line = json_dumps(fields, JSON_COMPACT);
+    int rc;
+
+    assert_non_null(line);
+    rec.fields = fields;
+    rec.line = line;
+    rec.len = strlen(line);
+    rec.ts = &when;
+    rc = xdi_journal_sink_write(s, &rec);
+    free(line);
+    json_decref(fields);
+    return rc;
+}
+
+/* The line as given and a newline: one line per record. */
+static void test_journal_write_one_line_per_record(void **state)
 {
     struct jenv *e = *state;
-    struct xdi_journal *j = xdi_journal_open(e->path);
+    struct xdi_journal_sink *j = xdi_journal_sink_open(e->path);
     char *text;
 
     assert_non_null(j);
-    assert_int_equal(xdi_journal_write(j, record("connect", 1), &when), 0);
-    xdi_journal_close(j);
+    assert_int_equal(put(j, record("connect", 1)), 0);
+    assert_int_equal(put(j, record("login", 2)), 0);
+    xdi_journal_sink_close(j);
     text = slurp(e->path);
-    assert_string_equal(text, "{\"ts\":\"2026-11-21T08:30:00.123Z\","
-                              "\"event\":\"connect\",\"n\":1}\n");
+    assert_string_equal(text, "{\"event\":\"connect\",\"n\":1}\n"
+                              "{\"event\":\"login\",\"n\":2}\n");
     free(text);
 }
 
@@ -97,7 +118,7 @@ static void test_journal_write_puts_ts_first(void **state)
 static void test_journal_echo_summarises(void **state)
 {
     struct jenv *e = *state;
-    struct xdi_journal *j = xdi_journal_open(e->path);
+    struct xdi_journal_sink *j = xdi_journal_sink_open(e->path);
     char echo[512] = "";
     FILE *out = fmemopen(echo, sizeof echo - 1, "w");
     json_t *rec = json_object();
@@ -114,10 +135,10 @@ static void test_journal_echo_summarises(void **state)
     json_object_set_new(rec, "system", json_string("SYSA"));
     json_object_set_new(rec, "check", json_string("password_wrong"));
     json_object_set_new(rec, "error", json_integer(5));
-    xdi_journal_set_echo(j, out);
-    assert_int_equal(xdi_journal_write(j, rec, &when), 0);
+    xdi_journal_sink_set_echo(j, out);
+    assert_int_equal(put(j, rec), 0);
     fclose(out);
-    xdi_journal_close(j);
+    xdi_journal_sink_close(j);
     assert_string_equal(echo, "08:30:00.123 conn 3 127.0.0.1:4000 SYSA reject "
                               "check=password_wrong error=5\n");
     text = slurp(e->path);
@@ -129,17 +150,16 @@ static void test_journal_echo_summarises(void **state)
 static void test_journal_appends_lines(void **state)
 {
     struct jenv *e = *state;
-    struct xdi_journal *j;
+    struct xdi_journal_sink *j;
     char *text, *line, *save = NULL;
     int n = 0;
 
     for (int round = 0; round < 2; round++) {
-        j = xdi_journal_open(e->path);
+        j = xdi_journal_sink_open(e->path);
         assert_non_null(j);
         for (int i = 0; i < 5; i++)
-            assert_int_equal(
-                xdi_journal_write(j, record("info", round * 5 + i), &when), 0);
-        xdi_journal_close(j);
+            assert_int_equal(put(j, record("info", round * 5 + i)), 0);
+        xdi_journal_sink_close(j);
     }
     text = slurp(e->path);
     for (line = strtok_r(text, "\n", &save); line != NULL;
@@ -154,23 +174,29 @@ static void test_journal_appends_lines(void **state)
     free(text);
 }
 
-/* Text that is not ASCII goes out as UTF-8 JSON and comes back the same. */
-static void test_journal_utf8_round_trip(void **state)
+/* A descriptor sink writes to that descriptor; owns closes it with the
+ * sink, a borrowed one stays open. */
+static void test_journal_fd_sink(void **state)
 {
     struct jenv *e = *state;
-    struct xdi_journal *j = xdi_journal_open(e->path);
-    json_t *rec = json_object(), *back;
+    int fd = open(e->path, O_WRONLY | O_APPEND);
+    struct xdi_journal_sink *j;
     char *text;
 
-    json_object_set_new(rec, "text", json_string("caf\xC3\xA9 \"q\"\n"));
-    assert_int_equal(xdi_journal_write(j, rec, &when), 0);
-    xdi_journal_close(j);
+    assert_true(fd >= 0);
+    j = xdi_journal_sink_fdopen(fd, false);
+    assert_non_null(j);
+    assert_int_equal(put(j, record("connect", 1)), 0);
+    xdi_journal_sink_close(j);
+    assert_true(fcntl(fd, F_GETFD) != -1);
+    j = xdi_journal_sink_fdopen(fd, true);
+    assert_non_null(j);
+    assert_int_equal(put(j, record("connect", 2)), 0);
+    xdi_journal_sink_close(j);
+    assert_int_equal(fcntl(fd, F_GETFD), -1);
     text = slurp(e->path);
-    assert_int_equal(strchr(text, '\n') - text, (long)strlen(text) - 1);
-    back = json_loads(text, 0, NULL);
-    assert_string_equal(json_string_value(json_object_get(back, "text")),
-                        "caf\xC3\xA9 \"q\"\n");
-    json_decref(back);
+    assert_string_equal(text, "{\"event\":\"connect\",\"n\":1}\n"
+                              "{\"event\":\"connect\",\"n\":2}\n");
     free(text);
 }
 
@@ -178,75 +204,119 @@ static void test_journal_open_fails_with_errno(void **state)
 {
     (void)state;
     errno = 0;
-    assert_null(xdi_journal_open("/nonexistent-dir/journal.jsonl"));
+    assert_null(xdi_journal_sink_open("/nonexistent-dir/journal.jsonl"));
     assert_int_equal(errno, ENOENT);
     errno = 0;
-    assert_null(xdi_journal_open(NULL));
+    assert_null(xdi_journal_sink_open(NULL));
     assert_int_equal(errno, EINVAL);
-    xdi_journal_close(NULL); /* NULL-safe */
-}
-
-/* A write with nothing to write to still takes the record (no leak). */
-static void test_journal_write_null_journal(void **state)
-{
-    (void)state;
+    /* a descriptor that is not open fails at once, not at the first record */
     errno = 0;
-    assert_int_equal(xdi_journal_write(NULL, record("x", 0), &when), -1);
-    assert_int_equal(errno, EINVAL);
+    assert_null(xdi_journal_sink_fdopen(-1, true));
+    assert_int_equal(errno, EBADF);
+    assert_null(xdi_journal_sink_fdopen(1000, true));
+    assert_int_equal(errno, EBADF);
+    xdi_journal_sink_close(NULL); /* NULL-safe */
 }
 
-/* A full disk is reported as -1 with errno. */
-static void test_journal_write_error_reported(void **state)
+/* Nothing to write to, or a record the core had no memory to serialize:
+ * -1 with errno; the second is counted as a record lost. */
+static void test_journal_write_bad_arguments(void **state)
 {
-    struct xdi_journal *j = xdi_journal_open("/dev/full");
+    struct jenv *e = *state;
+    struct xdi_journal_sink *j = xdi_journal_sink_open(e->path);
+    struct xdi_record rec = {NULL, NULL, 0, &when};
+
+    errno = 0;
+    assert_int_equal(put(NULL, record("x", 0)), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_non_null(j);
+    xdi_journal_sink_set_log(j, NULL);
+    errno = 0;
+    assert_int_equal(xdi_journal_sink_write(j, &rec), -1);
+    assert_int_equal(errno, ENOMEM);
+    assert_int_equal(xdi_journal_sink_errors(j), 1);
+    xdi_journal_sink_close(j);
+}
+
+/* A full disk is -1 with errno, counted, and logged: the first failure,
+ * then each one whose count is a power of two (a full disk fails every
+ * record), and once at close. */
+static void test_journal_write_error_counted_and_logged(void **state)
+{
+    struct xdi_journal_sink *j = xdi_journal_sink_open("/dev/full");
+    char log[2048] = "";
+    FILE *out = fmemopen(log, sizeof log - 1, "w");
+    size_t lines = 0;
 
     (void)state;
     if (j == NULL)
         skip();
-    errno = 0;
-    assert_int_equal(xdi_journal_write(j, record("x", 0), &when), -1);
-    assert_int_equal(errno, ENOSPC);
-    xdi_journal_close(j);
+    assert_non_null(out);
+    xdi_journal_sink_set_log(j, out);
+    for (int i = 0; i < 5; i++) {
+        errno = 0;
+        assert_int_equal(put(j, record("x", i)), -1);
+        assert_int_equal(errno, ENOSPC);
+    }
+    assert_int_equal(xdi_journal_sink_errors(j), 5);
+    xdi_journal_sink_close(j);
+    fclose(out);
+    for (const char *p = log; *p != '\0'; p++)
+        lines += *p == '\n';
+    /* failures 1, 2 and 4, then the summary */
+    assert_int_equal(lines, 4);
+    assert_non_null(strstr(log, "No space left on device (1 failed in a "
+                                "row, 1 in all)"));
+    assert_non_null(strstr(log, "(4 failed in a row, 4 in all)"));
+    assert_non_null(strstr(log, "5 records could not be written"));
 }
 
 /* "-" is standard output, which close leaves open. */
 static void test_journal_stdout_not_closed(void **state)
 {
-    struct xdi_journal *j = xdi_journal_open("-");
+    struct xdi_journal_sink *j = xdi_journal_sink_open("-");
 
     (void)state;
     assert_non_null(j);
-    xdi_journal_close(j);
+    xdi_journal_sink_close(j);
     assert_true(fcntl(STDOUT_FILENO, F_GETFD) != -1);
 }
 
 /*
  * A line cut short (here by the file-size limit, as a full disk would) is
  * ended by a newline in front of the next record, so the next record
- * still parses as a line of its own.
+ * still parses as a line of its own; the sink logs that it recovered.
  */
 static void test_journal_torn_line_does_not_swallow_next(void **state)
 {
     struct jenv *e = *state;
-    struct xdi_journal *j = xdi_journal_open(e->path);
+    struct xdi_journal_sink *j = xdi_journal_sink_open(e->path);
     struct rlimit old, lim;
+    char log[512] = "";
+    FILE *out = fmemopen(log, sizeof log - 1, "w");
     char *text, *nl;
     json_t *rec;
+    size_t first = strlen("{\"event\":\"first\",\"n\":1}\n");
 
     assert_non_null(j);
-    assert_int_equal(xdi_journal_write(j, record("first", 1), &when), 0);
+    assert_non_null(out);
+    xdi_journal_sink_set_log(j, out);
+    assert_int_equal(put(j, record("first", 1)), 0);
     assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
     signal(SIGXFSZ, SIG_IGN);
     lim = old;
-    lim.rlim_cur = 80; /* the first line is 56 bytes: the second tears */
+    lim.rlim_cur = first + 10; /* the second line tears */
     assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
-    assert_int_equal(xdi_journal_write(j, record("second", 2), &when), -1);
+    assert_int_equal(put(j, record("second", 2)), -1);
     assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
     signal(SIGXFSZ, SIG_DFL);
-    assert_int_equal(xdi_journal_write(j, record("third", 3), &when), 0);
-    xdi_journal_close(j);
+    assert_int_equal(put(j, record("third", 3)), 0);
+    assert_int_equal(xdi_journal_sink_errors(j), 1);
+    xdi_journal_sink_close(j);
+    fclose(out);
+    assert_non_null(strstr(log, "written again after 1 failed"));
     text = slurp(e->path);
-    assert_int_equal(strlen(text), 80 + 1 + 56);
+    assert_int_equal(strlen(text), first + 10 + 1 + first);
     /* line 2 is torn; line 3 is whole */
     nl = strrchr(text, '\n');
     *nl = '\0';
@@ -262,17 +332,17 @@ static void test_journal_torn_line_does_not_swallow_next(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_journal_write_puts_ts_first,
+        cmocka_unit_test_setup_teardown(test_journal_write_one_line_per_record,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_journal_appends_lines, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_journal_utf8_round_trip, setup,
-                                        teardown),
         cmocka_unit_test_setup_teardown(test_journal_echo_summarises, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_journal_fd_sink, setup, teardown),
         cmocka_unit_test(test_journal_open_fails_with_errno),
-        cmocka_unit_test(test_journal_write_null_journal),
-        cmocka_unit_test(test_journal_write_error_reported),
+        cmocka_unit_test_setup_teardown(test_journal_write_bad_arguments,
+                                        setup, teardown),
+        cmocka_unit_test(test_journal_write_error_counted_and_logged),
         cmocka_unit_test(test_journal_stdout_not_closed),
         cmocka_unit_test_setup_teardown(
             test_journal_torn_line_does_not_swallow_next, setup, teardown),

@@ -6,10 +6,10 @@
  *
  * Every NACCB fed and every reply expected is a hex literal written from
  * protocol-notes sections 2 to 9 (EBCDIC IBM-037: SYSA = E2E8E2C1, blank =
- * 40); replies are compared byte for byte.  The journal goes to a temporary
- * file that the tests read back and parse line by line.  The transport,
- * clock, drivers and journal reader are shared with test_automation.c in
- * tests/support/core_harness.c.
+ * 40); replies are compared byte for byte.  The journal records are caught
+ * in memory by the fake output, each line parsed back as it comes.  The
+ * output, clock, drivers and journal reader are shared with
+ * test_automation.c in tests/support/core_harness.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -226,8 +226,7 @@ struct env {
     struct xdi_config cfg;
     bool holiday; /* 2026-11-21 is in the holiday calendar */
     struct xdi_server *srv;
-    struct xdi_journal *journal;
-    char jpath[64];
+    struct th_journal journal;
     struct th_io io[NCONN];
     struct xdi_conn *conn[NCONN];
     size_t chunk; /* feed in pieces of this many bytes; 0 = whole */
@@ -236,14 +235,13 @@ struct env {
 static void env_stop(struct env *e)
 {
     th_server_stop(&e->srv, e->conn, e->io, NCONN);
-    th_journal_remove(&e->journal, e->jpath);
+    th_journal_free(&e->journal);
 }
 
 static void env_boot(struct env *e)
 {
-    e->journal = th_journal_temp(e->jpath, sizeof(e->jpath),
-                                 "/tmp/test_server_XXXXXX");
-    e->srv = th_server_new(&e->cfg, make_fixtures(e->holiday), e->journal,
+    th_journal_init(&e->journal);
+    e->srv = th_server_new(&e->cfg, make_fixtures(e->holiday), &e->journal,
                            &fixed_now);
 }
 
@@ -324,23 +322,23 @@ static void login_sysa(struct env *e, size_t i, const char *id)
     th_login(e->srv, &e->conn[i], &e->io[i], SYSA, id);
 }
 
-/* ---- reading the journal back ------------------------------------------- */
+/* ---- reading the journal ------------------------------------------------- */
 
-/* This suite checks the journal format itself: every line must end in a
- * newline and hold one JSON object (strict). */
+/* Every record the core handed over (each line checked as one JSON object
+ * as it came, core_harness.h). */
 static json_t *journal_lines(const struct env *e)
 {
-    return th_journal_lines(e->jpath, true);
+    return th_journal_lines(&e->journal);
 }
 
 static json_t *jrec(const struct env *e, const char *event, size_t nth)
 {
-    return th_jrec(e->jpath, true, event, nth);
+    return th_jrec(&e->journal, event, nth);
 }
 
 static size_t jcount(const struct env *e, const char *event)
 {
-    return th_jcount(e->jpath, true, event);
+    return th_jcount(&e->journal, event);
 }
 
 static const char *jstr(const json_t *rec, const char *field)
@@ -707,6 +705,92 @@ static void test_server_takeover(void **state)
     closed(e, 1, XDI_CLOSE_REQUESTED);
     assert_int_equal(xdi_server_sessions(e->srv), 0);
     assert_int_equal(xdi_server_connections(e->srv), 0);
+}
+
+/* The peer ended its stream: its host is free at once, while the socket
+ * may still be draining, so the next login for it is a plain login (no
+ * takeover, no shutdown to the dead connection); the disconnect comes when
+ * the network layer says the socket is gone. */
+static void test_server_eof_releases_host_at_once(void **state)
+{
+    struct env *e = *state;
+    json_t *rec;
+
+    login_sysa(e, 0, "00000001");
+    feed(e, 0, "00000024"); /* part of a NACCB: dropped with the stream */
+    xdi_conn_eof(e->conn[0]);
+    assert_int_equal(e->io[0].closes, 1);
+    assert_int_equal(xdi_server_sessions(e->srv), 0);
+    assert_int_equal(xdi_conn_timers(e->conn[0]), 0);
+    xdi_conn_eof(e->conn[0]); /* a second one changes nothing */
+    assert_int_equal(e->io[0].closes, 1);
+    login_sysa(e, 1, "00000002");
+    expect_nothing(e, 0);
+    assert_int_equal(jcount(e, "takeover"), 0);
+    rec = jrec(e, "accept", 1);
+    assert_null(json_object_get(rec, "takeover_of"));
+    assert_int_equal(jint(rec, "agent_id"), 2);
+    json_decref(rec);
+    assert_int_equal(jcount(e, "disconnect"), 0);
+    closed(e, 0, XDI_CLOSE_PEER);
+    rec = jrec(e, "disconnect", 0);
+    assert_int_equal(jint(rec, "conn"), 1);
+    assert_string_equal(jstr(rec, "cause"), "peer");
+    assert_int_equal(jint(rec, "agent_id"), 1);
+    json_decref(rec);
+    assert_int_equal(xdi_server_sessions(e->srv), 1);
+}
+
+/* Every record of a send says what became of it: "written" when the
+ * output took it. */
+static void test_server_send_records_say_written(void **state)
+{
+    struct env *e = *state;
+    json_t *all, *rec;
+    size_t i, n = 0;
+
+    login_sysa(e, 0, "00000001");
+    feed(e, 0, ACQ_EMS("00000001", SYSA));
+    feed(e, 0, ACQ_EMS("00000002", SYSA)); /* error 01 */
+    open_conn(e, 1);
+    feed(e, 1, LOGIN(SYSZ)); /* reject */
+    all = journal_lines(e);
+    json_array_foreach(all, i, rec) {
+        const char *ev = jstr(rec, "event");
+        if (strcmp(ev, "send") == 0 || strcmp(ev, "accept") == 0 ||
+            strcmp(ev, "reject") == 0) {
+            assert_string_equal(jstr(rec, "outcome"), "written");
+            n++;
+        }
+    }
+    json_decref(all);
+    assert_int_equal(n, 4); /* accept, receive EMS, error, reject */
+}
+
+/* The output dropped a NACCB (a write error): the record says "dropped",
+ * and the connection ends there, its host free for a new login (a NACCB
+ * missing from the stream leaves nothing the agent could follow). */
+static void test_server_dropped_send_journalled_and_closes(void **state)
+{
+    struct env *e = *state;
+    json_t *rec;
+
+    login_sysa(e, 0, "00000001");
+    e->io[0].drop_send = 1;
+    feed(e, 0, ACQ_EMS("00000001", SYSA));
+    expect_nothing(e, 0);
+    rec = jrec(e, "send", 0);
+    assert_non_null(rec);
+    assert_string_equal(jstr(rec, "name"), "receive EMS");
+    assert_string_equal(jstr(rec, "outcome"), "dropped");
+    json_decref(rec);
+    assert_int_equal(e->io[0].closes, 1);
+    assert_int_equal(xdi_server_sessions(e->srv), 0);
+    /* closing: later input is ignored, nothing more is tried */
+    feed(e, 0, ACQ_SCD("00000001", SYSA));
+    assert_int_equal(jcount(e, "send"), 1);
+    login_sysa(e, 1, "00000002");
+    assert_int_equal(jcount(e, "takeover"), 0);
 }
 
 /* ---- section 5, error by error ------------------------------------------ */
@@ -1806,8 +1890,10 @@ static void test_server_output_limit_closes(void **state)
     rec = jrec(e, "output_limit", 0);
     assert_non_null(rec);
     assert_string_equal(jstr(rec, "name"), "receive EMS");
+    assert_string_equal(jstr(rec, "outcome"), "over_limit");
     assert_int_equal(jint(rec, "body_len"), SYSA_TABLE_EVENTS * 230);
     json_decref(rec);
+    assert_int_equal(jcount(e, "send"), 0);
     closed(e, 0, XDI_CLOSE_OUTPUT_LIMIT);
     rec = jrec(e, "disconnect", 0);
     assert_string_equal(jstr(rec, "cause"), "output_limit");
@@ -2026,6 +2112,9 @@ int main(void)
         T(test_server_login_password_and_address_accepted),
         T(test_server_reject_then_login_again),
         T(test_server_takeover),
+        T(test_server_eof_releases_host_at_once),
+        T(test_server_send_records_say_written),
+        T(test_server_dropped_send_journalled_and_closes),
         T(test_server_err01_before_login),
         T(test_server_err01_wrong_agent_id),
         T(test_server_err02_direction),

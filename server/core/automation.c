@@ -15,7 +15,9 @@
  * - a text fires the triggers of the reporting host's jobs whose job name
  *   is the text's first 8 bytes (blank padded), whether or not the SCD
  *   table is ready: triggers are the host's own automation.
- * Every firing, hold, release and drop is one journal record.
+ * Every firing, hold, release and drop is one journal record; a firing or
+ * release that sends is journalled once the send's result is known, with
+ * that result as its outcome (sent, send_dropped, send_over_limit).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,38 +29,43 @@
 
 /* A NACCB with one object (exec command, exec job) on c; the object's
  * bytes go into the send record too (they are small, and they are what a
- * test wants to see).  0, or -1 when nothing was sent. */
-static int send_one(struct xdi_conn *c, uint32_t key, const uint8_t *obj,
-                    size_t len)
+ * test wants to see).  why (owned) is the record that says why it is sent:
+ * journalled with the send's outcome, just before the send's record. */
+static void send_one(struct xdi_conn *c, uint32_t key, const uint8_t *obj,
+                     size_t len, json_t *why)
 {
     struct xdi_blob *b = xdi_blob_new(obj, len);
     struct xdi__out out = {.key = key, .body = b, .count = 1,
-                           .size = (uint32_t)len};
+                           .size = (uint32_t)len, .why = why};
     json_t *rec;
-    int rc;
 
     if (b == NULL) {
+        xdi__rec_str(why, "outcome", "send_dropped");
+        xdi__journal(c->srv, why);
         rec = xdi__rec(c, "internal_error", NULL);
         xdi__rec_str(rec, "reason", "out of memory for an exec NACCB");
         xdi__journal(c->srv, rec);
-        return -1;
+        return;
     }
     rec = xdi__rec(c, "send", NULL);
     xdi__rec_hex(rec, "object", obj, len);
-    rc = xdi__send(c, &out, NULL, NULL, rec);
-    xdi_blob_unref(b); /* the transport took its own reference */
-    return rc;
+    xdi__send(c, &out, NULL, NULL, rec);
+    xdi_blob_unref(b); /* the send callback took its own reference */
 }
 
 /* Exec job: one 8-byte object, the job name in EBCDIC, blank padded. */
-static int send_exec_job(struct xdi_conn *c, const char *job)
+static void send_exec_job(struct xdi_conn *c, const char *job, json_t *why)
 {
     uint8_t name[NACCB_NAME_SIZE];
 
     if (naccb_field_put(c->srv->fixtures->codepage, name, sizeof(name), job,
-                        strlen(job)) != 0)
-        return -1; /* the loader allows 8 characters at most */
-    return send_one(c, NACCB_KEY_EXEC_JOB, name, sizeof(name));
+                        strlen(job)) != 0) {
+        /* The loader allows 8 characters at most: cannot happen. */
+        xdi__rec_str(why, "outcome", "send_dropped");
+        xdi__journal(c->srv, why);
+        return;
+    }
+    send_one(c, NACCB_KEY_EXEC_JOB, name, sizeof(name), why);
 }
 
 /* The live session of host h, or NULL (a closing one does not count). */
@@ -70,34 +77,6 @@ static struct xdi_conn *live(const struct xdi__host *h)
 }
 
 /* ---- EMS actions --------------------------------------------------------- */
-
-/* How long the substituted command would be, for the journal when it
- * cannot be sent (naccb_substitute_verb only says "not 1..128"): the
- * action with each "&arg" replaced by the argument (the text after VL,
- * the code page's blanks trimmed). */
-static size_t would_be_length(enum naccb_codepage cp, const char *action,
-                              const uint8_t *text, size_t len, unsigned vl)
-{
-    uint8_t blank = naccb_ebcdic_blank(cp);
-    size_t from = vl < len ? vl : len, to = len, n = 0;
-    const char *p = action;
-
-    if (vl == 0)
-        return strlen(action);
-    while (from < to && text[from] == blank)
-        from++;
-    while (to > from && text[to - 1] == blank)
-        to--;
-    for (; *p != '\0'; p++) {
-        if (strncmp(p, "&arg", 4) == 0) {
-            n += to - from;
-            p += 3;
-        } else {
-            n++;
-        }
-    }
-    return n;
-}
 
 /*
  * The action of EVBLOK i (fixture event ev) for text: verb substitution
@@ -135,7 +114,11 @@ static void fire_action(struct xdi_conn *c, size_t i,
                                   sizeof(cmd));
     }
     if (n < 0) {
-        size_t want = would_be_length(cp, ev->action, text, len, b->vl);
+        /* The length it would have (snprintf contract, docs/protocol.md). */
+        int want = alen <= sizeof(act)
+                       ? naccb_substitute_verb(cp, act, alen, text, len,
+                                               b->vl, NULL, 0)
+                       : (int)alen;
         xdi__rec_str(rec, "outcome", want == 0 ? "empty" : "too_long");
         xdi__rec_int(rec, "length", (json_int_t)want);
         xdi__rec_str(rec, "reason", "an exec command is 1 to 128 bytes and "
@@ -150,10 +133,9 @@ static void fire_action(struct xdi_conn *c, size_t i,
         xdi__journal(srv, rec);
         return;
     }
-    xdi__rec_str(rec, "outcome", "sent");
+    /* Journalled with its outcome once the send's result is known. */
     xdi__rec_int(rec, "target_conn", (json_int_t)to->id);
-    xdi__journal(srv, rec);
-    send_one(to, NACCB_KEY_EXEC_CMD, cmd, (size_t)n);
+    send_one(to, NACCB_KEY_EXEC_CMD, cmd, (size_t)n, rec);
 }
 
 /* ---- SCD triggers -------------------------------------------------------- */
@@ -234,10 +216,8 @@ static void fire_trigger(struct xdi_conn *c, const struct origin *o,
         xdi__journal(c->srv, rec);
         return;
     }
-    xdi__rec_str(rec, "outcome", "sent");
     xdi__rec_int(rec, "target_conn", (json_int_t)to->id);
-    xdi__journal(c->srv, rec);
-    send_exec_job(to, t->run_job);
+    send_exec_job(to, t->run_job, rec);
 }
 
 /* A trigger that did not fire, with why ("not_met" and the condition, or
@@ -513,8 +493,7 @@ void xdi__auto_release(struct xdi_conn *c)
         unlink_held(srv, pp, h);
         rec = xdi__rec(c, "trigger_release", NULL);
         held_fields(rec, srv, h);
-        xdi__journal(srv, rec);
-        send_exec_job(c, h->run_job);
+        send_exec_job(c, h->run_job, rec);
         free(h);
     }
 }

@@ -8,7 +8,7 @@
  * once), session.c (the order of checks of protocol-notes section 9 and
  * what each request does), checks.c (the content checks of info objects),
  * reply.c (building and sending the NACCBs the server sends), record.c
- * (the fields every journal record shares), automation.c (EMS actions, SCD
+ * (the fields every journal record shares, and the line it becomes), automation.c (EMS actions, SCD
  * triggers and the triggers held for hosts that are not logged in) and
  * reload.c (a new fixture set swapped in under live sessions).  Internal
  * names carry xdi__.
@@ -80,8 +80,7 @@ struct xdi__ids {
 struct xdi_server {
     struct xdi_config cfg;
     struct xdi_fixture_set *fixtures; /* owned */
-    struct xdi_journal *journal;      /* borrowed, may be NULL */
-    struct xdi_transport tp;
+    struct xdi_output_ops ops;        /* output.h: send, record, close */
     struct xdi_clock clock;
     struct xdi__host *hosts; /* one per fixture host, same order */
     size_t n_hosts;
@@ -225,23 +224,29 @@ void xdi__held_drop(struct xdi_server *srv,
 struct xdi__out {
     uint32_t key;
     uint8_t error_code;
-    struct xdi_blob *body; /* count * size bytes; the transport refs it */
+    struct xdi_blob *body; /* count * size bytes; the send callback refs it */
     uint32_t count, size;
+    /* A record saying why this NACCB is sent ("action", "trigger",
+     * "trigger_release"; owned, may be NULL): journalled once the send's
+     * result is known, just before the send's own record, with "outcome"
+     * "sent", "send_dropped" or "send_over_limit". */
+    json_t *why;
 };
 
 /*
- * Sends out and journals it: rec (owned; NULL for a plain "send" record)
- * gets the NACCB's fields.  Agent-ID and system name follow section 2: the
- * session's once there is one, else 0 and echo (the bytes of the NACCB
- * being answered; blanks when echo is NULL).  answering (may be NULL) is
- * the received NACCB this one answers.  Nothing is sent on a connection
- * that is closing.  Returns 0, or -1 when nothing was sent (closing, or the
- * transport refused it for the output limit: the connection is then
- * journalled and closed).
+ * Sends out, then journals it: rec (owned; NULL for a plain "send" record)
+ * gets the NACCB's fields and "outcome" (xdi_send_result_name).  Agent-ID
+ * and system name follow section 2: the session's once there is one, else
+ * 0 and echo (the bytes of the NACCB being answered; blanks when echo is
+ * NULL).  answering (may be NULL) is the received NACCB this one answers.
+ * Nothing is sent on a connection that is closing (the result is
+ * XDI_SEND_DROPPED, journalled as such).  A dropped send closes the
+ * connection; one over the output limit is journalled as "output_limit"
+ * instead of rec, and closes it too.
  */
-int xdi__send(struct xdi_conn *c, const struct xdi__out *out,
-              const uint8_t *echo, const struct xdi__rx *answering,
-              json_t *rec);
+enum xdi_send_result xdi__send(struct xdi_conn *c, const struct xdi__out *out,
+                               const uint8_t *echo,
+                               const struct xdi__rx *answering, json_t *rec);
 /*
  * The host's EMS (ems) or SCD table to c, as receive (01020201/02) or, with
  * replacement, replace (01020301/02): the whole shared blob.  When the
@@ -254,8 +259,8 @@ void xdi__send_table(struct xdi_conn *c, bool ems, bool replacement,
 /* The error NACCB 01020Bxx of section 6 answering rx, with object code
  * object (00 when rx's header cannot be trusted).  rx NULL: no NACCB to
  * echo (lost framing). */
-int xdi__send_error(struct xdi_conn *c, uint8_t error_code, uint8_t object,
-                    const struct xdi__rx *rx);
+enum xdi_send_result xdi__send_error(struct xdi_conn *c, uint8_t error_code,
+                                     uint8_t object, const struct xdi__rx *rx);
 
 /* ---- record.c ----------------------------------------------------------- */
 /*
@@ -283,7 +288,8 @@ void xdi__rec_latin1(json_t *rec, const char *field, const char *s,
                      size_t len);
 void xdi__rec_int(json_t *rec, const char *field, json_int_t v);
 void xdi__rec_str(json_t *rec, const char *field, const char *s);
-/* Writes rec to the server's journal (if any) with the clock's time. */
+/* Hands rec (owned) to the record callback, if any, with the clock's time
+ * as "ts" in front and serialized as one line (struct xdi_record). */
 void xdi__journal(const struct xdi_server *srv, json_t *rec);
 
 #endif /* XDI_CORE_H */

@@ -1,8 +1,10 @@
 /*
  * record.c - the fields every journal record shares, and the conversions
  * records need (hex dumps of NACCBs, EBCDIC and Latin-1 text to the UTF-8
- * that JSON requires).  The record types and their fields are listed in
- * docs/journal.md.
+ * that JSON requires), and the one line each record becomes.  The record
+ * types and their fields are listed in docs/journal.md.  Where the line
+ * goes is the application's business (output.h: the record callback); the
+ * core only builds it.
  *
  * A journal failure never changes what the server does on the wire: every
  * helper here takes a NULL record (out of memory) as a no-op.
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core.h"
 
@@ -137,17 +140,69 @@ void xdi__rec_rx(json_t *rec, const struct xdi__rx *rx, bool header_only)
                  header_only ? NACCB_HEADER_SIZE : rx->len);
 }
 
+const char *xdi_send_result_name(enum xdi_send_result r)
+{
+    switch (r) {
+    case XDI_SEND_WRITTEN:
+        return "written";
+    case XDI_SEND_DROPPED:
+        return "dropped";
+    case XDI_SEND_OVER_LIMIT:
+        return "over_limit";
+    }
+    return "unknown";
+}
+
+/* "2026-11-21T08:30:00.123Z": UTC, ISO 8601, milliseconds. */
+static json_t *iso_timestamp(const struct timespec *now)
+{
+    struct tm tm;
+    char buf[48];
+    time_t secs = now->tv_sec;
+    long ms = now->tv_nsec / 1000000L;
+
+    if (gmtime_r(&secs, &tm) == NULL)
+        return json_null();
+    if (ms < 0 || ms > 999)
+        ms = 0;
+    snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec, ms);
+    return json_string(buf);
+}
+
 void xdi__journal(const struct xdi_server *srv, json_t *rec)
 {
     struct timespec now;
+    struct xdi_record out;
+    json_t *line;
+    char *text = NULL;
 
     if (rec == NULL)
         return;
-    if (srv->journal == NULL) {
+    if (srv->ops.record == NULL) {
         json_decref(rec);
         return;
     }
     xdi__now(srv, &now);
-    /* A failed write has nowhere better to be reported; the wire goes on. */
-    (void)xdi_journal_write(srv->journal, rec, &now);
+    /* "ts" first, then the record's own fields in their order. */
+    line = json_object();
+    if (line == NULL ||
+        json_object_set_new(line, "ts", iso_timestamp(&now)) != 0 ||
+        json_object_update(line, rec) != 0) {
+        /* No memory for the stamped copy: the record as it is. */
+        json_decref(line);
+        line = json_incref(rec);
+    }
+    json_decref(rec);
+    text = json_dumps(line, JSON_COMPACT);
+    out.fields = line;
+    out.line = text;
+    out.len = text != NULL ? strlen(text) : 0;
+    out.ts = &now;
+    /* The sink decides what a failure to keep it means (output.h); the
+     * wire goes on either way. */
+    srv->ops.record(srv->ops.ctx, &out);
+    free(text);
+    json_decref(line);
 }

@@ -236,7 +236,8 @@ int xdi_server_reload(struct xdi_server *srv, struct xdi_fixture_set *new_set,
     srv->fixtures = new_set;
     send_replacements(srv, nh, &p);
     xdi__held_drop(srv, target_exists, "host_removed");
-    /* Sent tables are referenced by the transport, not by the old hosts. */
+    /* Sent tables are referenced by the network layer (the send callback
+     * took its own references), not by the old hosts. */
     xdi__hosts_free(old_hosts, old_n);
     xdi_fixture_free(old_set);
     plan_free(&p);

@@ -5,8 +5,8 @@
  * before a session and the session's ID after; the system name echoed from
  * the NACCB being answered before a session, the session host's after;
  * extended bytes 1..3 zero; forward pointer 0.  A table goes out as a fresh
- * 36-byte header plus the host's shared blob (the transport takes its own
- * reference): no per-agent copy.
+ * 36-byte header plus the host's shared blob (the send callback takes
+ * its own reference): no per-agent copy.
  */
 #include <stdio.h>
 #include <string.h>
@@ -61,37 +61,60 @@ static void record_out(json_t *rec, const struct xdi__out *out,
     }
 }
 
-int xdi__send(struct xdi_conn *c, const struct xdi__out *out,
-              const uint8_t *echo, const struct xdi__rx *answering,
-              json_t *rec)
+/* The "outcome" of a record saying why a NACCB was sent. */
+static const char *why_outcome(enum xdi_send_result r)
+{
+    switch (r) {
+    case XDI_SEND_WRITTEN:
+        return "sent";
+    case XDI_SEND_DROPPED:
+        return "send_dropped";
+    case XDI_SEND_OVER_LIMIT:
+        return "send_over_limit";
+    }
+    return "unknown";
+}
+
+enum xdi_send_result xdi__send(struct xdi_conn *c, const struct xdi__out *out,
+                               const uint8_t *echo,
+                               const struct xdi__rx *answering, json_t *rec)
 {
     struct xdi_server *srv = c->srv;
     uint8_t head[NACCB_HEADER_SIZE];
-    int rc;
+    enum xdi_send_result r = XDI_SEND_DROPPED;
 
-    if (c->closing) {
-        json_decref(rec);
-        return -1;
-    }
     build_header(c, out, echo, head);
-    rc = srv->tp.send(srv->tp.ctx, c->io, head, sizeof(head), out->body);
-    if (rc != 0) {
+    if (!c->closing)
+        r = srv->ops.send(srv->ops.ctx, c->io, head, sizeof(head), out->body);
+    /* Only now is it known what became of the NACCB: the records say
+     * that, never what was meant to happen. */
+    if (out->why != NULL) {
+        xdi__rec_str(out->why, "outcome", why_outcome(r));
+        xdi__journal(srv, out->why);
+    }
+    if (r == XDI_SEND_OVER_LIMIT) {
         /* The agent does not read what it is sent: journal the NACCB that
          * did not fit, and close (server.h: the output limit). */
         json_decref(rec);
         rec = xdi__rec(c, "output_limit", echo);
         record_out(rec, out, head, answering);
+        xdi__rec_str(rec, "outcome", xdi_send_result_name(r));
         xdi__rec_int(rec, "max_output_queue",
                      (json_int_t)srv->cfg.max_output_queue);
         xdi__journal(srv, rec);
         xdi__conn_close(c);
-        return -1;
+        return r;
     }
     if (rec == NULL)
         rec = xdi__rec(c, "send", echo);
     record_out(rec, out, head, answering);
+    xdi__rec_str(rec, "outcome", xdi_send_result_name(r));
     xdi__journal(srv, rec);
-    return 0;
+    /* A NACCB missing from the middle of the stream leaves nothing the
+     * agent could follow: the connection ends here (output.h). */
+    if (r == XDI_SEND_DROPPED)
+        xdi__conn_close(c);
+    return r;
 }
 
 void xdi__send_table(struct xdi_conn *c, bool ems, bool replacement,
@@ -116,11 +139,11 @@ void xdi__send_table(struct xdi_conn *c, bool ems, bool replacement,
     out.body = t->blob;
     out.count = t->count;
     out.size = t->size;
-    *sent = xdi__send(c, &out, NULL, answering, NULL) == 0;
+    *sent = xdi__send(c, &out, NULL, answering, NULL) == XDI_SEND_WRITTEN;
 }
 
-int xdi__send_error(struct xdi_conn *c, uint8_t error_code, uint8_t object,
-                    const struct xdi__rx *rx)
+enum xdi_send_result xdi__send_error(struct xdi_conn *c, uint8_t error_code,
+                                     uint8_t object, const struct xdi__rx *rx)
 {
     struct xdi__out out = {
         .key = NACCB_MAKE_KEY(NACCB_DIR_TO_AGENT, NACCB_REQ_ERROR, object),

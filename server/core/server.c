@@ -5,7 +5,7 @@
  *
  * Bytes go through libnaccb's framer (one per connection); each complete
  * NACCB goes to session.c.  Nothing here touches a socket or a clock of
- * its own: the network layer's transport and the injected clock do.
+ * its own: the application's output (output.h) and the injected clock do.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -48,7 +48,7 @@ void xdi__conn_close(struct xdi_conn *c)
     /* A closing connection holds no session: its host is free at once
      * for a new login. */
     xdi__session_end(c);
-    c->srv->tp.close(c->srv->tp.ctx, c->io);
+    c->srv->ops.close(c->srv->ops.ctx, c->io);
 }
 
 /* A record that belongs to no connection. */
@@ -62,14 +62,13 @@ static json_t *server_record(const char *event)
 
 struct xdi_server *xdi_server_new(const struct xdi_config *cfg,
                                   struct xdi_fixture_set *fixtures,
-                                  struct xdi_journal *journal,
-                                  const struct xdi_transport *transport,
+                                  const struct xdi_output_ops *ops,
                                   const struct xdi_clock *clock)
 {
     struct xdi_server *srv;
 
-    if (fixtures == NULL || transport == NULL || transport->send == NULL ||
-        transport->close == NULL)
+    if (fixtures == NULL || ops == NULL || ops->send == NULL ||
+        ops->close == NULL)
         return NULL;
     srv = calloc(1, sizeof(*srv));
     if (srv == NULL)
@@ -80,8 +79,7 @@ struct xdi_server *xdi_server_new(const struct xdi_config *cfg,
         xdi_config_defaults(&srv->cfg);
     if (srv->cfg.max_naccb_size == 0)
         srv->cfg.max_naccb_size = NACCB_DEFAULT_MAX_SIZE;
-    srv->journal = journal;
-    srv->tp = *transport;
+    srv->ops = *ops;
     if (clock != NULL)
         srv->clock = *clock;
     srv->fixtures = fixtures;
@@ -230,6 +228,15 @@ void xdi_conn_feed(struct xdi_conn *c, const uint8_t *bytes, size_t len)
         }
         xdi__handle(c, msg, msg_len);
     }
+}
+
+void xdi_conn_eof(struct xdi_conn *c)
+{
+    /* The agent is gone as far as the protocol goes: its host must not
+     * stay "live" while the socket drains, or a new login in that window
+     * would be a takeover of a dead connection.  Closing ends the session
+     * (xdi__conn_close) and makes the core ignore anything later. */
+    xdi__conn_close(c);
 }
 
 unsigned xdi_conn_timers(const struct xdi_conn *c)

@@ -2,17 +2,20 @@
  * server.h - the protocol core of the fake XDI host.
  *
  * The core takes bytes received on a connection and decides everything:
- * replies, journal records, takeovers, closes.  It knows nothing of libuv:
- * the network layer (server/uv) calls the functions below and gives the
- * core a struct xdi_transport to send bytes and close connections.  The
+ * replies, journal records, takeovers, closes.  It knows nothing of libuv
+ * and does no I/O: the network layer (server/uv) calls the functions below
+ * and gives the core a struct xdi_output_ops (output.h) through which it
+ * sends bytes, hands over journal records and closes connections.  The
  * core is single-threaded and may be driven entirely from tests with byte
- * arrays and a fake transport.
+ * arrays and a fake output.
  *
  * Lifetimes: the network layer creates one struct xdi_conn per accepted
  * socket with xdi_conn_open() and, once the socket is really gone, calls
  * xdi_conn_closed() exactly once, which journals the disconnect and frees
  * the xdi_conn.  Between the two, the core may ask for a close through
- * transport->close(); it then ignores further input on that connection.
+ * ops->close(); it then ignores further input on that connection.  When
+ * the peer ends its stream, the network layer calls xdi_conn_eof() at once
+ * (before the socket is gone), so the session's host is free at once.
  */
 #ifndef XDI_SERVER_H
 #define XDI_SERVER_H
@@ -25,7 +28,7 @@
 
 #include "blob.h"
 #include "fixture.h"
-#include "journal.h"
+#include "output.h"
 #include "naccb.h"
 
 /* Every limit and timeout, with its default (xdi_config_defaults()). */
@@ -48,23 +51,6 @@ struct xdi_config {
 
 void xdi_config_defaults(struct xdi_config *cfg);
 
-/* How the core reaches the network layer.  conn_io is the opaque handle the
- * network layer gave xdi_conn_open(). */
-struct xdi_transport {
-    void *ctx;
-    /*
-     * Queue head (head_len bytes, copied) followed by body (may be NULL; the
-     * callee takes its own reference with xdi_blob_ref) for sending.
-     * Returns 0, or -1 when the connection's output queue would exceed
-     * max_output_queue: the core then journals it and closes.
-     */
-    int (*send)(void *ctx, void *conn_io, const uint8_t *head, size_t head_len,
-                struct xdi_blob *body);
-    /* Close the connection once the queued output is written.  The network
-     * layer later calls xdi_conn_closed(). */
-    void (*close)(void *ctx, void *conn_io);
-};
-
 /* The clock, injectable for tests; NULL fields mean the real clock.
  * wall: CLOCK_REALTIME (journal stamps, and local time for time frames). */
 struct xdi_clock {
@@ -76,14 +62,14 @@ struct xdi_server;
 struct xdi_conn;
 
 /*
- * A server over a loaded fixture set (ownership passes to the server), a
- * journal (borrowed; may be NULL for none), a transport and a clock (both
- * copied; clock may be NULL).  NULL when out of memory.
+ * A server over a loaded fixture set (ownership passes to the server), with
+ * its output (send and close required, record may be NULL) and a clock
+ * (both copied; clock may be NULL).  NULL when out of memory or when ops
+ * lacks send or close; the fixture set then stays the caller's.
  */
 struct xdi_server *xdi_server_new(const struct xdi_config *cfg,
                                   struct xdi_fixture_set *fixtures,
-                                  struct xdi_journal *journal,
-                                  const struct xdi_transport *transport,
+                                  const struct xdi_output_ops *ops,
                                   const struct xdi_clock *clock);
 void xdi_server_free(struct xdi_server *srv);
 
@@ -94,6 +80,17 @@ struct xdi_conn *xdi_conn_open(struct xdi_server *srv, void *conn_io,
 
 /* Bytes received on the connection, any amount. */
 void xdi_conn_feed(struct xdi_conn *c, const uint8_t *bytes, size_t len);
+
+/*
+ * The peer ended its stream (EOF): no more input will come.  The session,
+ * if any, ends now, so a new login for its host is a plain login and not a
+ * takeover of a connection that is already gone; a partial NACCB held is
+ * dropped; the core asks for the close (ops->close), and the network layer
+ * calls xdi_conn_closed() once the socket is gone, as for any close.
+ * Nothing is journalled until then ("disconnect", with the cause the
+ * network layer gives).  A connection already closing is left as it is.
+ */
+void xdi_conn_eof(struct xdi_conn *c);
 
 /* Which timers the network layer should have running for this connection
  * now (ask after open, after every feed, and after a timer fired).  A timer

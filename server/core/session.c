@@ -296,7 +296,7 @@ static void login(struct xdi_conn *c, const struct xdi__rx *rx)
         xdi__rec_int(rec, "takeover_of", (json_int_t)old_conn);
     /* Section 9 step 5: exec job only after accept, so the triggers held
      * for this host follow it. */
-    if (xdi__send(c, &out, NULL, rx, rec) == 0)
+    if (xdi__send(c, &out, NULL, rx, rec) == XDI_SEND_WRITTEN)
         xdi__auto_release(c);
 }
 
@@ -326,27 +326,11 @@ static void acquire(struct xdi_conn *c, const struct xdi__rx *rx)
     else
         c->scd_acquired = true;
     xdi__rec_rx(rec, rx, false);
-    xdi__rec_str(rec, "table", ems ? "EMS" : "SCD");
+    xdi__rec_str(rec, "table", naccb_object_id(rx->h.object));
     if (rec != NULL)
         json_object_set_new(rec, "available", json_boolean(t->blob != NULL));
     xdi__journal(c->srv, rec);
     xdi__send_table(c, ems, false, rx);
-}
-
-static const char *object_kind(unsigned object)
-{
-    switch (object) {
-    case NACCB_OBJ_MSG:
-        return "MSG";
-    case NACCB_OBJ_CMD:
-        return "CMD";
-    case NACCB_OBJ_EOJ:
-        return "EOJ";
-    case NACCB_OBJ_EOS:
-        return "EOS";
-    default:
-        return "EOT";
-    }
 }
 
 /* The decoded fields of a reported EOTINFO (section 8). */
@@ -388,7 +372,7 @@ static void record_object(struct xdi_conn *c, const struct xdi__rx *rx,
     xdi__rec_rx(rec, rx, true);
     xdi__rec_int(rec, "index", i);
     xdi__rec_int(rec, "count", rx->h.count);
-    xdi__rec_str(rec, "kind", object_kind(rx->h.object));
+    xdi__rec_str(rec, "kind", naccb_info_kind_name(rx->h.object));
     xdi__rec_hex(rec, "object", obj, rx->h.size);
     xdi__rec_str(rec, "verdict", xdi__verdict_name(v->kind));
     if (e != NULL) {

@@ -6,7 +6,7 @@
  * stopped every connection gracefully.  The fixture directory is watched
  * and reloaded on change, and on SIGHUP (watch.c).  Exit codes: 0 stopped normally,
  * 1 bad fixtures, 2 usage error, 3 runtime error (cannot listen, cannot
- * open the journal).
+ * open the journal, a journal write failed under --journal-errors fatal).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,9 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "cli.h"
+#include "journal_sink.h"
 #include "net.h"
 #include "watch.h"
 
@@ -45,6 +47,11 @@ static void usage(FILE *out)
 "                           port 0 lets the kernel choose (default %s)\n"
 "  -j, --journal FILE       JSON Lines journal, '-' for stdout\n"
 "                           (default ./%s)\n"
+"      --journal-fd N       write the journal to open descriptor N instead\n"
+"      --journal-errors fatal|warn\n"
+"                           a journal write that fails: 'warn' counts and\n"
+"                           logs it and goes on; 'fatal' exits at once (3),\n"
+"                           before anything more is sent (default warn)\n"
 "      --random-ids         issue random agent-IDs instead of 1, 2, 3, ...\n"
 "      --seed N             seed for --random-ids (default: from the clock)\n"
 "      --xdi-down           emulate XDI being down: logins get reject 06\n"
@@ -106,6 +113,8 @@ static int parse_seconds(const char *text, unsigned *ms)
 struct options {
     const char *fixtures;
     const char *journal;
+    int journal_fd;      /* -1: none; else --journal-fd */
+    bool journal_fatal;  /* --journal-errors fatal */
     struct xdi_listen_addr listen[MAX_LISTEN];
     size_t n_listen;
     struct xdi_config cfg;
@@ -119,6 +128,7 @@ enum long_only {
     OPT_RANDOM_IDS = 256, OPT_SEED, OPT_XDI_DOWN, OPT_MAX_NACCB, OPT_MAX_OUTPUT,
     OPT_MAX_CONN, OPT_LOGIN_TO, OPT_PARTIAL_TO, OPT_IDLE_TO, OPT_GRACE,
     OPT_MAX_HELD, OPT_NO_WATCH, OPT_RELOAD_DELAY, OPT_MAX_INFO_OBJECTS,
+    OPT_JOURNAL_FD, OPT_JOURNAL_ERRORS,
 };
 
 static int bad_value(const char *opt, const char *value, const char *what)
@@ -144,6 +154,19 @@ static int apply_option(struct options *o, int opt, const char *arg, const char 
             return -1;
         }
         o->n_listen++;
+        return 0;
+    case OPT_JOURNAL_FD:
+        if (parse_size(arg, INT_MAX, &n) < 0)
+            return bad_value(name, arg, "expected a descriptor number");
+        o->journal_fd = (int)n;
+        return 0;
+    case OPT_JOURNAL_ERRORS:
+        if (strcmp(arg, "fatal") == 0)
+            o->journal_fatal = true;
+        else if (strcmp(arg, "warn") == 0)
+            o->journal_fatal = false;
+        else
+            return bad_value(name, arg, "expected 'fatal' or 'warn'");
         return 0;
     case OPT_RANDOM_IDS: o->cfg.random_ids = true; return 0;
     case OPT_NO_WATCH: o->no_watch = true; return 0;
@@ -203,6 +226,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"fixtures", required_argument, NULL, 'f'},
         {"listen", required_argument, NULL, 'l'},
         {"journal", required_argument, NULL, 'j'},
+        {"journal-fd", required_argument, NULL, OPT_JOURNAL_FD},
+        {"journal-errors", required_argument, NULL, OPT_JOURNAL_ERRORS},
         {"random-ids", no_argument, NULL, OPT_RANDOM_IDS},
         {"seed", required_argument, NULL, OPT_SEED},
         {"xdi-down", no_argument, NULL, OPT_XDI_DOWN},
@@ -307,7 +332,32 @@ static void signals_stop(struct signals *s)
     xdi_watch_close(s->watch);
 }
 
-static int run(struct options *o, struct xdi_fixture_set *set, struct xdi_journal *journal)
+/* The application's end of the core's records: the journal file. */
+struct journal {
+    struct xdi_journal_sink *sink;
+    bool fatal;
+};
+
+/*
+ * struct xdi_output_ops.record.  Under --journal-errors fatal a record that
+ * could not be written ends the process right here, inside the core's call:
+ * the core hands a received NACCB's record over before it answers it, so
+ * nothing is ever answered that the journal lacks.  A graceful stop would
+ * go on sending (shutdowns) with nowhere to record them.
+ */
+static void journal_record(void *ctx, const struct xdi_record *rec)
+{
+    struct journal *j = ctx;
+
+    if (xdi_journal_sink_write(j->sink, rec) == 0 || !j->fatal)
+        return;
+    fprintf(stderr, "xdi-server: journal write failed: %s; exiting "
+                    "(--journal-errors fatal)\n", strerror(errno));
+    fflush(stderr);
+    _exit(EXIT_RUNTIME);
+}
+
+static int run(struct options *o, struct xdi_fixture_set *set, struct journal *journal)
 {
     uv_loop_t loop;
     struct signals sig = {.quiet = o->quiet};
@@ -316,7 +366,8 @@ static int run(struct options *o, struct xdi_fixture_set *set, struct xdi_journa
     size_t n_hosts = set->n_hosts;
 
     uv_loop_init(&loop);
-    struct xdi_net *net = xdi_net_new(&loop, &o->cfg, set, journal, err, sizeof err);
+    struct xdi_net *net = xdi_net_new(&loop, &o->cfg, set, journal_record, journal, err,
+                                      sizeof err);
     if (!net) {
         fprintf(stderr, "xdi-server: %s\n", err);
         uv_loop_close(&loop);
@@ -340,7 +391,8 @@ static int run(struct options *o, struct xdi_fixture_set *set, struct xdi_journa
         xdi_net_stop(net);
     } else if (!o->quiet) {
         fprintf(stderr, "xdi-server: serving %zu host%s from %s; journal: %s\n", n_hosts,
-                n_hosts == 1 ? "" : "s", o->fixtures, o->journal);
+                n_hosts == 1 ? "" : "s", o->fixtures,
+                o->journal_fd >= 0 ? "(descriptor)" : o->journal);
     }
     uv_run(&loop, UV_RUN_DEFAULT);
     signals_stop(&sig);
@@ -355,10 +407,10 @@ static int run(struct options *o, struct xdi_fixture_set *set, struct xdi_journa
 
 int main(int argc, char **argv)
 {
-    struct options o = {.journal = DEFAULT_JOURNAL,
+    struct options o = {.journal = DEFAULT_JOURNAL, .journal_fd = -1,
                         .reload_delay_ms = DEFAULT_RELOAD_DELAY_MS};
     struct xdi_fixture_set *set = NULL;
-    struct xdi_journal *journal;
+    struct journal journal;
     int rc;
 
     xdi_config_defaults(&o.cfg);
@@ -377,15 +429,24 @@ int main(int argc, char **argv)
                 o.fixtures, rc < 0 ? 1 : rc, rc == 1 ? "" : "s");
         return EXIT_FIXTURES;
     }
-    journal = xdi_journal_open(o.journal);
-    if (!journal) {
-        fprintf(stderr, "xdi-server: cannot open journal %s: %s\n", o.journal, strerror(errno));
+    if (o.journal_fd >= 0)
+        journal.sink = xdi_journal_sink_fdopen(o.journal_fd, true);
+    else
+        journal.sink = xdi_journal_sink_open(o.journal);
+    if (!journal.sink) {
+        if (o.journal_fd >= 0)
+            fprintf(stderr, "xdi-server: cannot use journal descriptor %d: %s\n", o.journal_fd,
+                    strerror(errno));
+        else
+            fprintf(stderr, "xdi-server: cannot open journal %s: %s\n", o.journal,
+                    strerror(errno));
         xdi_fixture_free(set);
         return EXIT_RUNTIME;
     }
+    journal.fatal = o.journal_fatal;
     if (!o.quiet)
-        xdi_journal_set_echo(journal, stderr);
-    rc = run(&o, set, journal);
-    xdi_journal_close(journal);
+        xdi_journal_sink_set_echo(journal.sink, stderr);
+    rc = run(&o, set, &journal);
+    xdi_journal_sink_close(journal.sink);
     return rc;
 }

@@ -2,7 +2,9 @@
  * net.c - the libuv layer of xdi-server.
  *
  * Accepts TCP connections, feeds what they send to the protocol core,
- * writes what the core sends, runs the timers the core asks for, and
+ * writes what the core sends (struct xdi_output_ops: send and close; the
+ * journal records go on to the application's sink), runs the timers the
+ * core asks for, tells the core when a peer ends its stream, and
  * closes connections when the core, the peer or a limit says so.  No
  * protocol logic lives here (see server/core/server.h for the seam).
  *
@@ -67,6 +69,9 @@ struct xdi_net {
     uv_timer_t grace_timer;
     bool grace_closed;
     int stopping; /* 0 running, 1 graceful stop, 2 closing everything */
+    /* The application's journal sink (the core's records go there). */
+    void (*record)(void *ctx, const struct xdi_record *rec);
+    void *record_ctx;
     uint8_t read_buf[READ_BUFFER_SIZE];
 };
 
@@ -248,7 +253,7 @@ static void conn_close(struct net_conn *c, enum xdi_close_cause cause,
         conn_close_handles(c);
 }
 
-/* ---- writing (the core's transport) -------------------------------------- */
+/* ---- writing (the core's output: send and close) ------------------------- */
 
 static void on_write(uv_write_t *req, int status)
 {
@@ -265,8 +270,10 @@ static void on_write(uv_write_t *req, int status)
     }
 }
 
-static int transport_send(void *ctx, void *conn_io, const uint8_t *head,
-                          size_t head_len, struct xdi_blob *body)
+/* struct xdi_output_ops.send.  Whatever is not queued is said so: the core
+ * journals what became of each NACCB, so "written" must mean it. */
+static enum xdi_send_result output_send(void *ctx, void *conn_io, const uint8_t *head,
+                                        size_t head_len, struct xdi_blob *body)
 {
     struct xdi_net *net = ctx;
     struct net_conn *c = conn_io;
@@ -276,16 +283,16 @@ static int transport_send(void *ctx, void *conn_io, const uint8_t *head,
     unsigned n = 0;
 
     if (c->state != CONN_OPEN)
-        return 0; /* closing: nothing more goes out */
+        return XDI_SEND_DROPPED; /* closing: nothing more goes out */
     if (total > net->cfg.max_output_queue ||
         c->queued > net->cfg.max_output_queue - total) {
         c->overflow = true;
-        return -1;
+        return XDI_SEND_OVER_LIMIT;
     }
     struct write_req *w = malloc(sizeof *w + head_len);
     if (!w) {
         conn_close(c, XDI_CLOSE_ERROR, "out of memory queueing output", true);
-        return 0;
+        return XDI_SEND_DROPPED;
     }
     w->conn = c;
     w->len = total;
@@ -302,18 +309,27 @@ static int transport_send(void *ctx, void *conn_io, const uint8_t *head,
         char detail[64];
         snprintf(detail, sizeof detail, "write: %s", uv_strerror(rc));
         conn_close(c, XDI_CLOSE_ERROR, detail, true);
-        return 0;
+        return XDI_SEND_DROPPED;
     }
     c->queued += total;
-    return 0;
+    return XDI_SEND_WRITTEN;
 }
 
-static void transport_close(void *ctx, void *conn_io)
+/* struct xdi_output_ops.close. */
+static void output_close(void *ctx, void *conn_io)
 {
     struct net_conn *c = conn_io;
     (void)ctx;
     conn_close(c, c->overflow ? XDI_CLOSE_OUTPUT_LIMIT : XDI_CLOSE_REQUESTED,
                NULL, false);
+}
+
+/* struct xdi_output_ops.record: one ctx serves the whole output, so the
+ * application's sink is reached through this layer. */
+static void output_record(void *ctx, const struct xdi_record *rec)
+{
+    struct xdi_net *net = ctx;
+    net->record(net->record_ctx, rec);
 }
 
 /* ---- timers -------------------------------------------------------------- */
@@ -392,7 +408,12 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         xdi_conn_feed(c->core, (const uint8_t *)buf->base, (size_t)nread);
         sync_timers(c, true);
     } else if (nread == UV_EOF) {
+        /* The cause first (the first one given is journalled), then the
+         * core, whose own close request then changes nothing: the host is
+         * free at once, while queued output may still drain. */
         conn_close(c, XDI_CLOSE_PEER, NULL, false);
+        if (c->core)
+            xdi_conn_eof(c->core);
     } else if (nread < 0) {
         char detail[64];
         snprintf(detail, sizeof detail, "read: %s", uv_strerror((int)nread));
@@ -465,8 +486,8 @@ static void on_connection(uv_stream_t *server, int status)
 
 struct xdi_net *xdi_net_new(uv_loop_t *loop, const struct xdi_config *cfg,
                             struct xdi_fixture_set *fixtures,
-                            struct xdi_journal *journal, char *err,
-                            size_t errlen)
+                            void (*record)(void *ctx, const struct xdi_record *rec),
+                            void *record_ctx, char *err, size_t errlen)
 {
     struct xdi_net *net = calloc(1, sizeof *net);
 
@@ -475,11 +496,14 @@ struct xdi_net *xdi_net_new(uv_loop_t *loop, const struct xdi_config *cfg,
         xdi_fixture_free(fixtures);
         return NULL;
     }
-    struct xdi_transport transport = {
-        .ctx = net, .send = transport_send, .close = transport_close};
     net->loop = loop;
     net->cfg = *cfg;
-    net->srv = xdi_server_new(cfg, fixtures, journal, &transport, NULL);
+    net->record = record;
+    net->record_ctx = record_ctx;
+    struct xdi_output_ops ops = {
+        .ctx = net, .send = output_send, .record = record ? output_record : NULL,
+        .close = output_close};
+    net->srv = xdi_server_new(cfg, fixtures, &ops, NULL);
     if (!net->srv) {
         /* xdi_server_new() leaves the set with the caller on failure. */
         snprintf(err, errlen, "cannot create the server core (out of memory)");

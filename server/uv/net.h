@@ -2,8 +2,9 @@
  * net.h - the libuv layer of xdi-server: listeners, connections, bounded
  * write queues, timers and the graceful stop.
  *
- * It holds no protocol logic: bytes read go to xdi_conn_feed(), and the
- * core answers through the struct xdi_transport this layer provides.  The
+ * It holds no protocol logic: bytes read go to xdi_conn_feed() (and end of
+ * stream to xdi_conn_eof()), and the core answers through the send and
+ * close of the struct xdi_output_ops this layer provides.  The
  * only decisions made here are about sockets and memory: how much output
  * may queue, how many connections may be open, when a timer is due.
  */
@@ -30,13 +31,15 @@ int xdi_listen_addr_parse(const char *text, struct xdi_listen_addr *out,
 
 /*
  * Creates the network layer on loop.  The core server is created inside
- * (with this layer's transport) from cfg, fixtures (ownership passes) and
- * journal (borrowed).  NULL on failure with a message in err.
+ * (with this layer's send and close) from cfg and fixtures (ownership
+ * passes); its journal records go to record(record_ctx, rec) (the
+ * application's sink; NULL: not kept), in the order the core makes them.
+ * NULL on failure with a message in err.
  */
 struct xdi_net *xdi_net_new(uv_loop_t *loop, const struct xdi_config *cfg,
                             struct xdi_fixture_set *fixtures,
-                            struct xdi_journal *journal, char *err,
-                            size_t errlen);
+                            void (*record)(void *ctx, const struct xdi_record *rec),
+                            void *record_ctx, char *err, size_t errlen);
 
 /*
  * Binds and listens on each address, then prints one line

@@ -1,7 +1,7 @@
 /*
  * core_harness.c - the shared scaffolding of the server-core test suites
- * (see core_harness.h): hex parsing, the fake transport and clock, the
- * server / journal life cycle, connection drivers and the journal reader.
+ * (see core_harness.h): hex parsing, the fake output and clock, the
+ * server life cycle, connection drivers and the journal reader.
  *
  * Linked into tests/test_server.c and tests/test_automation.c through the
  * static library xdi_test_support (tests/CMakeLists.txt).  Failures go
@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core_harness.h"
 
@@ -63,7 +62,7 @@ uint8_t *th_unhex(const char *hex, size_t *len)
     return out;
 }
 
-/* ---- fake transport and clock ------------------------------------------- */
+/* ---- fake output and clock ----------------------------------------------- */
 
 static void append(struct th_io *io, const uint8_t *p, size_t n)
 {
@@ -76,16 +75,19 @@ static void append(struct th_io *io, const uint8_t *p, size_t n)
     io->len += n;
 }
 
-/* struct xdi_transport.send: keeps head and body in the connection's io
+/* struct xdi_output_ops.send: keeps head and body in the connection's io
  * and a reference on the body, as the network layer would until written. */
-static int fake_send(void *ctx, void *conn_io, const uint8_t *head,
-                     size_t head_len, struct xdi_blob *body)
+static enum xdi_send_result fake_send(void *ctx, void *conn_io,
+                                      const uint8_t *head, size_t head_len,
+                                      struct xdi_blob *body)
 {
     struct th_io *io = conn_io;
 
     (void)ctx;
     if (io->fail_send)
-        return -1;
+        return XDI_SEND_OVER_LIMIT;
+    if (io->drop_send)
+        return XDI_SEND_DROPPED;
     io->sends++;
     append(io, head, head_len);
     if (body != NULL) {
@@ -93,10 +95,32 @@ static int fake_send(void *ctx, void *conn_io, const uint8_t *head,
         assert_true(io->n_blobs < TH_MAX_BLOBS);
         io->blobs[io->n_blobs++] = xdi_blob_ref(body);
     }
-    return 0;
+    return XDI_SEND_WRITTEN;
 }
 
-/* struct xdi_transport.close: only counted; the test plays the network
+/* struct xdi_output_ops.record: the line parsed back, after the checks a
+ * JSON Lines reader relies on (core_harness.h). */
+static void fake_record(void *ctx, const struct xdi_record *rec)
+{
+    struct th_journal *j = ctx;
+    json_error_t err;
+    json_t *back;
+
+    assert_non_null(rec->line);
+    assert_non_null(rec->fields);
+    assert_non_null(rec->ts);
+    assert_int_equal(strlen(rec->line), rec->len);
+    assert_null(strchr(rec->line, '\n'));
+    /* \u0000 is valid JSON (a system name of NUL bytes gives it). */
+    back = json_loads(rec->line, JSON_ALLOW_NUL, &err);
+    if (back == NULL)
+        fail_msg("record line does not parse: %s (%s)", rec->line, err.text);
+    assert_true(json_is_object(back));
+    assert_true(json_equal(back, rec->fields));
+    assert_int_equal(json_array_append_new(j->records, back), 0);
+}
+
+/* struct xdi_output_ops.close: only counted; the test plays the network
  * layer and calls xdi_conn_closed itself when it wants to. */
 static void fake_close(void *ctx, void *conn_io)
 {
@@ -123,36 +147,29 @@ void th_io_reset(struct th_io *io)
     memset(io, 0, sizeof(*io));
 }
 
-/* ---- server and journal life cycle -------------------------------------- */
+/* ---- server life cycle --------------------------------------------------- */
 
-struct xdi_journal *th_journal_temp(char *path, size_t cap, const char *tmpl)
+void th_journal_init(struct th_journal *j)
 {
-    struct xdi_journal *journal;
-    int fd;
-
-    snprintf(path, cap, "%s", tmpl);
-    fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    journal = xdi_journal_open(path);
-    assert_non_null(journal);
-    return journal;
+    j->records = json_array();
+    assert_non_null(j->records);
 }
 
-void th_journal_remove(struct xdi_journal **journal, const char *path)
+void th_journal_free(struct th_journal *j)
 {
-    xdi_journal_close(*journal);
-    *journal = NULL;
-    unlink(path);
+    json_decref(j->records);
+    j->records = NULL;
 }
 
 struct xdi_server *th_server_new(const struct xdi_config *cfg,
                                  struct xdi_fixture_set *set,
-                                 struct xdi_journal *journal, time_t *now)
+                                 struct th_journal *journal, time_t *now)
 {
-    struct xdi_transport tp = {NULL, fake_send, fake_close};
+    struct xdi_output_ops ops = {journal, fake_send,
+                                 journal != NULL ? fake_record : NULL,
+                                 fake_close};
     struct xdi_clock clock = {now, fake_wall};
-    struct xdi_server *srv = xdi_server_new(cfg, set, journal, &tp, &clock);
+    struct xdi_server *srv = xdi_server_new(cfg, set, &ops, &clock);
 
     assert_non_null(srv);
     return srv;
@@ -259,62 +276,35 @@ void th_login(struct xdi_server *srv, struct xdi_conn **conn,
     th_expect(io, buf);
 }
 
-/* ---- reading the journal back ------------------------------------------- */
+/* ---- reading the journal ------------------------------------------------- */
 
-json_t *th_journal_lines(const char *path, bool strict)
+json_t *th_journal_lines(const struct th_journal *j)
 {
-    FILE *f = fopen(path, "r");
-    json_t *all = json_array();
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-
-    assert_non_null(f);
-    while ((n = getline(&line, &cap, f)) > 0) {
-        json_error_t err;
-        json_t *rec;
-        if (strict)
-            assert_int_equal(line[n - 1], '\n');
-        rec = json_loads(line, 0, &err);
-        if (rec == NULL)
-            fail_msg("journal line does not parse: %s (%s)", line, err.text);
-        if (strict)
-            assert_true(json_is_object(rec));
-        json_array_append_new(all, rec);
-    }
-    free(line);
-    fclose(f);
-    return all;
+    return json_incref(j->records);
 }
 
-json_t *th_jrec(const char *path, bool strict, const char *event, size_t nth)
+json_t *th_jrec(const struct th_journal *j, const char *event, size_t nth)
 {
-    json_t *all = th_journal_lines(path, strict);
-    json_t *found = NULL, *rec;
+    json_t *rec;
     size_t i;
 
-    json_array_foreach(all, i, rec) {
+    json_array_foreach(j->records, i, rec) {
         if (strcmp(json_string_value(json_object_get(rec, "event")), event) ==
                 0 &&
-            nth-- == 0) {
-            found = json_incref(rec);
-            break;
-        }
+            nth-- == 0)
+            return json_incref(rec);
     }
-    json_decref(all);
-    return found;
+    return NULL;
 }
 
-size_t th_jcount(const char *path, bool strict, const char *event)
+size_t th_jcount(const struct th_journal *j, const char *event)
 {
-    json_t *all = th_journal_lines(path, strict);
     size_t n = 0, i;
     json_t *rec;
 
-    json_array_foreach(all, i, rec)
+    json_array_foreach(j->records, i, rec)
         n += strcmp(json_string_value(json_object_get(rec, "event")), event) ==
              0;
-    json_decref(all);
     return n;
 }
 

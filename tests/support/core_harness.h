@@ -4,9 +4,10 @@
  * tests/test_server.c and tests/test_automation.c.
  *
  * It holds the one copy of what both suites need: the hex spelling of the
- * common NACCBs, a hex parser, a fake transport that keeps what each
- * connection is sent, a fake clock, the server and journal life cycle,
- * connection drivers and the journal reader.  What only one suite uses
+ * common NACCBs, a hex parser, a fake output (server/core/output.h) that
+ * keeps what each connection is sent and every journal record in memory,
+ * a fake clock, the server life cycle, connection drivers and the journal
+ * reader.  What only one suite uses
  * (its fixture set, its own NACCBs, its checks) stays in that suite.
  *
  * Every helper fails the running cmocka test on its own (assert_* /
@@ -63,42 +64,52 @@
  * length.  A bad digit or an odd count fails the test. */
 uint8_t *th_unhex(const char *hex, size_t *len);
 
-/* ---- fake transport ----------------------------------------------------- */
+/* ---- fake output: sends ------------------------------------------------- */
 
 #define TH_MAX_BLOBS 16
 
-/* One connection's side of the fake transport (its conn_io handle). */
+/* One connection's side of the fake output (its conn_io handle). */
 struct th_io {
     uint8_t *out; /* everything sent, bodies included */
     size_t len, cap;
     struct xdi_blob *blobs[TH_MAX_BLOBS]; /* the bodies, with a reference */
     size_t n_blobs;
     int closes;    /* how often the core asked to close it */
-    int fail_send; /* send returns -1: the output limit */
+    int fail_send; /* send returns XDI_SEND_OVER_LIMIT: the output limit */
+    int drop_send; /* send returns XDI_SEND_DROPPED (a write error) */
     int sends;
 };
 
 /* Drops the blob references and the output; the io is zeroed. */
 void th_io_reset(struct th_io *io);
 
-/* ---- server and journal life cycle -------------------------------------- */
-
-/* Creates a temporary file from tmpl ("/tmp/..._XXXXXX", copied into path
- * of cap bytes) and opens it as the journal. */
-struct xdi_journal *th_journal_temp(char *path, size_t cap, const char *tmpl);
-
-/* Closes *journal (set to NULL) and removes the file at path. */
-void th_journal_remove(struct xdi_journal **journal, const char *path);
+/* ---- fake output: the journal in memory ---------------------------------- */
 
 /*
- * A server on set (which it takes over) with the fake transport and a fake
- * clock that reads *now on every call: a suite that moves time assigns the
- * variable, one with a fixed instant never changes it.  *now must outlive
- * the server.
+ * The records the core handed over, in order.  Each is kept as its line
+ * parsed back (what a file sink would have written), after checking that
+ * the line is one JSON object with no newline inside, len bytes long, and
+ * the same as the record's fields.
+ */
+struct th_journal {
+    json_t *records; /* a JSON array */
+};
+
+void th_journal_init(struct th_journal *j);
+void th_journal_free(struct th_journal *j);
+
+/* ---- server life cycle --------------------------------------------------- */
+
+/*
+ * A server on set (which it takes over) with the fake output (records into
+ * journal, which must outlive the server; NULL: records are not kept) and
+ * a fake clock that reads *now on every call: a suite that moves time
+ * assigns the variable, one with a fixed instant never changes it.  *now
+ * must outlive the server.
  */
 struct xdi_server *th_server_new(const struct xdi_config *cfg,
                                  struct xdi_fixture_set *set,
-                                 struct xdi_journal *journal, time_t *now);
+                                 struct th_journal *journal, time_t *now);
 
 /* Closes every connection still in conn[0..n) as if the peer went, frees
  * *srv (set to NULL), then resets io[0..n).  In that order: the core
@@ -137,22 +148,17 @@ void th_expect_nothing(const struct th_io *io);
 void th_login(struct xdi_server *srv, struct xdi_conn **conn,
               struct th_io *io, const char *sys, const char *id);
 
-/* ---- reading the journal back ------------------------------------------- */
+/* ---- reading the journal ------------------------------------------------- */
 
-/*
- * Every line of the journal at path, parsed, as a new JSON array.  strict
- * also asserts that each line ends in a newline and holds one JSON object
- * (test_server.c checks the journal format itself; test_automation.c reads
- * it only for its records).
- */
-json_t *th_journal_lines(const char *path, bool strict);
+/* Every record so far, as a new reference to the array. */
+json_t *th_journal_lines(const struct th_journal *j);
 
 /* The nth (0-based) record with "event" == event, or NULL; a new
  * reference. */
-json_t *th_jrec(const char *path, bool strict, const char *event, size_t nth);
+json_t *th_jrec(const struct th_journal *j, const char *event, size_t nth);
 
 /* How many records have "event" == event. */
-size_t th_jcount(const char *path, bool strict, const char *event);
+size_t th_jcount(const struct th_journal *j, const char *event);
 
 /* rec's string / integer field; failing the test when it is missing. */
 const char *th_jstr(const json_t *rec, const char *field);
