@@ -16,7 +16,7 @@ import time
 
 from conform_run import (agent_binary, build_dir, junit_cases, run_against)
 
-SOURCE = pathlib.Path(__file__).resolve().parent.parent
+SOURCE = pathlib.Path(__file__).resolve().parents[2]
 MUTANTS_H = SOURCE / "tools" / "xdi-agent" / "core" / "mutants.h"
 LINE = re.compile(r"^#define XDI_MUT_[A-Z0-9_]+ +(\d+) +/\* ([a-z0-9-]+) "
                   r"([a-z_.]+) \*/")
