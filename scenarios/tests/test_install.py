@@ -108,3 +108,35 @@ def test_install_short_run_against_the_installed_agent(prefix, tmp_path):
     out = p.stdout + p.stderr
     assert p.returncode == 0, out
     assert " passed" in out and "FAIL" not in out, out
+
+
+def test_install_pip_offline(source_dir, tmp_path):
+    """`pip install --no-build-isolation --no-deps` of the package works
+    offline with Debian's setuptools, and its xdi-conform entry point runs.
+    From a copy of scenarios/ (setuptools builds in place)."""
+    if subprocess.run(["/usr/bin/python3", "-m", "pip", "--version"],
+                      capture_output=True).returncode != 0:
+        pytest.skip("Debian's pip (python3-pip) is not installed")
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(source_dir / "scenarios" / name, src / name)
+    shutil.copytree(source_dir / "scenarios" / "xdi", src / "xdi",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    target = tmp_path / "site"
+    env = clean_env()
+    env["PIP_NO_INDEX"] = "1"
+    p = subprocess.run(["/usr/bin/python3", "-m", "pip", "install", "-q",
+                        "--no-build-isolation", "--no-deps", "--no-index",
+                        "--target", str(target), str(src)],
+                       cwd=str(tmp_path), env=env, capture_output=True,
+                       text=True, timeout=TIMEOUT)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert (target / "xdi" / "conform" / "checks").is_dir()
+    env["PYTHONPATH"] = str(target)
+    env["XDI_LIBNACCB"] = os.environ["XDI_LIBNACCB"]
+    p = subprocess.run([str(target / "bin" / "xdi-conform"), "--list"],
+                       cwd=str(tmp_path), env=env, capture_output=True,
+                       text=True, timeout=TIMEOUT)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert len(p.stdout.splitlines()) == 28, p.stdout
