@@ -13,7 +13,7 @@ import pytest
 
 from xdi import codec
 from xdi.codec import unhex
-from xdi.server import faketime_env, faketime_library
+from xdi.faketime import faketime_env, faketime_library
 from xdi.testset import TESTA_EVENTS, TESTA_JOBS, WIRE
 
 A = WIRE["TESTA"]

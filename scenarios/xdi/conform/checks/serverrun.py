@@ -74,7 +74,7 @@ class ServerRun:
 
     def stop(self):
         self.agent.signal(self.ctx.config.stop_signal)
-        rc = self.agent.wait(self.ctx.t(5))
+        rc = self.agent.wait_exit(self.ctx.t(5))
         if rc is None:
             raise Failure("the agent did not stop within %.1f s of the "
                           "stop signal" % self.ctx.t(5))
