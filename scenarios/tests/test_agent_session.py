@@ -14,6 +14,7 @@ import subprocess
 import pytest
 
 from agent_proc import run_agent, server_arg, xdi_agent
+from xdi.agent import ipv6_loopback
 
 POLL = ["--poll-ms", "20"]
 
@@ -220,15 +221,6 @@ def test_agent_help_exit_0():
     for opt in ("--follow", "--jobs", "--allow", "--simulate", "--codepage",
                 "--retries", "--password", "--holidays"):
         assert opt in out
-
-
-def ipv6_loopback():
-    try:
-        with socket.socket(socket.AF_INET6) as s:
-            s.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
 
 
 @pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 loopback")

@@ -22,7 +22,7 @@ frame edge (the instants are hours away from them).
 import pytest
 import yaml
 
-from e2e import E2E, Agents, agent_env
+from e2e import E2E, agent_env
 from xdi.faketime import faketime_env, faketime_library
 
 SCRIPT = """# OFFICE and HOLI at once (two lengths: two NACCBs), then MARK
@@ -30,13 +30,6 @@ SCRIPT = """# OFFICE and HOLI at once (two lengths: two NACCBs), then MARK
 +0 msg HOLI DAY
 +0.05 msg MARK END
 """
-
-
-@pytest.fixture
-def agents(tmp_path, xdi_server_factory):
-    pool = Agents(tmp_path)
-    yield pool
-    pool.close()
 
 
 def holidays_file(path):

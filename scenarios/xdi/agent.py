@@ -23,6 +23,19 @@ class AgentClosed(AssertionError):
     """The server closed the connection while the test expected a NACCB."""
 
 
+def ipv6_loopback():
+    """True when this machine can bind ::1 (scenarios on IPv6 are skipped
+    otherwise)."""
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
 def parse_address(text):
     """"127.0.0.1:40123" or "[::1]:40124" -> (host, port)."""
     host, _, port = text.rpartition(":")
