@@ -54,7 +54,9 @@ def test_install_package_and_paths_resolve_under_the_prefix(prefix,
                                                             source_dir,
                                                             tmp_path):
     """The installed command puts the installed package on sys.path and
-    finds libnaccb, xdi-server and the fixtures inside the prefix."""
+    finds libnaccb, xdi-server and the fixtures inside the prefix.  (The
+    library is loaded by the runs below, through xdi-conform's own start,
+    which an ASan-built libnaccb needs.)"""
     probe = ("import runpy, os, sys\n"
              "runpy.run_path(sys.argv[1])\n"
              "import xdi.conform.cli, xdi.codec\n"
@@ -62,8 +64,7 @@ def test_install_package_and_paths_resolve_under_the_prefix(prefix,
              "print(xdi.conform.cli.__file__)\n"
              "for v in ('XDI_LIBNACCB', 'XDI_CONFORM_SERVER',"
              " 'XDI_CONFORM_FIXTURES'):\n"
-             "    print(os.environ[v])\n"
-             "print(xdi.codec.version())\n")
+             "    print(os.environ[v])\n")
     p = subprocess.run(["/usr/bin/python3", "-I", "-c", probe,
                         str(prefix / "bin" / "xdi-conform")],
                        cwd=str(tmp_path), env=clean_env(),
@@ -79,8 +80,8 @@ def test_install_package_and_paths_resolve_under_the_prefix(prefix,
     lib, server, fixtures = paths[2:5]
     assert lib.name.startswith("libnaccb.so")
     assert server.name == "xdi-server" and os.access(server, os.X_OK)
-    assert (fixtures / "hosts.yaml").exists() or any(fixtures.iterdir())
-    assert lines[5], "libnaccb loaded from the prefix gives no version"
+    assert sorted(os.listdir(fixtures)) == sorted(
+        os.listdir(source_dir / "fixtures" / "conformance"))
 
 
 def test_install_list_from_the_prefix(prefix, tmp_path):
