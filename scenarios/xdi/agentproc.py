@@ -35,7 +35,7 @@ class AgentProcess:
     """
 
     def __init__(self, command, workdir, env=None, stdin=subprocess.DEVNULL,
-                 cwd="workdir", stdout="log", label="agent", transcript=None):
+                 cwd=None, stdout="log", label="agent", transcript=None):
         self.label = label
         self.transcript = transcript
         self.workdir = pathlib.Path(workdir)
@@ -63,7 +63,7 @@ class AgentProcess:
                 stdout=subprocess.PIPE if stdout == "log" else stdout,
                 stderr=subprocess.STDOUT if stdout == "log"
                 else subprocess.PIPE,
-                cwd=str(self.workdir if cwd == "workdir" else cwd or os.getcwd()),
+                cwd=str(cwd or self.workdir),
                 env=full_env, start_new_session=True)
         except OSError:
             log.close()

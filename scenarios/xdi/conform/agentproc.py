@@ -19,6 +19,7 @@ process group, with its output in a log file of the check's directory;
 stop() ends the group, bounded.
 """
 
+import os
 import pathlib
 import re
 import shlex
@@ -101,7 +102,7 @@ class AgentUnderTest(AgentProcess):
     def __init__(self, command, workdir, env=None, transcript=None,
                  label="agent"):
         try:
-            super().__init__(command, workdir, env=env, cwd=None,
+            super().__init__(command, workdir, env=env, cwd=os.getcwd(),
                              stdout="log", label=label,
                              transcript=transcript)
         except OSError as e:
