@@ -14,12 +14,26 @@ import time
 
 from . import codec
 from .codec import Naccb
+from .stream import send_in_pieces
 
 DEFAULT_WITHIN = 5.0
 
 
 class AgentClosed(AssertionError):
     """The server closed the connection while the test expected a NACCB."""
+
+
+def ipv6_loopback():
+    """True when this machine can bind ::1 (scenarios on IPv6 are skipped
+    otherwise)."""
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
 
 
 def parse_address(text):
@@ -74,26 +88,7 @@ class ScriptedAgent:
         (the rest, if any, as a last write).  pause: seconds between
         writes, so that the pieces reach the server as separate reads."""
         data = msg.encode() if isinstance(msg, Naccb) else bytes(msg)
-        if pieces is None:
-            self.sock.sendall(data)
-            return data
-        if isinstance(pieces, int):
-            sizes = [pieces] * ((len(data) + pieces - 1) // pieces)
-        else:
-            sizes = list(pieces)
-        pos = 0
-        for i, n in enumerate(sizes):
-            if pos >= len(data):
-                break
-            if i and pause:
-                time.sleep(pause)
-            self.sock.sendall(data[pos:pos + n])
-            pos += n
-        if pos < len(data):
-            if pause:
-                time.sleep(pause)
-            self.sock.sendall(data[pos:])
-        return data
+        return send_in_pieces(self.sock, data, pieces, pause)
 
     def send_together(self, *msgs):
         """Several NACCBs in one write."""

@@ -99,7 +99,7 @@ def xdi_server_factory(tmp_path, xdi_test_fixtures, _xdi_servers,
                        _xdi_agents):
     """start(fixtures=None, listen=("127.0.0.1:0",), args=(), wait=True,
     env=None) -> a started XdiServer (fixtures default: fixtures/test; env:
-    extra environment, e.g. xdi.server.faketime_env("2026-11-23 09:00:00")).
+    extra environment, e.g. xdi.faketime.faketime_env("2026-11-23 09:00:00")).
 
     Teardown stops every server still running with SIGTERM and fails the
     test unless it exits 0 within the time (a crash, a sanitizer report or

@@ -6,6 +6,8 @@ R D9, N D5, Z E9, 6 F6, blank 40.  Change this file together with the
 fixture set.
 """
 
+from . import codec
+
 # host -> its 8-byte system name on the wire, as hex
 WIRE = {
     "TESTA": "E3C5E2E3 C1404040",  # EMS (7 events) and SCD (2 jobs), open
@@ -24,7 +26,9 @@ PASSWORD_TESTP_HEX = "E2C5C3D9 C5E34040"
 
 # TESTA's EMS table, in order: (key as the agent must match it, ET)
 TESTA_EVENTS = [
-    ("KILL", 0x02), ("IEF450I", 0x01), ("BUSY", 0x01), ("HOLI", 0x01),
-    ("PAYROLL1", 0x06), ("PAYROLL1STEP2", 0x05), ("LONG", 0x01),
+    ("KILL", codec.ET_COMMAND), ("IEF450I", codec.ET_MESSAGE),
+    ("BUSY", codec.ET_MESSAGE), ("HOLI", codec.ET_MESSAGE),
+    ("PAYROLL1", codec.ET_EOJ), ("PAYROLL1STEP2", codec.ET_EOS),
+    ("LONG", codec.ET_MESSAGE),
 ]
 TESTA_JOBS = ["PAYROLL1", "PAYROLL2"]

@@ -1,4 +1,4 @@
-"""The agent under test as a child process, and the command templates.
+"""The agent under test, and the command templates.
 
 The user gives the agent's command as a template, e.g.
 
@@ -14,8 +14,9 @@ quoted with shlex.quote, so text from the wire is one shell word and never
 shell syntax; the result runs under /bin/sh -c.
 
 The agent runs in the directory xdi-conform was started in (relative
-paths in the template work), in its own process group with its output in a log file of
-the check's directory; stop() ends the group, bounded.
+paths in the template work), as an xdi.agentproc.AgentProcess: in its own
+process group, with its output in a log file of the check's directory;
+stop() ends the group, bounded.
 """
 
 import os
@@ -23,10 +24,8 @@ import pathlib
 import re
 import shlex
 import shutil
-import signal
-import subprocess
 
-from ..server import faketime_env as server_faketime_env
+from ..agentproc import AgentProcess
 from .errors import Failure, HarnessError
 
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -96,46 +95,18 @@ def statically_linked(path):
         return False
 
 
-def faketime_env(when):
-    """Environment that starts the wall clock at `when` ("2026-11-23
-    18:00:00", UTC) running at normal speed; monotonic clocks untouched
-    (event loops time their timers with them)."""
-    try:
-        return server_faketime_env(when, speed="1")
-    except RuntimeError as e:
-        raise HarnessError("--faketime: %s" % e)
-
-
-class AgentUnderTest:
-    """One run of the agent's command."""
+class AgentUnderTest(AgentProcess):
+    """One run of the agent's command (a shell command line), whose exit
+    is a Failure of the check."""
 
     def __init__(self, command, workdir, env=None, transcript=None,
                  label="agent"):
-        self.command = command
-        self.workdir = pathlib.Path(workdir)
-        self.log_path = self.workdir / ("%s.log" % label)
-        self.transcript = transcript
-        self.label = label
-        full_env = dict(os.environ)
-        if env:
-            full_env.update(env)
-        self._log = open(self.log_path, "wb")
-        if transcript is not None:
-            transcript.note("%s: starting: %s" % (label, command))
         try:
-            self.proc = subprocess.Popen(
-                ["/bin/sh", "-c", "exec " + command], stdin=subprocess.DEVNULL,
-                stdout=self._log, stderr=subprocess.STDOUT,
-                env=full_env, start_new_session=True)
+            super().__init__(command, workdir, env=env, cwd=os.getcwd(),
+                             stdout="log", label=label,
+                             transcript=transcript)
         except OSError as e:
-            self._log.close()
             raise HarnessError("cannot run the agent command: %s" % e)
-        self.returncode = None
-
-    def poll(self):
-        if self.returncode is None:
-            self.returncode = self.proc.poll()
-        return self.returncode
 
     def check_alive(self, when):
         """Failure (or HarnessError when the command could not be run:
@@ -148,46 +119,3 @@ class AgentUnderTest:
                                "%d) %s\n%s" % (rc, when, self.log_tail()))
         raise Failure("the agent exited with code %s %s" % (rc, when),
                       details=self.log_tail())
-
-    def signal(self, sig):
-        if self.poll() is None:
-            if self.transcript is not None:
-                self.transcript.note("%s: sending %s" % (
-                    self.label, signal.Signals(sig).name))
-            self.proc.send_signal(sig)
-
-    def wait(self, within):
-        """The exit code, or None when it still runs after `within` s."""
-        try:
-            self.returncode = self.proc.wait(timeout=within)
-        except subprocess.TimeoutExpired:
-            return None
-        return self.returncode
-
-    def stop(self, within=3.0):
-        """SIGTERM to the process group, then SIGKILL; always reaps."""
-        if self.poll() is None:
-            self._kill_group(signal.SIGTERM)
-            if self.wait(within) is None:
-                self._kill_group(signal.SIGKILL)
-                self.wait(within)
-        else:
-            # The agent is gone; children it left behind are not ours
-            # to keep.
-            self._kill_group(signal.SIGKILL)
-        self._log.close()
-
-    def _kill_group(self, sig):
-        try:
-            os.killpg(self.proc.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-    def log_tail(self, n=30):
-        try:
-            lines = self.log_path.read_text("utf-8", "replace").splitlines()
-        except OSError:
-            return ""
-        return "last %d lines of the agent's output (%s):\n  %s" % (
-            min(n, len(lines)), self.log_path,
-            "\n  ".join(lines[-n:]) or "(none)")

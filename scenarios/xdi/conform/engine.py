@@ -27,12 +27,13 @@ import traceback
 from dataclasses import dataclass
 
 from .. import codec
+from ..faketime import faketime_env, faketime_library
+from ..proxy import InjectingProxy, ProxyError
 from ..server import XdiServer
-from ..server import faketime_library
-from .agentproc import (AgentUnderTest, faketime_env,
-                        placeholders, program_of, render, statically_linked)
+from .agentproc import (AgentUnderTest, placeholders, program_of, render,
+                        statically_linked)
 from .errors import Failure, HarnessError, SkipCheck
-from .host import InjectingProxy, ScriptedHost, Transcript, describe
+from .host import ScriptedHost, Transcript, describe
 
 PASS, FAIL, ERROR, SKIP = "pass", "fail", "error", "skip"
 
@@ -179,7 +180,7 @@ class Context:
         faketime instant) runs it under libfaketime."""
         self.address, self.system = address, system
         command = render(self.config.agent, self.values(address, system))
-        env = faketime_env(when) if when else None
+        env = self._agent_clock(when) if when else None
         label = "agent%d" % (len(self.agents) + 1)
         if when:
             self.transcript.note("%s: its clock starts at %s UTC (faketime)"
@@ -188,6 +189,16 @@ class Context:
                                transcript=self.transcript, label=label)
         self.agents.append(agent)
         return agent
+
+    @staticmethod
+    def _agent_clock(when):
+        """The wall clock starts at `when` (UTC) and runs at real speed
+        (the agent's own timers must not stretch); monotonic clocks are
+        untouched (event loops time their timers with them)."""
+        try:
+            return faketime_env(when, speed="1")
+        except RuntimeError as e:
+            raise HarnessError("--faketime: %s" % e)
 
     def scripted_host(self):
         host = ScriptedHost(self.transcript, within=self.t(5.0))
@@ -368,7 +379,7 @@ def run_check(config, chk, workdir):
         status, message, evidence = FAIL, f.message, _evidence(f)
     except SkipCheck as s:
         status, message, evidence = SKIP, str(s), ""
-    except HarnessError as e:
+    except (HarnessError, ProxyError) as e:
         status, message, evidence = ERROR, str(e), ""
     except Exception as e:  # noqa: BLE001 - a bug of the harness: an error
         status, message = ERROR, "%s: %s" % (type(e).__name__, e)

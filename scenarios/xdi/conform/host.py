@@ -23,6 +23,7 @@ import time
 
 from .. import codec
 from ..codec import Naccb
+from ..stream import send_in_pieces
 from .errors import Failure, HarnessError
 
 POLL = 0.02
@@ -196,13 +197,7 @@ class HostConn:
         self.transcript.naccb(self.label + " host->agent", data, note or (
             "in %d-byte writes" % pieces if pieces else None))
         try:
-            if pieces is None:
-                self.sock.sendall(data)
-            else:
-                for i in range(0, len(data), pieces):
-                    if i and pause:
-                        time.sleep(pause)
-                    self.sock.sendall(data[i:i + pieces])
+            send_in_pieces(self.sock, data, pieces, pause)
         except OSError as e:
             raise Failure("%s: the agent's connection failed while the host "
                           "was sending (%s)" % (self.label, e))
@@ -383,94 +378,3 @@ class HostConn:
             self.sock.close()
         finally:
             self.framer.close()
-
-
-# ---- a proxy in front of xdi-server ------------------------------------------
-
-
-class InjectingProxy:
-    """Sits between the agent and a real xdi-server: forwards both ways
-    untouched and can slip a NACCB of the check's own (exec job) in between
-    two of the server's NACCBs - to start what only the agent's host can
-    start (a job end) when the agent has no --inject-job adapter.  The
-    server-to-agent stream is framed with libnaccb so an injection never
-    lands inside a NACCB.  One agent connection at a time."""
-
-    def __init__(self, server_address, transcript):
-        import threading
-        self._threading = threading
-        self.server_address = server_address
-        self.transcript = transcript
-        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(4)
-        self.address = self.listener.getsockname()[:2]
-        self.agent_id = 0
-        self.system = None
-        self.accepted = threading.Event()
-        self._lock = threading.Lock()
-        self._to_agent = None
-        self._socks = []
-        self._closed = False
-        threading.Thread(target=self._accept_loop, daemon=True).start()
-
-    def _accept_loop(self):
-        while not self._closed:
-            try:
-                agent, _ = self.listener.accept()
-                server = socket.create_connection(self.server_address,
-                                                  timeout=10)
-            except OSError:
-                return
-            server.settimeout(None)
-            self._socks += [agent, server]
-            with self._lock:
-                self._to_agent = agent
-            for args in ((agent, server, False), (server, agent, True)):
-                self._threading.Thread(target=self._pump, args=args,
-                                       daemon=True).start()
-
-    def _pump(self, src, dst, framed):
-        framer = codec.Framer() if framed else None
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    break
-                if framer is None:
-                    dst.sendall(data)
-                    continue
-                for msg in framer.feed(data):
-                    n = Naccb.decode(msg)
-                    if n.key == codec.ACCEPT:
-                        self.agent_id, self.system = n.agent_id, n.system
-                        self.accepted.set()
-                    with self._lock:
-                        dst.sendall(msg)
-        except (OSError, codec.FramingError, codec.CodecError):
-            pass
-        for s in (src, dst):
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        if framer is not None:
-            framer.close()
-
-    def inject(self, naccb):
-        data = naccb.encode()
-        self.transcript.naccb("proxy host->agent", data,
-                              "injected by the check")
-        with self._lock:
-            if self._to_agent is None:
-                raise HarnessError("proxy: no agent connection to inject "
-                                   "into")
-            self._to_agent.sendall(data)
-
-    def close(self):
-        self._closed = True
-        for s in [self.listener] + self._socks:
-            try:
-                s.close()
-            except OSError:
-                pass

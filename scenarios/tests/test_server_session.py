@@ -7,31 +7,20 @@ libnaccb's validators (test_server_golden.py has them byte for byte).
 """
 
 import datetime
-import socket
 
 import pytest
 
 from xdi import codec
+from xdi.agent import ipv6_loopback
 from xdi.codec import unhex
-from xdi.server import faketime_env, faketime_library
+from xdi.faketime import faketime_env, faketime_library
 from xdi.testset import TESTA_EVENTS, TESTA_JOBS, WIRE
 
 A = WIRE["TESTA"]
 P = WIRE["TESTP"]
 
 
-def ipv6_available():
-    if not socket.has_ipv6:
-        return False
-    try:
-        with socket.socket(socket.AF_INET6) as s:
-            s.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
-
-
-needs_ipv6 = pytest.mark.skipif(not ipv6_available(),
+needs_ipv6 = pytest.mark.skipif(not ipv6_loopback(),
                                 reason="no IPv6 loopback on this machine")
 
 

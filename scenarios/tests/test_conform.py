@@ -201,7 +201,7 @@ def test_conform_adapter_quoting(tmp_path):
 def test_conform_as_pytest_plugin(tmp_path):
     """pytest -p xdi.conform.pytest_plugin --xdi-conform=...: one test per
     check, -k selects; a broken agent fails the test with the evidence."""
-    scenarios = pathlib.Path(__file__).resolve().parent
+    scenarios = pathlib.Path(__file__).resolve().parents[1]  # the package's
     env = dict(os.environ, PYTHONPATH=str(scenarios),
                XDI_CONFORM_SERVER=str(build_dir() / "server" / "xdi-server"))
     for var in ("XDI_ASAN_RESTARTED",):

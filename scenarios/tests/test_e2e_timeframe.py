@@ -13,7 +13,7 @@ is the barrier: it is sent after the others, so once the server has it,
 it has everything the agent sent.
 
 Both clocks start at the instant named: the server's at 1/100 speed
-(xdi.server.faketime_env: its journal stays within that second), the
+(xdi.faketime.faketime_env: its journal stays within that second), the
 agent's at real speed (e2e.agent_env says why), so within the test's
 second or two both sides see the same day and the same side of every
 frame edge (the instants are hours away from them).
@@ -22,21 +22,14 @@ frame edge (the instants are hours away from them).
 import pytest
 import yaml
 
-from e2e import E2E, Agents, agent_env
-from xdi.server import faketime_env, faketime_library
+from e2e import E2E, agent_env
+from xdi.faketime import faketime_env, faketime_library
 
 SCRIPT = """# OFFICE and HOLI at once (two lengths: two NACCBs), then MARK
 +0 msg OFFICE HOURS
 +0 msg HOLI DAY
 +0.05 msg MARK END
 """
-
-
-@pytest.fixture
-def agents(tmp_path, xdi_server_factory):
-    pool = Agents(tmp_path)
-    yield pool
-    pool.close()
 
 
 def holidays_file(path):

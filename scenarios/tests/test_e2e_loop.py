@@ -10,18 +10,8 @@ CANCEL event (ET 02) takes in frame.  Every step is read from the server's
 journal, in order, with the bytes written out by hand.
 """
 
-import pytest
 
-from e2e import E2E, Agents, append_line, ebcdic, header
-
-
-@pytest.fixture
-def agents(tmp_path, xdi_server_factory):
-    # Depends on xdi_server_factory so it is torn down first: agents log
-    # out before the servers are stopped.
-    pool = Agents(tmp_path)
-    yield pool
-    pool.close()
+from e2e import E2E, append_line, ebcdic, header
 
 
 # The exec command to LOOPA (agent-ID 1, the server's first session):

@@ -3,7 +3,7 @@ libfaketime (protocol-notes section 7, "Matching and the time frame").
 
 The server runs on fixtures/timeframes (its README.md lists every frame
 and what is in frame when) with its wall clock started at a fixed instant
-by xdi.server.faketime_env (1/100 speed, TZ=UTC, monotonic clock left
+by xdi.faketime.faketime_env (1/100 speed, TZ=UTC, monotonic clock left
 alone).  At each instant the agent reports all five texts of host TIMEF;
 the journal must give each its verdict (in_frame / out_of_frame, never an
 error), and exactly the in-frame events must fire their EMS action: an
@@ -17,7 +17,8 @@ the second on both sides.
 import pytest
 
 from xdi import codec
-from xdi.server import faketime_env, faketime_library, fixture_dir
+from xdi.faketime import faketime_env, faketime_library
+from xdi.server import fixture_dir
 
 TIMEF = "E3C9D4C5 C6404040"
 KEYS = ["XMAS", "WEEKDAY", "SUNDAY", "LEAPDAY", "OFFICE"]

@@ -15,6 +15,7 @@ import signal
 
 import pytest
 
+from edits import edit, line_of
 from xdi import codec
 from xdi.codec import unhex
 from xdi.server import fixture_dir
@@ -60,24 +61,6 @@ def fixtures_copy(tmp_path):
     dst = tmp_path / "fixtures"
     shutil.copytree(fixture_dir("test"), dst)
     return dst
-
-
-def edit(path, old, new):
-    """Replace the one occurrence of old in the file at path with new, in
-    one write; returns the new text."""
-    text = path.read_text()
-    assert text.count(old) == 1, "edit target not found exactly once"
-    text = text.replace(old, new)
-    path.write_text(text)
-    return text
-
-
-def line_of(text, needle):
-    """1-based line of the first line holding needle."""
-    for i, line in enumerate(text.splitlines(), 1):
-        if needle in line:
-            return i
-    raise AssertionError("%r not in the text" % needle)
 
 
 def acquired(agent, system, count):

@@ -13,7 +13,8 @@ import subprocess
 
 import pytest
 
-from agent_proc import AgentProcess, run_agent, server_arg
+from agent_proc import run_agent, server_arg, xdi_agent
+from xdi.agent import ipv6_loopback
 
 POLL = ["--poll-ms", "20"]
 
@@ -21,7 +22,7 @@ POLL = ["--poll-ms", "20"]
 def start_agent(tmp_path, server, system="TESTA", extra=(), **kw):
     args = ["--server", server_arg(server.address), "--system", system,
             "--backoff", "20"] + list(extra)
-    return AgentProcess(args, tmp_path / "agent", **kw)
+    return xdi_agent(args, tmp_path / "agent", **kw)
 
 
 def test_agent_login_acquire_logout_on_sigterm(tmp_path, xdi_server):
@@ -222,15 +223,6 @@ def test_agent_help_exit_0():
         assert opt in out
 
 
-def ipv6_loopback():
-    try:
-        with socket.socket(socket.AF_INET6) as s:
-            s.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
-
-
 @pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 loopback")
 def test_agent_ipv6(tmp_path, xdi_server_factory):
     """TEST6 accepts logins from ::1 only (fixtures/test README)."""
@@ -252,9 +244,9 @@ def test_agent_signal_while_waiting_to_retry(tmp_path):
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    agent = AgentProcess(["--server", "127.0.0.1:%d" % port, "--system",
-                          "TESTA", "--retries", "9", "--backoff", "60000"],
-                         tmp_path / "agent")
+    agent = xdi_agent(["--server", "127.0.0.1:%d" % port, "--system",
+                       "TESTA", "--retries", "9", "--backoff", "60000"],
+                      tmp_path / "agent")
     agent.wait_line(r"retry 1 of 9 in 60000 ms")
     agent.signal(signal.SIGTERM)
     assert agent.wait(within=5) == 0

@@ -12,12 +12,11 @@ in the journal, sends nothing, and the agent keeps its table: a NEWKEY
 line is still reported and still in frame.
 """
 
-import os
 import shutil
 
-import pytest
 
-from e2e import E2E, Agents, append_line, ebcdic, wait_until
+from e2e import E2E, append_line, ebcdic, wait_until
+from edits import edit, line_of
 
 OLD_EVENT = ('        - key: "OLDKEY"\n'
              '          type: message\n'
@@ -37,33 +36,6 @@ REPLACE_HEADER = ("000001F0" "00000001" "D9C5D3D6C1C44040" "01020301"
 # An info message of 12 bytes ("NEWKEY LINE2"), total 0x30.
 INFO_HEADER = ("00000030" "00000001" "D9C5D3D6C1C44040" "02010A03"
                "00000000" "00000000" "00000001" "0000000C")
-
-
-@pytest.fixture
-def agents(tmp_path, xdi_server_factory):
-    pool = Agents(tmp_path)
-    yield pool
-    pool.close()
-
-
-def edit(path, old, new):
-    """Replace the one occurrence of old with new, saved the way editors
-    do: a new (hidden, so not a fixture file) file renamed over the old
-    one.  The server never sees a half-written file, whatever the delay."""
-    text = path.read_text()
-    assert text.count(old) == 1, "edit target not found exactly once"
-    text = text.replace(old, new)
-    tmp = path.with_name("." + path.name + ".new")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-    return text
-
-
-def line_of(text, needle):
-    for i, line in enumerate(text.splitlines(), 1):
-        if needle in line:
-            return i
-    raise AssertionError("%r not in the text" % needle)
 
 
 def msg_infos(journal, text):
@@ -95,7 +67,8 @@ def test_e2e_reload_changes_what_the_agent_reports(tmp_path,
     assert msg_infos(j, "NEWKEY LINE1") == []
 
     # The edit: NEWKEY joins RELOAD's table.
-    edit(fixtures / "reload.yaml", OLD_EVENT, OLD_EVENT + NEW_EVENT)
+    edit(fixtures / "reload.yaml", OLD_EVENT, OLD_EVENT + NEW_EVENT,
+         atomic=True)
     rec = j.wait_for(event="reload", outcome="applied")
     assert len(rec) == 1
     want = {"cause": "watch", "hosts": 5, "hosts_added": [],
@@ -124,7 +97,7 @@ def test_e2e_reload_changes_what_the_agent_reports(tmp_path,
 
     # The broken edit: refused whole, nothing sent.
     text = edit(fixtures / "reload.yaml", OLD_EVENT + NEW_EVENT,
-                BROKEN_EVENT)
+                BROKEN_EVENT, atomic=True)
     where = "%s:%d" % (fixtures / "reload.yaml", line_of(text, "kl: six"))
     message = "%s: kl: expected a whole number, got 'six'" % where
     refused = j.wait_for(event="reload", outcome="refused")

@@ -12,9 +12,8 @@ read while it is not running, and read once it runs again), and a new
 line.
 """
 
-import pytest
 
-from e2e import E2E, Agents, append_line, ebcdic
+from e2e import E2E, append_line, ebcdic
 
 # LOOPA's login (agent-ID 0, no objects), the accept and the logout
 # (agent-ID 1: each server's first session gets agent-ID 1).
@@ -30,13 +29,6 @@ RECEIVE_EMS = ("000002D6" "00000001" "D3D6D6D7C1404040" "01020201"
                "00000000" "00000000" "00000003" "000000E6")
 RECEIVE_SCD = ("000000C6" "00000001" "D3D6D6D7C1404040" "01020202"
                "00000000" "00000000" "00000001" "000000A2")
-
-
-@pytest.fixture
-def agents(tmp_path, xdi_server_factory):
-    pool = Agents(tmp_path)
-    yield pool
-    pool.close()
 
 
 def session_records(journal):

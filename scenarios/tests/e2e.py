@@ -2,7 +2,7 @@
 xdi-agent against the real xdi-server, no proxy in between, on the fixture
 set fixtures/e2e (its README.md lists the hosts and who uses them).
 
-The agents are AgentProcess (agent_proc.py); every wait is for an agent
+The agents are xdi_agent() processes (agent_proc.py); every wait is for an agent
 log line or a journal record, with a deadline.  Wire names and NACCB
 headers are written out by hand here, in EBCDIC code page 037 (the set's
 code page): never produced by the code under test.
@@ -12,8 +12,9 @@ import os
 import signal
 import time
 
-from agent_proc import AgentProcess, server_arg
-from xdi.server import faketime_env, fixture_dir
+from agent_proc import server_arg, xdi_agent
+from xdi.faketime import faketime_env
+from xdi.server import fixture_dir
 
 E2E = fixture_dir("e2e")
 
@@ -67,17 +68,12 @@ def wait_until(pred, what, within=WITHIN):
 def agent_env(when=None):
     """The agent's environment: this one, with its wall clock started at
     `when` by libfaketime when given.  The clock runs at real speed: the
-    server's 1/100 speed (xdi.server.faketime_env) would also stretch
-    every epoll_wait timeout of the agent 100 times (libfaketime scales
-    them by its rate), turning a script's `+0.05` into 5 s.  libfaketime
-    is preloaded ahead of ASan's runtime in a sanitizer build: tell ASan
-    not to insist on coming first."""
+    server's 1/100 speed (xdi.faketime.faketime_env's default) would also
+    stretch every epoll_wait timeout of the agent 100 times (libfaketime
+    scales them by its rate), turning a script's `+0.05` into 5 s."""
     env = dict(os.environ)
     if when is not None:
-        env.update(faketime_env(when))
-        env["FAKETIME"] = "@" + when
-        env["ASAN_OPTIONS"] = ":".join(filter(None, [
-            env.get("ASAN_OPTIONS"), "verify_asan_link_order=0"]))
+        env.update(faketime_env(when, speed="1"))
     return env
 
 
@@ -94,8 +90,8 @@ class Agents:
               address=None):
         args = ["--server", server_arg(address or server.address),
                 "--system", system, "--backoff", "20", "--poll-ms", "20"]
-        agent = AgentProcess(args + list(extra), self.tmp_path / name,
-                             env=env)
+        agent = xdi_agent(args + list(extra), self.tmp_path / name,
+                          env=env)
         self.procs.append(agent)
         return agent
 

@@ -5,7 +5,7 @@ allow-list; the deterministic simulation script.
 
 The server on fixtures/test does not send exec job / exec command by
 itself yet, so the tests put them on the wire through an InjectingProxy
-(agent_proc.py) between the agent and the server: what the agent answers
+(xdi.proxy) between the agent and the server: what the agent answers
 still goes to, and is judged by, the real server.
 """
 
@@ -14,9 +14,10 @@ import signal
 
 import pytest
 
-from agent_proc import AgentProcess, InjectingProxy, server_arg
+from agent_proc import server_arg, xdi_agent
 from xdi import codec
-from xdi.server import faketime_env, faketime_library
+from xdi.faketime import faketime_env, faketime_library
+from xdi.proxy import InjectingProxy
 
 # PAYROLL1 (TESTA's SCD entry 0, flag2 job name; EMS keys PAYROLL1 for EOJ
 # and PAYROLL1STEP2 for EOS): two steps on the side channel, exit 2.
@@ -41,9 +42,9 @@ def job_agent(tmp_path, proxy, extra=()):
     script = jobs / "PAYROLL1"
     script.write_text(PAYROLL1)
     script.chmod(0o755)
-    agent = AgentProcess(["--server", server_arg(proxy.address), "--system",
-                          "TESTA", "--jobs", jobs] + list(extra),
-                         tmp_path / "agent")
+    agent = xdi_agent(["--server", server_arg(proxy.address), "--system",
+                       "TESTA", "--jobs", jobs] + list(extra),
+                      tmp_path / "agent")
     agent.wait_line(r"^xdi-agent: running:")
     assert proxy.accepted.wait(5)
     return agent
@@ -174,9 +175,9 @@ SCRIPT = """# same instant: batched by length
 def test_agent_simulation_script(tmp_path, xdi_server):
     script = tmp_path / "events.sim"
     script.write_text(SCRIPT)
-    agent = AgentProcess(["--server", server_arg(xdi_server.address),
-                          "--system", "TESTA", "--simulate", script],
-                         tmp_path / "agent")
+    agent = xdi_agent(["--server", server_arg(xdi_server.address),
+                       "--system", "TESTA", "--simulate", script],
+                      tmp_path / "agent")
     assert agent.wait() == 0  # the script's shutdown
     j = xdi_server.journal
     msgs = j.wait_for(event="info", kind="MSG", count=3)
@@ -198,8 +199,8 @@ def test_agent_simulation_script(tmp_path, xdi_server):
 def test_agent_simulation_bad_script_exit_2(tmp_path):
     script = tmp_path / "bad.sim"
     script.write_text("+1 msg ok\n+x msg bad\n")
-    agent = AgentProcess(["--server", "127.0.0.1:1", "--system", "TESTA",
-                          "--simulate", script], tmp_path / "agent")
+    agent = xdi_agent(["--server", "127.0.0.1:1", "--system", "TESTA",
+                       "--simulate", script], tmp_path / "agent")
     assert agent.wait() == 2
     assert agent.has_line(r"bad.sim: line 2: expected a delay")
 
@@ -218,10 +219,10 @@ def test_agent_time_frame_from_real_clock(tmp_path, xdi_server, when, sent):
     script = tmp_path / "busy.sim"
     script.write_text("+0 msg BUSY NOW\n+0 msg IEF450I MARK\n"
                       "+0.05 shutdown\n")
-    agent = AgentProcess(["--server", server_arg(xdi_server.address),
-                          "--system", "TESTA", "--simulate", script],
-                         tmp_path / "agent",
-                         env={**os.environ, **faketime_env(when, speed="1")})
+    agent = xdi_agent(["--server", server_arg(xdi_server.address),
+                       "--system", "TESTA", "--simulate", script],
+                      tmp_path / "agent",
+                      env={**os.environ, **faketime_env(when, speed="1")})
     assert agent.wait() == 0
     j = xdi_server.journal
     j.wait_for(event="logout")
@@ -239,9 +240,9 @@ def test_agent_demo_files(tmp_path, xdi_server_factory, source_dir):
     server = xdi_server_factory(fixtures=source_dir / "fixtures" / "demo")
     script = tmp_path / "demo.sim"
     script.write_text((demo / "demo.sim").read_text() + "+0.1 shutdown\n")
-    agent = AgentProcess(["--server", server_arg(server.address), "--system",
-                          "SYSA", "--password", "DEMO", "--simulate", script,
-                          "--jobs", demo / "jobs"], tmp_path / "agent")
+    agent = xdi_agent(["--server", server_arg(server.address), "--system",
+                       "SYSA", "--password", "DEMO", "--simulate", script,
+                       "--jobs", demo / "jobs"], tmp_path / "agent")
     assert agent.wait(within=20) == 0
     j = server.journal
     j.wait_for(event="logout")

@@ -40,4 +40,16 @@ def find_tool(build_dir):
         return path
     return find
 
+
+@pytest.fixture
+def agents(tmp_path, xdi_server_factory):
+    """The real xdi-agents of an end-to-end test (e2e.Agents), stopped in
+    teardown.  Depends on xdi_server_factory so it is torn down first:
+    agents log out before the servers are stopped."""
+    from e2e import Agents
+    pool = Agents(tmp_path)
+    yield pool
+    pool.close()
+
+
 pytest_plugins = ["xdi.pytest_plugin"]

@@ -15,7 +15,7 @@ there JOBC does run.
 
 import pytest
 
-from e2e import E2E, Agents, header
+from e2e import E2E, header
 
 # NODEB's agent logs in first (agent-ID 1, conn 1), NODEA's second (2).
 CONN_B, CONN_A = 1, 2
@@ -50,13 +50,6 @@ JOBC_SCRIPT = """#!/bin/sh
 echo ran > "%s"
 exit 0
 """
-
-
-@pytest.fixture
-def agents(tmp_path, xdi_server_factory):
-    pool = Agents(tmp_path)
-    yield pool
-    pool.close()
 
 
 def jobs_dir(path, scripts):

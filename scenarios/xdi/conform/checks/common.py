@@ -1,0 +1,178 @@
+"""Helpers the checks share: NACCBs to and from the agent, opening a session
+with the scripted host, markers, the agent's logout.
+"""
+
+from ... import codec
+from ...codec import Naccb
+from .. import tables
+from ..engine import random_agent_id
+from ..errors import Failure
+from ..tables import SYSTEM
+
+
+INFO_KEYS = (codec.INFO_MSG, codec.INFO_CMD, codec.INFO_EOJ, codec.INFO_EOS,
+             codec.INFO_EOT)
+MARK = "XMSG1"      # the marker message key of the scripted host's table
+QUIET = 0.4         # seconds of "nothing may arrive"
+
+
+# ---- helpers ---------------------------------------------------------------------
+
+
+def to_agent(key, aid, **kw):
+    kw.setdefault("system", SYSTEM)
+    return Naccb(key, agent_id=aid, **kw)
+
+
+def from_agent(key, aid, **kw):
+    kw.setdefault("system", SYSTEM)
+    return Naccb(key, agent_id=aid, **kw)
+
+
+def name_of(n):
+    return n.name() or "%08X" % n.key
+
+
+def texts(n):
+    return [codec.decode_text(o) for o in n.objects]
+
+
+def is_info(n, key=None, prefix=None):
+    if n.key not in INFO_KEYS or key is not None and n.key != key:
+        return False
+    return prefix is None or any(t.startswith(prefix) for t in texts(n))
+
+
+class Session:
+    def __init__(self, host, agent, conn, agent_id):
+        self.host, self.agent, self.conn = host, agent, conn
+        self.agent_id = agent_id
+        self.marks = 0
+
+
+def connect(ctx, host=None, when=None):
+    host = host or ctx.scripted_host()
+    agent = ctx.start_agent(host.address, SYSTEM, when=when)
+    conn = host.accept(agent, within=ctx.t(10))
+    return host, agent, conn
+
+
+def expect_login(ctx, conn, what="the login"):
+    n = conn.next(ctx.t(5), what)
+    if n.key != codec.LOGIN:
+        raise Failure("%s: expected %s, got %s" % (conn.label, what,
+                                                   name_of(n)),
+                      expected=Naccb(codec.LOGIN, system=SYSTEM), got=n)
+    return n
+
+
+def give_accept(conn, aid):
+    conn.send(to_agent(codec.ACCEPT, aid))
+    conn.agent_id = aid
+
+
+def table_answer(acquire_key, aid, ems, scd):
+    if acquire_key == codec.ACQ_EMS:
+        return to_agent(codec.RCV_EMS, aid, objects=ems) if ems else \
+            tables.no_table(False, aid)
+    return to_agent(codec.RCV_SCD, aid, objects=scd) if scd else \
+        tables.no_table(True, aid)
+
+
+def take_acquires(ctx, conn, aid, answer=None, strict=False):
+    """Both acquires (any order, answered as each arrives unless answer is
+    None).  strict: each must be byte for byte what the notes say."""
+    seen = []
+    while len(seen) < 2:
+        n = conn.next(ctx.t(5), "acquire EMS and acquire SCD")
+        want = codec.ACQ_SCD if codec.ACQ_EMS in [s.key for s in seen] \
+            else codec.ACQ_EMS
+        if n.key not in (codec.ACQ_EMS, codec.ACQ_SCD) or \
+                n.key in [s.key for s in seen]:
+            raise Failure("%s: after the accept the agent must acquire both "
+                          "tables; it sent %s" % (conn.label, name_of(n)),
+                          expected=from_agent(want, aid), got=n)
+        if strict and n.raw != from_agent(n.key, aid).encode():
+            raise Failure("%s: %s is not as the protocol says" % (
+                conn.label, name_of(n)), expected=from_agent(n.key, aid),
+                got=n)
+        seen.append(n)
+        if answer is not None:
+            answer(n)
+    return seen
+
+
+def open_session(ctx, ems="default", scd="default", aid=None, when=None,
+                 answer_pieces=None):
+    """Agent connected, logged in with a random agent-ID, both acquires
+    answered: ems/scd are object lists, None for no-EMS / no-SCD."""
+    ems = tables.default_ems() if ems == "default" else ems
+    scd = tables.default_scd() if scd == "default" else scd
+    host, agent, conn = connect(ctx, when=when)
+    expect_login(ctx, conn)
+    aid = aid or random_agent_id()
+    give_accept(conn, aid)
+    take_acquires(ctx, conn, aid, lambda n: conn.send(
+        table_answer(n.key, aid, ems, scd), pieces=answer_pieces,
+        pause=0.0002 if answer_pieces else 0.0))
+    return Session(host, agent, conn, aid)
+
+
+def mark(ctx, sess, within=6.0):
+    """Injects marker messages (XMSG1 <n>) until one is reported; returns
+    every NACCB received meanwhile (the marker's info last)."""
+    def tick():
+        sess.marks += 1
+        ctx.inject_message("%s MARK %d" % (MARK, sess.marks))
+    return sess.conn.collect(lambda n: is_info(n, codec.INFO_MSG, MARK),
+                             within=ctx.t(within), tick=tick, every=1.0,
+                             what="the report of an injected %s message"
+                             % MARK)
+
+
+def not_marker(n):
+    return not (n.key == codec.INFO_MSG and
+                all(t.startswith(MARK) for t in texts(n)))
+
+
+def check_ids(conn, got, aid):
+    for n in got:
+        if n.agent_id != aid or n.system != codec.sysname(SYSTEM):
+            exp = Naccb(n.key, agent_id=aid, system=SYSTEM, error=n.error,
+                        objects=n.objects)
+            raise Failure("%s: %s does not carry the session's agent-ID "
+                          "%08X and system name" % (conn.label, name_of(n),
+                                                    aid), expected=exp, got=n)
+
+
+def prove_alive(ctx, sess, what):
+    """The agent still reads and answers in step: a marker message is
+    reported (or, without a message adapter, an exec command answered)."""
+    if ctx.has("messages"):
+        got = mark(ctx, sess)
+    else:
+        sess.conn.send(to_agent(codec.EXEC_CMD, sess.agent_id,
+                                objects=[codec.encode_text("XCMD PROBE")]))
+        got = sess.conn.collect(
+            lambda n: is_info(n, codec.INFO_CMD) or
+            n.key == codec.agent_error_key(codec.OBJ_CMD), within=ctx.t(5),
+            what="the answer to an exec command (%s)" % what)
+    check_ids(sess.conn, got, sess.agent_id)
+    return got
+
+
+def expect_logout_close(ctx, conn, aid, why):
+    n = conn.poll(ctx.t(5))
+    if n is None:
+        if conn.eof:
+            raise Failure("%s: %s, the agent closed the connection without "
+                          "a logout" % (conn.label, why),
+                          expected=from_agent(codec.LOGOUT, aid))
+        raise Failure("%s: %s, the agent sent no logout within %.1f s"
+                      % (conn.label, why, ctx.t(5)),
+                      expected=from_agent(codec.LOGOUT, aid))
+    if n.raw != from_agent(codec.LOGOUT, aid).encode():
+        raise Failure("%s: %s, expected a logout, got %s" % (
+            conn.label, why, name_of(n)),
+            expected=from_agent(codec.LOGOUT, aid), got=n)
+    conn.expect_closed(ctx.t(5), "the agent to close after its logout")
