@@ -19,7 +19,8 @@
  *            before and after, acquire EMS / SCD, infos firing an exec
  *            command, an exec job and a held trigger, a second host whose
  *            login releases it, a takeover, a reload, a logout, an
- *            unavailable table, stop and free.  Afterwards the server must
+ *            unavailable table, lost framing over the output limit, a
+ *            timeout, a refused connection and reload, stop and free.  Afterwards the server must
  *            still accept a login (the failure left its state whole).
  *
  * What the seam does not see: allocations inside shared libraries (libc's
@@ -330,19 +331,27 @@ static void fixture_workload(const char *name)
     char dir[512];
     struct xdi_fixture_set *set = NULL;
     unsigned long k, failed = 0;
+    size_t n_files, n_hosts;
 
     snprintf(dir, sizeof(dir), "%s/fixtures/%s", XDI_SOURCE_DIR, name);
     failalloc_arm(0);
     assert_int_equal(load_set(dir, &set), 0);
+    n_files = set->n_files;
+    n_hosts = set->n_hosts;
     xdi_fixture_free(set);
     k = failalloc_count();
     assert_true(k > 0);
     for (unsigned long n = 1; n <= k; n++) {
         failalloc_arm(n);
         set = NULL;
-        if (load_set(dir, &set) == 0)
+        if (load_set(dir, &set) == 0) {
+            /* Loaded whole or not at all: a set that loads despite the
+             * failure has every file and host (the loader once skipped a
+             * file whose path it could not allocate). */
+            assert_int_equal(set->n_files, n_files);
+            assert_int_equal(set->n_hosts, n_hosts);
             xdi_fixture_free(set);
-        else
+        } else
             failed++;
         assert_true(failalloc_failed());
     }
@@ -433,6 +442,7 @@ struct io {
     struct xdi_blob *refs[MAX_REFS];
     size_t n_refs;
     int closes;
+    bool full; /* send says: over the output limit */
 };
 
 static int io_send(void *ctx, void *conn_io, const uint8_t *head,
@@ -442,6 +452,8 @@ static int io_send(void *ctx, void *conn_io, const uint8_t *head,
     size_t need = head_len + (body != NULL ? body->len : 0);
 
     (void)ctx;
+    if (io->full)
+        return -1;
     failalloc_pause();
     if (io->len + need > io->cap) {
         io->cap = (io->len + need) * 2;
@@ -667,8 +679,19 @@ static void session_workload(bool probe)
         feed(&e, 3, 0, LOGIN(SYSC), 0);
     feed(&e, 3, 0, ACQ_EMS(ID, SYSC), accepted_id(&e.io[3]));
     feed(&e, 1, 0, LOGOUT_SYSB, b);
-    if (open_conn(&e, 4) != NULL)
+    if (open_conn(&e, 4) != NULL) {
+        /* Its error 05 is over the output limit: journalled, closed. */
+        e.io[4].full = true;
         feed(&e, 4, 0, HUGE_FRAME, 0);
+    }
+    {
+        static const char *const msgs[] = {"hosts.yaml:3: bad"};
+        struct sockaddr_in in;
+        memset(&in, 0, sizeof(in));
+        in.sin_family = AF_INET;
+        xdi_server_refused(e.srv, (struct sockaddr *)&in, "max_connections");
+        xdi_server_reload_refused(e.srv, "watch", 1, msgs, 1);
+    }
     if (e.conn[3] != NULL) {
         xdi_conn_timeout(e.conn[3], XDI_TIMER_IDLE);
         reap(&e);
