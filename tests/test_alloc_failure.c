@@ -250,7 +250,7 @@ static void test_framer_streams(void **state)
 /* ---- decode ---------------------------------------------------------------- */
 
 /* Decodes and validates every NACCB of s, and every object of the sizes
- * of section 7 (EVBLOK) and 8 (EOTINFO). */
+ * of docs/protocol.md §8 (EVBLOK) and §9 (EOTINFO). */
 static void decode_stream(const struct stream *s)
 {
     size_t off = 0;
@@ -592,7 +592,7 @@ static uint32_t accepted_id(const struct io *io)
 #define INFO_UNMATCHED                                                         \
     "0000002B " ID " " SYSA " 02010A03 " EXT0 " 00000000 00000001 00000007"  \
     " D5D6E3C8C9D5C7"
-/* An EOJ EOTINFO of PAYROLL1, max CC 0, notes J blank N R (section 8). */
+/* An EOJ EOTINFO of PAYROLL1, max CC 0, notes J blank N R (docs/protocol.md §9). */
 #define INFO_EOJ_PAYROLL1                                                      \
     "000000C6 " ID " " SYSA " 02010A07 " EXT0 " 00000000 00000001 000000A2 " \
     Z40 Z40 "00 80" Z24 B8 SYSA "D7C1E8D9D6D3D3F1" B8 B8                      \
