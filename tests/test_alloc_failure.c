@@ -592,7 +592,8 @@ static uint32_t accepted_id(const struct io *io)
 #define INFO_UNMATCHED                                                         \
     "0000002B " ID " " SYSA " 02010A03 " EXT0 " 00000000 00000001 00000007"  \
     " D5D6E3C8C9D5C7"
-/* An EOJ EOTINFO of PAYROLL1, max CC 0, notes J blank N R (docs/protocol.md §9). */
+/* An EOJ EOTINFO of PAYROLL1, max CC 0, notes J blank N R
+ * (docs/protocol.md §9). */
 #define INFO_EOJ_PAYROLL1                                                      \
     "000000C6 " ID " " SYSA " 02010A07 " EXT0 " 00000000 00000001 000000A2 " \
     Z40 Z40 "00 80" Z24 B8 SYSA "D7C1E8D9D6D3D3F1" B8 B8                      \
