@@ -20,8 +20,9 @@
  *            command, an exec job and a held trigger, a second host whose
  *            login releases it, a takeover, a reload, a logout, an
  *            unavailable table, lost framing over the output limit, a
- *            timeout, a refused connection and reload, stop and free.  Afterwards the server must
- *            still accept a login (the failure left its state whole).
+ *            timeout, a refused connection and reload, stop and free.
+ *            Afterwards the server must still accept a login (the
+ *            failure left its state whole).
  *
  * What the seam does not see: allocations inside shared libraries (libc's
  * own fopen / opendir / getline, libyaml's parser, cmocka).  jansson's go
@@ -81,7 +82,7 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-/* ---- the golden streams --------------------------------------------------- */
+/* ---- the golden streams ------------------------------------------------- */
 
 #define MAX_STREAMS 32
 
@@ -162,7 +163,7 @@ static void load_streams(void)
     assert_true(n_streams >= 5);
 }
 
-/* ---- framer ---------------------------------------------------------------- */
+/* ---- framer ------------------------------------------------------------- */
 
 #define MAX_FRAMES 256
 
@@ -247,7 +248,7 @@ static void test_framer_streams(void **state)
                   framer_runs);
 }
 
-/* ---- decode ---------------------------------------------------------------- */
+/* ---- decode ------------------------------------------------------------- */
 
 /* Decodes and validates every NACCB of s, and every object of the sizes
  * of docs/protocol.md §8 (EVBLOK) and §9 (EOTINFO). */
@@ -298,7 +299,7 @@ static void test_decode_allocates_nothing(void **state)
     failalloc_disarm();
 }
 
-/* ---- fixtures -------------------------------------------------------------- */
+/* ---- fixtures ----------------------------------------------------------- */
 
 static void count_error(void *ctx, const char *file, int line,
                         const char *message)
@@ -372,7 +373,7 @@ static void test_fixtures_demo(void **state)
     fixture_workload("demo");
 }
 
-/* ---- the server core ------------------------------------------------------- */
+/* ---- the server core ---------------------------------------------------- */
 
 /* Monday 2026-11-23 10:00:00 UTC (TZ is UTC, set in main()). */
 static time_t monday_1000 = 1795428000;
@@ -389,13 +390,15 @@ static time_t monday_1000 = 1795428000;
     "    ems:\n"                                                               \
     "      events:\n"                                                          \
     "        - {key: KILL, vl: 4, type: command, action: \"CANCEL U=&arg\"}\n" \
-    "        - {key: IEF450I, type: message, action: \"D A,L\", target: SYSB}\n" \
+    "        - {key: IEF450I, type: message, action: \"D A,L\","          \
+    " target: SYSB}\n"                                                        \
     "        - {key: PAYROLL1, type: eoj}\n" extra                             \
     "    scd:\n"                                                               \
     "      jobs:\n"                                                            \
     "        - job: PAYROLL1\n"                                                \
     "          triggers:\n"                                                    \
-    "            - {on: eoj, when: {max_cc: \"<= 4\"}, run: PAYROLL2}\n"        \
+    "            - {on: eoj, when: {max_cc: \"<= 4\"},"                       \
+    " run: PAYROLL2}\n"                                                       \
     "            - {on: eoj, run: NOTIFY, host: SYSB}\n"                       \
     "  - system: SYSB\n"                                                       \
     "    ems:\n"                                                               \
@@ -606,7 +609,8 @@ static uint32_t accepted_id(const struct io *io)
 /* Acquire of object 03: error 03. */
 #define ACQ_BAD "00000024 " ID " " SYSA " 02010903 " EXT0 " " NOOBJ
 /* Total length 40 with count 0: error 05, the header untrusted. */
-#define BAD_LENGTH "00000028 " ID " " SYSA " 02010A03 " EXT0 " " NOOBJ " 00000000"
+#define BAD_LENGTH                                                             \
+    "00000028 " ID " " SYSA " 02010A03 " EXT0 " " NOOBJ " 00000000"
 #define LOGOUT_SYSB "00000024 " ID " " SYSB " 02010600 " EXT0 " " NOOBJ
 /* A declared length over the maximum: lost framing, error 05, close. */
 #define HUGE_FRAME "7FFFFFFF 00000000"
@@ -743,7 +747,7 @@ static void test_server_session(void **state)
                   k);
 }
 
-/* ---- main ------------------------------------------------------------------ */
+/* ---- main --------------------------------------------------------------- */
 
 int main(void)
 {
@@ -762,7 +766,8 @@ int main(void)
     tzset();
     load_streams();
     write_set(set_dir[0], SESSION_YAML(""));
-    write_set(set_dir[1], SESSION_YAML("        - {key: NEW, type: message}\n"));
+    write_set(set_dir[1],
+              SESSION_YAML("        - {key: NEW, type: message}\n"));
     rc = cmocka_run_group_tests(tests, NULL, NULL);
     remove_set(set_dir[0]);
     remove_set(set_dir[1]);
