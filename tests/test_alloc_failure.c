@@ -22,7 +22,8 @@
  *            unavailable table, lost framing over the output limit, a
  *            timeout, a refused connection and reload, stop and free.
  *            Afterwards the server must still accept a login (the
- *            failure left its state whole).
+ *            failure left its state whole), and what each connection was
+ *            sent must be whole, well-formed NACCBs.
  *
  * What the seam does not see: allocations inside shared libraries (libc's
  * own fopen / opendir / getline, libyaml's parser, cmocka).  jansson's go
@@ -487,8 +488,28 @@ static void io_wall(void *ctx, struct timespec *now)
     now->tv_nsec = 0;
 }
 
+/* What a connection was sent is whole NACCBs with consistent headers,
+ * whatever failed: a failure never puts a torn NACCB on the wire. */
+static void check_wire(const struct io *io)
+{
+    size_t off = 0;
+
+    while (off < io->len) {
+        struct naccb_header h;
+        size_t eoff = 0;
+        assert_int_equal(naccb_header_decode(io->out + off, io->len - off, &h),
+                         NACCB_HEADER_SIZE);
+        assert_int_equal(
+            naccb_header_check_length(&h, NACCB_DEFAULT_MAX_SIZE, &eoff), 0);
+        assert_true(h.total_length <= io->len - off);
+        assert_int_equal(h.direction, NACCB_DIR_TO_AGENT);
+        off += h.total_length;
+    }
+}
+
 static void io_reset(struct io *io)
 {
+    check_wire(io);
     for (size_t i = 0; i < io->n_refs; i++)
         xdi_blob_unref(io->refs[i]);
     failalloc_pause();
