@@ -343,8 +343,12 @@ static void fixture_workload(const char *name)
     xdi_fixture_free(set);
     k = failalloc_count();
     assert_true(k > 0);
-    for (unsigned long n = 1; n <= k; n++) {
-        failalloc_arm(n);
+    for (unsigned long n = 1; n <= 2 * k; n++) {
+        /* Once each allocation alone, then each with all after it. */
+        if (n <= k)
+            failalloc_arm(n);
+        else
+            failalloc_arm_from(n - k);
         set = NULL;
         if (load_set(dir, &set) == 0) {
             /* Loaded whole or not at all: a set that loads despite the
@@ -358,8 +362,8 @@ static void fixture_workload(const char *name)
         assert_true(failalloc_failed());
     }
     failalloc_disarm();
-    print_message("fixtures/%s: %lu runs, %lu ended in an error\n", name, k,
-                  failed);
+    print_message("fixtures/%s: 2 x %lu runs, %lu ended in an error\n", name,
+                  k, failed);
 }
 
 static void test_fixtures_test(void **state)
@@ -763,8 +767,16 @@ static void test_server_session(void **state)
         session_workload(true);
         assert_true(failalloc_failed());
     }
+    /* Every allocation from the n-th on failing: error paths that
+     * allocate again (a record of the failure) fail too. */
+    for (unsigned long n = 1; n <= k; n++) {
+        failalloc_arm_from(n);
+        session_workload(true);
+        assert_true(failalloc_failed());
+    }
     failalloc_disarm();
-    print_message("server session: %lu runs with one allocation failing\n",
+    print_message("server session: 2 x %lu runs (one allocation failing; "
+                  "all from the n-th on)\n",
                   k);
 }
 

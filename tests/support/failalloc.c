@@ -15,17 +15,24 @@ void *__real_malloc(size_t size);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t size);
 
-static bool armed, failed;
+static bool armed, failed, sticky;
 static unsigned paused; /* pause depth: pauses nest */
 static unsigned long count, fail_at;
 
 void failalloc_arm(unsigned long n)
 {
+    sticky = false;
     armed = true;
     paused = 0;
     failed = false;
     count = 0;
     fail_at = n;
+}
+
+void failalloc_arm_from(unsigned long n)
+{
+    failalloc_arm(n);
+    sticky = n > 0;
 }
 
 void failalloc_disarm(void)
@@ -59,7 +66,8 @@ static bool should_fail(void)
 {
     if (!armed || paused > 0)
         return false;
-    if (++count != fail_at)
+    ++count;
+    if (count != fail_at && !(sticky && count > fail_at))
         return false;
     failed = true;
     return true;

@@ -17,6 +17,7 @@
  * fails, which is how a workload's allocations are counted).  Exactly one
  * allocation fails; the ones after it succeed again, so the code under test
  * must carry on, or fail cleanly, after the one that failed.
+ * failalloc_arm_from(n) makes the n-th and every later one fail.
  */
 #ifndef XDI_TESTS_FAILALLOC_H
 #define XDI_TESTS_FAILALLOC_H
@@ -27,6 +28,11 @@
 /* Start counting from zero; the n-th allocation (1-based) fails, none when
  * n is 0. */
 void failalloc_arm(unsigned long n);
+
+/* The same, but every allocation from the n-th on fails (the "persistent"
+ * mode of SQLite's malloc tests): error paths that allocate again fail
+ * too. */
+void failalloc_arm_from(unsigned long n);
 
 /* Stop counting: allocations succeed and are not counted.  Pauses nest
  * (the test's own scaffolding pauses around what it allocates). */
