@@ -57,18 +57,22 @@ static bool has_suffix(const char *s, const char *suffix)
 }
 
 /* Fixture files: *.yaml and *.yml, not hidden (editor swap and backup
- * files stay out), regular files only. */
-static bool is_fixture_file(const char *dir, const char *name)
+ * files stay out), regular files only.  1 yes, 0 no, -1 out of memory. */
+static int is_fixture_file(const char *dir, const char *name)
 {
     struct stat st;
     char *path;
-    bool ok;
+    int ok;
 
     if (name[0] == '.' ||
         !(has_suffix(name, ".yaml") || has_suffix(name, ".yml")))
-        return false;
+        return 0;
+    /* Out of memory is not "not a fixture file": skipping the file would
+     * load the set without it. */
     path = xdi__fx_join_path(dir, name);
-    ok = path != NULL && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    if (path == NULL)
+        return -1;
+    ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
     free(path);
     return ok;
 }
@@ -108,7 +112,10 @@ static int list_files(struct fx_loader *ld)
         return -1;
     }
     while ((de = readdir(d)) != NULL) {
-        if (!is_fixture_file(ld->dir, de->d_name))
+        int is = is_fixture_file(ld->dir, de->d_name);
+        if (is < 0)
+            break;
+        if (is == 0)
             continue;
         if (ld->n_paths == cap) {
             char **p = realloc(ld->paths, (cap ? cap * 2 : 8) * sizeof *p);
