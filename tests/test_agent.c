@@ -2,7 +2,7 @@
  * test_agent.c - the agent core (tools/xdi-agent/core): session state
  * machine, tables, matching, the outgoing queue and batching, exec command
  * and exec job, shutdown.  Driven with byte arrays; the expected NACCBs are
- * written by hand from protocol.md sections 3, 7, 8 and 9 (EBCDIC-037
+ * written by hand from protocol.md §3, 7, 8 and 9 (EBCDIC-037
  * texts checked against Python's cp037 codec, not against libnaccb).
  *
  * Conventions: system SYSA (E2 E8 E2 C1 40 40 40 40), agent-ID 0A0B0C0D
@@ -161,7 +161,7 @@ static void put16(uint8_t *p, uint16_t v)
     p[1] = (uint8_t)v;
 }
 
-/* A to-agent header, written field by field as section 3 lays it out. */
+/* A to-agent header, written field by field as §4 lays it out. */
 static void to_agent(uint8_t *p, uint32_t key, uint8_t err, uint32_t count,
                      uint32_t size)
 {
@@ -177,7 +177,7 @@ static void to_agent(uint8_t *p, uint32_t key, uint8_t err, uint32_t count,
     put32(p + 32, size);
 }
 
-/* An EVBLOK (section 8) of SYSA with a key of kl EBCDIC bytes and the
+/* An EVBLOK (§9) of SYSA with a key of kl EBCDIC bytes and the
  * "always" frame. */
 static void evblok_always(uint8_t *e, const uint8_t *key, uint16_t kl,
                           uint8_t et)
@@ -250,7 +250,7 @@ static size_t ems_naccb(uint8_t *out)
     return 36 + EMS_N * 230;
 }
 
-/* An SCD entry (section 9) of SYSA for job PAYROLL1, flag2 = job name. */
+/* An SCD entry (§11) of SYSA for job PAYROLL1, flag2 = job name. */
 static void scd_entry(uint8_t *e, uint8_t flag2, const uint8_t *step)
 {
     static const uint8_t sysa[8] = {SYSA};
@@ -292,7 +292,7 @@ static const uint8_t logout_bytes[] = {
     0x00, 0x00, 0x00, 0x24, AID, SYSA, 0x02, 0x01, 0x06, 0x00,
     Z4, Z4, Z4, Z4};
 
-/* no EMS / no SCD: 01020B01 / 01020B02 with error 08 (section 7). */
+/* no EMS / no SCD: 01020B01 / 01020B02 with error 08 (§8). */
 static const uint8_t no_ems_bytes[] = {
     0x00, 0x00, 0x00, 0x24, AID, SYSA, 0x01, 0x02, 0x0B, 0x01,
     0x08, 0x00, 0x00, 0x00, Z4, Z4, Z4};
@@ -332,7 +332,7 @@ static void running(struct world *w)
 
 /* ---- login ------------------------------------------------------------------ */
 
-/* Section 9 step 2: 36 bytes, agent-ID 0, the system name, key 02010500,
+/* §11.1 step 2: 36 bytes, agent-ID 0, the system name, key 02010500,
  * count 0, size 0. */
 static void test_agent_login_bytes_exact(void **state)
 {
@@ -633,7 +633,7 @@ static void test_agent_tables_removed_while_running_exit_11(void **state)
 }
 
 /* 01020B01 with error 05 is an error about the acquire, not "no EMS"
- * (section 7): logged; the pending EMS counts as not coming.  An error
+ * (§8): logged; the pending EMS counts as not coming.  An error
  * about anything else changes nothing. */
 static void test_agent_errors_survived(void **state)
 {
@@ -662,7 +662,7 @@ static void test_agent_errors_survived(void **state)
     expect_no_output(w->a);
 }
 
-/* An EVBLOK failing section 8 is dropped, the rest kept, and the host told
+/* An EVBLOK failing §9 is dropped, the rest kept, and the host told
  * once with agent error 02010B01 / 05. */
 static void test_agent_invalid_evblok_dropped(void **state)
 {
@@ -772,7 +772,7 @@ static void test_agent_matched_out_of_frame_not_sent(void **state)
     expect_no_output(w->a);
 }
 
-/* Holidays given: on one, only day-list byte 7 counts (section 8). */
+/* Holidays given: on one, only day-list byte 7 counts (§9). */
 static void test_agent_holiday_uses_byte_7(void **state)
 {
     static const struct naccb_date friday = {2026, 11, 20};
@@ -788,7 +788,7 @@ static void test_agent_holiday_uses_byte_7(void **state)
                      XDI_EV_OUT_OF_FRAME);
 }
 
-/* Section 4: texts of the same length share one NACCB; another length goes
+/* §5: texts of the same length share one NACCB; another length goes
  * in its own.  Order within a length is kept. */
 static void test_agent_batches_same_length_texts(void **state)
 {
@@ -877,7 +877,7 @@ static void test_agent_queue_limit(void **state)
     free(w);
 }
 
-/* Texts longer than 128 bytes are cut to 128 (section 5's maximum). */
+/* Texts longer than 128 bytes are cut to 128 (§6's maximum). */
 static void test_agent_long_text_cut_to_128(void **state)
 {
     char text[200];
@@ -935,7 +935,7 @@ static void test_agent_queue_survives_reconnect(void **state)
 /* EOJ of PAYROLL1, ucc 4, max CC 4, normal: the EOJ text (object 05, the
  * 8-byte job name; EVBLOK ET 06) and an EOTINFO that is a copy of SCD
  * entry 1 with the status fields: step 0, SCC 0, UCC 4, max CC 4, notes
- * J, blank, N, R (section 9).  Entry 2 (job + STEP2) does not match an
+ * J, blank, N, R (§11).  Entry 2 (job + STEP2) does not match an
  * EOJ. */
 static void test_agent_eotinfo_built_from_scd_entry(void **state)
 {
@@ -1131,7 +1131,7 @@ static void test_agent_exec_cmd_allowed_runs(void **state)
     assert_int_equal(xdi_agent_queued(w->a), 1);
 }
 
-/* Section 6: refused with 02010B04, extended error 04, text saying why;
+/* §7: refused with 02010B04, extended error 04, text saying why;
  * the expression must match the whole command. */
 static void test_agent_allow_list_refusal_bytes(void **state)
 {
@@ -1201,7 +1201,7 @@ static void test_agent_exec_cmd_control_chars_refused(void **state)
 
 /* ---- shutdown ------------------------------------------------------------------------ */
 
-/* The host's shutdown: logout (section 7 bytes), close, exit 10. */
+/* The host's shutdown: logout (§8 bytes), close, exit 10. */
 static void test_agent_host_shutdown_logout_bytes(void **state)
 {
     static const uint8_t shutdown[] = {

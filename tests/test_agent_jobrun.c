@@ -2,7 +2,7 @@
  * test_agent_jobrun.c - a job's steps and end as the agent records them
  * (tools/xdi-agent/core/jobrun.h): the "STEP name rc" side-channel lines,
  * step numbers 1..256, max CC, and the EOJ from an exit status, a signal,
- * or a job that never started (protocol.md section 9 status fields).
+ * or a job that never started (protocol.md §9 status fields).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -83,7 +83,7 @@ static void test_agent_jobrun_bad_lines(void **state)
     assert_int_equal(e.ucc, 65535);
 }
 
-/* Step 256 is the last one (section 9: 1..256). */
+/* Step 256 is the last one (§11: 1..256). */
 static void test_agent_jobrun_256_steps(void **state)
 {
     struct xdi_jobrun r;

@@ -12,8 +12,8 @@
  * loader, because reload is about exactly that path (a set loaded from a
  * directory, then another one).
  *
- * Every NACCB expected is hex written by hand from protocol-notes sections
- * 2, 6, 7 and 8 (EBCDIC IBM-037: SYSA = E2E8E2C1, blank = 40; "CANCEL
+ * Every NACCB expected is hex written by hand from docs/protocol.md
+ * §3, §7, §8 and §9 (EBCDIC IBM-037: SYSA = E2E8E2C1, blank = 40; "CANCEL
  * U=JOKO" = C3C1D5C3C5D3 40 E4 7E D1D6D2D6).
  */
 #include <stdarg.h>
@@ -50,7 +50,7 @@
 #define NO_EMS(id, sys) "00000024 " id " " sys " 01020B01 08000000 " NOOBJ
 #define NO_SCD(id, sys) "00000024 " id " " sys " 01020B02 08000000 " NOOBJ
 
-/* Exec job (section 6): one 8-byte object, the job name blank padded;
+/* Exec job (§7): one 8-byte object, the job name blank padded;
  * total length 36 + 8 = 0x2C. */
 #define EXEC_JOB(id, sys, job)                                                 \
     "0000002C " id " " sys " 01020108 " EXT0 " 00000000 00000001 00000008 " job
@@ -70,7 +70,7 @@
     " C3C1D5C3C5D3 40 E4 7E D1D6D2D6"
 
 /*
- * An EOTINFO report (section 8) against an entry with flag2 80 (job name
+ * An EOTINFO report (§9) against an entry with flag2 80 (job name
  * only): work areas and flag1 zero, reserved zero, job-id blank, the
  * system, job and step names, proc-step blank, then step number, SCC,
  * UCC, max CC (4 hex digits each), notes (4 EBCDIC letters), reserved.
@@ -185,7 +185,7 @@ static const char *const reload_yaml =
     RELOAD_HEAD RELOAD_SYSA(", action: \"CANCEL U=&arg\"", RELOAD_SYSA_SCD)
         RELOAD_SYSB;
 
-/* The EVBLOK of KILL (section 7): system SYSA, key KILL, the additional
+/* The EVBLOK of KILL (§8): system SYSA, key KILL, the additional
  * text given (hex, 108 bytes), IL 12, KL 4, VL 4, the "always" frame,
  * ET 02, reserved zero, SSDT/ESDT, user area zero. */
 #define EVBLOK_KILL(text108)                                                   \
@@ -411,7 +411,7 @@ static void assert_rec_str(const struct env *e, const char *event, size_t nth,
 }
 
 /* ======================================================================
- * EMS actions: exec command (sections 6 and 7)
+ * EMS actions: exec command (§7 and §8)
  * ==================================================================== */
 
 /* The seed's example: KILL JOKO -> exec command CANCEL U=JOKO to the
@@ -446,7 +446,7 @@ static void test_automation_exec_command_cancel_u_joko(void **state)
     json_decref(rec);
 }
 
-/* The argument loses its leading and trailing blanks (section 7). */
+/* The argument loses its leading and trailing blanks (§8). */
 static void test_automation_exec_command_blanks_trimmed(void **state)
 {
     struct env *e = *state;
@@ -699,7 +699,7 @@ static void test_automation_no_action_nothing_sent(void **state)
 }
 
 /* ======================================================================
- * SCD triggers: exec job (sections 6 and 8)
+ * SCD triggers: exec job (§7 and §9)
  * ==================================================================== */
 
 /* PAYROLL1 ends with max CC 4: trigger 0 (max_cc <= 4) sends exec job

@@ -1,7 +1,7 @@
 /*
  * test_codes.c - unit tests of codes.c and errors.c: the named keys of
- * protocol-notes section 6, the code names of sections 3 to 5 and 7, the
- * EOJ/EOS trap of section 4, and the error-code table of errors.h.
+ * docs/protocol.md §7, the code names of §4 to §6 and §8, the
+ * EOJ/EOS trap of §5, and the error-code table of errors.h.
  *
  * Every named key is a 36-byte header written by hand from the notes
  * (system name "SYSA" in EBCDIC-037: E2 E8 E2 C1 40 40 40 40), decoded
@@ -105,7 +105,7 @@ static struct key_vector vectors[] = {
       0x00, ZERO4, ZERO4, ZERO4, ZERO4},
      36, 7, 0x0102, 0x04, 0x00, 0x00, 0x00, 0, 0, 0, 0x01020400u},
     /* two 5-byte texts: 36 + 10 = 46 = 0x2E; the agent sets OS code 2A and
-     * a forward pointer 0012F0A8 (section 2: both its own business) */
+     * a forward pointer 0012F0A8 (§3: both its own business) */
     {"info MSG",
      {0x00, 0x00, 0x00, 0x2E, 0x00, 0x00, 0x00, 0x07, SYSA, 0x02, 0x01, 0x0A,
       0x03, 0x00, 0x2A, 0x00, 0x00, 0x00, 0x12, 0xF0, 0xA8, 0x00, 0x00, 0x00,
@@ -140,7 +140,7 @@ static struct key_vector vectors[] = {
      {0x00, 0x00, 0x00, 0x24, 0x00, 0x00, 0x00, 0x07, SYSA, 0x01, 0x02, 0x0B,
       0x00, 0x05, 0x00, 0x00, 0x00, ZERO4, ZERO4, ZERO4},
      36, 7, 0x0102, 0x0B, 0x00, 0x05, 0x00, 0, 0, 0, 0x01020B00u},
-    /* error 05 about an acquire-EMS: same key bytes as no-EMS (section 6) */
+    /* error 05 about an acquire-EMS: same key bytes as no-EMS (§7) */
     {"error",
      {0x00, 0x00, 0x00, 0x24, 0x00, 0x00, 0x00, 0x07, SYSA, 0x01, 0x02, 0x0B,
       0x01, 0x05, 0x00, 0x00, 0x00, ZERO4, ZERO4, ZERO4},
@@ -209,7 +209,7 @@ static void test_codes_key_set_splits_fields(void **state)
     }
 }
 
-/* The NACCB_KEY_* enum carries the section 6 keys. */
+/* The NACCB_KEY_* enum carries the §7 keys. */
 static void test_codes_key_enum_values(void **state)
 {
     (void)state;
@@ -296,7 +296,7 @@ struct code_name {
     const char *name;
 };
 
-/* Section 3, read with the "lost accept at 07" decision. */
+/* §4, read with the "lost accept at 07" decision. */
 static void test_codes_request_names(void **state)
 {
     static const struct code_name names[] = {
@@ -319,7 +319,7 @@ static void test_codes_request_names(void **state)
     assert_int_equal(NACCB_REQ_ERROR, 0x0B);
 }
 
-/* Section 4, object 00 "none" included. */
+/* §5, object 00 "none" included. */
 static void test_codes_object_names(void **state)
 {
     static const struct code_name names[] = {
@@ -341,7 +341,7 @@ static void test_codes_object_names(void **state)
     assert_null(naccb_object_name(0x101));
 }
 
-/* Section 5. */
+/* §6. */
 static void test_codes_error_code_names(void **state)
 {
     static const struct code_name names[] = {
@@ -364,7 +364,7 @@ static void test_codes_error_code_names(void **state)
     assert_null(naccb_error_code_name(0xFF));
 }
 
-/* Section 7, ET: EOS is 05 and EOJ 06 here. */
+/* §8, ET: EOS is 05 and EOJ 06 here. */
 static void test_codes_event_type_names(void **state)
 {
     static const struct code_name names[] = {
@@ -381,7 +381,7 @@ static void test_codes_event_type_names(void **state)
     assert_null(naccb_event_type_name(0xFF));
 }
 
-/* The trap of section 4: info object 05 (EOJ) reports ET 06, object 06
+/* The trap of §5: info object 05 (EOJ) reports ET 06, object 06
  * (EOS) reports ET 05. */
 static void test_codes_event_type_for_object_eoj_eos_trap(void **state)
 {
@@ -479,7 +479,7 @@ static void test_codes_errno_unknown(void **state)
     }
 }
 
-/* What each named key carries (sections 4, 6 and 8), agent errors a
+/* What each named key carries (§5, §7 and §9), agent errors a
  * text whatever their object byte, anything else nothing. */
 static void test_codes_key_object_kind(void **state)
 {

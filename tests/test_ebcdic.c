@@ -1,6 +1,6 @@
 /*
  * test_ebcdic.c - unit tests of the code pages and fixed fields
- * (naccb/ebcdic.h, protocol-notes section 1).
+ * (naccb/ebcdic.h, docs/protocol.md §1).
  *
  * Every entry of every table is checked against glibc's iconv at run time
  * (iconv is the reference, not the code under test), every byte value must

@@ -1,9 +1,9 @@
 /*
  * test_eotinfo.c - unit tests of the 162-byte EOTINFO (naccb/eotinfo.h,
- * protocol-notes section 8, the two-work-area reading) and of its checks
- * for an SCD table entry and an agent's report (section 9 step 4).
+ * docs/protocol.md §9, the two-work-area reading) and of its checks
+ * for an SCD table entry and an agent's report (§11.1 step 4).
  *
- * The golden vector is written by hand from the section 8 table, in
+ * The golden vector is written by hand from the §9 table, in
  * EBCDIC-037.  Each validation rule is broken alone, starting from one
  * fully valid object, and the exact error code and offset are asserted.
  */
@@ -231,7 +231,7 @@ static void test_eotinfo_golden_encode(void **state)
     assert_int_equal(out[NACCB_EOTINFO_SIZE], 0xAA); /* no write past 162 */
 }
 
-/* Halfwords are big-endian, high byte first (section 1). */
+/* Halfwords are big-endian, high byte first (§1). */
 static void test_eotinfo_halfwords_big_endian(void **state)
 {
     static const uint8_t want[8] = {0x01, 0x02, 0x80, 0x04,
@@ -451,7 +451,7 @@ static void test_eotinfo_report_step_j_nonzero(void **state)
 }
 
 /* Every one of the 256 values at each notes position: valid exactly for
- * that position's letters (section 8), else ENOTES at 154 + i; an L in
+ * that position's letters (§9), else ENOTES at 154 + i; an L in
  * position 3 is well formed but not what an agent sends: ENOT_REMOTE. */
 static int letter_in(uint8_t c, const uint8_t *set, size_t n)
 {
@@ -532,7 +532,7 @@ static void test_eotinfo_report_notes_ebcdic_in_ascii_mode(void **state)
                 NACCB_EOT_NOTES + 1);
 }
 
-/* flag1 and flag2 belong to the server (section 8): any value is fine in a
+/* flag1 and flag2 belong to the server (§9): any value is fine in a
  * report. */
 static void test_eotinfo_report_flags_not_checked(void **state)
 {

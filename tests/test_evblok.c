@@ -1,5 +1,5 @@
 /*
- * test_evblok.c - the 230-byte EVBLOK (protocol-notes section 7): the
+ * test_evblok.c - the 230-byte EVBLOK (docs/protocol.md §8): the
  * golden vector, decode/encode, the "always" frame, and every validation
  * rule failing alone with its exact error code and field offset.
  *

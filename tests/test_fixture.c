@@ -293,7 +293,7 @@ static void test_fixture_test_set_matches_readme(void **state)
     xdi_fixture_free(set);
 }
 
-/* TESTA's KILL event, byte for byte (protocol-notes section 7). */
+/* TESTA's KILL event, byte for byte (docs/protocol.md §8). */
 static void test_fixture_kill_evblok_bytes(void **state)
 {
     static const uint8_t expected[230] = {

@@ -1,7 +1,7 @@
 /*
  * test_framer.c - unit tests of framer.c, the NACCB stream reassembler
- * (protocol-notes section 2: the stream's only framing is each NACCB's
- * total length; section 9: bad framing).
+ * (docs/protocol.md §3: the stream's only framing is each NACCB's
+ * total length; §11: bad framing).
  *
  * Streams of hand-written NACCBs are fed whole, one byte at a time, split
  * at every point into two chunks and at every pair of points into three.

@@ -1,7 +1,7 @@
 /*
  * test_header.c - unit tests of header.c: raw header encode/decode, the
- * framing checks of the total length (protocol-notes section 2 and 9),
- * whole-NACCB decode/encode, and the per-key object rules of sections 4, 6
+ * framing checks of the total length (docs/protocol.md §2 and §11.4),
+ * whole-NACCB decode/encode, and the per-key object rules of §5, §7
  * and 9 (naccb_message_check_objects), each rule failing alone with its
  * exact error code and offset.
  *
@@ -831,7 +831,7 @@ static void test_header_objects_info_count_0(void **state)
                        NACCB_OFF_COUNT);
 }
 
-/* Texts are 1..128 bytes (section 4), any number of them. */
+/* Texts are 1..128 bytes (§5), any number of them. */
 static void test_header_objects_info_text_sizes(void **state)
 {
     (void)state;
@@ -949,7 +949,7 @@ static void test_header_objects_replies_without_objects(void **state)
     }
 }
 
-/* First failure wins, in the order of section 9. */
+/* First failure wins, in the order of §11. */
 static void test_header_objects_order(void **state)
 {
     struct naccb_header h;

@@ -1,6 +1,6 @@
 /*
  * test_match.c - event matching, the time frame and verb substitution
- * (protocol-notes section 7, "Matching and the time frame" and "Verb
+ * (docs/protocol.md §8, "Matching and the time frame" and "Verb
  * substitution").  Texts are EBCDIC-037 bytes written by hand; instants
  * are fixed dates checked against a calendar (weekdays noted beside them).
  */
@@ -196,7 +196,7 @@ static void test_match_event_type_differs(void **state)
 }
 
 /*
- * The EOJ/EOS trap (section 4): info object 05 is EOJ and matches ET 06;
+ * The EOJ/EOS trap (§5): info object 05 is EOJ and matches ET 06;
  * object 06 is EOS and matches ET 05.
  */
 static void test_match_eoj_eos_trap(void **state)

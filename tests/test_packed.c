@@ -1,6 +1,6 @@
 /*
  * test_packed.c - packed decimal without sign zone and the calendar
- * (protocol-notes sections 1 and 7).  Expected values are written by hand
+ * (docs/protocol.md §1 and §8).  Expected values are written by hand
  * from the notes and a wall calendar, never computed by the code under
  * test.  Leap-year and century boundaries each get their own case.
  */

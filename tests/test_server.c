@@ -5,7 +5,7 @@
  * hand in C (no YAML loader).
  *
  * Every NACCB fed and every reply expected is a hex literal written from
- * protocol-notes sections 2 to 9 (EBCDIC IBM-037: SYSA = E2E8E2C1, blank =
+ * docs/protocol.md §3 to §11 (EBCDIC IBM-037: SYSA = E2E8E2C1, blank =
  * 40); replies are compared byte for byte.  The journal records are caught
  * in memory by the fake output, each line parsed back as it comes.  The
  * output, clock, drivers and journal reader are shared with
@@ -30,7 +30,7 @@
 #include "core_harness.h"
 #include "server.h"
 
-/* 2026-11-21 08:30:00 UTC: a Saturday, day 325 (protocol-notes section 7's
+/* 2026-11-21 08:30:00 UTC: a Saturday, day 325 (docs/protocol.md §8's
  * example).  TZ is set to UTC in main(), so local time is the same. */
 #define FIXED_TIME 1795249800
 /* What the fake clock reads (core_harness.c); never changed. */
@@ -54,7 +54,7 @@ static time_t fixed_now = FIXED_TIME;
     "00000033 " id " " SYSA " 02010A03 " EXT0 " 00000000 00000001 0000000F " \
     TXT_IEF450I
 
-/* An EOTINFO report (section 8) for job PAYROLL: flag2 80 (job name
+/* An EOTINFO report (§9) for job PAYROLL: flag2 80 (job name
  * captured), notes J / blank / N / R. */
 #define EOT(sys, job, notes, res1, res2)                                       \
     Z40 Z40 "00 80" res1 B8 sys job B8 B8 "0000 0000 0000 0000" notes res2
@@ -400,7 +400,7 @@ static void test_server_blob_null_data_is_zero_filled(void **state)
     xdi_blob_unref(b);
 }
 
-/* ---- login: accept and agent-IDs (section 9 step 2) --------------------- */
+/* ---- login: accept and agent-IDs (§11.1 step 2) --------------------- */
 
 static void test_server_login_accept_first_id_1(void **state)
 {
@@ -497,7 +497,7 @@ static void test_server_login_random_ids_follow_seed(void **state)
     assert_memory_not_equal(a, c, sizeof(a));
 }
 
-/* ---- login: the reject order of section 9 step 2 ------------------------ */
+/* ---- login: the reject order of §11.1 step 2 ------------------------ */
 
 /* Each step fails with every earlier step passing and every later step
  * failing too, so the test also proves the order. */
@@ -793,10 +793,10 @@ static void test_server_dropped_send_journalled_and_closes(void **state)
     assert_int_equal(jcount(e, "takeover"), 0);
 }
 
-/* ---- section 5, error by error ------------------------------------------ */
+/* ---- §6, error by error ------------------------------------------ */
 
 /* 01: a NACCB other than a login before a session; the error echoes the
- * NACCB's system name with agent-ID 0 (section 2). */
+ * NACCB's system name with agent-ID 0 (§3). */
 static void test_server_err01_before_login(void **state)
 {
     struct env *e = *state;
@@ -1062,7 +1062,7 @@ static void test_server_order_request_before_object_rules(void **state)
     expect(e, 0, ERR("00000001", SYSA, "07", "03"));
 }
 
-/* ---- tables (section 9 step 3) ------------------------------------------ */
+/* ---- tables (§11.1 step 3) ------------------------------------------ */
 
 /* The bytes every SYSA agent must get as its EMS table. */
 static uint8_t *sysa_ems_table(size_t *len)
@@ -1190,7 +1190,7 @@ static void test_server_acquire_raw_tables(void **state)
     free(head);
 }
 
-/* ---- info texts (section 9 step 4, section 7 matching) ------------------ */
+/* ---- info texts (§11.1 step 4, §8 matching) ------------------ */
 
 /* Logs SYSA in on connection 0 and acquires the EMS table. */
 static void sysa_with_ems(struct env *e)
@@ -1280,7 +1280,7 @@ static void test_server_info_unmatched_is_05(void **state)
     expect(e, 0, ERR("00000001", SYSA, "04", "05"));
 }
 
-/* Section 4's trap: info object 05 (EOJ text) matches ET 06, object 06
+/* §5's trap: info object 05 (EOJ text) matches ET 06, object 06
  * (EOS text) matches ET 05. */
 static void test_server_info_eoj_object_matches_et06(void **state)
 {
@@ -1401,7 +1401,7 @@ static void test_server_info_raw_table(void **state)
     expect(e, 0, ERR("00000001", SYSC, "03", "05"));
 }
 
-/* ---- info EOT (section 8, section 9 step 4) ----------------------------- */
+/* ---- info EOT (§9, §11.1 step 4) ----------------------------- */
 
 static void sysa_with_scd(struct env *e)
 {
@@ -1540,7 +1540,7 @@ static void test_server_eot_raw_table(void **state)
     assert_info(e, 0, "ok");
 }
 
-/* ---- agent error 02010Bxx (section 6) ----------------------------------- */
+/* ---- agent error 02010Bxx (§7) ----------------------------------- */
 
 static void test_server_agent_error_journalled_no_reply(void **state)
 {

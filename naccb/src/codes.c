@@ -1,6 +1,6 @@
 /*
  * codes.c - names of request, object, error and event-type codes and of
- * the named keys (protocol-notes sections 3 to 6), what each key's objects
+ * the named keys (docs/protocol.md §4 to §7), what each key's objects
  * are, and the same lists as tables for bindings, all from the X-macro
  * lists of naccb/codes.h: the protocol's numbers are written there once.
  */
@@ -105,7 +105,7 @@ const char *naccb_object_id(unsigned object)
 }
 
 /* Read from the key list, so that "EOT" is written once: the name of the
- * info key for the object, after its "info " (section 6). */
+ * info key for the object, after its "info " (§7). */
 const char *naccb_info_kind_name(unsigned object)
 {
     static const char prefix[] = "info ";
@@ -132,7 +132,7 @@ enum naccb_object_kind naccb_key_object_kind(uint32_t key)
         if (keys[i].key == key)
             return keys[i].kind;
     /* Agent error 02010Bxx: xx names the failed request, the optional
-     * object is always a text saying why (section 6). */
+     * object is always a text saying why (§7). */
     if ((key & 0xFFFFFF00u) ==
         NACCB_MAKE_KEY(NACCB_DIR_TO_SERVER, NACCB_REQ_ERROR, 0))
         return NACCB_KIND_TEXT;
@@ -156,7 +156,7 @@ const char *naccb_key_name(uint32_t key, unsigned error_code)
     uint32_t prefix = key & 0xFFFFFF00u;
 
     /* 01020B01 / 01020B02 are "no EMS" / "no SCD" only with error 08
-     * (protocol-notes section 6); otherwise every 01020Bxx is an error and
+     * (docs/protocol.md §7); otherwise every 01020Bxx is an error and
      * every 02010Bxx an agent error. */
     if (prefix == 0x01020B00u) {
         if (error_code == NACCB_ERR_NOT_AVAILABLE &&

@@ -2,7 +2,7 @@
  * ebcdic.c - EBCDIC code pages and blank-padded character fields.
  *
  * Every character field on the wire is EBCDIC, left-justified and padded
- * with the code page's blank (protocol-notes section 1).  Conversion is
+ * with the code page's blank (docs/protocol.md §1).  Conversion is
  * table-driven: each code page is a pair of 256-byte tables, one per
  * direction, that are exact inverses, so every byte value round-trips.
  * The literals were generated once from glibc iconv (IBM037, IBM1047,

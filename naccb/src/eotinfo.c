@@ -1,8 +1,8 @@
 /*
- * eotinfo.c - the 162-byte EOTINFO (protocol-notes section 8, the reading
+ * eotinfo.c - the 162-byte EOTINFO (docs/protocol.md §9, the reading
  * with two 40-byte work areas): encode, decode, the checks for an SCD table
  * entry and for an agent's report, and the match of a report against a
- * table entry (section 9 step 4).
+ * table entry (§11.1 step 4).
  */
 #include "naccb/eotinfo.h"
 
@@ -14,8 +14,8 @@
 
 /* ---- encode / decode -------------------------------------------------- */
 
-/* Field by field at the offsets of section 8; integers are big-endian
- * halfwords (section 1).  Every byte of the 162 is a field, so decode then
+/* Field by field at the offsets of §9; integers are big-endian
+ * halfwords (§1).  Every byte of the 162 is a field, so decode then
  * encode gives back the input exactly. */
 void naccb_eotinfo_encode(const struct naccb_eotinfo *e,
                           uint8_t out[NACCB_EOTINFO_SIZE])
@@ -79,7 +79,7 @@ static int all_zero(const uint8_t *p, size_t n)
     return 1;
 }
 
-/* Section 8: "blanks if none".  Agents that never touch a field leave it
+/* §9: "blanks if none".  Agents that never touch a field leave it
  * binary zero, so 0x00 counts as blank as well (naccb/eotinfo.h). */
 static int name_is_blank(const uint8_t name[NACCB_NAME_SIZE],
                          enum naccb_codepage cp)
@@ -92,7 +92,7 @@ static int name_is_blank(const uint8_t name[NACCB_NAME_SIZE],
     return 1;
 }
 
-/* Section 8, notes: the letters each position may hold.  EBCDIC in every
+/* §9, notes: the letters each position may hold.  EBCDIC in every
  * code page (the seed: an ASCII agent must not convert them). */
 static int note_letter_valid(size_t pos, uint8_t c)
 {
@@ -110,7 +110,7 @@ static int note_letter_valid(size_t pos, uint8_t c)
 
 /* ---- report (info EOT from an agent) ----------------------------------- */
 
-/* Section 8: 1..256 for a step (notes[0] S), 0 for end of job (J).  When
+/* §9: 1..256 for a step (notes[0] S), 0 for end of job (J).  When
  * notes[0] is neither, the range is unknown: the notes check reports it. */
 static int report_step_number_valid(const struct naccb_eotinfo *e)
 {
@@ -122,7 +122,7 @@ static int report_step_number_valid(const struct naccb_eotinfo *e)
 }
 
 /* Each letter in its position; then notes[3] must be R, since "an agent
- * always sends R" (section 8), so a well-formed L is its own error. */
+ * always sends R" (§9), so a well-formed L is its own error. */
 static int report_check_notes(const struct naccb_eotinfo *e,
                               size_t *err_offset)
 {
@@ -157,7 +157,7 @@ static int validate_report(const struct naccb_eotinfo *e,
 
 /* ---- SCD table entry (sent by the server) ----------------------------- */
 
-/* The name fields flag2 can mark, in offset order (section 8). */
+/* The name fields flag2 can mark, in offset order (§9). */
 struct captured_name {
     uint8_t bit;
     size_t offset;
@@ -197,7 +197,7 @@ static int entry_check_captured(const struct naccb_eotinfo *e,
     return 0;
 }
 
-/* Section 8: "the status fields (step number, codes, notes) are zero" in a
+/* §9: "the status fields (step number, codes, notes) are zero" in a
  * table; the agent fills them in its report. */
 static int entry_check_status(const struct naccb_eotinfo *e,
                               size_t *err_offset)
@@ -217,7 +217,7 @@ static int entry_check_status(const struct naccb_eotinfo *e,
 
 /* Rules in offset order: flag2 81, reserved 82, captured names 106..138,
  * status 146..154, reserved 158.  flag1 and flag2's low nibble are "server
- * only" (section 8) and carry no rule. */
+ * only" (§9) and carry no rule. */
 static int validate_entry(const struct naccb_eotinfo *e,
                           enum naccb_codepage cp, size_t *err_offset)
 {
@@ -255,7 +255,7 @@ int naccb_eotinfo_validate(const struct naccb_eotinfo *e,
 
 /* ---- matching ----------------------------------------------------------- */
 
-/* Section 9 step 4: the report names the entry's host and equals it, byte
+/* §11.1 step 4: the report names the entry's host and equals it, byte
  * for byte, in every name the ENTRY's flag2 marks; unmarked names are free
  * (the agent fills them from what it saw). */
 int naccb_eotinfo_matches_entry(const struct naccb_eotinfo *entry,

@@ -1,6 +1,6 @@
 /*
  * evblok.c - the 230-byte EVBLOK, one entry of an EMS table
- * (protocol-notes section 7): encode, decode, the "always" time frame and
+ * (docs/protocol.md §8): encode, decode, the "always" time frame and
  * the validation of every rule of that section.
  *
  * Encode and decode copy every byte (reserved and user area included), so
@@ -196,7 +196,7 @@ int naccb_evblok_validate(const struct naccb_evblok *e, size_t *err_offset)
 
 int naccb_event_type_for_agent(unsigned event_type)
 {
-    /* ET 03 and 04 are "not applicable for agent" (section 7). */
+    /* ET 03 and 04 are "not applicable for agent" (§8). */
     return event_type == NACCB_ET_MESSAGE || event_type == NACCB_ET_COMMAND ||
            event_type == NACCB_ET_EOS || event_type == NACCB_ET_EOJ;
 }

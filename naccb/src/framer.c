@@ -1,10 +1,10 @@
 /*
  * framer.c - reassembles whole NACCBs from a TCP byte stream.
  *
- * The stream's only framing is each NACCB's own total length (protocol-
- * notes section 2).  A NACCB lying whole in the chunk is handed out in
+ * The stream's only framing is each NACCB's own total length (docs/protocol.md
+ * §3).  A NACCB lying whole in the chunk is handed out in
  * place; only one split across chunks is copied.  The declared length is checked
- * against 36 and the maximum (section 9, "bad framing") before a single
+ * against 36 and the maximum (§11, "bad framing") before a single
  * byte of payload is held: until its 4 bytes are all in, a split length
  * waits in the fixed f->head array and nothing is allocated.  The copy
  * buffer then grows with the bytes received, up to the declared length.
@@ -86,7 +86,7 @@ static int set_error(struct naccb_framer *f, int rc, uint64_t start)
     return rc;
 }
 
-/* Section 9 framing bounds.  Like naccb_message_decode(), a length that
+/* §11 framing bounds.  Like naccb_message_decode(), a length that
  * does not fit an int is over any maximum. */
 static int check_total(const struct naccb_framer *f, uint32_t total)
 {

@@ -1,5 +1,5 @@
 /*
- * header.c - the 36-byte NACCB header (protocol-notes section 2) and the
+ * header.c - the 36-byte NACCB header (docs/protocol.md §3) and the
  * whole-NACCB view: raw encode/decode, the framing checks of the total
  * length, message decode/encode, and the per-key object rules of sections
  * 4, 6 and 9.
@@ -84,7 +84,7 @@ uint64_t naccb_message_length(uint32_t count, uint32_t size)
 
 /*
  * The bounds every reader checks first, from the total length alone
- * (protocol-notes section 9, "bad framing").  A NACCB whose length does
+ * (docs/protocol.md §11, "bad framing").  A NACCB whose length does
  * not fit an int cannot be reported as a byte count by the functions of
  * this file, so it is over any maximum too.
  */
@@ -100,7 +100,7 @@ static int check_total(uint32_t total, uint32_t max_size, size_t *err_offset)
 }
 
 /*
- * Section 2: size is 0 exactly when count is 0.  Either field may be the
+ * §3: size is 0 exactly when count is 0.  Either field may be the
  * wrong one; the report names the size field (offset 32) in both cases,
  * since the count is what the reader loops on.
  */
@@ -184,7 +184,7 @@ int naccb_message_encode(const struct naccb_header *h, const uint8_t *objects,
     return (int)total;
 }
 
-/* ---- object rules (protocol-notes sections 4, 6 and 9) ---------------- */
+/* ---- object rules (docs/protocol.md §5, §7 and §11) ---------------- */
 
 /* Counts and sizes one key allows; size bounds apply only when count > 0. */
 struct object_rule {
@@ -194,7 +194,7 @@ struct object_rule {
 
 static const struct object_rule no_objects = {0, 0, 0, 0};
 
-/* Section 3: which request codes each direction carries. */
+/* §4: which request codes each direction carries. */
 static int request_valid(uint16_t direction, uint8_t request)
 {
     if (direction == NACCB_DIR_TO_SERVER)
@@ -213,10 +213,10 @@ static int is_table(uint8_t object)
 }
 
 /*
- * Sections 4, 5 and 6: the object codes a (valid) request allows.  The
+ * §5, §6 and §7: the object codes a (valid) request allows.  The
  * to-agent error 01020Bxx takes every xx: it echoes the object code of the
  * offending NACCB, which may itself be the unknown byte the error is about
- * (section 5, error 04); the header doc sets no bound, so none is made up.
+ * (§6, error 04); the header doc sets no bound, so none is made up.
  */
 static int object_valid(uint16_t direction, uint8_t request, uint8_t object)
 {
@@ -246,14 +246,14 @@ static struct object_rule rule(uint32_t min_count, uint32_t max_count,
     return r;
 }
 
-/* The text objects: event texts, exec command, agent error (section 4). */
+/* The text objects: event texts, exec command, agent error (§5). */
 static struct object_rule texts(uint32_t min_count, uint32_t max_count)
 {
     return rule(min_count, max_count, 1, NACCB_TEXT_MAX);
 }
 
 /* Objects of a whole table: EVBLOKs (230) or EOTINFOs (162), at least one;
- * an empty table goes out as no-EMS / no-SCD instead (section 6). */
+ * an empty table goes out as no-EMS / no-SCD instead (§7). */
 static struct object_rule table_rule(uint8_t object)
 {
     uint32_t size =
@@ -264,9 +264,9 @@ static struct object_rule table_rule(uint8_t object)
 static struct object_rule to_server_rule(uint8_t request, uint8_t object)
 {
     switch (request) {
-    case NACCB_REQ_LOGIN: /* section 9 step 2: none, or an 8-byte password */
+    case NACCB_REQ_LOGIN: /* §11.1 step 2: none, or an 8-byte password */
         return rule(0, 1, NACCB_PASSWORD_SIZE, NACCB_PASSWORD_SIZE);
-    case NACCB_REQ_INFO: /* section 9 step 4 */
+    case NACCB_REQ_INFO: /* §11.1 step 4 */
         if (object == NACCB_OBJ_EOTINFO)
             return rule(1, UINT32_MAX, NACCB_EOTINFO_SIZE,
                         NACCB_EOTINFO_SIZE);
@@ -288,13 +288,13 @@ static struct object_rule to_agent_rule(uint8_t request, uint8_t object)
         if (object == NACCB_OBJ_JOBNAME)
             return rule(1, 1, NACCB_NAME_SIZE, NACCB_NAME_SIZE);
         return texts(1, 1);
-    default: /* accept, reject, shutdown, no-EMS/SCD, errors (section 2) */
+    default: /* accept, reject, shutdown, no-EMS/SCD, errors (§3) */
         return no_objects;
     }
 }
 
 /*
- * Checks run in the order of section 9 (direction, request, object code,
+ * Checks run in the order of §11 (direction, request, object code,
  * then the request's own object rules), and within the object rules the
  * count before the size: a login with two 7-byte objects is a count error.
  */

@@ -1,7 +1,7 @@
 /*
  * match.c - does an event match an EVBLOK, is it inside the EVBLOK's time
- * frame, and verb substitution into an EMS action (protocol-notes section
- * 7, "Matching and the time frame" and "Verb substitution").
+ * frame, and verb substitution into an EMS action (docs/protocol.md
+ * §8, "Matching and the time frame" and "Verb substitution").
  *
  * Pure functions: the caller supplies the local time and the holiday
  * calendar, so the server and an agent share exactly one implementation.
@@ -74,7 +74,7 @@ static int time_in_frame(const struct naccb_evblok *e,
            now <= naccb_time_seconds(&end);
 }
 
-/* Rule 5: on a holiday only byte 7 counts (decision in section 7), else
+/* Rule 5: on a holiday only byte 7 counts (decision in §8), else
  * the weekday's byte.  No predicate means no holidays. */
 static int day_in_frame(const struct naccb_evblok *e,
                         const struct naccb_date *date,
@@ -200,7 +200,7 @@ int naccb_substitute_verb(enum naccb_codepage cp, const uint8_t *action,
         return NACCB_ETEXT_LENGTH;
     if (out == NULL) /* measuring only (cap is 0): whatever the length is */
         return (int)len;
-    /* Never truncated (section 7): too long or empty is not a text. */
+    /* Never truncated (§8): too long or empty is not a text. */
     if (len == 0 || len > NACCB_TEXT_MAX)
         return NACCB_ETEXT_LENGTH;
     if (len > cap) /* snprintf: the length needed, nothing written */

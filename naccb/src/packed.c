@@ -1,6 +1,6 @@
 /*
  * packed.c - packed decimal without sign zone (plain BCD) and the Gregorian
- * calendar behind the EVBLOK's dates and times (protocol-notes sections 1
+ * calendar behind the EVBLOK's dates and times (docs/protocol.md §1
  * and 7): Julian 0YYYYDDD, calendar YYYYMMDD and time HHMMSS00.
  *
  * Every decoder checks the BCD nibbles of the whole fullword first, then the
@@ -96,7 +96,7 @@ int naccb_julian_decode(uint32_t packed, int *year, int *yday)
 
     if (rc != 0)
         return rc;
-    /* 0YYYYDDD: the leading nibble is the zone, always 0 (section 7). */
+    /* 0YYYYDDD: the leading nibble is the zone, always 0 (§8). */
     if (v > 9999999u)
         return NACCB_EBCD_ZONE;
     rc = check_yday((int)(v / 1000), (int)(v % 1000));

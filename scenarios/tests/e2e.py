@@ -33,7 +33,7 @@ POLL = 0.01
 
 
 def header(total, agent_id, system, key, count=0, size=0):
-    """A 36-byte NACCB header as hex (protocol-notes section 3): total
+    """A 36-byte NACCB header as hex (docs/protocol.md §4): total
     length, agent-ID, system name, key, extended bytes 0, forward pointer
     0, object count, object size.  Each argument is one field's value; the
     hex is laid out here, not by the codec under test."""

@@ -65,7 +65,7 @@ def test_agent_exec_job_reports_eos_eoj_and_eotinfo(tmp_path, xdi_server,
         # The EOS of STEP2 matches EMS key PAYROLL1STEP2 (ET 05); EOJ
         # matches PAYROLL1 (ET 06).
         eos = j.wait_for(event="info", kind="EOS")
-        # The EOS text is job name + step name, 8 bytes each (section 4).
+        # The EOS text is job name + step name, 8 bytes each (§5).
         assert [r["text"] for r in eos] == ["PAYROLL1STEP2   "]
         assert eos[0]["verdict"] == "in_frame"
         eoj = j.wait_for(event="info", kind="EOJ")[0]

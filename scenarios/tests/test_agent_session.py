@@ -33,7 +33,7 @@ def test_agent_login_acquire_logout_on_sigterm(tmp_path, xdi_server):
                         r"\(2 entries\)")
         j = xdi_server.journal
         login = j.wait_for(event="login")[0]
-        # Section 9 step 2: the exact login bytes (hand-written).
+        # §11.1 step 2: the exact login bytes (hand-written).
         assert login["naccb"] == ("00000024" "00000000" "E3C5E2E3C1404040"
                                   "02010500" "00000000" "00000000"
                                   "00000000" "00000000")

@@ -66,7 +66,7 @@ def test_conform_junit_names_properties_transcript(reference_run):
         assert tc.get("classname") == "xdi-conform." + name.split(".")[0]
         props = {p.get("name"): p.get("value")
                  for p in tc.findall("properties/property")}
-        assert props["seed"] and props["protocol-notes"], name
+        assert props["seed"] and props["protocol"], name
         assert props["host"] in ("scripted", "xdi-server")
         out = tc.find("system-out")
         # The transcript: the NACCBs exchanged, decoded.

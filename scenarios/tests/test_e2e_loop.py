@@ -4,7 +4,7 @@ xdi-server, no proxy (issue 4, part C, scenario 1).
 `KILL JOKO` is appended to the log file the agent follows (a message
 event).  Host LOOPA (fixtures/e2e) takes it in frame and fires its EMS
 action: exec command `CANCEL U=JOKO` back to LOOPA (VL 4, verb
-substitution, protocol-notes section 7).  The agent has no --allow, so it
+substitution, docs/protocol.md §8).  The agent has no --allow, so it
 runs nothing and reports the command as a command event, which LOOPA's
 CANCEL event (ET 02) takes in frame.  Every step is read from the server's
 journal, in order, with the bytes written out by hand.

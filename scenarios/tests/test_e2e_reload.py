@@ -30,7 +30,7 @@ BROKEN_EVENT = ('        - key: "OLDKEY"\n'
                 '          text: "there from the start"\n')
 
 # Replace EMS (01020301) to RELOAD (agent-ID 1): two EVBLOKs, total
-# length 36 + 2 * 230 = 0x1F0 (protocol-notes sections 3 and 6).
+# length 36 + 2 * 230 = 0x1F0 (docs/protocol.md §4 and §7).
 REPLACE_HEADER = ("000001F0" "00000001" "D9C5D3D6C1C44040" "01020301"
                   "00000000" "00000000" "00000002" "000000E6")
 # An info message of 12 bytes ("NEWKEY LINE2"), total 0x30.

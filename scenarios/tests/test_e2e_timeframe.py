@@ -5,7 +5,7 @@ the real xdi-server, no proxy (issue 4, part C, scenario 4).
 Host TFRAME (fixtures/e2e): OFFICE is in frame 08:30:00..17:00:00, Monday
 to Friday, not on a holiday; HOLI only on a holiday; MARK always.  The
 agent gets the set's holiday calendar with --holidays (the calendar
-belongs to the host, protocol-notes section 7: an agent must be told).
+belongs to the host, docs/protocol.md §8: an agent must be told).
 Its simulation script reports OFFICE, HOLI, then MARK: a text out of
 frame is not sent (the agent's log says so, the journal has no info
 record for it); one in frame is, and the server agrees (in_frame).  MARK

@@ -4,8 +4,8 @@ The journal is written with one write(2) per line, and a received NACCB
 is journalled before it is answered (docs/journal.md), so once an agent
 holds a reply, the records of what it sent are in the kernel: a SIGKILL
 right then must leave a journal in which every line parses and every NACCB
-the agent was answered for is present.  Bytes are written by hand from protocol-notes
-sections 2, 5, 6.
+the agent was answered for is present.  Bytes are written by hand from docs/protocol.md
+§3, §6, §7.
 """
 
 import json

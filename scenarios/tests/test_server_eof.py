@@ -5,7 +5,7 @@ When an agent closes its side, the network layer tells the core at once
 session ends there, so a new login for the same host is a plain login,
 not a takeover of a connection whose agent is already gone
 (docs/journal.md, "disconnect").  Bytes are written by hand from
-protocol-notes sections 2, 5 and 6.
+docs/protocol.md §3, §6 and §7.
 """
 
 import socket

@@ -1,15 +1,15 @@
-"""Every row of protocol-notes section 5 and every reject reason of
-section 9 step 2, against the real xdi-server on fixtures/test.
+"""Every row of docs/protocol.md §6 and every reject reason of
+§11.1 step 2, against the real xdi-server on fixtures/test.
 
 Each case sends a NACCB written by hand as hex, expects the reply bytes
-written by hand from the notes (sections 2, 5, 6, 9: agent-ID 0 and the
+written by hand from the notes (§3, §6, §7, §11: agent-ID 0 and the
 echoed system name before a session, the session's after; error key
 01020Bxx naming the offending object code, 00 when the header cannot be
 trusted), checks the journal (the received NACCB's bytes, the check that
 failed, the reply's bytes), and checks the connection is still usable
 afterwards (only lost framing closes it).
 
-Section 5 row 07 (EVX component error) is sent "only when a scenario
+§6 row 07 (EVX component error) is sent "only when a scenario
 injects it"; xdi-server has no injection yet, so it has no case here.
 """
 
@@ -152,7 +152,7 @@ IN_SESSION = [
         f"00000024 00000001 {A} 01020B00 05000000 00000000 00000000 00000000",
         "length", 0x05, id="05-size-without-count"),
     # 05: the request's own object rules
-    pytest.param(  # protocol-notes A10: 01020B01 with 05 is not "no EMS"
+    pytest.param(  # docs/protocol.md A10: 01020B01 with 05 is not "no EMS"
         f"00000028 00000001 {A} 02010901 00000000 00000000 00000001 00000004"
         " 00000000",
         f"00000024 00000001 {A} 01020B01 05000000 00000000 00000000 00000000",
@@ -220,7 +220,7 @@ def test_server_error_01_before_login(xdi_server, xdi_agent, key):
 
 
 def test_server_error_02_before_login_comes_before_01(xdi_server, xdi_agent):
-    """Direction is checked before "log in first" (section 9 order)."""
+    """Direction is checked before "log in first" (section 11 order)."""
     a = xdi_agent()
     check_violation(
         xdi_server, a,
@@ -308,7 +308,7 @@ def test_server_error_05_largest_allowed_naccb_is_not_lost_framing(
                    " 00000000 00000000 00000000")
 
 
-# ---- 05: content checks of info NACCBs (section 9 step 4) -------------------------
+# ---- 05: content checks of info NACCBs (§11.1 step 4) -------------------------
 
 EOT_HEAD = f"000000C6 00000001 {A} 02010A07 00000000 00000000 00000001 000000A2"
 
@@ -453,7 +453,7 @@ def test_server_error_08_table_not_available(xdi_server, xdi_agent, host, obj):
     j.wait_naccb(reply, event="send", error=8)
 
 
-# ---- rejects: every failure of a login (section 9 step 2) -------------------------
+# ---- rejects: every failure of a login (§11.1 step 2) -------------------------
 
 P = WIRE["TESTP"]
 NOSUCH = "D5D6E2E4 C3C84040"  # NOSUCH

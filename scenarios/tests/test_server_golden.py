@@ -1,11 +1,11 @@
 """Golden bytes from an independent client.
 
 A plain socket, no ScriptedAgent and no libnaccb: every byte sent and
-every byte expected below is written by hand from protocol-notes sections
-6-9 (and docs/protocol.md's worked examples) and the fixture files
+every byte expected below is written by hand from docs/protocol.md
+§7 to §11 (and docs/protocol.md's worked examples) and the fixture files
 fixtures/test/hosts.yaml, so a server and a codec that agreed on a wrong
 layout would still fail here.  The only parsing is the stream rule of
-section 2: read 4 bytes of total length, then the rest.
+§3: read 4 bytes of total length, then the rest.
 
 EBCDIC 037 used below: A-I C1-C9, J-R D1-D9, S-Z E2-E9, a-i 81-89,
 j-r 91-99, s-z A2-A9, 0-9 F0-F9, blank 40.
@@ -21,7 +21,7 @@ from xdi.testset import WIRE
 A = WIRE["TESTA"].replace(" ", "")
 P = WIRE["TESTP"].replace(" ", "")
 
-# The "always" frame of section 7: SDATE EDATE STIME STSEC ETIME ETSEC,
+# The "always" frame of §8: SDATE EDATE STIME STSEC ETIME ETSEC,
 # day-list (every byte 01, holiday included).
 ALWAYS = "01900001 09999365 00000000 00000000 23595900 0001517F"
 ALWAYS_SSDT_ESDT = "19000101 99991231"
@@ -34,7 +34,7 @@ def h(text):
 
 def evblok(system, key, key_pad, addtext, il, kl, vl, frame, days, et,
            std_dates):
-    """One EVBLOK from hand-written hex fields, in the order of section 7.
+    """One EVBLOK from hand-written hex fields, in the order of §8.
     Only concatenation: every value is written by the caller."""
     hexes = [system, key + "40" * key_pad, addtext, il + kl + vl, frame, days,
              et, "00" * 15, std_dates, "00" * 32]
@@ -44,7 +44,7 @@ def evblok(system, key, key_pad, addtext, il, kl, vl, frame, days, et,
 
 
 def eotinfo(system, flag2, job_id, job):
-    """One SCD table entry (section 8): work areas zero, flag1 0, status
+    """One SCD table entry (§9): work areas zero, flag1 0, status
     and notes zero, step and proc-step names blank."""
     b = h("00" * 80 + "00" + flag2 + "00" * 24 + job_id + system + job
           + "40" * 16 + "0000 0000 0000 0000" + "00000000" + "00000000")
@@ -91,7 +91,7 @@ TESTP_SCD = [eotinfo(P, "80", "40404040 40404040", "D7D1D6C2 40404040")]  # PJOB
 
 
 class RawClient:
-    """A socket and the section 2 stream rule, nothing else."""
+    """A socket and the section 3 stream rule, nothing else."""
 
     def __init__(self, address, timeout=5.0):
         self.sock = socket.create_connection(address, timeout=timeout)

@@ -1,5 +1,5 @@
 """Checks of the harness itself: the ctypes binding against hand-written
-hex vectors (protocol-notes sections 2, 6, 7, 8), and ScriptedAgent's
+hex vectors (docs/protocol.md §3, §7, §8, §9), and ScriptedAgent's
 framing and failure messages against a plain Python socket peer.
 
 The vectors are written by hand from the notes, never produced by the code
@@ -17,12 +17,12 @@ from xdi import codec
 from xdi.codec import Naccb, unhex
 from xdi.agent import ScriptedAgent, parse_address
 
-# Login from SYSA, no password (section 6: 02010500, agent-ID 0, count 0).
+# Login from SYSA, no password (§7: 02010500, agent-ID 0, count 0).
 LOGIN_SYSA = unhex("""
     00000024 00000000 E2E8E2C1 40404040 02010500 00000000
     00000000 00000000 00000000""")
 
-# Login from SYSA with password SECRET: one object of 8 bytes (section 9).
+# Login from SYSA with password SECRET: one object of 8 bytes (§11).
 LOGIN_SYSA_PW = unhex("""
     0000002C 00000000 E2E8E2C1 40404040 02010500 00000000
     00000000 00000001 00000008 E2C5C3D9 C5E34040""")
@@ -37,7 +37,7 @@ INFO_MSG_2 = unhex("""
     0000002C 00000003 E2E8E2C1 40404040 02010A03 00000000
     00000000 00000002 00000004 D2C9D3D3 E2E3D6D7""")
 
-# EVBLOK of the seed's KILL example, "always" frame (section 7).
+# EVBLOK of the seed's KILL example, "always" frame (§8).
 EVBLOK_KILL = unhex(
     "E2E8E2C140404040"                    # system name SYSA
     "D2C9D3D3" + "40" * 16 +              # event key KILL
@@ -51,7 +51,7 @@ EVBLOK_KILL = unhex(
     "19000101" "99991231" +               # SSDT, ESDT
     "00" * 32)                            # user working area
 
-# EOTINFO report: job PAYROLL on SYSA ended normally, max CC 4 (section 8).
+# EOTINFO report: job PAYROLL on SYSA ended normally, max CC 4 (§9).
 EOTINFO_PAYROLL = unhex(
     "00" * 80 +                           # two work areas
     "00" "80" + "00" * 24 +               # flag1, flag2 job name, reserved

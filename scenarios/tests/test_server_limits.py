@@ -5,7 +5,7 @@ object, so a single 16 MiB NACCB of 1-byte texts would stall it for every
 agent.  The server takes at most --max-info-objects objects in one info
 NACCB (default 4096) and answers more with error 05 for the NACCB, without
 looking at the objects.  All bytes below are written by hand from
-protocol-notes sections 2, 5 and 6.
+docs/protocol.md §3, §6 and §7.
 """
 
 import pytest

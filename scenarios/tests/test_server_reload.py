@@ -1,5 +1,5 @@
 """Hot reload of the fixture set, against the real xdi-server
-(docs/fixtures.md "Reload"; protocol-notes section 6, replace EMS / SCD).
+(docs/fixtures.md "Reload"; docs/protocol.md §7, replace EMS / SCD).
 
 Each test copies fixtures/test into its tmp_path and serves the copy, so it
 can edit the files while agents are logged in: the server watches the
@@ -34,7 +34,7 @@ TESTE_EVENT_BROKEN = ('        - key: "IEA995I"\n          type: message\n'
 
 # Replace EMS (01020301) to TESTE (agent-ID 1) with one EVBLOK (total
 # length 36 + 230 = 0x10A), and that EVBLOK written out from
-# protocol-notes section 7: system TESTE, key IEA995I, text NEW, IL 15,
+# docs/protocol.md §8: system TESTE, key IEA995I, text NEW, IL 15,
 # KL 7, VL 0, the "always" frame, ET 01, reserved and user area zero.
 REPLACE_EMS_TESTE = (
     f"0000010A 00000001 {E} 01020301 00000000 00000000 00000001 000000E6"

@@ -1,5 +1,5 @@
 """The seed's interaction steps (1)-(14), from the agent's side, against
-the real xdi-server on fixtures/test (protocol-notes section 9).
+the real xdi-server on fixtures/test (docs/protocol.md §11).
 
 Replies are checked byte for byte against hex written by hand from the
 notes where the bytes are fixed; tables are checked entry by entry through
@@ -281,7 +281,7 @@ def test_server_step09_nothing_unsolicited_while_idle(xdi_server, xdi_agent):
     assert a.is_open()
 
 
-# (key, object text, verdict, evblok index): the matching rules of section 7.
+# (key, object text, verdict, evblok index): the matching rules of §8.
 EVENTS = [
     pytest.param(codec.INFO_MSG, "IEF450I PAYROLL1 ABENDED", "in_frame", 1,
                  id="message-key-prefix"),
@@ -315,7 +315,7 @@ def test_server_step10_event_reported(xdi_server, xdi_agent, key, event_text,
 
 def test_server_step10_out_of_frame_is_journalled_only(xdi_server, xdi_agent):
     """HOLI is in frame on holidays only: on any other day it matches but
-    is out of frame: journalled, no error (notes section 7)."""
+    is out of frame: journalled, no error (docs/protocol.md §8)."""
     today = datetime.date.today()
     holiday = today in (datetime.date(2026, 12, 25), datetime.date(2027, 1, 1))
     a = xdi_agent()
@@ -389,7 +389,7 @@ def test_server_agent_error_is_journalled_never_answered(xdi_server,
 
 
 def eot_hex(system, flag2, job_id, job, step, step_number, codes, notes):
-    """An EOTINFO report, hand-written fields (section 8): work areas and
+    """An EOTINFO report, hand-written fields (§9): work areas and
     flag1 zero, proc-step blank, reserved zero."""
     return ("00" * 80 + "00" + flag2 + "00" * 24 + job_id + system + job
             + step + "40" * 8 + step_number + codes + notes + "00000000")
@@ -410,7 +410,7 @@ def payroll1_eoj(max_cc):
 
 def test_server_step11_exec_command_from_verb_substitution(xdi_server,
                                                            xdi_agent):
-    """docs/protocol.md section 7 worked example, on TESTA: KILL JOKO makes
+    """docs/protocol.md §7 worked example, on TESTA: KILL JOKO makes
     the host send exec command CANCEL U=JOKO to the reporting agent."""
     a = xdi_agent()
     acquired_testa(a)
@@ -424,7 +424,7 @@ def test_server_step11_exec_command_from_verb_substitution(xdi_server,
 
 
 def test_server_step11_argument_blanks_trimmed(xdi_server, xdi_agent):
-    """Leading and trailing blanks of the argument are removed (section 7)."""
+    """Leading and trailing blanks of the argument are removed (section 8)."""
     a = xdi_agent()
     acquired_testa(a)
     a.send(a.naccb(codec.INFO_CMD, objects=[text("KILL   JOKO  ")]))

@@ -1,4 +1,4 @@
-"""The byte stream (protocol-notes sections 2 and 9): NACCBs in pieces,
+"""The byte stream (docs/protocol.md §2 and §11.4): NACCBs in pieces,
 several in one write, one byte at a time while another agent's traffic
 interleaves, and the timers and limits of the connection.
 """

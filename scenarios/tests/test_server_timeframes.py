@@ -1,5 +1,5 @@
 """Time frames on the server's clock, against the real xdi-server under
-libfaketime (protocol-notes section 7, "Matching and the time frame").
+libfaketime (docs/protocol.md §8, "Matching and the time frame").
 
 The server runs on fixtures/timeframes (its README.md lists every frame
 and what is in frame when) with its wall clock started at a fixed instant
@@ -25,7 +25,7 @@ KEYS = ["XMAS", "WEEKDAY", "SUNDAY", "LEAPDAY", "OFFICE"]
 
 
 def exec_command(text_hex):
-    """Exec command (section 6) to TIMEF's session (agent-ID 1): one
+    """Exec command (§7) to TIMEF's session (agent-ID 1): one
     object of 2 bytes, total length 36 + 2 = 0x26."""
     return (f"00000026 00000001 {TIMEF} 01020104 00000000 00000000"
             f" 00000001 00000002 {text_hex}")

@@ -9,8 +9,8 @@ descriptions and diffs for failing assertions.  The public API is what
 `__all__` lists (the protocol's constants join it when the library is
 loaded); names with a leading underscore are the binding's own.
 
-Wire layouts are those of naccb/include/naccb/*.h (protocol-notes sections
-2, 7 and 8); the ctypes structures below mirror those C structs field for
+Wire layouts are those of naccb/include/naccb/*.h (docs/protocol.md
+§3, §8 and §9); the ctypes structures below mirror those C structs field for
 field, in order, so ctypes lays them out as the C compiler does.
 """
 
@@ -123,7 +123,7 @@ def _structures(c):
 
     class Evblok(Structure):
         """struct naccb_evblok: the fields exactly as on the wire
-        (section 7)."""
+        (§8)."""
 
         _fields_ = [
             ("system_name", c_uint8 * name),
@@ -155,7 +155,7 @@ def _structures(c):
             return field_get(bytes(self.system_name), cp)
 
     class Eotinfo(Structure):
-        """struct naccb_eotinfo (protocol-notes section 8)."""
+        """struct naccb_eotinfo (docs/protocol.md section 9)."""
 
         _fields_ = [
             ("work_area1", c_uint8 * 40),
@@ -810,7 +810,7 @@ def eotinfo_validate(e, role, cp=None):
 def eotinfo_report(entry, notes, step_number=0, scc=0, ucc=0, max_cc=0):
     """An agent's EOT report: a copy of an SCD table entry (an Eotinfo)
     with the status fields set.  notes is 4 ASCII letters such as "JINR";
-    they are EBCDIC on the wire in every code page (section 8)."""
+    they are EBCDIC on the wire in every code page (§9)."""
     e = Eotinfo.from_buffer_copy(bytes(entry))
     e.step_number = step_number
     e.scc = scc

@@ -1,7 +1,7 @@
 /*
  * automation.c - what the fake host does when an agent reports an event:
  * EMS actions (exec command, 01020104) and SCD triggers (exec job,
- * 01020108), protocol-notes sections 6, 7 ("Verb substitution") and 9
+ * 01020108), docs/protocol.md §7, §8 ("Verb substitution") and §11
  * step 5, and the triggers held for hosts whose agent is not logged in.
  *
  * session.c calls in only for an info NACCB whose every object passed its
@@ -289,7 +289,7 @@ static bool compare(uint32_t got, enum xdi_cond_op op, uint32_t want)
     return false;
 }
 
-/* The reported value a condition compares (section 8): the halfwords, or
+/* The reported value a condition compares (§9): the halfwords, or
  * notes[2] as its letter (note letters are EBCDIC in every code page). */
 static uint32_t cond_value(enum xdi_cond_field f, const struct naccb_eotinfo *e)
 {
@@ -378,8 +378,8 @@ void xdi__auto_eotinfo(struct xdi_conn *c, size_t entry,
 }
 
 /* The condition-free triggers of the host's jobs named by an EOJ text
- * (the job name) or EOS text (job name + step name), protocol-notes
- * section 4.  Texts shorter than 8 (16) bytes are blank padded. */
+ * (the job name) or EOS text (job name + step name), docs/protocol.md
+ * §5.  Texts shorter than 8 (16) bytes are blank padded. */
 static void text_triggers(struct xdi_conn *c, unsigned object,
                           const uint8_t *text, size_t len)
 {

@@ -1,6 +1,6 @@
 /*
- * checks.c - the content checks of info objects (protocol-notes section 9
- * step 4, section 7 "Matching and the time frame", section 8).
+ * checks.c - the content checks of info objects (docs/protocol.md §11
+ * step 4, §8 "Matching and the time frame", §9).
  *
  * Pure decisions, no I/O: session.c journals each verdict and sends the
  * error.  Texts are matched with libnaccb's naccb_evblok_match, at the
@@ -88,7 +88,7 @@ void xdi__check_text(const struct xdi_server *srv, const struct xdi__host *h,
 }
 
 /*
- * Section 9 step 4, in its order: the EOTINFO names this host, its job
+ * §11.1 step 4, in its order: the EOTINFO names this host, its job
  * matches an SCD entry on the name fields that entry's flag2 marks, then
  * the rules of a reported EOTINFO (reserved bytes zero, notes letters valid,
  * notes[3] R, ...: naccb_eotinfo_validate with NACCB_EOTINFO_REPORT).

@@ -5,7 +5,7 @@
  * The core is split by concept: server.c (the public entry points of
  * server.h and the connection list), registry.c (agent-IDs and which host
  * has a live session), tables.c (each host's EMS and SCD tables, encoded
- * once), session.c (the order of checks of protocol-notes section 9 and
+ * once), session.c (the order of checks of docs/protocol.md §11 and
  * what each request does), checks.c (the content checks of info objects),
  * reply.c (building and sending the NACCBs the server sends), record.c
  * (the fields every journal record shares, and the line it becomes), automation.c (EMS actions, SCD
@@ -66,7 +66,7 @@ struct xdi__held {
     struct timespec since;                /* when it was held */
 };
 
-/* Agent-IDs: never reused during the server's life (section 9 step 2). */
+/* Agent-IDs: never reused during the server's life (§11.1 step 2). */
 struct xdi__ids {
     bool random;
     bool exhausted;  /* every ID has been handed out */
@@ -163,7 +163,7 @@ void xdi__hosts_free(struct xdi__host *hosts, size_t n);
 bool xdi__table_same(const struct xdi__table *a, const struct xdi__table *b);
 
 /* ---- session.c ---------------------------------------------------------- */
-/* One complete NACCB (the framer's output) in the order of section 9. */
+/* One complete NACCB (the framer's output) in the order of §11. */
 void xdi__handle(struct xdi_conn *c, const uint8_t *bytes, size_t len);
 /* The framer lost the frame boundary (rc its error): error 05, close. */
 void xdi__lost_framing(struct xdi_conn *c, int rc);
@@ -236,7 +236,7 @@ struct xdi__out {
 /*
  * Sends out, then journals it: rec (owned; NULL for a plain "send" record)
  * gets the NACCB's fields and "outcome" (xdi_send_result_name).  Agent-ID
- * and system name follow section 2: the session's once there is one, else
+ * and system name follow §3: the session's once there is one, else
  * 0 and echo (the bytes of the NACCB being answered; blanks when echo is
  * NULL).  answering (may be NULL) is the received NACCB this one answers.
  * Nothing is sent on a connection that is closing (the result is
@@ -251,12 +251,12 @@ enum xdi_send_result xdi__send(struct xdi_conn *c, const struct xdi__out *out,
  * The host's EMS (ems) or SCD table to c, as receive (01020201/02) or, with
  * replacement, replace (01020301/02): the whole shared blob.  When the
  * table is not available (not ready, empty): no-EMS / no-SCD with error 08
- * (section 6).  c->ems_sent / scd_sent becomes true exactly when a table
+ * (§7).  c->ems_sent / scd_sent becomes true exactly when a table
  * went out.  answering: the acquire being answered, or NULL.
  */
 void xdi__send_table(struct xdi_conn *c, bool ems, bool replacement,
                      const struct xdi__rx *answering);
-/* The error NACCB 01020Bxx of section 6 answering rx, with object code
+/* The error NACCB 01020Bxx of §7 answering rx, with object code
  * object (00 when rx's header cannot be trusted).  rx NULL: no NACCB to
  * echo (lost framing). */
 enum xdi_send_result xdi__send_error(struct xdi_conn *c, uint8_t error_code,

@@ -332,7 +332,7 @@ static void pass_settings(struct fx_loader *ld)
 {
     const struct fx_doc *first = NULL;
 
-    ld->set->codepage = NACCB_CP_037; /* protocol-notes section 1 */
+    ld->set->codepage = NACCB_CP_037; /* docs/protocol.md §1 */
     for (size_t i = 0; i < ld->n_docs; i++) {
         struct fx_doc *d = &ld->docs[i];
         struct fx_ctx c = {ld, d->file, &d->doc};

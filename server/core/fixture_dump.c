@@ -183,7 +183,7 @@ static const char *evblok_unwritable(const struct naccb_evblok *e,
         return buf;
     }
     if (!naccb_event_type_for_agent(e->event_type))
-        return "event type not for agents (protocol-notes section 7)";
+        return "event type not for agents (docs/protocol.md section 8)";
     if (memcmp(e->system_name, sysname, NACCB_NAME_SIZE) != 0)
         return "another system name than the table's first entry";
     if (memchr(e->event_key, 0, NACCB_KEY_SIZE) != NULL ||
@@ -280,7 +280,7 @@ struct eot_name {
     size_t offset;
 };
 
-/* YAML keys and flag2 bits of the name fields (protocol-notes section 8). */
+/* YAML keys and flag2 bits of the name fields (docs/protocol.md §9). */
 static const struct eot_name eot_names[] = {
     {"job", NACCB_FLAG2_JOB_NAME, NACCB_EOT_JOB_NAME},
     {"job_id", NACCB_FLAG2_JOB_ID, NACCB_EOT_JOB_ID},

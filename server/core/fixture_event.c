@@ -6,7 +6,7 @@
  * codec's own validator (naccb_evblok_validate), so the loader and the
  * codec cannot disagree on what is valid to send.  A rule the validator
  * finds is reported at the line of the YAML key that produced the failing
- * field (protocol-notes section 7 names the fields).
+ * field (docs/protocol.md §8 names the fields).
  */
 #include "fixture_internal.h"
 
@@ -28,7 +28,7 @@ struct evblok_field {
     const char *name;
 };
 
-/* Field names as protocol-notes section 7 writes them, by offset. */
+/* Field names as docs/protocol.md §8 writes them, by offset. */
 static const struct evblok_field evblok_fields[] = {
     {NACCB_EVB_SYSTEM_NAME, "system name"},
     {NACCB_EVB_EVENT_KEY, "event key"},
@@ -162,8 +162,8 @@ static int parse_event_type(struct fx_ctx *c, const struct fx_field *f,
     else if (!naccb_event_type_for_agent(found))
         xdi__fx_error(
             c->ld, c->file, xdi__fx_line(f->value),
-            "type: %s events are not for agents (protocol-notes "
-            "section 7); an agent's table holds message, command, eos "
+            "type: %s events are not for agents (docs/protocol.md "
+            "section 8); an agent's table holds message, command, eos "
             "and eoj events",
             s);
     free(s);
@@ -177,7 +177,7 @@ struct day_name {
     const char *short_name, *long_name;
 };
 
-/* Day-list order: byte 0 is Sunday (protocol-notes section 7). */
+/* Day-list order: byte 0 is Sunday (docs/protocol.md §8). */
 static const struct day_name day_names[7] = {
     {"sun", "sunday"},    {"mon", "monday"},   {"tue", "tuesday"},
     {"wed", "wednesday"}, {"thu", "thursday"}, {"fri", "friday"},
@@ -398,7 +398,7 @@ static int parse_key(struct fx_ctx *c, const yaml_node_t *node,
         return -1;
     }
     e->kl = (uint16_t)kl;
-    e->il = (uint16_t)(NACCB_NAME_SIZE + kl); /* protocol-notes section 7 */
+    e->il = (uint16_t)(NACCB_NAME_SIZE + kl); /* docs/protocol.md §8 */
     return 0;
 }
 
@@ -441,7 +441,7 @@ static int parse_action(struct fx_ctx *c, struct fx_field *f,
 }
 
 /* An EVBLOK before the YAML fills it: the host's system name, blank key
- * and text, the "always" frame, zeros elsewhere (section 7). */
+ * and text, the "always" frame, zeros elsewhere (§8). */
 static void blank_evblok(enum naccb_codepage cp, const struct xdi_host *h,
                          struct naccb_evblok *e)
 {

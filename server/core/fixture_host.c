@@ -184,7 +184,7 @@ static void parse_password(struct fx_ctx *c, struct xdi_host *h,
 {
     uint8_t field[NACCB_PASSWORD_SIZE];
 
-    /* The login object is 8 EBCDIC bytes (protocol-notes section 9). */
+    /* The login object is 8 EBCDIC bytes (docs/protocol.md §11). */
     xdi__fx_get_text(c, f, NACCB_PASSWORD_SIZE, field, sizeof field,
                      &h->password);
 }

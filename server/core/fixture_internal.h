@@ -144,7 +144,7 @@ void xdi__fx_parse_event(struct fx_ctx *c, const struct xdi_host *h,
 void xdi__fx_parse_job(struct fx_ctx *c, const struct xdi_host *h,
                        const yaml_node_t *node, struct xdi_job *job);
 
-/* The protocol-notes name of the field holding byte offset of an EVBLOK
+/* The docs/protocol.md name of the field holding byte offset of an EVBLOK
  * ("KL", "SDATE", ...) or an EOTINFO ("flag2", "job name", ...). */
 const char *xdi__fx_evblok_field_name(size_t offset);
 const char *xdi__fx_eotinfo_field_name(size_t offset);

@@ -1,6 +1,6 @@
 /*
  * fixture_job.c - one SCD job of a fixture host: the EOTINFO table entry
- * it becomes (names and flag2, protocol-notes section 8) and its triggers
+ * it becomes (names and flag2, docs/protocol.md §9) and its triggers
  * ("when this job or step ends and the conditions hold, run job J on host
  * H").
  *
@@ -61,7 +61,7 @@ static const char *parse_op(const char *s, enum xdi_cond_op *op)
     return s;
 }
 
-/* notes[2]: normal / abend / not-executed (protocol-notes section 8). */
+/* notes[2]: normal / abend / not-executed (docs/protocol.md §9). */
 static int parse_note_value(const char *s, uint32_t *letter)
 {
     static const struct {
@@ -257,7 +257,7 @@ enum {
 };
 
 /* The name fields of an SCD entry: YAML key, capture word, flag2 bit
- * (protocol-notes section 8). */
+ * (docs/protocol.md §9). */
 struct job_name_field {
     int index;
     const char *capture;
@@ -287,7 +287,7 @@ static uint8_t *eot_name(struct naccb_eotinfo *e, size_t offset)
     }
 }
 
-/* EOTINFO field names as protocol-notes section 8 writes them. */
+/* EOTINFO field names as docs/protocol.md §9 writes them. */
 const char *xdi__fx_eotinfo_field_name(size_t offset)
 {
     static const struct {
@@ -410,7 +410,7 @@ static int parse_job_names(struct fx_ctx *c, const yaml_node_t *node,
         uint8_t *field = eot_name(&job->entry, job_names[i].offset);
         if (nf->value != NULL && xdi__fx_get_name(c, nf, name) != 0)
             bad = -1;
-        /* Absent names are blanks ("blanks if none", section 8). */
+        /* Absent names are blanks ("blanks if none", §9). */
         naccb_field_put(cp, field, NACCB_NAME_SIZE, name, strlen(name));
         if (name[0] != '\0')
             job->entry.flag2 |= job_names[i].bit;

@@ -4,7 +4,7 @@
  * byte.
  *
  * "Byte for byte" does not mean "unchecked": the server never sends an
- * invalid EVBLOK (protocol-notes section 7), so every object goes through
+ * invalid EVBLOK (docs/protocol.md §8), so every object goes through
  * the codec's validator, and each bad one is reported with its byte offset
  * in the table file, at the line of the fixture's `raw:` key.
  */
@@ -20,7 +20,7 @@
 #define RAW_MAX_REPORTS 10
 
 /* A table goes to the agent in one NACCB, whose default maximum size
- * (protocol-notes section 9) also bounds what we read. */
+ * (docs/protocol.md §11) also bounds what we read. */
 #define RAW_MAX_LEN ((size_t)NACCB_DEFAULT_MAX_SIZE - NACCB_HEADER_SIZE)
 
 /* Relative paths are relative to the fixture directory. */
@@ -115,7 +115,7 @@ static int check_eotinfo(const uint8_t *obj, const uint8_t sysname[8],
 static const char *problem(int rc, const char *host, char *buf, size_t cap)
 {
     if (rc == 1)
-        return "event type not for agents (protocol-notes section 7)";
+        return "event type not for agents (docs/protocol.md section 8)";
     if (rc == 2) {
         snprintf(buf, cap, "system name is not this host's (%s)", host);
         return buf;

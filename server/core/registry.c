@@ -1,6 +1,6 @@
 /*
  * registry.c - who is logged in: agent-IDs and the live session of each
- * host (protocol-notes section 9 step 2).
+ * host (docs/protocol.md §11.1 step 2).
  *
  * Agent-IDs are non-zero and never reused during the server's life:
  * sequential from 1 by default; with random_ids, drawn from a seeded

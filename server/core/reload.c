@@ -1,7 +1,7 @@
 /*
  * reload.c - hot reload: a new fixture set swapped in under live sessions
- * (xdi_server_reload in server.h; protocol-notes section 6 "replace EMS /
- * SCD" and section 9 step 5).
+ * (xdi_server_reload in server.h; docs/protocol.md §7 "replace EMS /
+ * SCD" and §11.1 step 5).
  *
  * The network layer only watches the files, loads the new set and calls
  * in; what changed and what each agent is sent is decided here, all or

@@ -1,7 +1,7 @@
 /*
  * reply.c - building, sending and journalling the NACCBs the server sends.
  *
- * Every NACCB the server sends follows protocol-notes section 2: agent-ID 0
+ * Every NACCB the server sends follows docs/protocol.md §3: agent-ID 0
  * before a session and the session's ID after; the system name echoed from
  * the NACCB being answered before a session, the session host's after;
  * extended bytes 1..3 zero; forward pointer 0.  A table goes out as a fresh
@@ -13,7 +13,7 @@
 
 #include "core.h"
 
-/* The header of out on connection c (section 2). */
+/* The header of out on connection c (§3). */
 static void build_header(const struct xdi_conn *c, const struct xdi__out *out,
                          const uint8_t *echo, uint8_t head[NACCB_HEADER_SIZE])
 {

@@ -139,8 +139,8 @@ void xdi_server_stop(struct xdi_server *srv);
  *   (SCD) table changed (other bytes, or available <-> not) and the agent
  *   acquired that table on this session, it is sent replace EMS / SCD
  *   (01020301 / 01020302) with the whole new table, or no-EMS / no-SCD
- *   with error 08 when the table became empty or not ready (protocol-notes
- *   section 6).  Unchanged tables send nothing.  Actions, triggers,
+ *   with error 08 when the table became empty or not ready (docs/protocol.md
+ *   §7).  Unchanged tables send nothing.  Actions, triggers,
  *   passwords, allowed networks and holidays take effect at once (the
  *   last two for the next login and the next event);
  * - a live session whose host is gone (or whose system name changed on the

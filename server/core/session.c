@@ -1,8 +1,8 @@
 /*
- * session.c - the session of protocol-notes section 9, one NACCB at a time.
+ * session.c - the session of docs/protocol.md §11, one NACCB at a time.
  *
  * Every complete NACCB from the framer goes through the order of checks of
- * section 9, first failure wins:
+ * §11, first failure wins:
  *   total length = 36 + count * size, size > 0 exactly when count > 0 (05)
  *   -> direction (02) -> before a session, anything but a login (01)
  *   -> a login on a connection with a session (04) -> agent-ID (01)
@@ -10,7 +10,7 @@
  *   otherwise) -> the request's own object rules (05) -> content (05).
  * A login on a connection without a session has its own order (step 2),
  * and each failure there is a reject, not an error.  Every failure is one
- * "violation" record naming the check, and one error NACCB (section 6);
+ * "violation" record naming the check, and one error NACCB (§7);
  * only lost framing, logout, takeover and the limits close a connection.
  */
 #include <string.h>
@@ -20,7 +20,7 @@
 /* A failed check: what the journal says and what the agent is sent. */
 struct failure {
     const char *check;  /* the check's name in the journal */
-    uint8_t error_code; /* section 5 */
+    uint8_t error_code; /* §6 */
     int codec_err;      /* the libnaccb error behind it, or 0 */
     long offset;        /* offset of the offending field, or -1 */
     const char *reason; /* one line for people */
@@ -48,7 +48,7 @@ static void record_failure(json_t *rec, const struct failure *f)
     xdi__rec_str(rec, "reason", f->reason);
 }
 
-/* Journals the violation and sends the error NACCB of section 6, whose
+/* Journals the violation and sends the error NACCB of §7, whose
  * object code is that of rx, or 00 when its header cannot be trusted. */
 static void violation(struct xdi_conn *c, const struct xdi__rx *rx,
                       const struct failure *f, bool header_trusted)
@@ -64,7 +64,7 @@ static void violation(struct xdi_conn *c, const struct xdi__rx *rx,
 /* ---- checks every NACCB goes through ------------------------------------ */
 
 /*
- * The length rules of section 2.  The framer has already checked the total
+ * The length rules of §3.  The framer has already checked the total
  * length against 36 and the maximum; a count or size that disagrees with
  * it makes the header untrustworthy, so the error names object 00.
  */
@@ -109,7 +109,7 @@ static int check_common(struct xdi_conn *c, const struct xdi__rx *rx)
     return -1;
 }
 
-/* The codec's object-rule error, as the wire error code of section 5. */
+/* The codec's object-rule error, as the wire error code of §6. */
 static struct failure object_failure(const struct xdi__rx *rx, int rc,
                                      size_t off)
 {
@@ -154,7 +154,7 @@ static int check_session(struct xdi_conn *c, const struct xdi__rx *rx)
     return -1;
 }
 
-/* ---- login (section 9 step 2) ------------------------------------------- */
+/* ---- login (§11.1 step 2) ------------------------------------------- */
 
 /* Step 2's last check: no objects, or one 8-byte password, exactly as the
  * host's fixture says.  0 when it passes, else -1 with *f. */
@@ -294,7 +294,7 @@ static void login(struct xdi_conn *c, const struct xdi__rx *rx)
     rec = xdi__rec(c, "accept", NULL);
     if (old_conn != 0)
         xdi__rec_int(rec, "takeover_of", (json_int_t)old_conn);
-    /* Section 9 step 5: exec job only after accept, so the triggers held
+    /* §11.1 step 5: exec job only after accept, so the triggers held
      * for this host follow it. */
     if (xdi__send(c, &out, NULL, rx, rec) == XDI_SEND_WRITTEN)
         xdi__auto_release(c);
@@ -333,7 +333,7 @@ static void acquire(struct xdi_conn *c, const struct xdi__rx *rx)
     xdi__send_table(c, ems, false, rx);
 }
 
-/* The decoded fields of a reported EOTINFO (section 8). */
+/* The decoded fields of a reported EOTINFO (§9). */
 static json_t *eotinfo_json(const struct xdi_server *srv,
                             const struct naccb_eotinfo *e)
 {
@@ -485,7 +485,7 @@ static void info(struct xdi_conn *c, const struct xdi__rx *rx)
     xdi__send_error(c, f.error_code, rx->h.object, rx);
 }
 
-/* The agent could not carry out a request (section 6): journalled, never
+/* The agent could not carry out a request (§7): journalled, never
  * answered, when its error byte is one of the two the notes give. */
 static void agent_error(struct xdi_conn *c, const struct xdi__rx *rx)
 {
@@ -552,7 +552,7 @@ void xdi__handle(struct xdi_conn *c, const uint8_t *bytes, size_t len)
     dispatch(c, &rx);
 }
 
-/* Section 9: bad framing loses the frame boundary, so nothing after it can
+/* §11: bad framing loses the frame boundary, so nothing after it can
  * be read: error 05 with object 00 (and a blank system name before a
  * session: there is no header to echo), then close. */
 void xdi__lost_framing(struct xdi_conn *c, int rc)

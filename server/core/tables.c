@@ -3,7 +3,7 @@
  * is created (design: "tables encoded once per host ... shared, reference-
  * counted, by every agent that acquires them").
  *
- * A table is the objects of its receive NACCB (protocol-notes section 6):
+ * A table is the objects of its receive NACCB (docs/protocol.md §7):
  * 230-byte EVBLOKs or 162-byte EOTINFOs, in one xdi_blob that every
  * acquiring agent is sent behind its own header.  A host whose table is not
  * ready, or empty, has none: its agents get no-EMS / no-SCD (error 08).
@@ -28,7 +28,7 @@ static struct xdi_blob *raw_blob(const uint8_t *raw, size_t len, size_t size)
     return xdi_blob_new(raw, len);
 }
 
-/* Section 7: ET 03 and 04 never go into an agent's table. */
+/* §8: ET 03 and 04 never go into an agent's table. */
 static size_t agent_events(const struct xdi_host *fh)
 {
     size_t n = 0;

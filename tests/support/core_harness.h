@@ -28,7 +28,7 @@
 
 /* ---- wire vocabulary ------------------------------------------------------
  *
- * Hex literals written by hand from protocol-notes sections 2 and 6 (EBCDIC
+ * Hex literals written by hand from docs/protocol.md §3 and §7 (EBCDIC
  * IBM-037: SYSA = E2E8E2C1, blank = 40), never produced by the code under
  * test.  They keep their short names, without the th_ prefix, because the
  * golden vectors of both suites are spelled with them on every line.
@@ -42,18 +42,18 @@
 #define Z8 "0000000000000000"
 #define Z24 Z8 Z8 Z8
 #define Z40 Z8 Z8 Z8 Z8 Z8
-/* Extended bytes all zero (section 2, offset 20). */
+/* Extended bytes all zero (§3, offset 20). */
 #define EXT0 "00000000"
-/* Forward pointer, count 0, size 0 (section 2, offsets 24..35). */
+/* Forward pointer, count 0, size 0 (§3, offsets 24..35). */
 #define NOOBJ "00000000 00000000 00000000"
 
-/* The header-only NACCBs of section 6; id and sys are hex. */
+/* The header-only NACCBs of §7; id and sys are hex. */
 #define LOGIN(sys) "00000024 00000000 " sys " 02010500 " EXT0 " " NOOBJ
 #define ACCEPT(id, sys) "00000024 " id " " sys " 01020700 " EXT0 " " NOOBJ
 #define ACQ_EMS(id, sys) "00000024 " id " " sys " 02010901 " EXT0 " " NOOBJ
 #define ACQ_SCD(id, sys) "00000024 " id " " sys " 02010902 " EXT0 " " NOOBJ
 #define SHUTDOWN(id, sys) "00000024 " id " " sys " 01020400 " EXT0 " " NOOBJ
-/* Error NACCB (section 6): key 01020Bxx, extended byte 0 = err. */
+/* Error NACCB (§7): key 01020Bxx, extended byte 0 = err. */
 #define ERR(id, sys, xx, err)                                                  \
     "00000024 " id " " sys " 01020B" xx " " err "000000 " NOOBJ
 

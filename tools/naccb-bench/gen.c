@@ -7,7 +7,7 @@
  * with naccb_evblok_validate, EOTINFOs with naccb_eotinfo_validate, whole
  * NACCBs with naccb_message_check_objects), so a benchmark figure is never
  * the speed of rejecting garbage.  Character fields are EBCDIC (code page
- * 037, protocol-notes section 1).
+ * 037, docs/protocol.md §1).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +70,7 @@ static size_t words_text(struct rng *r, char *out, size_t cap, size_t max)
     return n;
 }
 
-/* ---- EVBLOKs (protocol-notes section 7) ------------------------------------ */
+/* ---- EVBLOKs (docs/protocol.md §8) ------------------------------------ */
 
 /* A weekday frame in 2026: some days, some office hours. */
 static void set_frame(struct rng *r, struct naccb_evblok *e)
@@ -120,7 +120,7 @@ static unsigned make_key(struct rng *r, char key[21], unsigned *vl)
         return NACCB_ET_COMMAND;
     }
     job_name(r, job);
-    if (kind == 8) { /* EOJ: the job name (section 4) */
+    if (kind == 8) { /* EOJ: the job name (§5) */
         snprintf(key, 21, "%s", job);
         return NACCB_ET_EOJ;
     }
@@ -166,7 +166,7 @@ int gen_table(struct rng *r, const uint8_t system[NACCB_NAME_SIZE],
     return 0;
 }
 
-/* ---- EOTINFOs (protocol-notes section 8) ----------------------------------- */
+/* ---- EOTINFOs (docs/protocol.md §9) ----------------------------------- */
 
 static void eot_names(struct rng *r, const uint8_t system[NACCB_NAME_SIZE],
                       struct naccb_eotinfo *e)
@@ -233,7 +233,7 @@ static int encode_eotinfo(const struct naccb_eotinfo *e,
     return 0;
 }
 
-/* ---- NACCBs (protocol-notes sections 2 and 6) ------------------------------- */
+/* ---- NACCBs (docs/protocol.md §3 and §7) ------------------------------- */
 
 /* One session's identity on the wire. */
 struct who {
@@ -299,7 +299,7 @@ static void fill_texts(struct rng *r, uint8_t *dst, uint32_t count, uint32_t len
     }
 }
 
-/* One info NACCB: MSG/CMD/EOJ/EOS texts or EOT reports (section 6). */
+/* One info NACCB: MSG/CMD/EOJ/EOS texts or EOT reports (§7). */
 static int put_info(struct rng *r, struct buf *out, struct stream_info *info,
                     const struct who *w, struct scratch *s)
 {
@@ -329,7 +329,7 @@ static int put_info(struct rng *r, struct buf *out, struct stream_info *info,
         count = rng_range(r, 1, 2);
         size = rng_range(r, 8, 60);
     } else if (kind == 7) {
-        key = NACCB_KEY_INFO_EOJ; /* the job name (section 4) */
+        key = NACCB_KEY_INFO_EOJ; /* the job name (§5) */
         size = 8;
     } else {
         key = NACCB_KEY_INFO_EOS; /* job name + step name */
@@ -377,7 +377,7 @@ static void session_who(uint64_t n, struct who *w)
     w->agent_id = (uint32_t)(n + 1);
 }
 
-/* Login (half with a password object, section 9 step 2) and accept. */
+/* Login (half with a password object, §11.1 step 2) and accept. */
 static int put_login(struct rng *r, struct buf *out, struct stream_info *info,
                      const struct who *w)
 {
@@ -478,7 +478,7 @@ int gen_events_stream(const struct gen_params *p, struct buf *out,
     return rc;
 }
 
-/* ---- texts for matching (section 7, rules 1 and 2) ------------------------- */
+/* ---- texts for matching (§8, rules 1 and 2) ------------------------- */
 
 /* A text built to match entry e: its first KL key bytes, then for a
  * message or command an argument; EOJ/EOS texts are the 8/16-byte names. */

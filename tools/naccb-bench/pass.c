@@ -21,7 +21,7 @@
 #define NOINLINE __attribute__((noinline))
 
 /* Each EVBLOK of a receive/replace EMS NACCB: decode and every rule of
- * protocol-notes section 7.  Returns the number of invalid ones. */
+ * docs/protocol.md §8.  Returns the number of invalid ones. */
 static uint64_t check_evbloks(const struct naccb_message *m)
 {
     struct naccb_evblok e;
@@ -34,7 +34,7 @@ static uint64_t check_evbloks(const struct naccb_message *m)
     return bad;
 }
 
-/* Each EOTINFO as an SCD table entry or as an agent's report (section 8). */
+/* Each EOTINFO as an SCD table entry or as an agent's report (§9). */
 static uint64_t check_eotinfos(const struct naccb_message *m,
                                enum naccb_eotinfo_role role)
 {
@@ -49,7 +49,7 @@ static uint64_t check_eotinfos(const struct naccb_message *m,
 }
 
 /* What a receiver does with one whole NACCB: decode the header, the length
- * and object rules of sections 2, 4, 6 and 9, then each object's content.
+ * and object rules of §3, §5, §7 and §11, then each object's content.
  * Event texts have no content rule beyond their size, which
  * naccb_message_check_objects has checked. */
 static void handle(const uint8_t *msg, size_t len, struct decode_result *out)

@@ -5,7 +5,7 @@
  * The input goes through the libnaccb framer exactly as a socket's bytes
  * would (in --chunk pieces, or one hex line at a time), so the tool also
  * shows what a server would make of a capture: lost framing stops it
- * (protocol-notes section 9), a NACCB whose length fields disagree or whose
+ * (docs/protocol.md §11), a NACCB whose length fields disagree or whose
  * objects break a rule is still printed, with an "errors" array.
  */
 #include <inttypes.h>
@@ -57,8 +57,8 @@ static int add_error(struct decoder *d, json_t *errors, uint64_t offset,
 
 /* ---- one NACCB ---- */
 
-/* The content rules of one object: EVBLOK (protocol-notes section 7),
- * EOTINFO as a table entry or as an agent's report (section 8). */
+/* The content rules of one object: EVBLOK (docs/protocol.md §8),
+ * EOTINFO as a table entry or as an agent's report (§9). */
 static int validate_object(const struct decoder *d, enum obj_kind kind,
                            uint32_t key, const uint8_t *obj, size_t *eoff,
                            const char **field)
@@ -106,7 +106,7 @@ static int objects_to_json(struct decoder *d, json_t *line, json_t *errors,
     return 0;
 }
 
-/* The object rules of the key (protocol-notes sections 4, 6, 9). */
+/* The object rules of the key (docs/protocol.md §5, §7, §11). */
 static int check_objects(struct decoder *d, json_t *errors,
                          const struct naccb_header *h, uint64_t offset)
 {

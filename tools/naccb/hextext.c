@@ -76,8 +76,8 @@ static int write_hex(FILE *fp, const uint8_t *p, size_t n)
     return 0;
 }
 
-/* The header on one line, split at its field boundaries (protocol-notes
- * section 2), so the reader can see each field. */
+/* The header on one line, split at its field boundaries (docs/protocol.md
+ * §3), so the reader can see each field. */
 static int write_header(FILE *fp, const uint8_t *h)
 {
     static const size_t widths[] = {4, 4, 8, 2, 1, 1, 1, 1, 1, 1, 4, 4, 4};

@@ -214,7 +214,7 @@ int jf_put_time(json_t *o, const char *name, uint32_t packed)
     return put_packed_hex(o, name, packed);
 }
 
-/* Notes letters are EBCDIC in every code page (protocol-notes section 8),
+/* Notes letters are EBCDIC in every code page (docs/protocol.md §9),
  * so they have their own fixed table, independent of --codepage. */
 static const struct {
     uint8_t ebcdic;

@@ -21,7 +21,7 @@ static enum obj_kind sized(uint32_t size, uint32_t want, enum obj_kind k)
     return size == want ? k : KIND_RAW;
 }
 
-/* From the key (libnaccb's table of protocol-notes section 6) and, for
+/* From the key (libnaccb's table of docs/protocol.md §7) and, for
  * fixed-size objects, the object size: an object of the wrong size cannot
  * be split into fields and is shown as raw hex. */
 enum obj_kind jn_object_kind(const struct naccb_header *h)
@@ -234,7 +234,7 @@ static int evblok_to_json(json_t *o, const uint8_t *p, enum naccb_codepage cp)
     return rc;
 }
 
-/* flag2's capture bits by name (protocol-notes section 8), for reading. */
+/* flag2's capture bits by name (docs/protocol.md §9), for reading. */
 static int flag2_to_json(json_t *o, uint8_t flag2)
 {
     static const struct {

@@ -2,12 +2,12 @@
  * agent.c - one load agent's session over libuv: connect, login (key
  * 02010500), acquire EMS and SCD (02010901 / 02010902), then, once the
  * phase says so, K info MSG NACCBs (02010A03) and a logout (02010600) in
- * one write, and wait for the server to close (protocol-notes section 9).
+ * one write, and wait for the server to close (docs/protocol.md §11).
  *
  * Every NACCB the server sends is checked against what the generated
  * fixture set makes the only right answer: an accept for this host, the
  * host's exact EMS table, its exact SCD table, and then nothing at all
- * (info NACCBs are never acknowledged, section 9 step 4, and the texts
+ * (info NACCBs are never acknowledged, §11.1 step 4, and the texts
  * trigger no action).  Anything else is an unexpected reply: counted,
  * printed (the first few), and the agent stops.
  *
@@ -124,7 +124,7 @@ static void wreq_send(struct agent *a, struct wreq *w, uint32_t naccbs)
     a->load->phase->naccbs_sent += naccbs;
 }
 
-/* One NACCB from this agent (section 2): agent-ID 0 only in the login. */
+/* One NACCB from this agent (§3): agent-ID 0 only in the login. */
 static int encode(const struct agent *a, uint32_t key, uint32_t count,
                   uint32_t size, const uint8_t *objects, uint8_t *out,
                   size_t cap)
@@ -179,7 +179,7 @@ void agent_release(struct agent *a)
 
 /* ---- replies ------------------------------------------------------------------ */
 
-/* The fields every reply in a session shares (section 2, "Every NACCB the
+/* The fields every reply in a session shares (§3, "Every NACCB the
  * server sends"): no error, this host's name, this session's agent-ID. */
 static int reply_is(const struct agent *a, const struct naccb_message *m,
                     uint32_t key)

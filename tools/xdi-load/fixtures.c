@@ -8,8 +8,8 @@
  * manifest (xdi-load.txt) from which the load run regenerates every table
  * byte and every info text: a reply is expected only if it is exactly the
  * table the fixture defines.  Each host's tables are the same entries with
- * that host's system name (the server checks the name, protocol-notes
- * section 9 step 4), so one template serves every host.
+ * that host's system name (the server checks the name, docs/protocol.md
+ * §11.1 step 4), so one template serves every host.
  */
 #include <errno.h>
 #include <limits.h>
@@ -48,7 +48,7 @@ static void put_text(uint8_t *field, size_t width, const char *s)
     (void)naccb_field_put(CP, field, width, s, n > width ? width : n);
 }
 
-/* ---- the tables (protocol-notes sections 7 and 8) ------------------------- */
+/* ---- the tables (docs/protocol.md §8 and §9) ------------------------- */
 
 /* EVBLOK i: a message event "EV000001" (KL 8, no verb), always in frame,
  * so every info text the agents send matches and triggers nothing. */

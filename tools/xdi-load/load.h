@@ -74,7 +74,7 @@ int tables_match(const struct tables *t, uint32_t host, uint32_t size,
                  uint32_t count, const uint8_t *objects);
 
 /* Info text `n` for host i: an EVBLOK's key then filler, text_length bytes
- * of EBCDIC; it matches that EVBLOK (protocol-notes section 7, rule 1). */
+ * of EBCDIC; it matches that EVBLOK (docs/protocol.md §8, rule 1). */
 void info_text(const struct manifest *m, uint32_t host, uint32_t n,
                uint8_t *out);
 

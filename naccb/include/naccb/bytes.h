@@ -1,8 +1,8 @@
 /*
  * naccb/bytes.h - big-endian field access.
  *
- * All wire integers are big-endian (z/Architecture byte order, protocol-
- * notes section 1).  Every access in libnaccb goes through these shifts (no
+ * All wire integers are big-endian (z/Architecture byte order, docs/protocol.md
+ * §1).  Every access in libnaccb goes through these shifts (no
  * packed structs laid over wire bytes, no casts to wider pointers), and so
  * can a program that reads a field libnaccb has no struct for (the naccb
  * tool reads a total length before the framer has the whole header).

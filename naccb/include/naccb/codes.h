@@ -1,7 +1,7 @@
 /*
  * naccb/codes.h - sizes, request/object/error codes and the named keys.
  *
- * The numbers are those of protocol-notes sections 3 to 6 (the seed's
+ * The numbers are those of docs/protocol.md §4 to §7 (the seed's
  * assembler equates, read with the "lost accept at 07" decision).  A key is
  * the 4-byte NACCB key read as one big-endian fullword:
  * direction (2) | request (1) | object (1).
@@ -29,7 +29,7 @@ enum naccb_sizes {
     NACCB_ADDTEXT_SIZE = 108,  /* EVBLOK additional event text */
 };
 
-/* Default maximum NACCB size (protocol-notes section 9): 16 MiB. */
+/* Default maximum NACCB size (docs/protocol.md §11): 16 MiB. */
 #define NACCB_DEFAULT_MAX_SIZE (16u * 1024u * 1024u)
 
 enum naccb_direction {
@@ -37,7 +37,7 @@ enum naccb_direction {
     NACCB_DIR_TO_SERVER = 0x0201,
 };
 
-/* Key byte 2 (protocol-notes section 3).  X(NAME, code, "name") */
+/* Key byte 2 (docs/protocol.md §4).  X(NAME, code, "name") */
 #define NACCB_REQUEST_MAP(X)                                                   \
     X(EXECUTE, 0x01, "execute")                                                \
     X(SAVE, 0x02, "save")                                                      \
@@ -57,7 +57,7 @@ enum naccb_request {
 #undef NACCB_REQ_ENUM_
 };
 
-/* Key byte 3 (protocol-notes section 4).  NOTE the trap: object EOJ = 05,
+/* Key byte 3 (docs/protocol.md §5).  NOTE the trap: object EOJ = 05,
  * EOS = 06, but EVBLOK event types say EOS = 05, EOJ = 06. */
 #define NACCB_OBJECT_MAP(X)                                                    \
     X(NONE, 0x00, "none")                                                      \
@@ -76,7 +76,7 @@ enum naccb_object {
 #undef NACCB_OBJ_ENUM_
 };
 
-/* Extended key byte 0 (protocol-notes section 5). */
+/* Extended key byte 0 (docs/protocol.md §6). */
 #define NACCB_ERROR_CODE_MAP(X)                                                \
     X(NONE, 0x00, "no error")                                                  \
     X(AGENT_ID, 0x01, "invalid agent ID")                                      \
@@ -95,7 +95,7 @@ enum naccb_error_code {
 #undef NACCB_ERRC_ENUM_
 };
 
-/* EVBLOK event type, ET (protocol-notes section 7). */
+/* EVBLOK event type, ET (docs/protocol.md §8). */
 #define NACCB_EVENT_TYPE_MAP(X)                                                \
     X(MESSAGE, 0x01, "message")                                                \
     X(COMMAND, 0x02, "command")                                                \
@@ -114,7 +114,7 @@ enum naccb_event_type {
     ((uint32_t)(((uint32_t)(dir) << 16) | ((uint32_t)(req) << 8) |            \
                 (uint32_t)(obj)))
 
-/* What the objects of a NACCB are, by its key (protocol-notes sections 4,
+/* What the objects of a NACCB are, by its key (docs/protocol.md §5,
  * 6 and 8).  NACCB_KIND_NONE: the key carries no objects, or is not a
  * named key.  The numbers are published (the Python harness reads them
  * through naccb_kind_table()). */
@@ -132,7 +132,7 @@ enum naccb_object_kind {
 #undef NACCB_KIND_ENUM_
 };
 
-/* The named keys of protocol-notes section 6.  X(NAME, key, "name", kind)
+/* The named keys of docs/protocol.md §7.  X(NAME, key, "name", kind)
  * with kind what its objects are (NACCB_KIND_<kind>).  NO_EMS / NO_SCD are
  * those keys only with extended byte 0 = 08. */
 #define NACCB_KEY_MAP(X)                                                       \
@@ -170,22 +170,22 @@ NACCB_API const char *naccb_error_code_name(unsigned error_code);
 NACCB_API const char *naccb_event_type_name(unsigned event_type);
 
 /*
- * The name of a key as protocol-notes section 6 names it: "login",
+ * The name of a key as docs/protocol.md §7 names it: "login",
  * "no EMS", ...  The error byte is needed because 01020B01 is "no EMS" only
  * with error code 08; any other 01020Bxx is "error" and 02010Bxx is
  * "agent error".  NULL when the key has no name.
  */
 NACCB_API const char *naccb_key_name(uint32_t key, unsigned error_code);
 
-/* The EVBLOK event type that an info object code reports (protocol-notes
- * section 4, the EOJ/EOS trap): MSG -> 01, CMD -> 02, EOJ(05) -> ET 06,
+/* The EVBLOK event type that an info object code reports (docs/protocol.md
+ * §5, the EOJ/EOS trap): MSG -> 01, CMD -> 02, EOJ(05) -> ET 06,
  * EOS(06) -> ET 05.  0 for any other object code. */
 NACCB_API unsigned naccb_event_type_for_object(unsigned object);
 
 /*
  * What the objects of a NACCB with this key are: the kind of the key's
  * entry in NACCB_KEY_MAP, NACCB_KIND_TEXT for every agent error 02010Bxx
- * (its optional object is a text saying why, protocol-notes section 6),
+ * (its optional object is a text saying why, docs/protocol.md §7),
  * NACCB_KIND_NONE for any other key.  The object size is not looked at: a
  * caller splitting fixed-size objects into fields checks it.
  */
@@ -195,7 +195,7 @@ NACCB_API enum naccb_object_kind naccb_key_object_kind(uint32_t key);
  * "SCD", "MSG", "EOTINFO", "JOBNAME"); NULL for a code not in the list. */
 NACCB_API const char *naccb_object_id(unsigned object);
 
-/* The short name of an info object as section 6 names its key ("info MSG"
+/* The short name of an info object as §7 names its key ("info MSG"
  * -> "MSG"): "MSG", "CMD", "EOJ", "EOS", "EOT" for objects 03..07, NULL
  * for any other code. */
 NACCB_API const char *naccb_info_kind_name(unsigned object);

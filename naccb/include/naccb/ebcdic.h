@@ -5,7 +5,7 @@
  * code page's blank (0x40; 0x20 in the ascii page).  The library converts
  * between those bytes and ISO-8859-1 (Latin-1) on the host side.  Each code
  * page is a pair of 256-byte tables that are exact inverses, so every byte
- * value round-trips (protocol-notes section 1).  The tables are checked
+ * value round-trips (docs/protocol.md §1).  The tables are checked
  * against glibc's iconv in tests/test_ebcdic.c.
  *
  * Host-side strings are Latin-1 bytes, not UTF-8: callers that print JSON

@@ -2,7 +2,7 @@
  * naccb/eotinfo.h - the 162-byte EOTINFO, one entry of an SCD table and the
  * object of an info EOT NACCB.
  *
- * Layout (protocol-notes section 8 - the two-work-area reading), integers
+ * Layout (docs/protocol.md §9 - the two-work-area reading), integers
  * big-endian:
  *     0 work area 1 (40)     40 work area 2 (40)     80 flag1 (1)
  *    81 flag2 (1)            82 reserved (24)       106 job-id (8)

@@ -26,7 +26,7 @@ extern "C" {
     X(EINVAL, -1001, "invalid argument")                                       \
     X(ENOBUFS, -1002, "output buffer too small")                               \
     X(ENOMEM, -1003, "out of memory")                                          \
-    /* framing and header: protocol-notes section 2 */                         \
+    /* framing and header: docs/protocol.md §3 */                         \
     X(ELENGTH_SHORT, -1010, "total length is below the 36-byte header")        \
     X(ELENGTH_MAX, -1011, "total length is above the maximum NACCB size")      \
     X(ELENGTH_MISMATCH, -1012, "total length is not 36 + count * size")        \
@@ -37,7 +37,7 @@ extern "C" {
     X(EOBJECT, -1016, "object code not valid for this request")                \
     X(EOBJECT_SIZE, -1017, "object size does not fit the object code")         \
     X(EOBJECT_COUNT, -1018, "object count not valid for this request")         \
-    /* packed decimal and dates: protocol-notes sections 1 and 7 */            \
+    /* packed decimal and dates: docs/protocol.md §1 and §8 */            \
     X(EBCD_DIGIT, -1020, "packed decimal nibble above 9")                      \
     X(EBCD_ZONE, -1021, "leading nibble of a packed Julian date is not 0")     \
     X(EYEAR, -1022, "year outside 1900..9999")                                 \
@@ -48,7 +48,7 @@ extern "C" {
     X(EMINUTE, -1027, "minute above 59")                                       \
     X(ESECOND, -1028, "second above 59")                                       \
     X(ETIME_FILLER, -1029, "last byte of a packed time HHMMSS00 is not 00")    \
-    /* EVBLOK: protocol-notes section 7 */                                     \
+    /* EVBLOK: docs/protocol.md §8 */                                     \
     X(EKEY_LENGTH, -1040, "KL outside 1..20")                                  \
     X(EVERB_LENGTH, -1041, "VL greater than KL")                               \
     X(EID_LENGTH, -1042, "IL is not 8 + KL")                                   \
@@ -60,7 +60,7 @@ extern "C" {
     X(EDAY_LIST, -1047, "day-list byte is neither 0x00 nor 0x01")              \
     X(EEVENT_TYPE, -1048, "event type outside 01..06")                         \
     X(ERESERVED, -1049, "reserved bytes are not zero")                         \
-    /* EOTINFO: protocol-notes section 8 */                                    \
+    /* EOTINFO: docs/protocol.md §9 */                                    \
     X(ENOTES, -1060, "notes letter not valid in its position")                 \
     X(ENOT_REMOTE, -1061, "notes[3] is not R (an agent always sends R)")       \
     X(ESTEP_NUMBER, -1062, "step number outside its range")                    \
@@ -70,7 +70,7 @@ extern "C" {
       "status fields (step, SCC, UCC, max CC, notes) set in an SCD table "     \
       "entry")                                                                 \
     X(EJOB_NAME, -1066, "job name is blank")                                   \
-    /* event texts: protocol-notes section 4 */                                \
+    /* event texts: docs/protocol.md §5 */                                \
     X(ETEXT_LENGTH, -1080, "text length outside 1..128")                       \
     /* code pages */                                                           \
     X(ECODEPAGE, -1090, "unknown code page")

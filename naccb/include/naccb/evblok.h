@@ -1,7 +1,7 @@
 /*
  * naccb/evblok.h - the 230-byte EVBLOK, one entry of an EMS table.
  *
- * Layout (protocol-notes section 7), integers big-endian:
+ * Layout (docs/protocol.md §8), integers big-endian:
  *     0 system name (8)        8 event key (20)      28 additional text (108)
  *   136 IL (2)               138 KL (2)             140 VL (2)
  *   142 SDATE 0YYYYDDD (4)   146 EDATE (4)          150 STIME HHMMSS00 (4)
@@ -69,7 +69,7 @@ enum naccb_evblok_offsets {
     NACCB_EVB_USER_AREA = 198,
 };
 
-/* The "always" time frame of protocol-notes section 7. */
+/* The "always" time frame of docs/protocol.md §8. */
 #define NACCB_ALWAYS_SDATE 0x01900001u
 #define NACCB_ALWAYS_EDATE 0x09999365u
 #define NACCB_ALWAYS_STIME 0x00000000u
@@ -92,7 +92,7 @@ NACCB_API void naccb_evblok_decode(const uint8_t in[NACCB_EVBLOK_SIZE],
 NACCB_API void naccb_evblok_set_always(struct naccb_evblok *e);
 
 /*
- * Every rule of protocol-notes section 7.  Returns 0 or the first failing
+ * Every rule of docs/protocol.md §8.  Returns 0 or the first failing
  * rule's code, with *err_offset (may be NULL) the offset of the field within
  * the EVBLOK.  The rules run in this order, the first that fails is
  * reported (a rule relating two fields is reported at the field it names

@@ -1,8 +1,8 @@
 /*
  * naccb/framer.h - reassembles NACCBs from a TCP byte stream.
  *
- * The stream has no framing but each NACCB's own total length (protocol-
- * notes section 2), so one recv() may hold several NACCBs or a piece of
+ * The stream has no framing but each NACCB's own total length (docs/protocol.md
+ * §3), so one recv() may hold several NACCBs or a piece of
  * one.  Feed the framer whatever arrived; it hands out whole NACCBs.
  *
  *     struct naccb_framer fr;

@@ -1,7 +1,7 @@
 /*
  * naccb/header.h - the 36-byte NACCB header and whole-NACCB views.
  *
- * Layout (protocol-notes section 2), all integers big-endian:
+ * Layout (docs/protocol.md §3), all integers big-endian:
  *   0 total length (4)   4 agent-ID (4)      8 system name (8, EBCDIC)
  *  16 direction (2)     18 request (1)      19 object (1)
  *  20 error code (1)    21 OS code (1)      22 coding convention (1)
@@ -122,7 +122,7 @@ NACCB_API int naccb_message_encode(const struct naccb_header *h,
                                    size_t cap);
 
 /*
- * The object rules of protocol-notes sections 4, 6 and 9 for a NACCB's key
+ * The object rules of docs/protocol.md §5, §7 and §11 for a NACCB's key
  * and its objects (not their content): for each key, which object codes,
  * counts and sizes are allowed.  Checks a header whose length was already
  * checked.  Returns 0 or NACCB_EDIRECTION, NACCB_EREQUEST, NACCB_EOBJECT,

@@ -3,7 +3,7 @@
  *
  * One pure implementation (no clock, no globals) shared by the server's info
  * checks and the agent's events listener, so the two sides cannot disagree.
- * The rules are protocol-notes section 7, "Matching and the time frame".
+ * The rules are docs/protocol.md §8, "Matching and the time frame".
  */
 #ifndef NACCB_MATCH_H
 #define NACCB_MATCH_H
@@ -73,7 +73,7 @@ NACCB_API enum naccb_match_result naccb_evblok_match(
     naccb_holiday_fn is_holiday, void *ctx);
 
 /*
- * Verb substitution (protocol-notes section 7, "Verb substitution"): the
+ * Verb substitution (docs/protocol.md §8, "Verb substitution"): the
  * argument is the event text after its first vl bytes, leading and trailing
  * blanks (the code page's blank) removed; every "&arg" in the action is
  * replaced by it.  action, text and out are wire (EBCDIC) bytes; "&arg" is

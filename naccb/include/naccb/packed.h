@@ -2,7 +2,7 @@
  * naccb/packed.h - packed decimal without sign, and the calendar.
  *
  * "Packed decimal without sign zone" is plain BCD, one digit per nibble,
- * no sign nibble (protocol-notes section 1).  The wire forms used:
+ * no sign nibble (docs/protocol.md §1).  The wire forms used:
  *   Julian date    0YYYYDDD  e.g. 2026-11-21 = 0x02026325
  *   calendar date  YYYYMMDD  e.g.              0x20261121
  *   time of day    HHMMSS00  e.g. 08:30:00   = 0x08300000

@@ -57,7 +57,7 @@ class Check:
     name: str
     title: str
     seed: str        # the seed passage the rule comes from
-    notes: str       # where protocol-notes.md states it
+    notes: str       # where docs/protocol.md states it
     needs: tuple
     host: str        # "scripted" or "xdi-server"
     func: object

@@ -69,7 +69,7 @@ class ConformItem(pytest.Item):
             return "\n".join(x for x in (
                 "%s: %s" % (r.check.name, r.message),
                 "seed: %s" % r.check.seed,
-                "protocol-notes: %s" % r.check.notes,
+                "protocol: %s" % r.check.notes,
                 r.evidence, "transcript:\n" + r.transcript,
                 r.agent_output) if x)
         return super().repr_failure(excinfo, style=style)

@@ -9,7 +9,7 @@ JUnit XML (the schema Jenkins, GitLab and GitHub actions read): one
 name="CHECK"> per check, in suite order.  A broken rule is a <failure>, a
 check the harness could not run an <error>, a check not run <skipped> (a
 skipped check never counts as passed).  Each testcase carries properties
-(seed: the seed passage, protocol-notes: the section, title) and the
+(seed: the seed passage, protocol: the section of docs/protocol.md, title) and the
 transcript of the NACCBs exchanged in <system-out>.
 """
 
@@ -62,7 +62,7 @@ class Console:
             if r.message:
                 self.out.write(_indent(r.message) + "\n")
             if r.status in (FAIL, ERROR):
-                self.out.write("    seed: %s\n    protocol-notes: %s\n"
+                self.out.write("    seed: %s\n    protocol: %s\n"
                                % (r.check.seed, r.check.notes))
             if r.evidence:
                 self.out.write("    evidence:\n%s\n" % _indent(r.evidence,
@@ -112,7 +112,7 @@ def junit(results, config, seconds):
         p = ET.SubElement(tc, "properties")
         ET.SubElement(p, "property", name="title", value=r.check.title)
         ET.SubElement(p, "property", name="seed", value=r.check.seed)
-        ET.SubElement(p, "property", name="protocol-notes",
+        ET.SubElement(p, "property", name="protocol",
                       value=r.check.notes)
         ET.SubElement(p, "property", name="host", value=r.check.host)
         body = "\n".join(x for x in (r.evidence, r.agent_output) if x)

@@ -2,7 +2,7 @@
  * agent.c - the agent's session: connect, log in (retrying with backoff),
  * acquire both tables, run, and shut down with a logout.  This is the
  * seed's "Interaction Steps" (2) to (14) seen from the agent, with the
- * byte-level rules of protocol.md sections 3, 7 and 11.1.
+ * byte-level rules of protocol.md §3, 7 and 11.1.
  *
  * Received bytes go through libnaccb's framer; every NACCB is decoded and
  * checked with naccb_message_decode() and naccb_message_check_objects()
@@ -147,7 +147,7 @@ static void queue_login(struct xdi_agent *a)
     uint8_t pw[NACCB_PASSWORD_SIZE];
     size_t n = strlen(a->cfg.password);
 
-    /* Section 9 step 2: count 0, or one 8-byte blank-padded password. */
+    /* §11.1 step 2: count 0, or one 8-byte blank-padded password. */
     naccb_field_put(a->cfg.codepage, pw, sizeof pw, a->cfg.password, n);
     xdi_agent__queue(a, (uint32_t)NACCB_KEY_LOGIN, 0, n > 0 ? pw : NULL,
                      n > 0 ? (uint32_t)sizeof pw : 0, false);
@@ -325,7 +325,7 @@ static void table_missing(struct xdi_agent *a, bool scd)
     check_tables(a);
 }
 
-/* 01020Bxx: "no EMS/SCD" only with error 08 (section 7); anything else is
+/* 01020Bxx: "no EMS/SCD" only with error 08 (§8); anything else is
  * an error about a NACCB the agent sent, logged and survived.  An error
  * about a pending acquire means that table will not come. */
 static void on_error(struct xdi_agent *a, const struct naccb_header *h)
@@ -363,7 +363,7 @@ static void dispatch_session(struct xdi_agent *a, const struct naccb_message *m)
 
     switch (h->request) {
     case NACCB_REQ_SAVE:    /* receive EMS / SCD, step (6)/(7) */
-    case NACCB_REQ_REPLACE: /* a whole new table (section 7) */
+    case NACCB_REQ_REPLACE: /* a whole new table (§8) */
         xdi_agent__table_load(a, m);
         check_tables(a);
         break;

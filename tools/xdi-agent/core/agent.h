@@ -7,14 +7,14 @@
  * and then asks it for two things:
  *   - bytes to send (xdi_agent_take_output), built from the outgoing queue
  *     at the moment the socket can take them, so that events that piled up
- *     while a write was in flight go out batched (protocol.md section 5:
+ *     while a write was in flight go out batched (protocol.md §5:
  *     same-length texts may share one NACCB);
  *   - actions (xdi_agent_next_action): connect, arm the backoff timer,
  *     close, run a command or a job, start the event sources, stop.
  * Everything is single-threaded; tests drive the core with byte arrays.
  *
  * The session follows the seed's interaction steps (2) to (14) as
- * protocol.md section 11.1 reads them from the server's side.
+ * protocol.md §11.1 reads them from the server's side.
  *
  * Character data crossing this API is host-side ISO-8859-1 (Latin-1); the
  * core converts to and from the wire's EBCDIC with the configured code page.
@@ -88,7 +88,7 @@ struct xdi_agent_hooks {
     void *ctx;
     /* One log line, without a newline; valid during the call only. */
     void (*log)(void *ctx, const char *line);
-    /* The local time now, for the EVBLOK time frames (section 8). */
+    /* The local time now, for the EVBLOK time frames (§9). */
     void (*local_time)(void *ctx, struct naccb_local_time *out);
 };
 
@@ -198,7 +198,7 @@ struct xdi_job_end {
     char job[NACCB_NAME_SIZE + 1];  /* Latin-1, 1..8 */
     char step[NACCB_NAME_SIZE + 1]; /* "" for EOJ */
     unsigned step_number;           /* 1..256 for EOS, 0 for EOJ */
-    uint16_t scc, ucc, max_cc;      /* section 9 */
+    uint16_t scc, ucc, max_cc;      /* §11 */
     char status;                    /* 'N' normal, 'A' abend, 'C' not run */
 };
 
@@ -206,7 +206,7 @@ struct xdi_job_end {
  * Reports an EOJ/EOS: the EOJ (object 05) or EOS (object 06) text event
  * when it matches the EMS table in frame, and one EOTINFO per SCD entry
  * that the job (and step) matches: a copy of the entry with the status
- * fields set (section 9).  Returns the number of objects queued.
+ * fields set (§11).  Returns the number of objects queued.
  */
 int xdi_agent_job_end(struct xdi_agent *a, const struct xdi_job_end *e);
 
@@ -239,7 +239,7 @@ long xdi_agent_ems_entries(const struct xdi_agent *a);
 long xdi_agent_scd_entries(const struct xdi_agent *a);
 size_t xdi_agent_queued(const struct xdi_agent *a);
 /* true once a logout was queued: the host will close the connection
- * (protocol.md section 11.1 step 6), so the libuv layer waits for that. */
+ * (protocol.md §11.1 step 6), so the libuv layer waits for that. */
 bool xdi_agent_logging_out(const struct xdi_agent *a);
 unsigned xdi_agent_failures(const struct xdi_agent *a);
 

@@ -1,6 +1,6 @@
 /*
  * jobrun.c - steps and ends of one job (see jobrun.h): the side-channel
- * line protocol, and the status fields of protocol.md section 9 from an
+ * line protocol, and the status fields of protocol.md §9 from an
  * exit status.
  */
 #include "jobrun.h"

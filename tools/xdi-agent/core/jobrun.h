@@ -1,7 +1,7 @@
 /*
  * jobrun.h - one running job, as the agent sees it: the steps it reports on
  * its side channel and how it ended, turned into EOS and EOJ records
- * (struct xdi_job_end, protocol.md section 9).
+ * (struct xdi_job_end, protocol.md §9).
  *
  * The side channel is a pipe the job writes lines to (fd 3, announced in
  * the environment as XDI_STEP_FD):
@@ -26,7 +26,7 @@
 #include "agent.h"
 
 #define XDI_JOBRUN_LINE_MAX 128u /* longer side-channel lines are bad */
-#define XDI_JOBRUN_MAX_STEPS 256u /* section 9: step number 1..256 */
+#define XDI_JOBRUN_MAX_STEPS 256u /* §11: step number 1..256 */
 
 struct xdi_jobrun {
     char job[NACCB_NAME_SIZE + 1];

@@ -7,9 +7,9 @@
  * listener is faster than the socket, so NACCBs wait on a chain and the
  * socket client sends them one after another.  The chain is the list of
  * struct xdi_agent__item; the header's forward field is sent as 0
- * (protocol.md section 3: a 31-bit address means nothing to the peer).
+ * (protocol.md §3: a 31-bit address means nothing to the peer).
  *
- * Batching (section 5, "several texts of the same length may share one
+ * Batching (§6, "several texts of the same length may share one
  * NACCB"): when a NACCB is built, the first sendable item takes along every
  * later queued item with the same key and object length, up to max_batch
  * objects and the maximum NACCB size.  Objects of one key and length keep
@@ -62,7 +62,7 @@ void xdi_agent__queue_agent_error(struct xdi_agent *a, uint8_t object,
     size_t len = strlen(why);
     char q[XDI_AGENT__QUOTE_SIZE];
 
-    /* The text object is 1..128 bytes (section 7): a longer reason is
+    /* The text object is 1..128 bytes (§8): a longer reason is
      * cut, an empty one leaves the NACCB without objects. */
     if (len > sizeof text)
         len = sizeof text;
@@ -187,7 +187,7 @@ static uint8_t *outbuf_room(struct outbuf *o, size_t need)
     return o->bytes + o->len;
 }
 
-/* The header every agent NACCB carries (section 3): this session's
+/* The header every agent NACCB carries (§4): this session's
  * agent-ID (0 in a login), the system name, forward pointer 0. */
 static void make_header(const struct xdi_agent *a,
                         const struct xdi_agent__item *it, uint32_t count,

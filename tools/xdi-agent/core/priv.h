@@ -21,13 +21,13 @@
 #include "agent.h"
 
 /* One queued outgoing NACCB or info object.  The seed's forward pointer
- * (protocol.md section 3) is this list's next: it stays in memory,
+ * (protocol.md §3) is this list's next: it stays in memory,
  * since a 31-bit field cannot hold a pointer here; the wire field is 0. */
 struct xdi_agent__item {
     struct xdi_agent__item *next;
     uint32_t key;       /* NACCB key */
     uint8_t error_code; /* extended byte 0 (agent errors) */
-    bool batch;         /* info object: may share a NACCB (section 5) */
+    bool batch;         /* info object: may share a NACCB (§6) */
     uint32_t len;       /* object bytes; 0 = a NACCB without objects */
     uint8_t data[];     /* the object, wire bytes */
 };
@@ -109,7 +109,7 @@ int xdi_agent__is_holiday(void *agent, const struct naccb_date *d);
  * out of memory (logged). */
 int xdi_agent__queue(struct xdi_agent *a, uint32_t key, uint8_t error_code,
                      const uint8_t *obj, uint32_t len, bool batch);
-/* Agent error 02010Bxx (section 7) with a Latin-1 reason text. */
+/* Agent error 02010Bxx (§8) with a Latin-1 reason text. */
 void xdi_agent__queue_agent_error(struct xdi_agent *a, uint8_t object,
                                   uint8_t error_code, const char *why);
 /* Removes every queued item that is not an info object (they belong to

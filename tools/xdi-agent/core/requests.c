@@ -1,6 +1,6 @@
 /*
  * requests.c - what the agent does with the host's exec command (01020104)
- * and exec job (01020108), protocol.md section 7.
+ * and exec job (01020108), protocol.md §7.
  *
  * Nothing from the wire reaches a shell.  A command runs only when an
  * allow-list was given and one of its expressions matches the whole

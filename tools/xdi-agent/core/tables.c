@@ -1,9 +1,9 @@
 /*
  * tables.c - the EMS and SCD tables of the session, and what the events
  * listener does with them: match message, command, EOJ and EOS events
- * against the EVBLOKs (protocol.md section 8, with libnaccb's
+ * against the EVBLOKs (protocol.md §8, with libnaccb's
  * naccb_evblok_match, the very code the server checks info NACCBs with)
- * and turn job ends into EOTINFO reports (section 9).
+ * and turn job ends into EOTINFO reports (§11).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +22,7 @@ void xdi_agent__tables_clear(struct xdi_agent *a)
 }
 
 /*
- * One EVBLOK: kept when it passes every rule of section 8 and its ET is
+ * One EVBLOK: kept when it passes every rule of §9 and its ET is
  * one an agent handles (03 and 04 are "not applicable for agent": ignored).
  * Returns 1 kept, 0 skipped (ET 03/04), or a negative codec error.
  */
@@ -91,7 +91,7 @@ static size_t decode_entries(struct xdi_agent *a, const struct naccb_message *m,
         } else {
             xdi_agent__log(a, "%s %u dropped: %s (offset %zu)", what,
                            (unsigned)i + 1, naccb_err_name(rc), off);
-            /* Section 7: drop it, keep the rest, and (once per table)
+            /* §8: drop it, keep the rest, and (once per table)
              * tell the host with agent error 05. */
             if (bad++ == 0) {
                 char why[NACCB_TEXT_MAX + 1];
@@ -200,7 +200,7 @@ enum xdi_event_result xdi_agent_event(struct xdi_agent *a,
     uint8_t wire[NACCB_TEXT_MAX];
 
     /* Only the first KL (<= 20) bytes are ever matched, and an info text
-     * is at most 128 bytes (section 5): a longer line is cut, not lost. */
+     * is at most 128 bytes (§6): a longer line is cut, not lost. */
     if (len > sizeof wire)
         len = sizeof wire;
     naccb_ebcdic_encode(a->cfg.codepage, (const uint8_t *)text, len, wire);
@@ -236,7 +236,7 @@ static void fill_name(enum naccb_codepage cp, uint8_t *field,
 }
 
 /* The report for one matched entry: a copy with the status fields set
- * (section 9): notes J/S, blank (no JES job type here), N/A/C, R. */
+ * (§11): notes J/S, blank (no JES job type here), N/A/C, R. */
 static void make_report(const struct xdi_agent *a,
                         const struct naccb_eotinfo *entry,
                         const struct naccb_eotinfo *cap,
@@ -304,7 +304,7 @@ int xdi_agent_job_end(struct xdi_agent *a, const struct xdi_job_end *e)
         return 0;
     }
     /* The EOJ text is the 8-byte job name, the EOS text job + step name
-     * (section 5, decision). */
+     * (§6, decision). */
     naccb_field_put(a->cfg.codepage, text, NACCB_NAME_SIZE, e->job, jl);
     if (eos)
         naccb_field_put(a->cfg.codepage, text + NACCB_NAME_SIZE,

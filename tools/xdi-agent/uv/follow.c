@@ -19,7 +19,7 @@
  *
  * A line is the bytes before '\n' (a trailing CR dropped), taken as
  * ISO-8859-1; an empty line is no event; only its first 128 bytes are kept
- * (the longest info text, protocol.md section 5).
+ * (the longest info text, protocol.md §5).
  */
 #include <fcntl.h>
 #include <sys/stat.h>

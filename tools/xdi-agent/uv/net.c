@@ -10,7 +10,7 @@
  *
  * Closing after a logout is graceful: the output is written, the write
  * side shut down, and the connection closed when the host closes its side
- * (it does after a logout, protocol.md section 11.1 step 6) or after
+ * (it does after a logout, protocol.md §11.1 step 6) or after
  * CLOSE_WAIT_MS.  Closing with unread input would send a reset, which
  * could cost the host the logout.
  */

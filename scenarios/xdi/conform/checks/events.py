@@ -17,7 +17,7 @@ from .common import (MARK, QUIET, check_ids, from_agent, mark, name_of,
        seed="EMS Parameter Format: 'Only matched events will be processed. "
             "Unmatched events are ignored.'; KL: 'Matching is done based on "
             "this value'",
-       notes="section 7 (matching rules 1-2)",
+       notes="section 8 (matching rules 1-2)",
        needs=("messages",))
 def events_only_matched(ctx):
     sess = open_session(ctx)
@@ -70,7 +70,7 @@ JOB_RC = 2
        seed="Object code: X'05' end-of-job event text (EOJ), X'06' "
             "end-of-jobstep event text (EOS); Event type: X'05' EOS, X'06' "
             "EOJ",
-       notes="section 4 (the EOJ/EOS trap), section 6 (info 02010A05 / "
+       notes="section 5 (the EOJ/EOS trap), section 7 (info 02010A05 / "
              "02010A06)",
        needs=("jobs",))
 def events_job_texts(ctx):
@@ -125,7 +125,7 @@ def _expected_reports(steps, rc):
        seed="Scheduler Parameters in Agent Program: 'Copy of matched "
             "EOTINFO is updated by listener'; Job notes: 'Agent must always "
             "R'; Flags: flag2 bits 0-3",
-       notes="section 8 (EOTINFO fields, notes letters), section 9 step 4",
+       notes="section 9 (EOTINFO fields, notes letters), section 11.1 step 4",
        needs=("jobs",))
 def eotinfo_content(ctx):
     sess = open_session(ctx)

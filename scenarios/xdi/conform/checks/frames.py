@@ -35,7 +35,7 @@ def _frame_run(ctx, run, when, inject, want, dont):
        seed="Start time (STIME): 'event that occures before STIME is "
             "ignored'; End time (ETIME): 'event that occures after ETIME is "
             "ignored'",
-       notes="section 7 (in frame, rule 4)",
+       notes="section 8 (in frame, rule 4)",
        needs=("messages", "faketime"), host="xdi-server")
 def frame_time(ctx):
     def body(run, fx):
@@ -55,7 +55,7 @@ def frame_time(ctx):
        seed="Start date (SDATE): 'event that occures before SDATE is "
             "ignored'; Valid day-list: 'X'0001010101010100' means that "
             "event will be captured only from Monday to Saturday'",
-       notes="section 7 (in frame, rules 3 and 5)",
+       notes="section 8 (in frame, rules 3 and 5)",
        needs=("messages", "faketime"), host="xdi-server")
 def frame_days(ctx):
     def body(run, fx):
@@ -73,7 +73,7 @@ def frame_days(ctx):
        "calendar the agent is given",
        seed="Valid day-list: 'the last byte (byte 7) represents holiday'; "
             "'zJOS-XDI admin must provide holiday calendar'",
-       notes="section 7 (in frame, rule 5: on a holiday only byte 7 counts)",
+       notes="section 8 (in frame, rule 5: on a holiday only byte 7 counts)",
        needs=("messages", "faketime", "holidays"), host="xdi-server")
 def frame_holiday(ctx):
     def body(run, fx):

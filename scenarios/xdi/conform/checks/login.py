@@ -1,4 +1,4 @@
-"""The login (protocol section 2): its format, waiting for the accept, the
+"""The login (protocol §3): its format, waiting for the accept, the
 retry after a reject.
 """
 
@@ -19,7 +19,7 @@ from .common import connect, expect_login, give_accept, name_of, take_acquires
             "request NACCB is sent without agent-ID'; System name: '8-byte "
             "character string left justified and padded with blanks'; NACCB "
             "total length 'in binary fullword format'",
-       notes="sections 1, 2, 6 (login 02010500), 9 step 2")
+       notes="section 1, section 3, section 7 (login 02010500), section 11.1 step 2")
 def login_format(ctx):
     host, agent, conn = connect(ctx)
     expected = Naccb(codec.LOGIN, agent_id=0, system=SYSTEM)
@@ -49,7 +49,7 @@ def login_format(ctx):
        "nothing but the login is sent before the login is accepted",
        seed="Interaction Steps (3) 'Receive login acceptance ... This ID "
             "must be used in subsequent interaction'; (4) comes after (3)",
-       notes="section 9 steps 2-3 (before a session only a login is taken)")
+       notes="section 11.1 steps 2-3 (before a session only a login is taken)")
 def login_wait_for_accept(ctx):
     host, agent, conn = connect(ctx)
     expect_login(ctx, conn)
@@ -65,7 +65,7 @@ def login_wait_for_accept(ctx):
        seed="Interaction Steps (2) 'When login information is invalid, "
             "zJOS-XDI rejects it. It must correct login information and "
             "retry it. Login will also fail when zJOS-XDI ... is not up.'",
-       notes="section 6 (reject 01020800), section 9 step 2")
+       notes="section 7 (reject 01020800), section 11.1 step 2")
 def login_retry_after_reject(ctx):
     host, agent, conn = connect(ctx)
     expect_login(ctx, conn)

@@ -19,7 +19,7 @@ def _agent_error(n, obj):
        seed="Interaction Steps (11) 'When requested by zJOS-XDI server by "
             "means NACCB; Execute the request based on detail information "
             "specified in NACCB.'",
-       notes="section 6 (exec command 01020104; agent error 02010B04 with "
+       notes="section 7 (exec command 01020104; agent error 02010B04 with "
              "error 04 or 05)")
 def exec_command(ctx):
     sess = open_session(ctx)
@@ -51,7 +51,7 @@ def exec_command(ctx):
        "a known job is run and reported",
        seed="Interaction Steps (11) 'Execute the request based on detail "
             "information specified in NACCB'",
-       notes="section 6 (exec job 01020108; agent error 02010B08 with "
+       notes="section 7 (exec job 01020108; agent error 02010B08 with "
              "error 04 or 05)",
        needs=("exec_job",))
 def exec_job(ctx):

@@ -14,8 +14,8 @@ from .common import (check_ids, mark, name_of, not_marker, open_session,
        seed="NACCB key: 'binary indicator to express the request or content "
             "of the attached object'; Interaction Steps (9) 'Wait for "
             "request'",
-       notes="section 3 (request codes), section 4 (object codes); the "
-             "framing rule of section 2")
+       notes="section 4 (request codes), section 5 (object codes); the "
+             "framing rule of section 3")
 def robust_unknown_codes(ctx):
     sess = open_session(ctx)
     aid = sess.agent_id
@@ -44,7 +44,7 @@ def robust_unknown_codes(ctx):
        "error NACCBs are survived; 01020B01 is no-EMS only with error 08",
        seed="NACCB extended key, Byte 0: Error code (01-09); Nac_rcv_noems "
             "equ x'01020B01'",
-       notes="section 5, section 6 ('Agents must test the error byte')",
+       notes="section 6, section 7 ('Agents must test the error byte')",
        needs=("messages",))
 def robust_error_naccbs(ctx):
     sess = open_session(ctx)

@@ -14,7 +14,7 @@ from .serverrun import server_check
        "a replacement EMS table (the host's fixtures changed) takes effect",
        seed="Nac_rep_emsparm equ x'01020301' * agent recv EMS parms "
             "replacement",
-       notes="section 6 (replace 01020301 / 01020302), section 9 step 5",
+       notes="section 7 (replace 01020301 / 01020302), section 11.1 step 5",
        needs=("messages",), host="xdi-server")
 def tables_replace(ctx):
     def body(run, fx):
@@ -52,7 +52,7 @@ def tables_replace(ctx):
        "refused with an agent error",
        seed="Event verb length (VL): 'XDI then subtitute &arg ... and issue "
             "\"CANCEL U=JOKO\"'; Interaction Steps (11)",
-       notes="section 7 (verb substitution), section 6 (exec command)",
+       notes="section 8 (verb substitution), section 7 (exec command)",
        needs=("messages",), host="xdi-server")
 def server_exec_command_action(ctx):
     def body(run, fx):
@@ -81,7 +81,7 @@ def server_exec_command_action(ctx):
        "is carried out and its end reported",
        seed="Scheduler Parameter Format: 'SCD parameters for each job "
             "either scheduled-job or triggering-job'; Interaction Steps (11)",
-       notes="section 6 (exec job 01020108), section 9 step 5",
+       notes="section 7 (exec job 01020108), section 11.1 step 5",
        needs=("jobs",), host="xdi-server")
 def server_exec_job_trigger(ctx):
     def body(run, fx):
@@ -125,7 +125,7 @@ def server_exec_job_trigger(ctx):
        "a whole session against xdi-server (login, tables, events, stop) "
        "without one protocol violation",
        seed="Interaction Steps (1)-(14)",
-       notes="section 9 (every check the server runs)", host="xdi-server")
+       notes="section 11 (every check the server runs)", host="xdi-server")
 def server_clean_session(ctx):
     def body(run, fx):
         run.start()

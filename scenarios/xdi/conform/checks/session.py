@@ -17,7 +17,7 @@ from .common import (INFO_KEYS, MARK, QUIET, Session, check_ids, connect,
        "the agent-ID of the accept (a random one) is in every later NACCB",
        seed="Agent-ID: 'This ID then must be used in all subsequent "
             "interaction'",
-       notes="section 2 (agent-ID), section 9 step 2 (random IDs)")
+       notes="section 3 (agent-ID), section 11.1 step 2 (random IDs)")
 def session_agent_id(ctx):
     sess = open_session(ctx)
     if ctx.has("messages"):
@@ -32,7 +32,7 @@ def session_agent_id(ctx):
        seed="Interaction Steps (4) 'Send system events management (EMS) "
             "parameters request'; (5) 'Send workloads scheduler (SCD) "
             "parameter request'",
-       notes="section 6 (acquire 02010901 / 02010902), section 9 step 3")
+       notes="section 7 (acquire 02010901 / 02010902), section 11.1 step 3")
 def tables_acquire_both(ctx):
     host, agent, conn = connect(ctx)
     expect_login(ctx, conn)
@@ -48,7 +48,7 @@ def tables_acquire_both(ctx):
        "six is reported)",
        seed="EMS Parameter Format: 'Collection of EVBLOKs is then tabulated "
             "by agent'; Object size: 'length of each attached object'",
-       notes="section 2 (object count and size), section 7",
+       notes="section 3 (object count and size), section 8",
        needs=("messages",))
 def tables_all_entries(ctx):
     sess = open_session(ctx)
@@ -75,7 +75,7 @@ def tables_all_entries(ctx):
             "send() service call nor received by once recv() service call. "
             "Socket client must put its recv() and send() service call in "
             "loop mechanism'",
-       notes="section 2 (a reader loops on recv() until it holds total "
+       notes="section 3 (a reader loops on recv() until it holds total "
              "length bytes)")
 def tables_one_byte_writes(ctx):
     host, agent, conn = connect(ctx)
@@ -95,7 +95,7 @@ def tables_one_byte_writes(ctx):
        "command together) are all taken",
        seed="Socket Client: 'no guarantee that data can be ... received by "
             "once recv() service call'",
-       notes="section 2 (one recv() may hold several NACCBs)")
+       notes="section 3 (one recv() may hold several NACCBs)")
 def tables_coalesced(ctx):
     host, agent, conn = connect(ctx)
     expect_login(ctx, conn)
@@ -123,7 +123,7 @@ def tables_coalesced(ctx):
        seed="Interaction Steps (7) 'When SCD is not ready, zJOS-XDI reply "
             "with \"not ready SCD\". Agent then runs without workloads "
             "scheduler support.'",
-       notes="section 6 (no SCD 01020B02 with error 08)")
+       notes="section 7 (no SCD 01020B02 with error 08)")
 def tables_without_scd(ctx):
     sess = open_session(ctx, scd=None)
     if ctx.has("messages"):
@@ -148,7 +148,7 @@ def tables_without_scd(ctx):
        "no-EMS: the agent runs with SCD only and reports no texts",
        seed="Interaction Steps (6) 'When EMS is not ready, zJOS-XDI reply "
             "with \"not ready EMS\". Agent then runs without EMS support.'",
-       notes="section 6 (no EMS 01020B01 with error 08), section 9 step 4")
+       notes="section 7 (no EMS 01020B01 with error 08), section 11.1 step 4")
 def tables_without_ems(ctx):
     sess = open_session(ctx, ems=None)
     if ctx.has("messages"):
@@ -181,7 +181,7 @@ def tables_without_ems(ctx):
        "no-EMS and no-SCD: the agent logs out and closes",
        seed="Interaction Steps (7) 'When both EMS and SCD not ready, socket "
             "client is then shutting down itself.'; (13) 'send logout'",
-       notes="section 6, section 9 steps 3 and 6")
+       notes="section 7, section 11.1 steps 3 and 6")
 def tables_both_missing(ctx):
     sess = open_session(ctx, ems=None, scd=None)
     expect_logout_close(ctx, sess.conn, sess.agent_id,

@@ -18,7 +18,7 @@ from .common import (Session, check_ids, expect_login, expect_logout_close,
        seed="Socket Client: 'Socket finish its work when requested to "
             "shutdown by either XDI (when XDI is shutted down) or local "
             "operator'; Interaction Steps (13) 'send logout information'",
-       notes="section 6 (shutdown 01020400, logout 02010600), section 9 "
+       notes="section 7 (shutdown 01020400, logout 02010600), section 11.1 "
              "steps 6-7")
 def shutdown_host_request(ctx):
     sess = open_session(ctx)
@@ -32,7 +32,7 @@ def shutdown_host_request(ctx):
        seed="Interaction Steps (13) 'If requested to shutdown by events "
             "listener or local operator, send logout information to "
             "zJOS-XDI server.' (14) 'Shutdown'",
-       notes="section 9 step 7")
+       notes="section 11.1 step 7")
 def shutdown_local_signal(ctx):
     sess = open_session(ctx)
     sess.agent.signal(ctx.config.stop_signal)
@@ -45,7 +45,7 @@ def shutdown_local_signal(ctx):
        "in anew and uses the new agent-ID",
        seed="Interaction Steps (1)-(3) on every connection; Agent-ID: "
             "'given by zJOS-XDI server on login acceptance'",
-       notes="section 9 steps 1-2 (a fresh agent-ID per session)")
+       notes="section 11.1 steps 1-2 (a fresh agent-ID per session)")
 def session_reconnect(ctx):
     sess = open_session(ctx)
     sess.conn.drop()
