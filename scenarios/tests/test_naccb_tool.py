@@ -575,7 +575,19 @@ def test_naccb_tool_usage_errors(naccb):
     assert run(naccb).returncode == EXIT_USAGE
     assert run(naccb, "frobnicate").returncode == EXIT_USAGE
     assert run(naccb, "decode", "--max-size", "35").returncode == EXIT_USAGE
+    assert run(naccb, "decode", "--max-size", "2G").returncode == EXIT_USAGE
+    assert run(naccb, "decode", "--chunk", "-1").returncode == EXIT_USAGE
     assert run(naccb, "decode", "a", "b").returncode == EXIT_USAGE
+
+
+def test_naccb_tool_sizes_take_suffixes(naccb, streams):
+    """--max-size and --chunk are sizes as every tool reads them (K, M, G):
+    1K lets the 76-byte login of the golden session through."""
+    golden = str(streams / "session.hex")
+    proc = run(naccb, "decode", "--hex", "--max-size", "1K", "--chunk", "1K",
+               golden)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.count(b"\n") > 3
 
 
 def test_naccb_tool_help_and_version(naccb):

@@ -1,6 +1,6 @@
 /*
  * cli.h - the option values the command-line programs share (xdi-server,
- * xdi-load, naccb-bench): counts, sizes with a K/M/G suffix, durations and
+ * xdi-load, naccb-bench, naccb, xdi-agent): counts, sizes with a K/M/G suffix, durations and
  * command templates with {name} placeholders.  One parser for each, so
  * "64K" or "0.5" means the same to every program.
  *

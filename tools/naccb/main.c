@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "tool.h"
 
 #ifndef XDI_VERSION
@@ -70,26 +71,11 @@ static int usage_error(const char *fmt, ...)
     return TOOL_EXIT_USAGE;
 }
 
-/* A decimal (or 0x hex) number in lo..hi. */
-static int parse_number(const char *s, unsigned long long lo,
-                        unsigned long long hi, unsigned long long *out)
-{
-    char *end = NULL;
-    errno = 0;
-    if (*s == '-' || *s == '\0')
-        return -1;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno != 0 || *end != '\0' || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 enum { OPT_HEX = 256, OPT_CODEPAGE, OPT_MAX_SIZE, OPT_CHUNK };
 
 static int parse_option(int c, struct tool_options *opt)
 {
-    unsigned long long v = 0;
+    uint64_t v = 0;
     switch (c) {
     case OPT_HEX:
         opt->hex = 1;
@@ -102,15 +88,15 @@ static int parse_option(int c, struct tool_options *opt)
     case OPT_MAX_SIZE:
         /* libnaccb reports NACCB lengths as int: above INT32_MAX every
          * NACCB is over the maximum anyway. */
-        if (parse_number(optarg, NACCB_HEADER_SIZE, INT32_MAX, &v) != 0)
-            return usage_error("--max-size: '%s' is not a number of bytes "
-                               "from 36 to 2147483647", optarg);
+        if (xdi_cli_size(optarg, NACCB_HEADER_SIZE, INT32_MAX, &v) != 0)
+            return usage_error("--max-size: '%s' is not a size from 36 to "
+                               "2147483647 bytes (K, M, G allowed)", optarg);
         opt->max_size = (uint32_t)v;
         return 0;
     case OPT_CHUNK:
-        if (parse_number(optarg, 1, 1u << 30, &v) != 0)
-            return usage_error("--chunk: '%s' is not a number of bytes from "
-                               "1 to 1073741824", optarg);
+        if (xdi_cli_size(optarg, 1, 1u << 30, &v) != 0)
+            return usage_error("--chunk: '%s' is not a size from 1 to "
+                               "1073741824 bytes (K, M, G allowed)", optarg);
         opt->chunk = (size_t)v;
         return 0;
     case 'h':

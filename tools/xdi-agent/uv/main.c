@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "uvagent.h"
 
 #define DEFAULT_POLL_MS 250u
@@ -197,15 +198,12 @@ struct options {
     unsigned poll_ms;
 };
 
+/* A count in 0..max (tools/common/cli.h: digits only). */
 static int parse_unsigned(const char *text, unsigned long max, unsigned *out)
 {
-    char *end;
-    unsigned long v;
+    uint64_t v;
 
-    errno = 0;
-    v = strtoul(text, &end, 10);
-    if (end == text || *end != '\0' || errno != 0 || v > max ||
-        text[0] == '-')
+    if (xdi_cli_uint(text, 0, max, &v) != 0)
         return -1;
     *out = (unsigned)v;
     return 0;
