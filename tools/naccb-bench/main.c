@@ -10,7 +10,7 @@
  * spread; the inputs come from a fixed seed.  Every run of every pass is
  * also checked (all NACCBs out and valid, match counts as generated): the
  * exit status is 1 when one is not, so the smoke test
- * (scenarios/test_bench_smoke.py) keeps this program honest.
+ * (scenarios/tests/test_bench_smoke.py) keeps this program honest.
  */
 #include <getopt.h>
 #include <inttypes.h>
