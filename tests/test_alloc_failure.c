@@ -95,50 +95,6 @@ struct stream {
 static struct stream streams[MAX_STREAMS];
 static size_t n_streams;
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
-/* The .hex format of docs/naccb-tool.md: digit pairs, blanks, '#' to the
- * end of the line. */
-static uint8_t *parse_hexfile(const char *text, size_t *len)
-{
-    uint8_t *out = malloc(strlen(text) / 2 + 1);
-    size_t n = 0;
-    int hi = -1;
-
-    assert_non_null(out);
-    for (const char *p = text; *p != '\0'; p++) {
-        int v;
-        if (*p == '#') {
-            while (*p != '\0' && *p != '\n')
-                p++;
-            if (*p == '\0')
-                break;
-            continue;
-        }
-        v = hexval((unsigned char)*p);
-        if (v < 0)
-            continue;
-        if (hi < 0) {
-            hi = v;
-        } else {
-            out[n++] = (uint8_t)(hi << 4 | v);
-            hi = -1;
-        }
-    }
-    assert_int_equal(hi, -1);
-    *len = n;
-    return out;
-}
-
 static void load_streams(void)
 {
     char dir[512], path[1024];
@@ -156,7 +112,7 @@ static void load_streams(void)
         assert_true(n_streams < MAX_STREAMS);
         snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
         text = slurp(path, &tl);
-        streams[n_streams].bytes = parse_hexfile(text, &streams[n_streams].len);
+        streams[n_streams].bytes = th_unhex(text, &streams[n_streams].len);
         free(text);
         n_streams++;
     }

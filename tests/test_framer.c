@@ -6,11 +6,11 @@
  * Streams of hand-written NACCBs are fed whole, one byte at a time, split
  * at every point into two chunks and at every pair of points into three.
  * Every chunk is copied to the very end of a page followed by a PROT_NONE
- * guard page, so reading one byte past a chunk faults even without ASan.
+ * guard page (support/guard.h), so reading one byte past a chunk faults
+ * even without ASan.
  * Each yielded NACCB must equal the original, and must point into the
  * chunk exactly when it lay whole in that chunk (zero copy).
  */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,10 +18,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <cmocka.h>
+
+#include "guard.h"
 
 #include "naccb.h"
 
@@ -78,39 +78,6 @@ static const uint8_t login_len_ffffffff[] = {
     LOGIN, HOSTILE(0xFF, 0xFF, 0xFF, 0xFF)};
 /* default maximum + 1: 0x01000001 */
 static const uint8_t len_default_max1[] = {HOSTILE(0x01, 0x00, 0x00, 0x01)};
-
-/* ---- guard pages -------------------------------------------------------- */
-
-struct guarded {
-    uint8_t *map;
-    size_t map_len;
-    uint8_t *data;
-};
-
-/* n bytes at the very end of a page followed by a PROT_NONE page. */
-static struct guarded guard(const uint8_t *src, size_t n)
-{
-    struct guarded g;
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    size_t pages = (n + page - 1) / page + 1;
-    void *p = mmap(NULL, pages * page, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-    assert_true(p != MAP_FAILED);
-    g.map = p;
-    g.map_len = pages * page;
-    assert_int_equal(
-        mprotect(g.map + (pages - 1) * page, page, PROT_NONE), 0);
-    g.data = g.map + (pages - 1) * page - n;
-    if (n > 0)
-        memcpy(g.data, src, n);
-    return g;
-}
-
-static void unguard(struct guarded *g)
-{
-    munmap(g->map, g->map_len);
-}
 
 static int points_into(const uint8_t *p, const uint8_t *base, size_t len)
 {

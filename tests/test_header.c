@@ -7,17 +7,16 @@
  *
  * Golden vectors are hex literals written by hand from the notes.
  */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <cmocka.h>
+
+#include "guard.h"
 
 #include "naccb.h"
 
@@ -108,36 +107,6 @@ static void expect_objects(struct naccb_header h, int rc, size_t off)
 static void expect_ok(uint32_t key, uint32_t count, uint32_t size)
 {
     expect_objects(make(key, count, size), 0, 0);
-}
-
-/* Copies n bytes to the very end of a page followed by a PROT_NONE page,
- * so reading one byte past them faults. */
-struct guarded {
-    uint8_t *map;
-    size_t map_len;
-    uint8_t *data;
-};
-
-static struct guarded guard(const uint8_t *src, size_t n)
-{
-    struct guarded g;
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    void *p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-    assert_true(p != MAP_FAILED);
-    assert_true(n <= page);
-    g.map = p;
-    g.map_len = 2 * page;
-    assert_int_equal(mprotect(g.map + page, page, PROT_NONE), 0);
-    g.data = g.map + page - n;
-    memcpy(g.data, src, n);
-    return g;
-}
-
-static void unguard(struct guarded *g)
-{
-    munmap(g->map, g->map_len);
 }
 
 /* ---- key ------------------------------------------------------------- */

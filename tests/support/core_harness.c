@@ -7,6 +7,7 @@
  * static library xdi_test_support (tests/CMakeLists.txt).  Failures go
  * through cmocka's assert_* / fail_msg, which end the running test.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -47,7 +48,12 @@ uint8_t *th_unhex(const char *hex, size_t *len)
     assert_non_null(out);
     for (const char *p = hex; *p != '\0'; p++) {
         int v;
-        if (*p == ' ')
+        if (*p == '#') { /* a comment of the .hex format, to the line's end */
+            while (p[1] != '\0' && p[1] != '\n')
+                p++;
+            continue;
+        }
+        if (isspace((unsigned char)*p))
             continue;
         v = hex_digit(*p);
         if (hi < 0) {

@@ -59,9 +59,11 @@
 
 /* ---- hex ---------------------------------------------------------------- */
 
-/* Parses hex (spaces allowed) into a fresh malloc'd buffer of exactly its
- * length, so that ASan catches any read past the NACCB; *len gets the
- * length.  A bad digit or an odd count fails the test. */
+/* Parses hex into a fresh malloc'd buffer of exactly its length, so that
+ * ASan catches any read past the NACCB; *len gets the length.  The .hex
+ * format of docs/naccb-tool.md: blanks and newlines between digit pairs,
+ * '#' comments to the end of a line.  A bad digit or an odd count fails
+ * the test. */
 uint8_t *th_unhex(const char *hex, size_t *len);
 
 /* ---- fake output: sends ------------------------------------------------- */
