@@ -102,16 +102,30 @@ def take_acquires(ctx, conn, aid, answer=None, strict=False):
     return seen
 
 
+def logged_in(ctx, when=None):
+    """The agent connected and its login taken (not yet answered):
+    (host, agent, conn)."""
+    host, agent, conn = connect(ctx, when=when)
+    expect_login(ctx, conn)
+    return host, agent, conn
+
+
+def accepted(ctx, aid=None, when=None):
+    """logged_in() and the login accepted with aid (a random agent-ID when
+    None): (host, agent, conn, aid)."""
+    host, agent, conn = logged_in(ctx, when=when)
+    aid = aid or random_agent_id()
+    give_accept(conn, aid)
+    return host, agent, conn, aid
+
+
 def open_session(ctx, ems="default", scd="default", aid=None, when=None,
                  answer_pieces=None):
     """Agent connected, logged in with a random agent-ID, both acquires
     answered: ems/scd are object lists, None for no-EMS / no-SCD."""
     ems = tables.default_ems() if ems == "default" else ems
     scd = tables.default_scd() if scd == "default" else scd
-    host, agent, conn = connect(ctx, when=when)
-    expect_login(ctx, conn)
-    aid = aid or random_agent_id()
-    give_accept(conn, aid)
+    host, agent, conn, aid = accepted(ctx, aid=aid, when=when)
     take_acquires(ctx, conn, aid, lambda n: conn.send(
         table_answer(n.key, aid, ems, scd), pieces=answer_pieces,
         pause=0.0002 if answer_pieces else 0.0))

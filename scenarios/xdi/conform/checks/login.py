@@ -9,7 +9,8 @@ from ...codec import Naccb
 from ..engine import check, random_agent_id
 from ..errors import Failure
 from ..tables import SYSTEM
-from .common import connect, expect_login, give_accept, name_of, take_acquires
+from .common import (connect, give_accept, logged_in, name_of,
+                     take_acquires)
 
 
 @check("login.format",
@@ -51,8 +52,7 @@ def login_format(ctx):
             "must be used in subsequent interaction'; (4) comes after (3)",
        notes="section 11.1 steps 2-3 (before a session only a login is taken)")
 def login_wait_for_accept(ctx):
-    host, agent, conn = connect(ctx)
-    expect_login(ctx, conn)
+    host, agent, conn = logged_in(ctx)
     conn.expect_nothing(ctx.t(0.6), "nothing before the accept")
     aid = random_agent_id()
     give_accept(conn, aid)
@@ -67,8 +67,7 @@ def login_wait_for_accept(ctx):
             "retry it. Login will also fail when zJOS-XDI ... is not up.'",
        notes="section 7 (reject 01020800), section 11.1 step 2")
 def login_retry_after_reject(ctx):
-    host, agent, conn = connect(ctx)
-    expect_login(ctx, conn)
+    host, agent, conn = logged_in(ctx)
     conn.send(Naccb(codec.REJECT, agent_id=0, system=SYSTEM,
                     error=codec.E_RESOURCE_MANAGER),
               note="XDI is not up (error 06)")

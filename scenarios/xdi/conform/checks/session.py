@@ -7,10 +7,10 @@ from .. import tables
 from ..engine import check, random_agent_id
 from ..errors import Failure
 from ..tables import JOB
-from .common import (INFO_KEYS, MARK, QUIET, Session, check_ids, connect,
-                     expect_login, expect_logout_close, give_accept, is_info,
-                     mark, name_of, open_session, prove_alive, table_answer,
-                     take_acquires, to_agent)
+from .common import (INFO_KEYS, MARK, QUIET, Session, accepted, check_ids,
+                     expect_logout_close, is_info, logged_in, mark, name_of,
+                     open_session, prove_alive, table_answer, take_acquires,
+                     to_agent)
 
 
 @check("session.agent_id",
@@ -34,10 +34,7 @@ def session_agent_id(ctx):
             "parameter request'",
        notes="section 7 (acquire 02010901 / 02010902), section 11.1 step 3")
 def tables_acquire_both(ctx):
-    host, agent, conn = connect(ctx)
-    expect_login(ctx, conn)
-    aid = random_agent_id()
-    give_accept(conn, aid)
+    host, agent, conn, aid = accepted(ctx)
     take_acquires(ctx, conn, aid, strict=True, answer=lambda n: conn.send(
         table_answer(n.key, aid, tables.default_ems(),
                      tables.default_scd())))
@@ -78,8 +75,7 @@ def tables_all_entries(ctx):
        notes="section 3 (a reader loops on recv() until it holds total "
              "length bytes)")
 def tables_one_byte_writes(ctx):
-    host, agent, conn = connect(ctx)
-    expect_login(ctx, conn)
+    host, agent, conn = logged_in(ctx)
     aid = random_agent_id()
     conn.send(to_agent(codec.ACCEPT, aid), pieces=1, pause=0.002)
     conn.agent_id = aid
@@ -97,10 +93,7 @@ def tables_one_byte_writes(ctx):
             "once recv() service call'",
        notes="section 3 (one recv() may hold several NACCBs)")
 def tables_coalesced(ctx):
-    host, agent, conn = connect(ctx)
-    expect_login(ctx, conn)
-    aid = random_agent_id()
-    give_accept(conn, aid)
+    host, agent, conn, aid = accepted(ctx)
     take_acquires(ctx, conn, aid)
     text = "XCMD COALESCED"
     conn.send_together(
