@@ -423,7 +423,7 @@ static int parse_action(struct fx_ctx *c, struct fx_field *f,
         char name[NACCB_NAME_SIZE + 1];
         if (xdi__fx_get_name(c, &f[EV_TARGET], name) != 0)
             return -1;
-        ev->action_target = xdi__fx_dup_str(name);
+        ev->action_target = strdup(name);
         if (ev->action_target == NULL) {
             xdi__fx_nomem(c->ld, c->file, xdi__fx_line(f[EV_TARGET].value));
             return -1;
@@ -481,7 +481,7 @@ void xdi__fx_parse_event(struct fx_ctx *c, const struct xdi_host *h,
     int bad = 0;
 
     ev->line = xdi__fx_line(node);
-    ev->source_file = xdi__fx_dup_str(c->file);
+    ev->source_file = strdup(c->file);
     if (ev->source_file == NULL)
         xdi__fx_nomem(c->ld, c->file, ev->line);
     if (xdi__fx_expect_mapping(c, node, "event") != 0)

@@ -305,7 +305,7 @@ static struct xdi_host *new_host(struct fx_ctx *c, const yaml_node_t *node)
     h = &set->hosts[set->n_hosts++];
     memset(h, 0, sizeof *h);
     h->line = xdi__fx_line(node);
-    h->source_file = xdi__fx_dup_str(c->file);
+    h->source_file = strdup(c->file);
     if (h->source_file == NULL)
         xdi__fx_nomem(ld, c->file, h->line);
     return h;

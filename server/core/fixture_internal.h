@@ -127,7 +127,6 @@ void xdi__fx_check_target_later(struct fx_ctx *c, const char *name, int line,
 
 /* Shared by the section parsers. */
 size_t xdi__fx_seq_len(const yaml_node_t *seq);
-char *xdi__fx_dup_str(const char *s);
 /* n zeroed elements (reported when out of memory); NULL for n == 0. */
 void *xdi__fx_alloc_array(struct fx_ctx *c, size_t n, size_t size, int line);
 /* A text of 1..max Latin-1 characters, converted with the set's code page

@@ -217,7 +217,7 @@ static void parse_trigger(struct fx_ctx *c, const struct xdi_host *h,
     };
 
     t->line = xdi__fx_line(node);
-    t->source_file = xdi__fx_dup_str(c->file);
+    t->source_file = strdup(c->file);
     if (t->source_file == NULL)
         xdi__fx_nomem(c->ld, c->file, t->line);
     snprintf(t->target_host, sizeof t->target_host, "%s", h->system_name);
@@ -467,7 +467,7 @@ void xdi__fx_parse_job(struct fx_ctx *c, const struct xdi_host *h,
     int bad;
 
     job->line = xdi__fx_line(node);
-    job->source_file = xdi__fx_dup_str(c->file);
+    job->source_file = strdup(c->file);
     if (job->source_file == NULL)
         xdi__fx_nomem(c->ld, c->file, job->line);
     if (xdi__fx_expect_mapping(c, node, "job entry") != 0)

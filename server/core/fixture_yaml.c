@@ -466,16 +466,6 @@ size_t xdi__fx_seq_len(const yaml_node_t *seq)
                     seq->data.sequence.items.start);
 }
 
-char *xdi__fx_dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-
-    if (d != NULL)
-        memcpy(d, s, n);
-    return d;
-}
-
 /* Array of n zeroed elements; n == 0 gives NULL without an error. */
 void *xdi__fx_alloc_array(struct fx_ctx *c, size_t n, size_t size, int line)
 {
