@@ -192,7 +192,7 @@ static int apply_option(struct options *o, int opt, const char *arg, const char 
         o->seed_given = true;
         return 0;
     case OPT_MAX_NACCB:
-        if (parse_size(arg, UINT32_MAX, &n) < 0 || n < 36)
+        if (parse_size(arg, UINT32_MAX, &n) < 0 || n < NACCB_HEADER_SIZE)
             return bad_value(name, arg, "expected a size of at least 36 bytes, at most 4G-1");
         o->cfg.max_naccb_size = (uint32_t)n;
         return 0;

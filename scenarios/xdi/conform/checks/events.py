@@ -140,8 +140,9 @@ def eotinfo_content(ctx):
             continue
         for o in n.objects:
             if len(o) != codec.EOTINFO_SIZE:
-                raise Failure("%s: an EOTINFO object is %d bytes, not 162"
-                              % (sess.conn.label, len(o)), got=n)
+                raise Failure("%s: an EOTINFO object is %d bytes, not %d"
+                              % (sess.conn.label, len(o),
+                                 codec.EOTINFO_SIZE), got=n)
             _check_report(sess, n, o, entries, expected, seen)
     missing = [k for k, v in expected.items() if v[3] and k not in seen]
     if missing:

@@ -101,7 +101,7 @@ def tables_coalesced(ctx):
         to_agent(codec.RCV_EMS, aid, objects=tables.default_ems()),
         to_agent(codec.EXEC_CMD, aid, objects=[codec.encode_text(text)]))
     got = conn.collect(
-        lambda n: is_info(n, codec.INFO_CMD, text) or n.key == 0x02010B04,
+        lambda n: is_info(n, codec.INFO_CMD, text) or n.key == codec.agent_error_key(codec.OBJ_CMD),
         within=ctx.t(5), what="the answer to the exec command that came in "
                               "the same read as both tables (a command "
                               "event or an agent error)")
