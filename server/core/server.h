@@ -95,13 +95,20 @@ void xdi_conn_eof(struct xdi_conn *c);
 /* Which timers the network layer should have running for this connection
  * now (ask after open, after every feed, and after a timer fired).  A timer
  * that was running and is still wanted keeps its original deadline, except
- * IDLE, which restarts on every feed. */
+ * IDLE, which restarts on every feed, and PARTIAL, which restarts whenever
+ * xdi_conn_partial_epoch() changed: a NACCB completed, so the part held now
+ * belongs to a new one (an agent streaming flat out, with a NACCB split at
+ * the end of every read, is healthy however long it streams). */
 enum xdi_timer {
     XDI_TIMER_LOGIN = 1,   /* connected, no session yet */
     XDI_TIMER_PARTIAL = 2, /* part of a NACCB is held */
     XDI_TIMER_IDLE = 4,    /* idle timeout configured and connection open */
 };
 unsigned xdi_conn_timers(const struct xdi_conn *c);
+
+/* How many NACCBs were completed on the connection so far: the deadline of
+ * the PARTIAL timer counts from the last change of this number. */
+uint64_t xdi_conn_partial_epoch(const struct xdi_conn *c);
 
 /* A timer fired: the core journals the timeout and closes. */
 void xdi_conn_timeout(struct xdi_conn *c, enum xdi_timer which);
