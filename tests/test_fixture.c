@@ -2024,6 +2024,69 @@ static void test_fixture_dump_round_trip_raw(void **state)
     xdi_fixture_free(set);
 }
 
+/* A table whose system name no fixture name can give is not dumped as
+ * exact, and what the dump wrote does not load back to other bytes: it is
+ * refused.  The issue's two reproducers (issue 14, item 4). */
+static void dump_bad_system_name(void **state, const uint8_t name[8], bool ems)
+{
+    struct tmp *t = *state;
+    struct xdi_fixture_set *set = load_shipped("test");
+    const struct xdi_host *a = host(set, "TESTA");
+    size_t len, size = ems ? 230 : 162;
+    size_t off = ems ? NACCB_EVB_SYSTEM_NAME : NACCB_EOT_SYSTEM_NAME;
+    uint8_t *table;
+    char path[600], text[4096];
+    FILE *fp;
+    size_t n;
+    int lossy;
+
+    if (ems) {
+        table = encode_events(a, &len);
+    } else {
+        len = a->n_jobs * 162;
+        table = malloc(len);
+        assert_non_null(table);
+        for (size_t i = 0; i < a->n_jobs; i++)
+            naccb_eotinfo_encode(&a->jobs[i].entry, table + i * 162);
+    }
+    for (size_t at = 0; at < len; at += size)
+        memcpy(table + at + off, name, 8);
+    snprintf(path, sizeof path, "%s/dump.yaml", t->dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    lossy = ems ? xdi_fixture_dump_ems(fp, table, len, NACCB_CP_037, "t")
+                : xdi_fixture_dump_scd(fp, table, len, NACCB_CP_037, "t");
+    assert_int_equal(fclose(fp), 0);
+    assert_int_equal(lossy, (int)(len / size));
+    fp = fopen(path, "r");
+    assert_non_null(fp);
+    n = fread(text, 1, sizeof text - 1, fp);
+    fclose(fp);
+    text[n] = '\0';
+    assert_non_null(strstr(text, "NOT EXACT"));
+    /* refused at compile time, not loaded as another host's bytes */
+    assert_true(load_tmp(t) > 0);
+    assert_null(t->set);
+    free(table);
+    xdi_fixture_free(set);
+}
+
+static void test_fixture_dump_system_name_outside_alphabet(void **state)
+{
+    /* "TESTR /" in IBM-037 */
+    static const uint8_t name[8] = {0xE3, 0xC5, 0xE2, 0xE3,
+                                    0xD9, 0x40, 0x61, 0x40};
+    dump_bad_system_name(state, name, true);
+}
+
+static void test_fixture_dump_system_name_with_nul(void **state)
+{
+    static const uint8_t name[8] = {0xE3, 0xC5, 0xE2, 0x00,
+                                    0x00, 0x00, 0x02, 0x40};
+    dump_bad_system_name(state, name, true);
+    dump_bad_system_name(state, name, false);
+}
+
 /* Keys with significant blanks, KL below the key's length, and Latin-1
  * text with quotes survive the trip. */
 static void test_fixture_dump_round_trip_odd_keys(void **state)
@@ -2174,6 +2237,8 @@ int main(void)
         T(test_fixture_cidr_test_set),
         T(test_fixture_dump_round_trip_events),
         T(test_fixture_dump_round_trip_raw),
+        T(test_fixture_dump_system_name_outside_alphabet),
+        T(test_fixture_dump_system_name_with_nul),
         T(test_fixture_dump_round_trip_odd_keys),
         T(test_fixture_dump_counts_invalid),
     };
