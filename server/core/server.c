@@ -30,6 +30,7 @@ void xdi_config_defaults(struct xdi_config *cfg)
     cfg->xdi_down = false;
     cfg->max_held_triggers = 10000;
     cfg->max_info_objects = 4096;
+    cfg->journal_max_raw = 4096;
 }
 
 void xdi__now(const struct xdi_server *srv, struct timespec *now)

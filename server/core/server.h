@@ -47,6 +47,10 @@ struct xdi_config {
                                       is error 05 (too_many_objects) */
     size_t max_held_triggers;      /* 10000: exec jobs waiting for their
                                       host's login; more are dropped */
+    size_t journal_max_raw;        /* 4096: bytes of a received NACCB a
+                                      record keeps (as hex); the rest is
+                                      summarised by length and hash; 0 =
+                                      keep all (docs/journal.md) */
 };
 
 void xdi_config_defaults(struct xdi_config *cfg);

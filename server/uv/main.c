@@ -66,6 +66,9 @@ static void usage(FILE *out)
 "      --idle-timeout S     close a connection silent for S seconds\n"
 "                           (default 0 = never)\n"
 "      --grace S            seconds agents get to log out on stop (default %u)\n"
+"      --journal-max-raw N  bytes of a received NACCB one journal record\n"
+"                           keeps; the rest is summarised by its length and\n"
+"                           FNV-1a hash (default %zu, 0 = all)\n"
 "      --max-held-triggers N  exec jobs held for hosts not logged in, at\n"
 "                           most (default %zu; more are dropped)\n"
 "      --no-watch           do not watch the fixture files (SIGHUP still\n"
@@ -85,7 +88,8 @@ static void usage(FILE *out)
 "Exit codes: 0 normal stop, 1 bad fixtures, 2 usage, 3 runtime error.\n",
             DEFAULT_LISTEN, DEFAULT_JOURNAL, d.max_naccb_size, d.max_output_queue,
             d.max_connections, d.max_info_objects, d.login_timeout_ms / 1000, d.partial_timeout_ms / 1000,
-            d.grace_ms / 1000, d.max_held_triggers, DEFAULT_RELOAD_DELAY_MS / 1000.0);
+            d.grace_ms / 1000, d.journal_max_raw, d.max_held_triggers,
+            DEFAULT_RELOAD_DELAY_MS / 1000.0);
 }
 
 /* "16M" -> 16777216 (tools/common/cli.h).  Returns 0 or -1. */
@@ -127,7 +131,7 @@ struct options {
 enum long_only {
     OPT_RANDOM_IDS = 256, OPT_SEED, OPT_XDI_DOWN, OPT_MAX_NACCB, OPT_MAX_OUTPUT,
     OPT_MAX_CONN, OPT_LOGIN_TO, OPT_PARTIAL_TO, OPT_IDLE_TO, OPT_GRACE,
-    OPT_MAX_HELD, OPT_NO_WATCH, OPT_RELOAD_DELAY, OPT_MAX_INFO_OBJECTS,
+    OPT_MAX_HELD, OPT_JOURNAL_MAX_RAW, OPT_NO_WATCH, OPT_RELOAD_DELAY, OPT_MAX_INFO_OBJECTS,
     OPT_JOURNAL_FD, OPT_JOURNAL_ERRORS,
 };
 
@@ -178,6 +182,11 @@ static int apply_option(struct options *o, int opt, const char *arg, const char 
         if (parse_size(arg, UINT32_MAX, &n) < 0 || n == 0)
             return bad_value(name, arg, "expected a positive number");
         o->cfg.max_info_objects = (uint32_t)n;
+        return 0;
+    case OPT_JOURNAL_MAX_RAW:
+        if (parse_size(arg, SIZE_MAX, &n) < 0)
+            return bad_value(name, arg, "expected a size in bytes, e.g. 4K");
+        o->cfg.journal_max_raw = (size_t)n;
         return 0;
     case OPT_MAX_HELD:
         if (parse_size(arg, SIZE_MAX, &n) < 0)
@@ -240,6 +249,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"grace", required_argument, NULL, OPT_GRACE},
         {"max-held-triggers", required_argument, NULL, OPT_MAX_HELD},
         {"max-info-objects", required_argument, NULL, OPT_MAX_INFO_OBJECTS},
+        {"journal-max-raw", required_argument, NULL, OPT_JOURNAL_MAX_RAW},
         {"no-watch", no_argument, NULL, OPT_NO_WATCH},
         {"reload-delay", required_argument, NULL, OPT_RELOAD_DELAY},
         {"quiet", no_argument, NULL, 'q'},
