@@ -21,7 +21,7 @@ from xdi import codec
 N_FLOOD = 6
 FLOOD_SECONDS = 8.0          # each flooder stops after this at the latest
 FLOOD_BYTES = 48 << 20       # ... or after this many bytes
-LOGIN_BOUND_S = 2.5          # login + both tables while the flood runs (5.4 s before the fix)
+LOGIN_BOUND_S = 2.5          # login + both tables (5.4 s before the fix)
 STOP_BOUND_S = 3.0           # SIGTERM -> exit (--grace 0.5)
 
 
