@@ -634,6 +634,9 @@ static void test_fixture_bad_dirs(void **state)
         {"yaml-syntax", 4, "YAML"},
         {"raw-size", 4, "229 bytes"},
         {"raw-invalid", 4, "byte offset 230"},
+        {"raw-absolute", 4, "is an absolute path outside the fixture"},
+        {"raw-dotdot", 4, "goes up with '..' outside the fixture"},
+        {"alias-bomb", 707, "aliases expand the fixture set past 100000"},
     };
 
     (void)state;
@@ -1374,6 +1377,122 @@ static void test_fixture_raw_loads(void **state)
     assert_memory_equal(t->set->hosts[0].ems_raw, table, sizeof table);
 }
 
+/* ---- raw paths stay inside the set (docs/fixtures.md) ------------------ */
+
+static void test_fixture_error_raw_absolute_path(void **state)
+{
+    struct tmp *t = *state;
+    uint8_t table[230];
+    char yaml[400];
+
+    hand_evblok(table);
+    write_bytes(t, "t.ems", table, sizeof table);
+    /* even a file of the set, named by its absolute path */
+    snprintf(yaml, sizeof yaml,
+             "hosts:\n  - system: SYSA\n    ems:\n      raw: %s/t.ems\n",
+             t->dir);
+    expect_one_error(state, yaml, 4, "is an absolute path outside the fixture");
+}
+
+static void test_fixture_error_raw_dotdot(void **state)
+{
+    struct tmp *t = *state;
+    uint8_t table[230];
+    char yaml[400];
+    const char *base = strrchr(t->dir, '/') + 1;
+
+    hand_evblok(table);
+    write_bytes(t, "t.ems", table, sizeof table);
+    /* back into the set itself: still refused, '..' is never followed */
+    snprintf(yaml, sizeof yaml,
+             "hosts:\n  - system: SYSA\n    ems:\n      raw: ../%s/t.ems\n",
+             base);
+    expect_one_error(state, yaml, 4, "goes up with '..'");
+}
+
+/* A symbolic link inside the set to a file outside it. */
+static void test_fixture_error_raw_symlink_outside(void **state)
+{
+    struct tmp *t = *state;
+    uint8_t table[230];
+    char outside[128], link_path[600];
+    FILE *fp;
+
+    hand_evblok(table);
+    snprintf(outside, sizeof outside, "%s.outside.ems", t->dir);
+    fp = fopen(outside, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(table, 1, sizeof table, fp), sizeof table);
+    assert_int_equal(fclose(fp), 0);
+    snprintf(link_path, sizeof link_path, "%s/t.ems", t->dir);
+    assert_int_equal(symlink(outside, link_path), 0);
+    expect_one_error(state, raw_yaml, 4, "symbolic link");
+    unlink(outside);
+}
+
+/* settings: raw_outside: true lets the set name any file. */
+static void test_fixture_raw_outside_allowed_by_setting(void **state)
+{
+    struct tmp *t = *state;
+    uint8_t table[230];
+    char yaml[400];
+
+    hand_evblok(table);
+    write_bytes(t, "t.ems", table, sizeof table);
+    write_text(t, "settings.yaml", "settings:\n  raw_outside: true\n");
+    snprintf(yaml, sizeof yaml,
+             "hosts:\n  - system: SYSA\n    ems:\n      raw: %s/t.ems\n",
+             t->dir);
+    write_text(t, "hosts.yaml", yaml);
+    assert_int_equal(load_tmp(t), 0);
+    assert_int_equal(t->set->hosts[0].ems_raw_len, 230);
+}
+
+/* ---- alias expansion is bounded ------------------------------------------ */
+
+/* Aliases within the bound are fine: a shared list of events. */
+static void test_fixture_aliases_within_bound_load(void **state)
+{
+    struct tmp *t = *state;
+
+    write_text(t, "hosts.yaml",
+               "hosts:\n"
+               "  - system: SYSA\n"
+               "    ems:\n"
+               "      events: &ev\n"
+               "        - {key: HELLO, type: message}\n"
+               "        - {key: BYE, type: message}\n"
+               "  - {system: SYSB, ems: {events: *ev}}\n");
+    assert_int_equal(load_tmp(t), 0);
+    assert_int_equal(t->set->n_hosts, 2);
+    assert_int_equal(t->set->hosts[1].n_events, 2);
+}
+
+/* One list of 100 events reused through an alias by 1,199 hosts: 119,900
+ * events from a file of about 45 KB.  The first 1,000 reuses (100,000
+ * events) are within the bound; the host after them is refused, once, at
+ * the line of its `ems:`. */
+static void test_fixture_error_alias_expansion_bounded(void **state)
+{
+    size_t cap = 64 * 1024, n = 0;
+    char *yaml = malloc(cap);
+
+    assert_non_null(yaml);
+    n += (size_t)snprintf(yaml + n, cap - n,
+                          "hosts:\n  - system: H0\n    ems:\n"
+                          "      events: &l\n");
+    for (int i = 0; i < 100; i++)
+        n += (size_t)snprintf(yaml + n, cap - n,
+                              "        - {key: K%d, type: message}\n", i);
+    for (int h = 1; h < 1200; h++)
+        n += (size_t)snprintf(yaml + n, cap - n,
+                              "  - {system: H%d, ems: {events: *l}}\n", h);
+    assert_true(n < cap);
+    /* line 105 is H1, so H1001 is at line 1105 */
+    expect_one_error(state, yaml, 1105, "aliases expand the fixture set");
+    free(yaml);
+}
+
 static void test_fixture_error_raw_wrong_size(void **state)
 {
     struct tmp *t = *state;
@@ -1905,6 +2024,69 @@ static void test_fixture_dump_round_trip_raw(void **state)
     xdi_fixture_free(set);
 }
 
+/* A table whose system name no fixture name can give is not dumped as
+ * exact, and what the dump wrote does not load back to other bytes: it is
+ * refused.  The issue's two reproducers (issue 14, item 4). */
+static void dump_bad_system_name(void **state, const uint8_t name[8], bool ems)
+{
+    struct tmp *t = *state;
+    struct xdi_fixture_set *set = load_shipped("test");
+    const struct xdi_host *a = host(set, "TESTA");
+    size_t len, size = ems ? 230 : 162;
+    size_t off = ems ? NACCB_EVB_SYSTEM_NAME : NACCB_EOT_SYSTEM_NAME;
+    uint8_t *table;
+    char path[600], text[4096];
+    FILE *fp;
+    size_t n;
+    int lossy;
+
+    if (ems) {
+        table = encode_events(a, &len);
+    } else {
+        len = a->n_jobs * 162;
+        table = malloc(len);
+        assert_non_null(table);
+        for (size_t i = 0; i < a->n_jobs; i++)
+            naccb_eotinfo_encode(&a->jobs[i].entry, table + i * 162);
+    }
+    for (size_t at = 0; at < len; at += size)
+        memcpy(table + at + off, name, 8);
+    snprintf(path, sizeof path, "%s/dump.yaml", t->dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    lossy = ems ? xdi_fixture_dump_ems(fp, table, len, NACCB_CP_037, "t")
+                : xdi_fixture_dump_scd(fp, table, len, NACCB_CP_037, "t");
+    assert_int_equal(fclose(fp), 0);
+    assert_int_equal(lossy, (int)(len / size));
+    fp = fopen(path, "r");
+    assert_non_null(fp);
+    n = fread(text, 1, sizeof text - 1, fp);
+    fclose(fp);
+    text[n] = '\0';
+    assert_non_null(strstr(text, "NOT EXACT"));
+    /* refused at compile time, not loaded as another host's bytes */
+    assert_true(load_tmp(t) > 0);
+    assert_null(t->set);
+    free(table);
+    xdi_fixture_free(set);
+}
+
+static void test_fixture_dump_system_name_outside_alphabet(void **state)
+{
+    /* "TESTR /" in IBM-037 */
+    static const uint8_t name[8] = {0xE3, 0xC5, 0xE2, 0xE3,
+                                    0xD9, 0x40, 0x61, 0x40};
+    dump_bad_system_name(state, name, true);
+}
+
+static void test_fixture_dump_system_name_with_nul(void **state)
+{
+    static const uint8_t name[8] = {0xE3, 0xC5, 0xE2, 0x00,
+                                    0x00, 0x00, 0x02, 0x40};
+    dump_bad_system_name(state, name, true);
+    dump_bad_system_name(state, name, false);
+}
+
 /* Keys with significant blanks, KL below the key's length, and Latin-1
  * text with quotes survive the trip. */
 static void test_fixture_dump_round_trip_odd_keys(void **state)
@@ -2021,6 +2203,12 @@ int main(void)
         T(test_fixture_error_unknown_codepage),
         T(test_fixture_raw_loads),
         T(test_fixture_error_raw_wrong_size),
+        T(test_fixture_error_raw_absolute_path),
+        T(test_fixture_error_raw_dotdot),
+        T(test_fixture_error_raw_symlink_outside),
+        T(test_fixture_raw_outside_allowed_by_setting),
+        T(test_fixture_aliases_within_bound_load),
+        T(test_fixture_error_alias_expansion_bounded),
         T(test_fixture_error_raw_invalid_evblok),
         T(test_fixture_error_raw_other_system),
         T(test_fixture_error_raw_missing),
@@ -2049,6 +2237,8 @@ int main(void)
         T(test_fixture_cidr_test_set),
         T(test_fixture_dump_round_trip_events),
         T(test_fixture_dump_round_trip_raw),
+        T(test_fixture_dump_system_name_outside_alphabet),
+        T(test_fixture_dump_system_name_with_nul),
         T(test_fixture_dump_round_trip_odd_keys),
         T(test_fixture_dump_counts_invalid),
     };

@@ -1825,6 +1825,32 @@ static void test_server_timers_follow_state(void **state)
                      XDI_TIMER_LOGIN | XDI_TIMER_IDLE);
 }
 
+/* The partial timer's deadline counts from the last completed NACCB
+ * (xdi_conn_partial_epoch): a stream that always holds the start of its
+ * next NACCB is healthy.  The epoch moves only when a NACCB completes, not
+ * on bytes that leave the same NACCB partial. */
+static void test_server_partial_epoch_moves_per_naccb(void **state)
+{
+    struct env *e = *state;
+    uint64_t epoch;
+
+    login_sysa(e, 0, "00000001");
+    epoch = xdi_conn_partial_epoch(e->conn[0]);
+    feed(e, 0, "00000024 00000001");
+    assert_int_equal(xdi_conn_timers(e->conn[0]), XDI_TIMER_PARTIAL);
+    /* more of the same NACCB: same epoch, the deadline stays */
+    feed(e, 0, SYSA);
+    assert_true(xdi_conn_partial_epoch(e->conn[0]) == epoch);
+    /* it completes and the next begins in the same read: a new epoch */
+    feed(e, 0, "02010901 " EXT0 " " NOOBJ " 00000024");
+    assert_true(xdi_conn_partial_epoch(e->conn[0]) == epoch + 1);
+    assert_int_equal(xdi_conn_timers(e->conn[0]), XDI_TIMER_PARTIAL);
+    /* and a late timer for the new partial still closes: the network
+     * layer restarts it, the core does not forget it */
+    xdi_conn_timeout(e->conn[0], XDI_TIMER_PARTIAL);
+    assert_int_equal(e->io[0].closes, 1);
+}
+
 static void test_server_timeout_login_closes(void **state)
 {
     struct env *e = *state;
@@ -2163,6 +2189,7 @@ int main(void)
         T(test_server_stream_any_split_same_replies),
         T(test_server_stream_two_naccbs_one_feed),
         T(test_server_timers_follow_state),
+        T(test_server_partial_epoch_moves_per_naccb),
         T(test_server_timeout_login_closes),
         T(test_server_timeout_partial_closes),
         T(test_server_timeout_idle_closes),

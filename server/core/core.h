@@ -125,6 +125,7 @@ struct xdi__rx {
     size_t len;
     struct naccb_header h;
     uint64_t seq; /* its number on the connection, from 1 */
+    size_t max_raw; /* xdi_config.journal_max_raw: what its records keep */
 };
 
 /* ---- server.c ----------------------------------------------------------- */

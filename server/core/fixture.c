@@ -302,11 +302,12 @@ static void parse_holidays(struct fx_ctx *c, const struct fx_field *f)
     qsort(set->holidays, set->n_holidays, sizeof *set->holidays, cmp_dates);
 }
 
-enum { ST_CODEPAGE, ST_HOLIDAYS, ST_N };
+enum { ST_CODEPAGE, ST_HOLIDAYS, ST_RAW_OUTSIDE, ST_N };
 
 static void parse_settings(struct fx_ctx *c, const yaml_node_t *node)
 {
-    struct fx_field f[ST_N] = {{.name = "codepage"}, {.name = "holidays"}};
+    struct fx_field f[ST_N] = {
+        {.name = "codepage"}, {.name = "holidays"}, {.name = "raw_outside"}};
     char *cp;
     size_t len;
 
@@ -324,6 +325,8 @@ static void parse_settings(struct fx_ctx *c, const yaml_node_t *node)
     }
     if (f[ST_HOLIDAYS].value != NULL)
         parse_holidays(c, &f[ST_HOLIDAYS]);
+    if (f[ST_RAW_OUTSIDE].value != NULL)
+        xdi__fx_get_bool(c, &f[ST_RAW_OUTSIDE], &c->ld->raw_outside);
 }
 
 /* One `settings:` per set: two would make the code page depend on the
@@ -393,6 +396,7 @@ static void loader_free(struct fx_loader *ld)
         free(ld->paths[i]);
     free(ld->paths);
     free(ld->targets);
+    free(ld->seen);
 }
 
 static void run_passes(struct fx_loader *ld)

@@ -59,7 +59,8 @@ static int all_zero(const uint8_t *p, size_t n)
 
 static void heading(FILE *out, const char *what, size_t count,
                     const char *source, enum naccb_codepage cp,
-                    const char *system, const char *section, const char *list)
+                    const char *system, const uint8_t *raw_name,
+                    const char *section, const char *list)
 {
     fprintf(out, "# %s table%s%s: %zu %s, code page %s (xdi-fixture dump)\n",
             strcmp(section, "ems") == 0 ? "EMS" : "SCD", source ? " " : "",
@@ -70,8 +71,51 @@ static void heading(FILE *out, const char *what, size_t count,
         fprintf(out, "settings:\n  codepage: \"%s\"\n",
                 naccb_codepage_name(cp));
     fputs("hosts:\n  - system: ", out);
-    write_name(out, system);
+    if (raw_name != NULL) {
+        /* Every byte, quoted with escapes: a name the loader refuses,
+         * rather than one it loads as other bytes ("TES" for E3C5E200...). */
+        char all[NACCB_NAME_SIZE];
+        size_t len = NACCB_NAME_SIZE;
+        naccb_ebcdic_decode(cp, raw_name, NACCB_NAME_SIZE, (uint8_t *)all);
+        while (len > 0 && all[len - 1] == ' ')
+            len--;
+        xdi_fixture_write_quoted(out, all, len);
+    } else {
+        write_name(out, system);
+    }
     fprintf(out, "\n    %s:\n      %s:\n", section, list);
+}
+
+/*
+ * The table's system name as the loader would read it back, or false when
+ * no fixture name gives these 8 bytes: a character outside the name
+ * alphabet ("TESTR /"), a NUL or another control byte (E3C5E200 00000240),
+ * blanks inside the name.  Such a name is refused: the dump still shows
+ * the entries, but counts every one as not exact and says why, in a
+ * comment at the top, with the bytes in hex; the YAML's quoted name then
+ * fails to load instead of loading other bytes (issue 14, item 4).
+ */
+static bool system_name_exact(const uint8_t raw[NACCB_NAME_SIZE],
+                              enum naccb_codepage cp, const char *name)
+{
+    uint8_t again[NACCB_NAME_SIZE];
+    size_t len = strlen(name);
+
+    if (!xdi__fx_name_valid(name, len))
+        return false;
+    naccb_field_put(cp, again, sizeof again, name, len);
+    return memcmp(again, raw, sizeof again) == 0;
+}
+
+static void system_name_refused(FILE *out, const uint8_t raw[NACCB_NAME_SIZE])
+{
+    fputs("# NOT EXACT: the system name bytes", out);
+    for (size_t i = 0; i < NACCB_NAME_SIZE; i++)
+        fprintf(out, "%s%02X", i == 0 ? " " : i == 4 ? " " : "", raw[i]);
+    fputs(" are no fixture name\n# (1 to 8 of A-Z, 0-9, $, #, @, blank "
+          "padded): this file does not load back\n# to these bytes; use "
+          "the raw table itself (`raw:`).\n",
+          out);
 }
 
 /* ======================================================================
@@ -252,19 +296,26 @@ int xdi_fixture_dump_ems(FILE *out, const uint8_t *table, size_t len,
     size_t n = len / NACCB_EVBLOK_SIZE;
     struct naccb_evblok e;
     char system[NACCB_NAME_SIZE + 1] = "";
+    const uint8_t *raw_name = NULL;
     int lossy = 0;
 
     if (len == 0 || len % NACCB_EVBLOK_SIZE != 0)
         return -1;
     naccb_evblok_decode(table, &e);
     naccb_field_get(cp, e.system_name, NACCB_NAME_SIZE, system);
-    heading(out, "EVBLOKs", n, source, cp, system, "ems", "events");
+    if (!system_name_exact(table + NACCB_EVB_SYSTEM_NAME, cp, system)) {
+        system_name_refused(out, table + NACCB_EVB_SYSTEM_NAME);
+        lossy = (int)n; /* no entry loads back to its bytes */
+        raw_name = table + NACCB_EVB_SYSTEM_NAME;
+    }
+    heading(out, "EVBLOKs", n, source, cp, system, raw_name, "ems", "events");
     for (size_t i = 0; i < n; i++) {
         /* Every entry must name the first one's host. */
         const uint8_t *sysname = table + NACCB_EVB_SYSTEM_NAME;
         naccb_evblok_decode(table + i * NACCB_EVBLOK_SIZE, &e);
         if (dump_evblok(out, &e, cp, sysname, i, i * NACCB_EVBLOK_SIZE) !=
-            DUMP_EXACT)
+                DUMP_EXACT &&
+            lossy < (int)n)
             lossy++;
     }
     return lossy;
@@ -400,15 +451,22 @@ int xdi_fixture_dump_scd(FILE *out, const uint8_t *table, size_t len,
     size_t n = len / NACCB_EOTINFO_SIZE;
     char system[NACCB_NAME_SIZE + 1] = "";
     const uint8_t *sysname = table + NACCB_EOT_SYSTEM_NAME;
+    const uint8_t *raw_name = NULL;
     int lossy = 0;
 
     if (len == 0 || len % NACCB_EOTINFO_SIZE != 0)
         return -1;
     naccb_field_get(cp, sysname, NACCB_NAME_SIZE, system);
-    heading(out, "EOTINFOs", n, source, cp, system, "scd", "jobs");
+    if (!system_name_exact(sysname, cp, system)) {
+        system_name_refused(out, sysname);
+        lossy = (int)n; /* no entry loads back to its bytes */
+        raw_name = sysname;
+    }
+    heading(out, "EOTINFOs", n, source, cp, system, raw_name, "scd", "jobs");
     for (size_t i = 0; i < n; i++)
         if (dump_eotinfo(out, table + i * NACCB_EOTINFO_SIZE, cp, sysname, i,
-                         i * NACCB_EOTINFO_SIZE) != DUMP_EXACT)
+                         i * NACCB_EOTINFO_SIZE) != DUMP_EXACT &&
+            lossy < (int)n)
             lossy++;
     return lossy;
 }

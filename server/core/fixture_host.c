@@ -244,6 +244,8 @@ static void parse_ems(struct fx_ctx *c, struct xdi_host *h,
     for (yaml_node_item_t *it = v->data.sequence.items.start;
          it < v->data.sequence.items.top; it++) {
         yaml_node_t *item = xdi__fx_node(c, *it);
+        if (xdi__fx_expand(c, *it, xdi__fx_line(sec->key)) != 0)
+            break;
         if (item != NULL)
             xdi__fx_parse_event(c, h, item, &h->events[h->n_events++]);
     }
@@ -275,6 +277,8 @@ static void parse_scd(struct fx_ctx *c, struct xdi_host *h,
     for (yaml_node_item_t *it = v->data.sequence.items.start;
          it < v->data.sequence.items.top; it++) {
         yaml_node_t *item = xdi__fx_node(c, *it);
+        if (xdi__fx_expand(c, *it, xdi__fx_line(sec->key)) != 0)
+            break;
         if (item != NULL)
             xdi__fx_parse_job(c, h, item, &h->jobs[h->n_jobs++]);
     }

@@ -58,7 +58,22 @@ struct fx_loader {
     struct fx_target_check *targets;
     size_t n_targets;
     size_t targets_cap;
+    /* settings: raw_outside: true lets `raw:` name files outside dir. */
+    bool raw_outside;
+    /* Alias expansion (xdi__fx_expand): which event and job nodes of the
+     * document being parsed were parsed already, and how many events and
+     * jobs the set has parsed a second time or more. */
+    const yaml_document_t *seen_doc;
+    uint8_t *seen;
+    size_t seen_len;
+    size_t expanded;
+    bool expanded_reported;
 };
+
+/* At most this many events and jobs of a set may come from YAML aliases
+ * (a node parsed more than once): a small file of nested aliases must not
+ * become a set of millions of EVBLOKs (docs/fixtures.md). */
+#define XDI_FX_MAX_EXPANDED 100000u
 
 /* Where a node is: the loader, the file and document it belongs to. */
 struct fx_ctx {
@@ -79,6 +94,11 @@ struct fx_field {
 void xdi__fx_error(struct fx_loader *ld, const char *file, int line,
                    const char *fmt, ...) XDI_FX_PRINTF(4, 5);
 void xdi__fx_nomem(struct fx_loader *ld, const char *file, int line);
+
+/* Called before parsing the event or job at node index: 0 to go on, -1
+ * when aliases expanded the set past XDI_FX_MAX_EXPANDED events and jobs
+ * (reported once, at line: the section whose list is an alias). */
+int xdi__fx_expand(struct fx_ctx *c, yaml_node_item_t index, int line);
 int xdi__fx_line(const yaml_node_t *node);
 yaml_node_t *xdi__fx_node(struct fx_ctx *c, yaml_node_item_t index);
 bool xdi__fx_is_null(const yaml_node_t *node);

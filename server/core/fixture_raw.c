@@ -8,9 +8,11 @@
  * the codec's validator, and each bad one is reported with its byte offset
  * in the table file, at the line of the fixture's `raw:` key.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "fixture_internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,65 @@ static char *raw_path(const char *dir, const char *rel)
     if (p != NULL)
         memcpy(p, rel, n);
     return p;
+}
+
+/* A ".." among the '/'-separated parts of rel. */
+static bool has_dotdot(const char *rel)
+{
+    for (const char *p = rel; *p != '\0';) {
+        size_t n = strcspn(p, "/");
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return true;
+        p += n;
+        p += *p == '/';
+    }
+    return false;
+}
+
+/*
+ * A fixture set is something one is handed (a colleague's, a CI
+ * artefact's): by default its raw tables must be its own files, so that
+ * loading it, and the server's journal of what it serves, cannot be made
+ * to read /etc/shadow or a file beside the set.  Refuses an absolute path,
+ * a ".." part, and a path that resolves (symbolic links followed) outside
+ * the directory; settings `raw_outside: true` allows all three.  Returns 0
+ * when path may be read.
+ */
+static int check_inside(struct fx_ctx *c, int line, const char *rel,
+                        const char *path)
+{
+    const char *why = NULL;
+    char *real_dir = NULL, *real_path = NULL;
+    int rc = 0;
+
+    if (c->ld->raw_outside)
+        return 0;
+    if (rel[0] == '/')
+        why = "is an absolute path";
+    else if (has_dotdot(rel))
+        why = "goes up with '..'";
+    if (why == NULL) {
+        real_dir = realpath(c->ld->dir, NULL);
+        real_path = realpath(path, NULL);
+        /* A file that does not resolve is reported when it is read. */
+        if (real_dir != NULL && real_path != NULL) {
+            size_t n = strlen(real_dir);
+            if (strncmp(real_path, real_dir, n) != 0 ||
+                (real_path[n] != '/' && !(n == 1 && real_dir[0] == '/')))
+                why = "resolves (through a symbolic link) to a file";
+        }
+    }
+    if (why != NULL) {
+        xdi__fx_error(c->ld, c->file, line,
+                      "raw: '%s' %s outside the fixture directory %s; a raw "
+                      "table must be a file of the set (settings: "
+                      "raw_outside: true allows it)",
+                      rel, why, c->ld->dir);
+        rc = -1;
+    }
+    free(real_dir);
+    free(real_path);
+    return rc;
 }
 
 /* Reads the whole file; NULL with errno set, or errno 0 for "too big"
@@ -184,6 +245,12 @@ void xdi__fx_load_raw(struct fx_ctx *c, struct xdi_host *h,
     if (xdi__fx_get_string(c, f, &rel, &len) != 0)
         return;
     path = raw_path(c->ld->dir, rel);
+    /* Refused paths are not watched either: nothing outside is looked at. */
+    if (path != NULL && check_inside(c, line, rel, path) != 0) {
+        free(rel);
+        free(path);
+        return;
+    }
     free(rel);
     if (path == NULL || xdi__fx_add_watched_file(c->ld, path) != 0) {
         xdi__fx_nomem(c->ld, c->file, line);

@@ -127,17 +127,43 @@ json_t *xdi__rec(const struct xdi_conn *c, const char *event,
     return rec;
 }
 
+/* FNV-1a, 64 bits: enough to tell two cut NACCBs apart in a journal, no
+ * new dependency for the core.  Not a cryptographic hash: a peer can make
+ * two NACCBs with one value, so it identifies, it does not prove. */
+static uint64_t fnv1a64(const uint8_t *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3u;
+    }
+    return h;
+}
+
 void xdi__rec_rx(json_t *rec, const struct xdi__rx *rx, bool header_only)
 {
-    char key[9];
+    char key[9], hash[17];
+    size_t len = header_only ? NACCB_HEADER_SIZE : rx->len;
 
     if (rec == NULL)
         return;
     snprintf(key, sizeof(key), "%08X", (unsigned)naccb_header_key(&rx->h));
     xdi__rec_int(rec, "seq", (json_int_t)rx->seq);
     xdi__rec_str(rec, "key", key);
-    xdi__rec_hex(rec, "naccb", rx->bytes,
-                 header_only ? NACCB_HEADER_SIZE : rx->len);
+    /* A peer decides how long its NACCB is (up to --max-naccb-size): a
+     * record keeps at most max_raw bytes of it, never less than the
+     * header, and says what it cut (docs/journal.md). */
+    if (rx->max_raw == 0 || len <= rx->max_raw) {
+        xdi__rec_hex(rec, "naccb", rx->bytes, len);
+        return;
+    }
+    len = rx->max_raw < NACCB_HEADER_SIZE ? NACCB_HEADER_SIZE : rx->max_raw;
+    xdi__rec_hex(rec, "naccb", rx->bytes, len);
+    xdi__rec_int(rec, "naccb_len", (json_int_t)rx->len);
+    snprintf(hash, sizeof hash, "%016llX",
+             (unsigned long long)fnv1a64(rx->bytes, rx->len));
+    xdi__rec_str(rec, "naccb_fnv1a64", hash);
 }
 
 const char *xdi_send_result_name(enum xdi_send_result r)

@@ -30,6 +30,7 @@ void xdi_config_defaults(struct xdi_config *cfg)
     cfg->xdi_down = false;
     cfg->max_held_triggers = 10000;
     cfg->max_info_objects = 4096;
+    cfg->journal_max_raw = 4096;
 }
 
 void xdi__now(const struct xdi_server *srv, struct timespec *now)
@@ -253,6 +254,13 @@ unsigned xdi_conn_timers(const struct xdi_conn *c)
     if (cfg->idle_timeout_ms > 0)
         t |= XDI_TIMER_IDLE;
     return t;
+}
+
+uint64_t xdi_conn_partial_epoch(const struct xdi_conn *c)
+{
+    /* xdi__handle counts every NACCB the framer completes, so the number
+     * moves exactly when a new NACCB begins after a finished one. */
+    return c->received;
 }
 
 void xdi_conn_timeout(struct xdi_conn *c, enum xdi_timer which)

@@ -47,6 +47,10 @@ struct xdi_config {
                                       is error 05 (too_many_objects) */
     size_t max_held_triggers;      /* 10000: exec jobs waiting for their
                                       host's login; more are dropped */
+    size_t journal_max_raw;        /* 4096: bytes of a received NACCB a
+                                      record keeps (as hex); the rest is
+                                      summarised by length and hash; 0 =
+                                      keep all (docs/journal.md) */
 };
 
 void xdi_config_defaults(struct xdi_config *cfg);
@@ -95,13 +99,20 @@ void xdi_conn_eof(struct xdi_conn *c);
 /* Which timers the network layer should have running for this connection
  * now (ask after open, after every feed, and after a timer fired).  A timer
  * that was running and is still wanted keeps its original deadline, except
- * IDLE, which restarts on every feed. */
+ * IDLE, which restarts on every feed, and PARTIAL, which restarts whenever
+ * xdi_conn_partial_epoch() changed: a NACCB completed, so the part held now
+ * belongs to a new one (an agent streaming flat out, with a NACCB split at
+ * the end of every read, is healthy however long it streams). */
 enum xdi_timer {
     XDI_TIMER_LOGIN = 1,   /* connected, no session yet */
     XDI_TIMER_PARTIAL = 2, /* part of a NACCB is held */
     XDI_TIMER_IDLE = 4,    /* idle timeout configured and connection open */
 };
 unsigned xdi_conn_timers(const struct xdi_conn *c);
+
+/* How many NACCBs were completed on the connection so far: the deadline of
+ * the PARTIAL timer counts from the last change of this number. */
+uint64_t xdi_conn_partial_epoch(const struct xdi_conn *c);
 
 /* A timer fired: the core journals the timeout and closes. */
 void xdi_conn_timeout(struct xdi_conn *c, enum xdi_timer which);

@@ -539,6 +539,7 @@ void xdi__handle(struct xdi_conn *c, const uint8_t *bytes, size_t len)
     rx.bytes = bytes;
     rx.len = len;
     rx.seq = ++c->received;
+    rx.max_raw = c->srv->cfg.journal_max_raw;
     if (naccb_header_decode(bytes, len, &rx.h) < 0)
         return; /* the framer hands out at least 36 bytes */
     if (check_common(c, &rx) != 0)

@@ -43,6 +43,8 @@ struct net_conn {
     struct net_conn *prev, *next;
     uv_timer_t timers[N_TIMERS];
     unsigned running; /* enum xdi_timer bits whose timer runs */
+    uint64_t partial_epoch; /* xdi_conn_partial_epoch() when PARTIAL began */
+    bool paused;      /* read budget spent this turn: resumed by the check */
     size_t queued;    /* bytes handed to uv_write, not yet completed */
     enum conn_state state;
     bool overflow;    /* output queue limit hit: close without flushing */
@@ -68,6 +70,9 @@ struct xdi_net {
     size_t n_conns;
     uv_timer_t grace_timer;
     bool grace_closed;
+    /* Resumes the connections whose read budget ran out (fairness). */
+    uv_check_t resume;
+    size_t n_paused;
     int stopping; /* 0 running, 1 graceful stop, 2 closing everything */
     /* The application's journal sink (the core's records go there). */
     void (*record)(void *ctx, const struct xdi_record *rec);
@@ -363,9 +368,17 @@ static void sync_timers(struct net_conn *c, bool fed)
         unsigned bit = 1u << slot;
         unsigned ms = timer_ms(c->net, slot);
         if ((wanted & bit) && ms > 0) {
-            if (!(c->running & bit) || (slot == TIMER_IDLE && fed)) {
+            bool restart = !(c->running & bit) || (slot == TIMER_IDLE && fed);
+            /* A NACCB completed since the partial timer started: the part
+             * held now is a new NACCB, with a deadline of its own. */
+            if (slot == TIMER_PARTIAL &&
+                xdi_conn_partial_epoch(c->core) != c->partial_epoch)
+                restart = true;
+            if (restart) {
                 uv_timer_start(&c->timers[slot], on_timer, ms, 0);
                 c->running |= bit;
+                if (slot == TIMER_PARTIAL)
+                    c->partial_epoch = xdi_conn_partial_epoch(c->core);
             }
         } else if (c->running & bit) {
             uv_timer_stop(&c->timers[slot]);
@@ -389,6 +402,9 @@ static void on_timer(uv_timer_t *t)
 
 /* ---- reading ------------------------------------------------------------- */
 
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
+static void on_resume(uv_check_t *h);
+
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
     struct net_conn *c = h->data;
@@ -396,6 +412,42 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
     /* Shared: libuv calls on_read right after, and the core keeps copies
      * of whatever it holds on to. */
     *buf = uv_buf_init((char *)c->net->read_buf, READ_BUFFER_SIZE);
+}
+
+/*
+ * The read budget: one read (up to READ_BUFFER_SIZE bytes) per connection
+ * per loop turn.  libuv would otherwise read up to 32 buffers from one
+ * socket before it looks at anything else; at several microseconds per
+ * NACCB a turn over a few hundred flooding agents took seconds, while
+ * timers, signals (SIGTERM), new logins and other agents waited.  A
+ * connection that spent its budget stops reading; the check handle, which
+ * runs right after the loop polled, starts it again, so its next read comes
+ * in the next turn, after every other ready connection had its own.
+ */
+static void read_pause(struct net_conn *c)
+{
+    if (c->paused || c->state != CONN_OPEN)
+        return;
+    uv_read_stop((uv_stream_t *)&c->tcp);
+    c->paused = true;
+    if (c->net->n_paused++ == 0)
+        uv_check_start(&c->net->resume, on_resume);
+}
+
+static void on_resume(uv_check_t *h)
+{
+    struct xdi_net *net = h->data;
+
+    for (struct net_conn *c = net->conns; c && net->n_paused > 0; c = c->next) {
+        if (!c->paused)
+            continue;
+        c->paused = false;
+        net->n_paused--;
+        if (c->state == CONN_OPEN)
+            uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+    }
+    net->n_paused = 0;
+    uv_check_stop(h);
 }
 
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
@@ -407,6 +459,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
             return;
         xdi_conn_feed(c->core, (const uint8_t *)buf->base, (size_t)nread);
         sync_timers(c, true);
+        read_pause(c);
     } else if (nread == UV_EOF) {
         /* The cause first (the first one given is journalled), then the
          * core, whose own close request then changes nothing: the host is
@@ -513,6 +566,8 @@ struct xdi_net *xdi_net_new(uv_loop_t *loop, const struct xdi_config *cfg,
     }
     uv_timer_init(loop, &net->grace_timer);
     net->grace_timer.data = net;
+    uv_check_init(loop, &net->resume);
+    net->resume.data = net;
     return net;
 }
 
@@ -579,6 +634,7 @@ static void finish_stop(struct xdi_net *net)
     if (!net->grace_closed) {
         net->grace_closed = true;
         uv_close((uv_handle_t *)&net->grace_timer, NULL);
+        uv_close((uv_handle_t *)&net->resume, NULL);
     }
 }
 

@@ -1,0 +1,164 @@
+"""Fair under a flood (issue 13, item 4): one connection's backlog must not
+starve the rest of the server.
+
+Several agents send info NACCBs flat out, from background threads bounded
+in count and in time, so the server always has a backlog.  While they do,
+a new agent's login -> EMS -> SCD must complete within a bound, and
+SIGTERM must be honoured at once: shutdown sent, journal complete (every
+line parses), exit 0.  Before the read budget, libuv read up to 32 x 64 KiB
+from one socket per loop turn, so one turn over the flooding agents took
+seconds while timers, signals and new logins waited.
+"""
+
+import json
+import pathlib
+import socket
+import threading
+import time
+
+from xdi import codec
+
+N_FLOOD = 6
+FLOOD_SECONDS = 8.0          # each flooder stops after this at the latest
+FLOOD_BYTES = 48 << 20       # ... or after this many bytes
+LOGIN_BOUND_S = 2.5          # login + both tables (5.4 s before the fix)
+STOP_BOUND_S = 3.0           # SIGTERM -> exit (--grace 0.5)
+
+
+def ebcdic_name(name):
+    return name.encode("cp037").ljust(8, b"\x40")
+
+
+def header(length, agent_id, system, key, count=0, size=0):
+    return (length.to_bytes(4, "big") + agent_id.to_bytes(4, "big") + system +
+            bytes.fromhex(key) + bytes(8) + count.to_bytes(4, "big") +
+            size.to_bytes(4, "big"))
+
+
+def write_fixtures(root, names):
+    root.mkdir()
+    (root / "settings.yaml").write_text('settings:\n  codepage: "037"\n')
+    hosts = ["hosts:"]
+    for name in names:
+        hosts += [f"  - system: {name}",
+                  "    ems:",
+                  "      events:",
+                  '        - key: "IEF450I"',
+                  "          type: message",
+                  "    scd:",
+                  "      jobs:",
+                  "        - job: PAYROLL1"]
+    (root / "hosts.yaml").write_text("\n".join(hosts) + "\n")
+
+
+class Flooder:
+    """A logged-in agent (EMS acquired) whose thread writes info MSG NACCBs
+    until it has written FLOOD_BYTES, FLOOD_SECONDS passed, stop is set or
+    the server goes; it never reads after the EMS table."""
+
+    def __init__(self, address, name, stop):
+        self.sys = ebcdic_name(name)
+        self.stop = stop
+        self.sent = 0
+        self.sock = socket.create_connection(address, timeout=10)
+        self.sock.sendall(header(36, 0, self.sys, "02010500"))
+        accept = self._recv_naccb()
+        assert accept[16:20] == bytes.fromhex("01020700"), accept.hex()
+        self.agent_id = int.from_bytes(accept[4:8], "big")
+        self.sock.sendall(header(36, self.agent_id, self.sys, "02010901"))
+        ems = self._recv_naccb()
+        assert ems[16:20] == bytes.fromhex("01020201"), ems.hex()
+        text = "IEF450I PAYROLL1 ABEND".encode("cp037")
+        one = header(36 + len(text), self.agent_id, self.sys, "02010A03",
+                     1, len(text)) + text
+        self.batch = one * ((256 << 10) // len(one))
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _recv_naccb(self):
+        buf = b""
+        while len(buf) < 4 or len(buf) < int.from_bytes(buf[:4], "big"):
+            chunk = self.sock.recv(65536)
+            assert chunk, "server closed during the flooder's login"
+            buf += chunk
+        return buf
+
+    def _run(self):
+        deadline = time.monotonic() + FLOOD_SECONDS
+        try:
+            while (not self.stop.is_set() and self.sent < FLOOD_BYTES and
+                   time.monotonic() < deadline):
+                self.sock.sendall(self.batch)
+                self.sent += len(self.batch)
+        except OSError:
+            pass  # the server stopped and closed us: expected
+
+    def close(self):
+        self.thread.join(timeout=FLOOD_SECONDS + 5)
+        self.sock.close()
+
+
+def test_server_flood_is_fair_and_stops_at_once(tmp_path, xdi_server_factory,
+                                               xdi_agent):
+    names = [f"FLOOD{i}" for i in range(N_FLOOD)] + ["NEWA"]
+    write_fixtures(tmp_path / "set", names)
+    srv = xdi_server_factory(fixtures=tmp_path / "set", args=["-q"])
+    stop = threading.Event()
+    flooders = [Flooder(srv.address, name, stop) for name in names[:-1]]
+    try:
+        for f in flooders:
+            f.thread.start()
+        # The backlog is there: the server journals info records.
+        srv.journal.wait_for(event="info", count=1000, within=10)
+
+        newa = ebcdic_name("NEWA")
+        t0 = time.monotonic()
+        a = xdi_agent(server=srv)
+        a.send(header(36, 0, newa, "02010500"))
+        agent_id = a.expect(codec.ACCEPT, within=10).agent_id
+        a.send(header(36, agent_id, newa, "02010901"))
+        a.expect(codec.RCV_EMS, error=0, within=10)
+        a.send(header(36, agent_id, newa, "02010902"))
+        a.expect(codec.RCV_SCD, error=0, within=10)
+        login_s = time.monotonic() - t0
+        assert login_s < LOGIN_BOUND_S, \
+            f"login and both tables took {login_s:.2f} s under the flood"
+        assert all(f.thread.is_alive() for f in flooders), \
+            "the flood ended before the measurement: make it longer"
+
+        t0 = time.monotonic()
+        rc = srv.stop(timeout=10)
+        stop_s = time.monotonic() - t0
+        assert rc == 0
+        assert stop_s < STOP_BOUND_S, f"SIGTERM took {stop_s:.2f} s to exit"
+        # Shutdown went to the new agent (it reads; the flooders do not).
+        a.expect(codec.SHUTDOWN, within=2)
+    finally:
+        stop.set()
+        for f in flooders:
+            f.close()
+    # Every line of the journal parses, and the stop is in it.
+    lines = srv.journal_path.read_bytes().split(b"\n")
+    assert lines[-1] == b"", "the journal ends in the middle of a line"
+    events = [json.loads(line)["event"] for line in lines[:-1]]
+    assert "stop" in events
+    assert events.count("info") >= 1000
+
+
+def test_server_journal_none_keeps_no_journal(tmp_path, xdi_server_factory,
+                                              xdi_agent):
+    """--journal none (the ingest path measured without a journal): the
+    server serves as usual, writes no journal file, and stops with 0."""
+    write_fixtures(tmp_path / "set", ["NEWA"])
+    # The later --journal wins over the harness's own.
+    srv = xdi_server_factory(fixtures=tmp_path / "set",
+                             args=["--journal", "none"])
+    newa = ebcdic_name("NEWA")
+    a = xdi_agent(server=srv)
+    a.send(header(36, 0, newa, "02010500"))
+    agent_id = a.expect(codec.ACCEPT).agent_id
+    a.send(header(36, agent_id, newa, "02010901"))
+    a.expect(codec.RCV_EMS, error=0)
+    assert srv.stop() == 0
+    assert not srv.journal_path.exists()
+    # The server runs in the harness's directory: no file named "none".
+    assert not pathlib.Path("none").exists()
