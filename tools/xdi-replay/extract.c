@@ -259,7 +259,8 @@ int cmd_extract(const struct extract_options *opt)
         flows_free(&flows);
         return rc;
     }
-    qsort(flows.v, flows.n, sizeof *flows.v, by_first);
+    if (flows.n > 1)
+        qsort(flows.v, flows.n, sizeof *flows.v, by_first);
     struct ctx c = {.opt = opt};
     int n_conv = 0;
     for (size_t i = 0; i < flows.n && rc == 0; i++)
@@ -269,7 +270,8 @@ int cmd_extract(const struct extract_options *opt)
         }
     flows_free(&flows);
     if (rc == 0) {
-        qsort(c.items.v, c.items.n, sizeof *c.items.v, by_conv_time);
+        if (c.items.n > 1)
+            qsort(c.items.v, c.items.n, sizeof *c.items.v, by_conv_time);
         for (size_t i = 0; i < c.items.n && rc == 0; i++)
             if (json_dumpf(c.items.v[i].line, stdout, JSON_REAL_PRECISION(9)) != 0 ||
                 putchar('\n') == EOF)
