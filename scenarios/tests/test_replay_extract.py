@@ -77,11 +77,12 @@ def payloads(path):
 
 # ---- real traffic: xdi-agent against xdi-server --capture ----------------
 
-def agent_session(tmp_path, xdi_server_factory, extra=()):
+def agent_session(tmp_path, xdi_server_factory, extra=(),
+                  listen="127.0.0.1:0"):
     """One LOOPA session (login, tables, logout) captured by the server;
     returns (capture path, stopped server)."""
     cap = tmp_path / "server.pcap"
-    srv = xdi_server_factory(fixtures=E2E,
+    srv = xdi_server_factory(fixtures=E2E, listen=(listen,),
                              args=["--capture", str(cap), *extra])
     pool = Agents(tmp_path)
     try:
@@ -95,8 +96,16 @@ def agent_session(tmp_path, xdi_server_factory, extra=()):
     return cap, srv
 
 
-def test_capture_extract_encode_round_trip(tmp_path, xdi_server_factory):
-    cap, srv = agent_session(tmp_path, xdi_server_factory)
+def addr(address):
+    host, port = address
+    return "[%s]:%d" % (host, port) if ":" in host else "%s:%d" % (host, port)
+
+
+@pytest.mark.parametrize("listen", ["127.0.0.1:0", "[::1]:0"],
+                         ids=["ipv4", "ipv6"])
+def test_capture_extract_encode_round_trip(tmp_path, xdi_server_factory,
+                                           listen):
+    cap, srv = agent_session(tmp_path, xdi_server_factory, listen=listen)
     rc, lines, err = extract(cap)
     assert rc == 0, err
     sent = payloads(cap)
@@ -104,6 +113,7 @@ def test_capture_extract_encode_round_trip(tmp_path, xdi_server_factory):
     agent_lines, host_lines = side(lines, "agent"), side(lines, "host")
     a_src = agent_lines[0]["src"]
     host, port = a_src.rsplit(":", 1)
+    host = host.strip("[]")
     agent_bytes = sent[(host, int(port))]
     host_bytes = [v for k, v in sent.items() if k != (host, int(port))][0]
     assert encode(agent_lines) == agent_bytes
@@ -115,8 +125,8 @@ def test_capture_extract_encode_round_trip(tmp_path, xdi_server_factory):
     assert host_lines[0]["key_name"] == "accept"
     assert agent_lines[-1]["key_name"] == "logout"
     # Addresses and ports: the connection's real ones, both ways.
-    assert agent_lines[0]["dst"] == "%s:%d" % srv.address
-    assert host_lines[0]["src"] == "%s:%d" % srv.address
+    assert agent_lines[0]["dst"] == addr(srv.address)
+    assert host_lines[0]["src"] == addr(srv.address)
     assert host_lines[0]["dst"] == a_src
     times = [x["time"] for x in lines]
     assert times == sorted(times) and 0 <= times[0] < times[-1] < WITHIN
@@ -251,12 +261,16 @@ def frames(pk, link="raw", v6=False):
             p = CookedLinuxV2(proto=0x86DD if v6 else 0x0800, pkttype=0) / p
         elif link == "null":
             p = Loopback(type=24 if v6 else 2) / p
+        elif link == "loop":
+            # DLT_LOOP: the family in network byte order (OpenBSD).
+            p = Raw(bytes([0, 0, 0, 24 if v6 else 2])) / p
         p.time = when
         out.append(p)
     return out
 
 
-LINKTYPE = {"raw": 101, "ether": 1, "sll": 113, "sll2": 276, "null": 0}
+LINKTYPE = {"raw": 101, "ether": 1, "sll": 113, "sll2": 276, "null": 0,
+            "loop": 108}
 
 
 def write(path, pk, link="raw", v6=False, pcapng=False):
