@@ -429,7 +429,7 @@ static int run(struct options *o, struct xdi_fixture_set *set, struct journal *j
         cap = xdi_capture_open(o->capture, o->capture_max, capture_stopped, &note,
                                err, sizeof err);
         if (!cap) {
-            fprintf(stderr, "xdi-server: --capture %s\n", err);
+            fprintf(stderr, "xdi-server: --capture: %s\n", err);
             uv_loop_close(&loop);
             return EXIT_RUNTIME;
         }
