@@ -64,13 +64,14 @@ def side(lines, who, conv=1):
 
 
 def payloads(path):
-    """Each direction's TCP payload in file order, by (src, sport):
-    the bytes that side sent (a server capture has no retransmission)."""
+    """Each direction's TCP payload in file order, by ("addr:port" of
+    source, of destination): the bytes that side sent (a server capture
+    has no retransmission)."""
     out = {}
     for pkt in rdpcap(str(path)):
         ip = pkt[IP] if IP in pkt else pkt[IPv6]
         t = pkt[TCP]
-        key = (ip.src, t.sport)
+        key = (addr((ip.src, t.sport)), addr((ip.dst, t.dport)))
         out[key] = out.get(key, b"") + bytes(t.payload)
     return out
 
@@ -112,10 +113,8 @@ def test_capture_extract_encode_round_trip(tmp_path, xdi_server_factory,
     assert len(sent) == 2
     agent_lines, host_lines = side(lines, "agent"), side(lines, "host")
     a_src = agent_lines[0]["src"]
-    host, port = a_src.rsplit(":", 1)
-    host = host.strip("[]")
-    agent_bytes = sent[(host, int(port))]
-    host_bytes = [v for k, v in sent.items() if k != (host, int(port))][0]
+    agent_bytes = sent[(a_src, addr(srv.address))]
+    host_bytes = sent[(addr(srv.address), a_src)]
     assert encode(agent_lines) == agent_bytes
     assert encode(host_lines) == host_bytes
     # The login the journal recorded is the agent's first NACCB.
@@ -502,3 +501,46 @@ def test_tcpdump_loopback(tmp_path, xdi_server_factory):
     sent = payloads(server_cap)
     assert sorted([encode(side(real, "agent")), encode(side(real, "host"))]) \
         == sorted(sent.values())
+
+
+# ---- large NACCBs and many connections: xdi-load against --capture ---------
+
+def test_capture_large_tables_many_connections(tmp_path, xdi_server_factory):
+    """Tables above one segment (400 EVBLOKs of 230 bytes: 92 KB) are
+    split at 65495 bytes and still come back whole, on every one of
+    several concurrent connections."""
+    load = build() / "tools" / "xdi-load" / "xdi-load"
+    fx = tmp_path / "fx"
+    p = subprocess.run([str(load), "--make-fixtures", str(fx), "--hosts", "4",
+                        "--events", "400", "--jobs", "2"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    cap = tmp_path / "load.pcap"
+    srv = xdi_server_factory(fixtures=fx,
+                             args=["--no-watch", "--capture", str(cap)])
+    p = subprocess.run([str(load), "--connect", addr(srv.address),
+                        "--fixtures", str(fx), "--agents", "4", "--infos", "3",
+                        "--baseline-agents", "0", "--timeout", "60"],
+                       capture_output=True, text=True, timeout=90)
+    assert p.returncode == 0 and "result: ok" in p.stdout, p.stdout + p.stderr
+    srv.stop()
+    pkts = rdpcap(str(cap))
+    assert max(len(bytes(x[TCP].payload)) for x in pkts) == 65495
+    rc, lines, err = extract(cap)
+    assert rc == 0, err
+    sent = payloads(cap)
+    convs = sorted({x["conversation"] for x in lines})
+    assert convs == [1, 2, 3, 4]
+    for conv in convs:
+        for who in ("agent", "host"):
+            mine = side(lines, who, conv)
+            assert encode(mine) == sent[(mine[0]["src"], mine[0]["dst"])]
+    ems = [x for x in lines if x["key_name"] == "receive EMS"]
+    assert len(ems) == 4 and all(x["count"] == 400 for x in ems)
+    if shutil.which("tshark"):
+        bad = subprocess.run(
+            tshark_or_skip() + ["-r", str(cap), "-Y",
+                                "_ws.malformed || _ws.expert.severity >= "
+                                "0x00600000 || tcp.checksum.status == 0"],
+            capture_output=True, timeout=WITHIN, text=True)
+        assert bad.returncode == 0 and bad.stdout.strip() == "", bad.stdout
