@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="build-essential patch cmake pkg-config libuv1-dev libcmocka-dev \
 libjansson-dev libyaml-dev faketime libfaketime python3 python3-pytest \
-python3-yaml"
+python3-yaml libpcap-dev python3-scapy tshark tcpdump"
 
 missing=""
 for p in $PACKAGES; do

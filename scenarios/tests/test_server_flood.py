@@ -162,3 +162,24 @@ def test_server_journal_none_keeps_no_journal(tmp_path, xdi_server_factory,
     assert not srv.journal_path.exists()
     # The server runs in the harness's directory: no file named "none".
     assert not pathlib.Path("none").exists()
+
+
+def test_server_journal_none_with_capture_bound(tmp_path, xdi_server_factory,
+                                                xdi_agent):
+    """--journal none with --capture-max: the bound is reached with no
+    journal to record it in; the server says so on stderr, keeps serving
+    and stops with 0 (it used to write the record through a NULL sink)."""
+    write_fixtures(tmp_path / "set", ["NEWA"])
+    cap = tmp_path / "c.pcap"
+    srv = xdi_server_factory(fixtures=tmp_path / "set",
+                             args=["--journal", "none", "--capture", str(cap),
+                                   "--capture-max", "200"])
+    newa = ebcdic_name("NEWA")
+    a = xdi_agent(server=srv)
+    a.send(header(36, 0, newa, "02010500"))
+    agent_id = a.expect(codec.ACCEPT).agent_id
+    a.send(header(36, agent_id, newa, "02010901"))
+    a.expect(codec.RCV_EMS, error=0)
+    assert srv.stop() == 0
+    assert 24 < cap.stat().st_size <= 200
+    assert "--capture-max 200 reached" in srv.stderr()

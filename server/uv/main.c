@@ -10,15 +10,19 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include "cli.h"
+#include "capture.h"
 #include "journal_sink.h"
 #include "net.h"
 #include "watch.h"
@@ -76,6 +80,12 @@ static void usage(FILE *out)
 "      --reload-delay S     wait until changes to the fixture files have\n"
 "                           been quiet S seconds (0: at once), then reload\n"
 "                           (default %.1f)\n"
+"      --capture FILE       write every byte of every connection, both\n"
+"                           directions, to FILE as a pcap (raw IP, TCP headers\n"
+"                           synthesized; see docs/replay.md)\n"
+"      --capture-max SIZE   stop capturing before FILE exceeds SIZE bytes\n"
+"                           (e.g. 100M; default: no bound); journalled as\n"
+"                           capture_stopped\n"
 "  -q, --quiet              no log lines on stderr\n"
 "  -h, --help               this text\n"
 "  -V, --version            version\n"
@@ -126,13 +136,15 @@ struct options {
     bool quiet;
     bool no_watch;
     unsigned reload_delay_ms;
+    const char *capture;       /* --capture FILE, or NULL */
+    uint64_t capture_max;      /* --capture-max; 0: unbounded */
 };
 
 enum long_only {
     OPT_RANDOM_IDS = 256, OPT_SEED, OPT_XDI_DOWN, OPT_MAX_NACCB, OPT_MAX_OUTPUT,
     OPT_MAX_CONN, OPT_LOGIN_TO, OPT_PARTIAL_TO, OPT_IDLE_TO, OPT_GRACE,
     OPT_MAX_HELD, OPT_JOURNAL_MAX_RAW, OPT_NO_WATCH, OPT_RELOAD_DELAY, OPT_MAX_INFO_OBJECTS,
-    OPT_JOURNAL_FD, OPT_JOURNAL_ERRORS,
+    OPT_JOURNAL_FD, OPT_JOURNAL_ERRORS, OPT_CAPTURE, OPT_CAPTURE_MAX,
 };
 
 static int bad_value(const char *opt, const char *value, const char *what)
@@ -149,6 +161,12 @@ static int apply_option(struct options *o, int opt, const char *arg, const char 
     switch (opt) {
     case 'f': o->fixtures = arg; return 0;
     case 'j': o->journal = arg; return 0;
+    case OPT_CAPTURE: o->capture = arg; return 0;
+    case OPT_CAPTURE_MAX:
+        if (parse_size(arg, UINT64_MAX, &n) < 0 || n == 0)
+            return bad_value(name, arg, "expected a size in bytes, e.g. 100M");
+        o->capture_max = n;
+        return 0;
     case 'q': o->quiet = true; return 0;
     case 'l':
         if (o->n_listen == MAX_LISTEN)
@@ -252,6 +270,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"journal-max-raw", required_argument, NULL, OPT_JOURNAL_MAX_RAW},
         {"no-watch", no_argument, NULL, OPT_NO_WATCH},
         {"reload-delay", required_argument, NULL, OPT_RELOAD_DELAY},
+        {"capture", required_argument, NULL, OPT_CAPTURE},
+        {"capture-max", required_argument, NULL, OPT_CAPTURE_MAX},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -367,6 +387,42 @@ static void journal_record(void *ctx, const struct xdi_record *rec)
     _exit(EXIT_RUNTIME);
 }
 
+/* The capture reached --capture-max: said on stderr and journalled, so
+ * that a short capture is never mistaken for a short session. */
+struct capture_note {
+    struct journal *journal;
+    const char *path;
+    uint64_t max;
+};
+
+static void capture_stopped(void *ctx, uint64_t bytes)
+{
+    struct capture_note *n = ctx;
+    struct timespec now;
+    struct tm tm;
+    char ts[96];
+
+    fprintf(stderr, "xdi-server: capture %s: --capture-max %" PRIu64
+                    " reached at %" PRIu64 " bytes; capturing stopped\n",
+            n->path, n->max, bytes);
+    clock_gettime(CLOCK_REALTIME, &now);
+    gmtime_r(&now.tv_sec, &tm);
+    snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+             now.tv_nsec / 1000000L);
+    json_t *line = json_pack("{s:s, s:s, s:s, s:I, s:I}", "ts", ts, "event",
+                             "capture_stopped", "file", n->path, "bytes",
+                             (json_int_t)bytes, "max", (json_int_t)n->max);
+    char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+    if (text && n->journal) { /* --journal none: stderr alone says it */
+        struct xdi_record rec = {.fields = line, .line = text, .len = strlen(text),
+                                 .ts = &now};
+        journal_record(n->journal, &rec);
+    }
+    free(text);
+    json_decref(line);
+}
+
 static int run(struct options *o, struct xdi_fixture_set *set, struct journal *journal)
 {
     uv_loop_t loop;
@@ -376,15 +432,29 @@ static int run(struct options *o, struct xdi_fixture_set *set, struct journal *j
     size_t n_hosts = set->n_hosts;
 
     uv_loop_init(&loop);
+    struct capture_note note = {.journal = journal, .path = o->capture,
+                                .max = o->capture_max};
+    struct xdi_capture *cap = NULL;
+    if (o->capture) {
+        cap = xdi_capture_open(o->capture, o->capture_max, capture_stopped, &note,
+                               err, sizeof err);
+        if (!cap) {
+            fprintf(stderr, "xdi-server: --capture: %s\n", err);
+            uv_loop_close(&loop);
+            return EXIT_RUNTIME;
+        }
+    }
     struct xdi_net *net = xdi_net_new(&loop, &o->cfg, set, journal ? journal_record : NULL,
                                       journal, err,
                                       sizeof err);
     if (!net) {
         fprintf(stderr, "xdi-server: %s\n", err);
+        xdi_capture_close(cap);
         uv_loop_close(&loop);
         return EXIT_RUNTIME;
     }
     sig.net = net;
+    xdi_net_set_capture(net, cap);
     sig.watch = xdi_watch_new(&loop, net, o->fixtures, o->reload_delay_ms,
                               !o->no_watch, o->quiet);
     if (!sig.watch) {
@@ -392,6 +462,7 @@ static int run(struct options *o, struct xdi_fixture_set *set, struct journal *j
         xdi_net_stop(net);
         uv_run(&loop, UV_RUN_DEFAULT);
         xdi_net_free(net);
+        xdi_capture_close(cap);
         uv_loop_close(&loop);
         return EXIT_RUNTIME;
     }
@@ -409,6 +480,7 @@ static int run(struct options *o, struct xdi_fixture_set *set, struct journal *j
     signals_stop(&sig);
     uv_run(&loop, UV_RUN_DEFAULT); /* let the close callbacks run */
     xdi_net_free(net);
+    xdi_capture_close(cap);
     if (uv_loop_close(&loop) != 0)
         fprintf(stderr, "xdi-server: warning: handles left open at exit\n");
     if (rc == EXIT_OK && !o->quiet)

@@ -17,6 +17,8 @@
  */
 #include "net.h"
 
+#include "capture.h"
+
 #include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -40,6 +42,7 @@ struct net_conn {
     uv_tcp_t tcp; /* first: the handle's address is the connection's */
     struct xdi_net *net;
     struct xdi_conn *core; /* NULL for a refused connection */
+    struct xdi_capture_conn *cap; /* --capture: NULL when not captured */
     struct net_conn *prev, *next;
     uv_timer_t timers[N_TIMERS];
     unsigned running; /* enum xdi_timer bits whose timer runs */
@@ -77,6 +80,7 @@ struct xdi_net {
     /* The application's journal sink (the core's records go there). */
     void (*record)(void *ctx, const struct xdi_record *rec);
     void *record_ctx;
+    struct xdi_capture *capture; /* --capture, borrowed; NULL: none */
     uint8_t read_buf[READ_BUFFER_SIZE];
 };
 
@@ -194,6 +198,10 @@ static void on_conn_handle_closed(uv_handle_t *h)
         /* The socket is gone: the core journals it and frees its side. */
         xdi_conn_closed(c->core, c->cause, c->detail[0] ? c->detail : NULL);
         c->core = NULL;
+    }
+    if (h == (uv_handle_t *)&c->tcp) {
+        xdi_capture_conn_close(c->cap);
+        c->cap = NULL;
     }
     if (--c->handles_open > 0)
         return;
@@ -317,6 +325,11 @@ static enum xdi_send_result output_send(void *ctx, void *conn_io, const uint8_t 
         return XDI_SEND_DROPPED;
     }
     c->queued += total;
+    if (c->cap) {
+        xdi_capture_data(c->cap, false, head, head_len);
+        if (body_len)
+            xdi_capture_data(c->cap, false, body->data, body_len);
+    }
     return XDI_SEND_WRITTEN;
 }
 
@@ -457,6 +470,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     if (nread > 0) {
         if (c->state != CONN_OPEN)
             return;
+        xdi_capture_data(c->cap, true, (const uint8_t *)buf->base, (size_t)nread);
         xdi_conn_feed(c->core, (const uint8_t *)buf->base, (size_t)nread);
         sync_timers(c, true);
         read_pause(c);
@@ -464,6 +478,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         /* The cause first (the first one given is journalled), then the
          * core, whose own close request then changes nothing: the host is
          * free at once, while queued output may still drain. */
+        xdi_capture_peer_fin(c->cap);
         conn_close(c, XDI_CLOSE_PEER, NULL, false);
         if (c->core)
             xdi_conn_eof(c->core);
@@ -526,6 +541,14 @@ static void on_connection(uv_stream_t *server, int status)
         return;
     }
     uv_tcp_nodelay(&c->tcp, 1);
+    if (net->capture) {
+        struct sockaddr_storage local;
+        int local_len = sizeof local;
+        memset(&local, 0, sizeof local);
+        uv_tcp_getsockname(&c->tcp, (struct sockaddr *)&local, &local_len);
+        c->cap = xdi_capture_conn_open(net->capture, (struct sockaddr *)&peer,
+                                       (struct sockaddr *)&local);
+    }
     c->core = xdi_conn_open(net->srv, c, (struct sockaddr *)&peer);
     if (!c->core) {
         conn_close_handles(c);
@@ -668,6 +691,11 @@ void xdi_net_stop(struct xdi_net *net)
 struct xdi_server *xdi_net_server(struct xdi_net *net)
 {
     return net->srv;
+}
+
+void xdi_net_set_capture(struct xdi_net *net, struct xdi_capture *cap)
+{
+    net->capture = cap;
 }
 
 bool xdi_net_stopping(const struct xdi_net *net)

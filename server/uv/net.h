@@ -61,6 +61,12 @@ void xdi_net_stop(struct xdi_net *net);
 /* The protocol core inside (the fixture watcher hands it reloads). */
 struct xdi_server *xdi_net_server(struct xdi_net *net);
 
+struct xdi_capture;
+/* --capture: every connection accepted from now on is written to cap
+ * (borrowed; it must outlive the connections: close it after uv_run()
+ * returned).  NULL: none. */
+void xdi_net_set_capture(struct xdi_net *net, struct xdi_capture *cap);
+
 /* Whether xdi_net_stop() was called: no more reloads then. */
 bool xdi_net_stopping(const struct xdi_net *net);
 

@@ -173,6 +173,24 @@ int jn_naccb_from_json(json_t *line, enum naccb_codepage cp,
                        uint32_t max_size, struct buf *out,
                        struct jf_error *err);
 
+/* ---- one NACCB to its JSON line (jdecode.c) ---- */
+
+struct jd_ctx {
+    const char *prog;           /* prefix of the stderr messages: "naccb" */
+    enum naccb_codepage cp;
+    uint32_t max_size;
+    int invalid;                /* set once a NACCB broke a rule */
+};
+
+/*
+ * The `naccb decode` JSON object of one whole NACCB (len bytes: as the
+ * framer delivers it) found at stream offset `offset`, with an "errors"
+ * array when it breaks rules (each also said on stderr, and c->invalid
+ * set).  NULL when out of memory.
+ */
+json_t *jd_naccb_json(struct jd_ctx *c, const uint8_t *msg, size_t len,
+                      uint64_t offset);
+
 /* ---- commands ---- */
 
 int cmd_decode(const struct tool_options *opt);
