@@ -28,8 +28,8 @@
 #define TCP_ACK 0x10
 
 /* Big enough for the file's largest record: IPv6 + TCP + a segment. */
-#define SNAPLEN 262144u
-#define PCAP_FILE_HEADER 24u
+#define SNAPLEN            262144u
+#define PCAP_FILE_HEADER   24u
 #define PCAP_RECORD_HEADER 16u
 
 struct xdi_capture {
@@ -68,8 +68,8 @@ struct xdi_capture *xdi_capture_open(const char *path, uint64_t max_bytes,
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    cap->dead = pcap_open_dead_with_tstamp_precision(DLT_RAW, (int)SNAPLEN,
-                                                     PCAP_TSTAMP_PRECISION_MICRO);
+    cap->dead = pcap_open_dead_with_tstamp_precision(
+        DLT_RAW, (int)SNAPLEN, PCAP_TSTAMP_PRECISION_MICRO);
     if (!cap->dead) {
         snprintf(err, errlen, "pcap_open_dead failed");
         free(cap);
@@ -202,7 +202,8 @@ static void emit(struct xdi_capture_conn *cc, const struct side *from,
 
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    struct pcap_pkthdr h = {.caplen = (bpf_u_int32)len, .len = (bpf_u_int32)len};
+    struct pcap_pkthdr h = {.caplen = (bpf_u_int32)len,
+                            .len = (bpf_u_int32)len};
     h.ts.tv_sec = now.tv_sec;
     h.ts.tv_usec = now.tv_nsec / 1000;
     pcap_dump((u_char *)cap->dumper, &h, cap->pkt);

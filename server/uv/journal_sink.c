@@ -19,11 +19,11 @@
 
 struct xdi_journal_sink {
     int fd;
-    bool owns_fd;   /* false for standard output, which is not closed */
-    bool torn;      /* the last line was written only in part */
-    FILE *echo;     /* human-readable summaries, or NULL */
-    FILE *log;      /* write errors, or NULL */
-    uint64_t errors; /* records not written, in all */
+    bool owns_fd;     /* false for standard output, which is not closed */
+    bool torn;        /* the last line was written only in part */
+    FILE *echo;       /* human-readable summaries, or NULL */
+    FILE *log;        /* write errors, or NULL */
+    uint64_t errors;  /* records not written, in all */
     uint64_t failing; /* failures since the last success */
 };
 
@@ -126,8 +126,7 @@ static int write_all(int fd, const char *buf, size_t len, size_t *done)
  * newline goes in front of the next line; a line that did not go out at
  * all leaves the file as it was.
  */
-static int write_line(struct xdi_journal_sink *s, const char *text,
-                      size_t len)
+static int write_line(struct xdi_journal_sink *s, const char *text, size_t len)
 {
     size_t off = s->torn ? 1 : 0;
     size_t done = 0;
@@ -152,8 +151,8 @@ static int write_line(struct xdi_journal_sink *s, const char *text,
 
 /* Fields worth showing a person, in the order shown, when present. */
 static const char *const echo_fields[] = {
-    "name",    "key",  "check", "verdict", "command", "target", "outcome",
-    "job",     "text", "error", "reason",  "cause",   "detail", NULL,
+    "name", "key",  "check", "verdict", "command", "target", "outcome",
+    "job",  "text", "error", "reason",  "cause",   "detail", NULL,
 };
 
 static const char *string_or(json_t *v, const char *fallback)

@@ -27,83 +27,90 @@
 #include "net.h"
 #include "watch.h"
 
-#define DEFAULT_LISTEN "127.0.0.1:7012"
+#define DEFAULT_LISTEN  "127.0.0.1:7012"
 #define DEFAULT_JOURNAL "xdi-journal.jsonl"
-#define MAX_LISTEN 16
+#define MAX_LISTEN      16
 /* A burst of fs events (an editor saving) is one reload once it has been
  * quiet this long. */
 #define DEFAULT_RELOAD_DELAY_MS 200u
 
-enum exit_code { EXIT_OK = 0, EXIT_FIXTURES = 1, EXIT_USAGE = 2, EXIT_RUNTIME = 3 };
+enum exit_code {
+    EXIT_OK = 0,
+    EXIT_FIXTURES = 1,
+    EXIT_USAGE = 2,
+    EXIT_RUNTIME = 3
+};
 
 static void usage(FILE *out)
 {
     struct xdi_config d;
     xdi_config_defaults(&d);
-    fprintf(out,
-"Usage: xdi-server --fixtures DIR [--listen ADDR:PORT]... [options]\n"
-"\n"
-"A fake zJOS-XDI host: XDI agents log in, acquire their EMS and SCD tables\n"
-"(from the fixture set in DIR) and report events; everything is journalled.\n"
-"\n"
-"  -f, --fixtures DIR       fixture set to serve (see docs/fixtures.md)\n"
-"  -l, --listen ADDR:PORT   listen address, repeatable; IPv6 as [::1]:PORT;\n"
-"                           port 0 lets the kernel choose (default %s)\n"
-"  -j, --journal FILE       JSON Lines journal, '-' for stdout, 'none' for\n"
-"                           no journal at all (default ./%s)\n"
-"      --journal-fd N       write the journal to open descriptor N instead\n"
-"      --journal-errors fatal|warn\n"
-"                           a journal write that fails: 'warn' counts and\n"
-"                           logs it and goes on; 'fatal' exits at once (3),\n"
-"                           before anything more is sent (default warn)\n"
-"      --random-ids         issue random agent-IDs instead of 1, 2, 3, ...\n"
-"      --seed N             seed for --random-ids (default: from the clock)\n"
-"      --xdi-down           emulate XDI being down: logins get reject 06\n"
-"      --max-naccb-size N   largest NACCB accepted, bytes (default %u)\n"
-"      --max-output N       output queued per connection before it is cut\n"
-"                           off, bytes (default %zu)\n"
-"      --max-connections N  open connections at most (default %u)\n"
-"      --max-info-objects N objects in one info NACCB at most; more is\n"
-"                           error 05 (default %u)\n"
-"      --login-timeout S    seconds to log in after connecting (default %u)\n"
-"      --partial-timeout S  seconds to complete a NACCB once begun (default %u)\n"
-"      --idle-timeout S     close a connection silent for S seconds\n"
-"                           (default 0 = never)\n"
-"      --grace S            seconds agents get to log out on stop (default %u)\n"
-"      --journal-max-raw N  bytes of a received NACCB one journal record\n"
-"                           keeps; the rest is summarised by its length and\n"
-"                           FNV-1a hash (default %zu, 0 = all)\n"
-"      --max-held-triggers N  exec jobs held for hosts not logged in, at\n"
-"                           most (default %zu; more are dropped)\n"
-"      --no-watch           do not watch the fixture files (SIGHUP still\n"
-"                           reloads)\n"
-"      --reload-delay S     wait until changes to the fixture files have\n"
-"                           been quiet S seconds (0: at once), then reload\n"
-"                           (default %.1f)\n"
-"      --capture FILE       write every byte of every connection, both\n"
-"                           directions, to FILE as a pcap (raw IP, TCP headers\n"
-"                           synthesized; see docs/replay.md)\n"
-"      --capture-max SIZE   stop capturing before FILE exceeds SIZE bytes\n"
-"                           (e.g. 100M; default: no bound); journalled as\n"
-"                           capture_stopped\n"
-"  -q, --quiet              no log lines on stderr\n"
-"  -h, --help               this text\n"
-"  -V, --version            version\n"
-"\n"
-"Sizes take a K, M or G suffix (binary); seconds may have decimals, 0 = off.\n"
-"Once listening, one line 'listening on ADDR:PORT' per listener goes to\n"
-"stdout. SIGINT/SIGTERM: shutdown NACCB to every agent, then exit 0.\n"
-"SIGHUP, or a change of a fixture file: reload the set (all or nothing;\n"
-"agents whose tables changed get replace EMS / SCD; docs/fixtures.md).\n"
-"Exit codes: 0 normal stop, 1 bad fixtures, 2 usage, 3 runtime error.\n",
-            DEFAULT_LISTEN, DEFAULT_JOURNAL, d.max_naccb_size, d.max_output_queue,
-            d.max_connections, d.max_info_objects, d.login_timeout_ms / 1000, d.partial_timeout_ms / 1000,
-            d.grace_ms / 1000, d.journal_max_raw, d.max_held_triggers,
-            DEFAULT_RELOAD_DELAY_MS / 1000.0);
+    fprintf(
+        out,
+        "Usage: xdi-server --fixtures DIR [--listen ADDR:PORT]... [options]\n"
+        "\n"
+        "A fake zJOS-XDI host: XDI agents log in, acquire their EMS and SCD tables\n"
+        "(from the fixture set in DIR) and report events; everything is journalled.\n"
+        "\n"
+        "  -f, --fixtures DIR       fixture set to serve (see docs/fixtures.md)\n"
+        "  -l, --listen ADDR:PORT   listen address, repeatable; IPv6 as [::1]:PORT;\n"
+        "                           port 0 lets the kernel choose (default %s)\n"
+        "  -j, --journal FILE       JSON Lines journal, '-' for stdout, 'none' for\n"
+        "                           no journal at all (default ./%s)\n"
+        "      --journal-fd N       write the journal to open descriptor N instead\n"
+        "      --journal-errors fatal|warn\n"
+        "                           a journal write that fails: 'warn' counts and\n"
+        "                           logs it and goes on; 'fatal' exits at once (3),\n"
+        "                           before anything more is sent (default warn)\n"
+        "      --random-ids         issue random agent-IDs instead of 1, 2, 3, ...\n"
+        "      --seed N             seed for --random-ids (default: from the clock)\n"
+        "      --xdi-down           emulate XDI being down: logins get reject 06\n"
+        "      --max-naccb-size N   largest NACCB accepted, bytes (default %u)\n"
+        "      --max-output N       output queued per connection before it is cut\n"
+        "                           off, bytes (default %zu)\n"
+        "      --max-connections N  open connections at most (default %u)\n"
+        "      --max-info-objects N objects in one info NACCB at most; more is\n"
+        "                           error 05 (default %u)\n"
+        "      --login-timeout S    seconds to log in after connecting (default %u)\n"
+        "      --partial-timeout S  seconds to complete a NACCB once begun (default %u)\n"
+        "      --idle-timeout S     close a connection silent for S seconds\n"
+        "                           (default 0 = never)\n"
+        "      --grace S            seconds agents get to log out on stop (default %u)\n"
+        "      --journal-max-raw N  bytes of a received NACCB one journal record\n"
+        "                           keeps; the rest is summarised by its length and\n"
+        "                           FNV-1a hash (default %zu, 0 = all)\n"
+        "      --max-held-triggers N  exec jobs held for hosts not logged in, at\n"
+        "                           most (default %zu; more are dropped)\n"
+        "      --no-watch           do not watch the fixture files (SIGHUP still\n"
+        "                           reloads)\n"
+        "      --reload-delay S     wait until changes to the fixture files have\n"
+        "                           been quiet S seconds (0: at once), then reload\n"
+        "                           (default %.1f)\n"
+        "      --capture FILE       write every byte of every connection, both\n"
+        "                           directions, to FILE as a pcap (raw IP, TCP headers\n"
+        "                           synthesized; see docs/replay.md)\n"
+        "      --capture-max SIZE   stop capturing before FILE exceeds SIZE bytes\n"
+        "                           (e.g. 100M; default: no bound); journalled as\n"
+        "                           capture_stopped\n"
+        "  -q, --quiet              no log lines on stderr\n"
+        "  -h, --help               this text\n"
+        "  -V, --version            version\n"
+        "\n"
+        "Sizes take a K, M or G suffix (binary); seconds may have decimals, 0 = off.\n"
+        "Once listening, one line 'listening on ADDR:PORT' per listener goes to\n"
+        "stdout. SIGINT/SIGTERM: shutdown NACCB to every agent, then exit 0.\n"
+        "SIGHUP, or a change of a fixture file: reload the set (all or nothing;\n"
+        "agents whose tables changed get replace EMS / SCD; docs/fixtures.md).\n"
+        "Exit codes: 0 normal stop, 1 bad fixtures, 2 usage, 3 runtime error.\n",
+        DEFAULT_LISTEN, DEFAULT_JOURNAL, d.max_naccb_size, d.max_output_queue,
+        d.max_connections, d.max_info_objects, d.login_timeout_ms / 1000,
+        d.partial_timeout_ms / 1000, d.grace_ms / 1000, d.journal_max_raw,
+        d.max_held_triggers, DEFAULT_RELOAD_DELAY_MS / 1000.0);
 }
 
 /* "16M" -> 16777216 (tools/common/cli.h).  Returns 0 or -1. */
-static int parse_size(const char *text, unsigned long long max, unsigned long long *out)
+static int parse_size(const char *text, unsigned long long max,
+                      unsigned long long *out)
 {
     uint64_t v;
 
@@ -127,8 +134,8 @@ static int parse_seconds(const char *text, unsigned *ms)
 struct options {
     const char *fixtures;
     const char *journal;
-    int journal_fd;      /* -1: none; else --journal-fd */
-    bool journal_fatal;  /* --journal-errors fatal */
+    int journal_fd;     /* -1: none; else --journal-fd */
+    bool journal_fatal; /* --journal-errors fatal */
     struct xdi_listen_addr listen[MAX_LISTEN];
     size_t n_listen;
     struct xdi_config cfg;
@@ -136,15 +143,30 @@ struct options {
     bool quiet;
     bool no_watch;
     unsigned reload_delay_ms;
-    const char *capture;       /* --capture FILE, or NULL */
-    uint64_t capture_max;      /* --capture-max; 0: unbounded */
+    const char *capture;  /* --capture FILE, or NULL */
+    uint64_t capture_max; /* --capture-max; 0: unbounded */
 };
 
 enum long_only {
-    OPT_RANDOM_IDS = 256, OPT_SEED, OPT_XDI_DOWN, OPT_MAX_NACCB, OPT_MAX_OUTPUT,
-    OPT_MAX_CONN, OPT_LOGIN_TO, OPT_PARTIAL_TO, OPT_IDLE_TO, OPT_GRACE,
-    OPT_MAX_HELD, OPT_JOURNAL_MAX_RAW, OPT_NO_WATCH, OPT_RELOAD_DELAY, OPT_MAX_INFO_OBJECTS,
-    OPT_JOURNAL_FD, OPT_JOURNAL_ERRORS, OPT_CAPTURE, OPT_CAPTURE_MAX,
+    OPT_RANDOM_IDS = 256,
+    OPT_SEED,
+    OPT_XDI_DOWN,
+    OPT_MAX_NACCB,
+    OPT_MAX_OUTPUT,
+    OPT_MAX_CONN,
+    OPT_LOGIN_TO,
+    OPT_PARTIAL_TO,
+    OPT_IDLE_TO,
+    OPT_GRACE,
+    OPT_MAX_HELD,
+    OPT_JOURNAL_MAX_RAW,
+    OPT_NO_WATCH,
+    OPT_RELOAD_DELAY,
+    OPT_MAX_INFO_OBJECTS,
+    OPT_JOURNAL_FD,
+    OPT_JOURNAL_ERRORS,
+    OPT_CAPTURE,
+    OPT_CAPTURE_MAX,
 };
 
 static int bad_value(const char *opt, const char *value, const char *what)
@@ -153,25 +175,36 @@ static int bad_value(const char *opt, const char *value, const char *what)
     return -1;
 }
 
-static int apply_option(struct options *o, int opt, const char *arg, const char *name)
+static int apply_option(struct options *o, int opt, const char *arg,
+                        const char *name)
 {
     unsigned long long n;
     char err[160];
 
     switch (opt) {
-    case 'f': o->fixtures = arg; return 0;
-    case 'j': o->journal = arg; return 0;
-    case OPT_CAPTURE: o->capture = arg; return 0;
+    case 'f':
+        o->fixtures = arg;
+        return 0;
+    case 'j':
+        o->journal = arg;
+        return 0;
+    case OPT_CAPTURE:
+        o->capture = arg;
+        return 0;
     case OPT_CAPTURE_MAX:
         if (parse_size(arg, UINT64_MAX, &n) < 0 || n == 0)
             return bad_value(name, arg, "expected a size in bytes, e.g. 100M");
         o->capture_max = n;
         return 0;
-    case 'q': o->quiet = true; return 0;
+    case 'q':
+        o->quiet = true;
+        return 0;
     case 'l':
         if (o->n_listen == MAX_LISTEN)
-            return bad_value(name, arg, "too many listen addresses (16 at most)");
-        if (xdi_listen_addr_parse(arg, &o->listen[o->n_listen], err, sizeof err) < 0) {
+            return bad_value(name, arg,
+                             "too many listen addresses (16 at most)");
+        if (xdi_listen_addr_parse(arg, &o->listen[o->n_listen], err,
+                                  sizeof err) < 0) {
             fprintf(stderr, "xdi-server: --listen %s\n", err);
             return -1;
         }
@@ -190,8 +223,12 @@ static int apply_option(struct options *o, int opt, const char *arg, const char 
         else
             return bad_value(name, arg, "expected 'fatal' or 'warn'");
         return 0;
-    case OPT_RANDOM_IDS: o->cfg.random_ids = true; return 0;
-    case OPT_NO_WATCH: o->no_watch = true; return 0;
+    case OPT_RANDOM_IDS:
+        o->cfg.random_ids = true;
+        return 0;
+    case OPT_NO_WATCH:
+        o->no_watch = true;
+        return 0;
     case OPT_RELOAD_DELAY:
         if (parse_seconds(arg, &o->reload_delay_ms) < 0)
             return bad_value(name, arg, "expected seconds, e.g. 0.2");
@@ -211,7 +248,9 @@ static int apply_option(struct options *o, int opt, const char *arg, const char 
             return bad_value(name, arg, "expected a number");
         o->cfg.max_held_triggers = (size_t)n;
         return 0;
-    case OPT_XDI_DOWN: o->cfg.xdi_down = true; return 0;
+    case OPT_XDI_DOWN:
+        o->cfg.xdi_down = true;
+        return 0;
     case OPT_SEED:
         if (parse_size(arg, UINT64_MAX, &n) < 0)
             return bad_value(name, arg, "expected a number");
@@ -220,7 +259,9 @@ static int apply_option(struct options *o, int opt, const char *arg, const char 
         return 0;
     case OPT_MAX_NACCB:
         if (parse_size(arg, UINT32_MAX, &n) < 0 || n < NACCB_HEADER_SIZE)
-            return bad_value(name, arg, "expected a size of at least 36 bytes, at most 4G-1");
+            return bad_value(
+                name, arg,
+                "expected a size of at least 36 bytes, at most 4G-1");
         o->cfg.max_naccb_size = (uint32_t)n;
         return 0;
     case OPT_MAX_OUTPUT:
@@ -233,7 +274,10 @@ static int apply_option(struct options *o, int opt, const char *arg, const char 
             return bad_value(name, arg, "expected a positive number");
         o->cfg.max_connections = (unsigned)n;
         return 0;
-    case OPT_LOGIN_TO: case OPT_PARTIAL_TO: case OPT_IDLE_TO: case OPT_GRACE: {
+    case OPT_LOGIN_TO:
+    case OPT_PARTIAL_TO:
+    case OPT_IDLE_TO:
+    case OPT_GRACE: {
         unsigned *ms = opt == OPT_LOGIN_TO     ? &o->cfg.login_timeout_ms
                        : opt == OPT_PARTIAL_TO ? &o->cfg.partial_timeout_ms
                        : opt == OPT_IDLE_TO    ? &o->cfg.idle_timeout_ms
@@ -322,7 +366,8 @@ static void on_signal(uv_signal_t *h, int signum)
 {
     struct signals *s = h->data;
     if (!s->quiet)
-        fprintf(stderr, "xdi-server: %s: stopping (shutdown sent to every agent)\n",
+        fprintf(stderr,
+                "xdi-server: %s: stopping (shutdown sent to every agent)\n",
                 signum == SIGINT ? "SIGINT" : "SIGTERM");
     xdi_net_stop(s->net);
 }
@@ -381,8 +426,10 @@ static void journal_record(void *ctx, const struct xdi_record *rec)
 
     if (xdi_journal_sink_write(j->sink, rec) == 0 || !j->fatal)
         return;
-    fprintf(stderr, "xdi-server: journal write failed: %s; exiting "
-                    "(--journal-errors fatal)\n", strerror(errno));
+    fprintf(stderr,
+            "xdi-server: journal write failed: %s; exiting "
+            "(--journal-errors fatal)\n",
+            strerror(errno));
     fflush(stderr);
     _exit(EXIT_RUNTIME);
 }
@@ -402,28 +449,30 @@ static void capture_stopped(void *ctx, uint64_t bytes)
     struct tm tm;
     char ts[96];
 
-    fprintf(stderr, "xdi-server: capture %s: --capture-max %" PRIu64
-                    " reached at %" PRIu64 " bytes; capturing stopped\n",
+    fprintf(stderr,
+            "xdi-server: capture %s: --capture-max %" PRIu64
+            " reached at %" PRIu64 " bytes; capturing stopped\n",
             n->path, n->max, bytes);
     clock_gettime(CLOCK_REALTIME, &now);
     gmtime_r(&now.tv_sec, &tm);
-    snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             now.tv_nsec / 1000000L);
+    snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000L);
     json_t *line = json_pack("{s:s, s:s, s:s, s:I, s:I}", "ts", ts, "event",
                              "capture_stopped", "file", n->path, "bytes",
                              (json_int_t)bytes, "max", (json_int_t)n->max);
     char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
     if (text && n->journal) { /* --journal none: stderr alone says it */
-        struct xdi_record rec = {.fields = line, .line = text, .len = strlen(text),
-                                 .ts = &now};
+        struct xdi_record rec = {
+            .fields = line, .line = text, .len = strlen(text), .ts = &now};
         journal_record(n->journal, &rec);
     }
     free(text);
     json_decref(line);
 }
 
-static int run(struct options *o, struct xdi_fixture_set *set, struct journal *journal)
+static int run(struct options *o, struct xdi_fixture_set *set,
+               struct journal *journal)
 {
     uv_loop_t loop;
     struct signals sig = {.quiet = o->quiet};
@@ -432,21 +481,21 @@ static int run(struct options *o, struct xdi_fixture_set *set, struct journal *j
     size_t n_hosts = set->n_hosts;
 
     uv_loop_init(&loop);
-    struct capture_note note = {.journal = journal, .path = o->capture,
-                                .max = o->capture_max};
+    struct capture_note note = {
+        .journal = journal, .path = o->capture, .max = o->capture_max};
     struct xdi_capture *cap = NULL;
     if (o->capture) {
-        cap = xdi_capture_open(o->capture, o->capture_max, capture_stopped, &note,
-                               err, sizeof err);
+        cap = xdi_capture_open(o->capture, o->capture_max, capture_stopped,
+                               &note, err, sizeof err);
         if (!cap) {
             fprintf(stderr, "xdi-server: --capture: %s\n", err);
             uv_loop_close(&loop);
             return EXIT_RUNTIME;
         }
     }
-    struct xdi_net *net = xdi_net_new(&loop, &o->cfg, set, journal ? journal_record : NULL,
-                                      journal, err,
-                                      sizeof err);
+    struct xdi_net *net =
+        xdi_net_new(&loop, &o->cfg, set, journal ? journal_record : NULL,
+                    journal, err, sizeof err);
     if (!net) {
         fprintf(stderr, "xdi-server: %s\n", err);
         xdi_capture_close(cap);
@@ -472,8 +521,8 @@ static int run(struct options *o, struct xdi_fixture_set *set, struct journal *j
         rc = EXIT_RUNTIME;
         xdi_net_stop(net);
     } else if (!o->quiet) {
-        fprintf(stderr, "xdi-server: serving %zu host%s from %s; journal: %s\n", n_hosts,
-                n_hosts == 1 ? "" : "s", o->fixtures,
+        fprintf(stderr, "xdi-server: serving %zu host%s from %s; journal: %s\n",
+                n_hosts, n_hosts == 1 ? "" : "s", o->fixtures,
                 o->journal_fd >= 0 ? "(descriptor)" : o->journal);
     }
     uv_run(&loop, UV_RUN_DEFAULT);
@@ -490,7 +539,8 @@ static int run(struct options *o, struct xdi_fixture_set *set, struct journal *j
 
 int main(int argc, char **argv)
 {
-    struct options o = {.journal = DEFAULT_JOURNAL, .journal_fd = -1,
+    struct options o = {.journal = DEFAULT_JOURNAL,
+                        .journal_fd = -1,
                         .reload_delay_ms = DEFAULT_RELOAD_DELAY_MS};
     struct xdi_fixture_set *set = NULL;
     struct journal journal;
@@ -508,7 +558,8 @@ int main(int argc, char **argv)
 
     rc = xdi_fixture_load(o.fixtures, &set, NULL, NULL);
     if (rc != 0) {
-        fprintf(stderr, "xdi-server: %s: fixtures refused (%d error%s); not starting\n",
+        fprintf(stderr,
+                "xdi-server: %s: fixtures refused (%d error%s); not starting\n",
                 o.fixtures, rc < 0 ? 1 : rc, rc == 1 ? "" : "s");
         return EXIT_FIXTURES;
     }
@@ -523,11 +574,12 @@ int main(int argc, char **argv)
         journal.sink = xdi_journal_sink_open(o.journal);
     if (!journal.sink && !no_journal) {
         if (o.journal_fd >= 0)
-            fprintf(stderr, "xdi-server: cannot use journal descriptor %d: %s\n", o.journal_fd,
-                    strerror(errno));
+            fprintf(stderr,
+                    "xdi-server: cannot use journal descriptor %d: %s\n",
+                    o.journal_fd, strerror(errno));
         else
-            fprintf(stderr, "xdi-server: cannot open journal %s: %s\n", o.journal,
-                    strerror(errno));
+            fprintf(stderr, "xdi-server: cannot open journal %s: %s\n",
+                    o.journal, strerror(errno));
         xdi_fixture_free(set);
         return EXIT_RUNTIME;
     }

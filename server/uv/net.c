@@ -30,9 +30,9 @@
 #define FLUSH_TIMEOUT_MS 5000u
 
 enum conn_state {
-    CONN_OPEN,    /* reading and writing */
+    CONN_OPEN,     /* reading and writing */
     CONN_FLUSHING, /* close asked: no more reads, queued output drains */
-    CONN_CLOSED,  /* uv_close called on every handle */
+    CONN_CLOSED,   /* uv_close called on every handle */
 };
 
 /* Timer slots; the first three match enum xdi_timer bits 1, 2, 4. */
@@ -41,16 +41,16 @@ enum { TIMER_LOGIN, TIMER_PARTIAL, TIMER_IDLE, TIMER_FLUSH, N_TIMERS };
 struct net_conn {
     uv_tcp_t tcp; /* first: the handle's address is the connection's */
     struct xdi_net *net;
-    struct xdi_conn *core; /* NULL for a refused connection */
+    struct xdi_conn *core;        /* NULL for a refused connection */
     struct xdi_capture_conn *cap; /* --capture: NULL when not captured */
     struct net_conn *prev, *next;
     uv_timer_t timers[N_TIMERS];
-    unsigned running; /* enum xdi_timer bits whose timer runs */
+    unsigned running;       /* enum xdi_timer bits whose timer runs */
     uint64_t partial_epoch; /* xdi_conn_partial_epoch() when PARTIAL began */
-    bool paused;      /* read budget spent this turn: resumed by the check */
-    size_t queued;    /* bytes handed to uv_write, not yet completed */
+    bool paused;   /* read budget spent this turn: resumed by the check */
+    size_t queued; /* bytes handed to uv_write, not yet completed */
     enum conn_state state;
-    bool overflow;    /* output queue limit hit: close without flushing */
+    bool overflow; /* output queue limit hit: close without flushing */
     enum xdi_close_cause cause;
     char detail[96];
     int handles_open;
@@ -112,7 +112,8 @@ int xdi_listen_addr_parse(const char *text, struct xdi_listen_addr *out,
     if (text[0] == '[') {
         const char *close = strchr(text, ']');
         if (!close || close[1] != ':') {
-            snprintf(err, errlen, "'%s': an IPv6 address is written [ADDR]:PORT", text);
+            snprintf(err, errlen,
+                     "'%s': an IPv6 address is written [ADDR]:PORT", text);
             return -1;
         }
         host_len = (size_t)(close - text - 1);
@@ -123,7 +124,8 @@ int xdi_listen_addr_parse(const char *text, struct xdi_listen_addr *out,
     } else {
         const char *colon = strrchr(text, ':');
         if (!colon) {
-            snprintf(err, errlen, "'%s': expected ADDR:PORT, e.g. 127.0.0.1:7012", text);
+            snprintf(err, errlen,
+                     "'%s': expected ADDR:PORT, e.g. 127.0.0.1:7012", text);
             return -1;
         }
         host_len = (size_t)(colon - text);
@@ -139,13 +141,16 @@ int xdi_listen_addr_parse(const char *text, struct xdi_listen_addr *out,
         return -1;
     }
     if (text[0] == '[') {
-        if (uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)&out->addr) == 0)
+        if (uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)&out->addr) ==
+            0)
             return 0;
-    } else if (uv_ip4_addr(host, (int)port, (struct sockaddr_in *)&out->addr) == 0) {
+    } else if (uv_ip4_addr(host, (int)port, (struct sockaddr_in *)&out->addr) ==
+               0) {
         return 0;
     }
 bad_host:
-    snprintf(err, errlen, "'%s': not an IPv4 address or a bracketed IPv6 address", text);
+    snprintf(err, errlen,
+             "'%s': not an IPv4 address or a bracketed IPv6 address", text);
     return -1;
 }
 
@@ -155,11 +160,13 @@ static void format_addr(const struct sockaddr *sa, char *out, size_t len)
     char ip[INET6_ADDRSTRLEN] = "?";
 
     if (sa->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
+        const struct sockaddr_in6 *s6 =
+            (const struct sockaddr_in6 *)(const void *)sa;
         uv_ip6_name(s6, ip, sizeof ip);
         snprintf(out, len, "[%s]:%u", ip, ntohs(s6->sin6_port));
     } else {
-        const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+        const struct sockaddr_in *s4 =
+            (const struct sockaddr_in *)(const void *)sa;
         uv_ip4_name(s4, ip, sizeof ip);
         snprintf(out, len, "%s:%u", ip, ntohs(s4->sin_port));
     }
@@ -259,8 +266,8 @@ static void conn_close(struct net_conn *c, enum xdi_close_cause cause,
     uv_read_stop((uv_stream_t *)&c->tcp);
     for (int i = 0; i < TIMER_FLUSH; i++)
         uv_timer_stop(&c->timers[i]);
-    uv_timer_start(&c->timers[TIMER_FLUSH], on_flush_timeout,
-                   FLUSH_TIMEOUT_MS, 0);
+    uv_timer_start(&c->timers[TIMER_FLUSH], on_flush_timeout, FLUSH_TIMEOUT_MS,
+                   0);
     c->shutdown_req.data = c;
     if (uv_shutdown(&c->shutdown_req, (uv_stream_t *)&c->tcp, on_shutdown) < 0)
         conn_close_handles(c);
@@ -285,8 +292,9 @@ static void on_write(uv_write_t *req, int status)
 
 /* struct xdi_output_ops.send.  Whatever is not queued is said so: the core
  * journals what became of each NACCB, so "written" must mean it. */
-static enum xdi_send_result output_send(void *ctx, void *conn_io, const uint8_t *head,
-                                        size_t head_len, struct xdi_blob *body)
+static enum xdi_send_result output_send(void *ctx, void *conn_io,
+                                        const uint8_t *head, size_t head_len,
+                                        struct xdi_blob *body)
 {
     struct xdi_net *net = ctx;
     struct net_conn *c = conn_io;
@@ -470,7 +478,8 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     if (nread > 0) {
         if (c->state != CONN_OPEN)
             return;
-        xdi_capture_data(c->cap, true, (const uint8_t *)buf->base, (size_t)nread);
+        xdi_capture_data(c->cap, true, (const uint8_t *)buf->base,
+                         (size_t)nread);
         xdi_conn_feed(c->core, (const uint8_t *)buf->base, (size_t)nread);
         sync_timers(c, true);
         read_pause(c);
@@ -562,7 +571,8 @@ static void on_connection(uv_stream_t *server, int status)
 
 struct xdi_net *xdi_net_new(uv_loop_t *loop, const struct xdi_config *cfg,
                             struct xdi_fixture_set *fixtures,
-                            void (*record)(void *ctx, const struct xdi_record *rec),
+                            void (*record)(void *ctx,
+                                           const struct xdi_record *rec),
                             void *record_ctx, char *err, size_t errlen)
 {
     struct xdi_net *net = calloc(1, sizeof *net);
@@ -576,9 +586,10 @@ struct xdi_net *xdi_net_new(uv_loop_t *loop, const struct xdi_config *cfg,
     net->cfg = *cfg;
     net->record = record;
     net->record_ctx = record_ctx;
-    struct xdi_output_ops ops = {
-        .ctx = net, .send = output_send, .record = record ? output_record : NULL,
-        .close = output_close};
+    struct xdi_output_ops ops = {.ctx = net,
+                                 .send = output_send,
+                                 .record = record ? output_record : NULL,
+                                 .close = output_close};
     net->srv = xdi_server_new(cfg, fixtures, &ops, NULL);
     if (!net->srv) {
         /* xdi_server_new() leaves the set with the caller on failure. */
@@ -640,7 +651,8 @@ int xdi_net_listen(struct xdi_net *net, const struct xdi_listen_addr *addrs,
         struct sockaddr_storage bound;
         int len = sizeof bound;
         char text[80];
-        uv_tcp_getsockname(&net->listeners[i].tcp, (struct sockaddr *)&bound, &len);
+        uv_tcp_getsockname(&net->listeners[i].tcp, (struct sockaddr *)&bound,
+                           &len);
         format_addr((struct sockaddr *)&bound, text, sizeof text);
         printf("listening on %s\n", text);
     }

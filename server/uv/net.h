@@ -38,7 +38,8 @@ int xdi_listen_addr_parse(const char *text, struct xdi_listen_addr *out,
  */
 struct xdi_net *xdi_net_new(uv_loop_t *loop, const struct xdi_config *cfg,
                             struct xdi_fixture_set *fixtures,
-                            void (*record)(void *ctx, const struct xdi_record *rec),
+                            void (*record)(void *ctx,
+                                           const struct xdi_record *rec),
                             void *record_ctx, char *err, size_t errlen);
 
 /*

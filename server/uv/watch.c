@@ -25,9 +25,9 @@ struct dir_watch {
     uv_fs_event_t ev; /* first: the handle's address is the watch's */
     struct xdi_watch *w;
     struct dir_watch *next;
-    char *path;    /* realpath */
-    bool is_root;  /* the fixture directory: any *.yaml / *.yml counts */
-    char **names;  /* basenames of the set's files in this directory */
+    char *path;   /* realpath */
+    bool is_root; /* the fixture directory: any *.yaml / *.yml counts */
+    char **names; /* basenames of the set's files in this directory */
     size_t n_names;
     bool closing;
 };
@@ -304,16 +304,17 @@ void xdi_watch_reload(struct xdi_watch *w, const char *cause)
                 "xdi-server: %s: reload refused (%d error%s); the fixtures in "
                 "force stay\n",
                 w->dir, n, n == 1 ? "" : "s");
-        xdi_server_reload_refused(srv, cause, n, (const char *const *)m.v,
-                                  m.n);
+        xdi_server_reload_refused(srv, cause, n, (const char *const *)m.v, m.n);
         messages_free(&m);
         return;
     }
     messages_free(&m);
     if (xdi_server_reload(srv, set, cause) != 0) {
         xdi_fixture_free(set);
-        fprintf(stderr, "xdi-server: %s: reload failed (see the journal); "
-                        "the fixtures in force stay\n", w->dir);
+        fprintf(stderr,
+                "xdi-server: %s: reload failed (see the journal); "
+                "the fixtures in force stay\n",
+                w->dir);
         return;
     }
     if (!w->quiet)
@@ -327,7 +328,6 @@ static void on_timer(uv_timer_t *t)
 {
     xdi_watch_reload(t->data, "watch");
 }
-
 
 /* ---- life cycle ------------------------------------------------------------ */
 
