@@ -4,9 +4,11 @@
 # only asks dpkg and returns.  Runs as root (or through sudo when present).
 set -eu
 
+# tshark and python3-scapy: the Wireshark dissector and its tests
+# (tools/wireshark, scenarios/tests/test_wireshark.py).
 PACKAGES="build-essential patch cmake pkg-config libuv1-dev libcmocka-dev \
 libjansson-dev libyaml-dev faketime libfaketime python3 python3-pytest \
-python3-yaml"
+python3-yaml tshark python3-scapy"
 
 missing=""
 for p in $PACKAGES; do

@@ -158,7 +158,7 @@ def tshark(dissector, tmp_path):
         assert p.returncode == 0, p.stderr
         assert stderr == [], p.stderr
         assert "Lua Error" not in p.stdout, p.stdout
-        assert "Malformed" not in p.stdout, p.stdout
+        assert "Malformed Packet" not in p.stdout, p.stdout
         return p.stdout
     return run
 
@@ -495,7 +495,7 @@ def test_wireshark_lost_framing_is_sticky(tshark, streams):
 def test_wireshark_full_tree_of_every_stream_has_no_lua_error(tshark,
                                                               streams):
     # -V dissects every field of every NACCB; the fixture fails on any
-    # "Lua Error" or "Malformed" line and on anything tshark writes to
+    # "Lua Error" or "Malformed Packet" line and on anything tshark writes to
     # stderr besides the root warning.
     names = sorted(p.name for p in streams.glob("*.hex")) + \
         ["invalid/" + n for n in sorted(INVALID)]
@@ -532,3 +532,67 @@ def test_wireshark_installed_dissector_loads_alone(build_dir, tmp_path,
                        capture_output=True, text=True, timeout=120,
                        cwd=str(tmp_path))
     assert p.stdout.splitlines() == ["acquire EMS", "no EMS"], p.stderr
+
+
+# One byte changed in a golden stream -> the rule libnaccb names for it.
+# (stream, stream offset, new byte, rule); offsets from the streams'
+# comments: session.hex has EVBLOK 0 at 152 and its EOTINFO report at 794,
+# raw-fallbacks.hex its SCD table entry at 115.
+MUTATIONS = [
+    ("session.hex", 152 + 139, 0x15, "NACCB_EKEY_LENGTH"),
+    ("session.hex", 152 + 137, 0x0D, "NACCB_EID_LENGTH"),
+    ("session.hex", 152 + 141, 0x05, "NACCB_EVERB_LENGTH"),
+    ("session.hex", 152 + 143, 0x1A, "NACCB_EBCD_DIGIT"),
+    ("session.hex", 152 + 142, 0x12, "NACCB_EBCD_ZONE"),
+    ("session.hex", 152 + 148, 0x50, "NACCB_EDATE_ORDER"),
+    ("session.hex", 152 + 150, 0x24, "NACCB_EHOUR"),
+    ("session.hex", 152 + 153, 0x01, "NACCB_ETIME_FILLER"),
+    ("session.hex", 152 + 157, 0x89, "NACCB_ESECONDS_MISMATCH"),
+    ("session.hex", 152 + 158, 0x07, "NACCB_ETIME_ORDER"),
+    ("session.hex", 152 + 166, 0x02, "NACCB_EDAY_LIST"),
+    ("session.hex", 152 + 174, 0x07, "NACCB_EEVENT_TYPE"),
+    ("session.hex", 152 + 180, 0x01, "NACCB_ERESERVED"),
+    ("session.hex", 152 + 193, 0x22, "NACCB_ESTDDATE_MISMATCH"),
+    ("session.hex", 794 + 154, 0xC1, "NACCB_ENOTES"),
+    ("session.hex", 794 + 147, 0x00, "NACCB_ESTEP_NUMBER"),
+    ("session.hex", 794 + 160, 0x01, "NACCB_ERESERVED"),
+    ("raw-fallbacks.hex", 115 + 81, 0x00, "NACCB_EFLAG2"),
+    ("raw-fallbacks.hex", 115 + 153, 0x04, "NACCB_ESTATUS_IN_TABLE"),
+    ("session.hex", 80 + 19, 0x03, "NACCB_EOBJECT"),
+    ("session.hex", 80 + 18, 0x01, "NACCB_EREQUEST"),
+    ("session.hex", 956 + 35, 0x00, "NACCB_ELENGTH_MISMATCH"),
+]
+
+
+@pytest.mark.parametrize("name,offset,byte,rule", MUTATIONS)
+def test_wireshark_rule_of_a_changed_byte(tshark, streams, find_tool, name,
+                                          offset, byte, rule):
+    import json
+    data = bytearray(stream(streams, name))
+    assert data[offset] != byte
+    data[offset] = byte
+    data = bytes(data)
+    dec = subprocess.run([str(find_tool("naccb")), "decode"], input=data,
+                         capture_output=True, timeout=60)
+    rules = [e["rule"] for line in dec.stdout.decode().splitlines()
+             for e in json.loads(line).get("errors", [])]
+    assert rules == [rule]  # the mutation itself is right
+    out = tshark(one_per_segment(data), "-Y", "naccb", "-T", "fields",
+                 "-e", "_ws.expert.message")
+    seen = [m.split(":")[0] for line in out.splitlines()
+            for m in line.split(",") if m.startswith("NACCB_")]
+    # The codec stops at an object's first broken rule, the dissector
+    # shows every one, in offset order (a later EDATE also breaks ESDT).
+    assert seen[:1] == [rule], seen
+    # and the item is a filter of its own
+    abbrev = "naccb.rule." + rule[len("NACCB_"):].lower()
+    assert tshark(one_per_segment(data), "-Y", abbrev, "-T", "fields",
+                  "-e", "frame.number") != ""
+
+
+def test_wireshark_decode_as(tshark, streams):
+    pkts = one_per_segment(stream(streams, "no-ems.hex"), port=9000)
+    out = tshark(pkts, "-o", "naccb.heuristic:FALSE", "-d",
+                 "tcp.port==9000,naccb", "-Y", "naccb", "-T", "fields",
+                 "-e", "_ws.col.Info")
+    assert out.splitlines() == ["acquire EMS", "no EMS"]
