@@ -280,31 +280,25 @@ local function rule(item, name, detail)
     item:add_proto_expert_info(E[name], msg)
 end
 
-local function first(errs, name, detail)
-    if errs.first == nil then errs.first = { name, detail } end
-end
-
 -- ---- objects -----------------------------------------------------------
 local day_names = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "holiday" }
 
-local function packed_item(tree, field, range, parse, fmt, errs)
+local function packed_item(tree, field, range, parse, fmt)
     local t, bad = parse(range:uint())
     local shown = t and fmt(t) or string.format("invalid 0x%08X", range:uint())
     local item = tree:add(field, range, shown)
     if not t then
         rule(item, bad)
-        first(errs, bad)
     end
     return t, item
 end
 
 -- One EVBLOK, with every rule of naccb_evblok_validate (naccb/evblok.h)
--- in its order; the first failing one is the object's verdict, as in the
--- codec, and shown on its field.
+-- in its order.  The codec stops at the first broken rule; the dissector
+-- shows every one, each on its field.
 local function dissect_evblok(tvb, tree, i)
     local sub = tree:add(F.ev, tvb())
     sub:set_text(string.format("EVBLOK %d: ", i))
-    local errs = {}
     local kl = tvb(O.NACCB_EVB_KL, 2):uint()
     sub:add(F.ev_system, tvb(O.NACCB_EVB_SYSTEM_NAME, 8), ebcdic(tvb(O.NACCB_EVB_SYSTEM_NAME, 8), true))
     local key_len = (kl >= 1 and kl <= C.NACCB_KEY_SIZE) and kl or C.NACCB_KEY_SIZE
@@ -317,27 +311,27 @@ local function dissect_evblok(tvb, tree, i)
     local vl_item = sub:add(F.ev_vl, tvb(O.NACCB_EVB_VL, 2))
     local il, vl = tvb(O.NACCB_EVB_IL, 2):uint(), tvb(O.NACCB_EVB_VL, 2):uint()
     if kl < 1 or kl > C.NACCB_KEY_SIZE then
-        rule(kl_item, "NACCB_EKEY_LENGTH"); first(errs, "NACCB_EKEY_LENGTH")
+        rule(kl_item, "NACCB_EKEY_LENGTH")
     elseif il ~= 8 + kl then
-        rule(il_item, "NACCB_EID_LENGTH"); first(errs, "NACCB_EID_LENGTH")
+        rule(il_item, "NACCB_EID_LENGTH")
     end
-    if vl > kl then rule(vl_item, "NACCB_EVERB_LENGTH"); first(errs, "NACCB_EVERB_LENGTH") end
-    local sd = packed_item(sub, F.ev_sdate, tvb(O.NACCB_EVB_SDATE, 4), julian, date_str, errs)
-    local ed, ed_item = packed_item(sub, F.ev_edate, tvb(O.NACCB_EVB_EDATE, 4), julian, date_str, errs)
-    if sd and ed and cmp(ed, sd) < 0 then rule(ed_item, "NACCB_EDATE_ORDER"); first(errs, "NACCB_EDATE_ORDER") end
+    if vl > kl then rule(vl_item, "NACCB_EVERB_LENGTH") end
+    local sd = packed_item(sub, F.ev_sdate, tvb(O.NACCB_EVB_SDATE, 4), julian, date_str)
+    local ed, ed_item = packed_item(sub, F.ev_edate, tvb(O.NACCB_EVB_EDATE, 4), julian, date_str)
+    if sd and ed and cmp(ed, sd) < 0 then rule(ed_item, "NACCB_EDATE_ORDER") end
     local function seconds(field, range, t)
         local item = sub:add(field, range)
         if t then
             item:append_text(" (" .. time_str(t) .. ")")
             if range:uint() ~= t[1] * 3600 + t[2] * 60 + t[3] then
-                rule(item, "NACCB_ESECONDS_MISMATCH"); first(errs, "NACCB_ESECONDS_MISMATCH")
+                rule(item, "NACCB_ESECONDS_MISMATCH")
             end
         end
     end
-    local st = packed_item(sub, F.ev_stime, tvb(O.NACCB_EVB_STIME, 4), clock, time_str, errs)
+    local st = packed_item(sub, F.ev_stime, tvb(O.NACCB_EVB_STIME, 4), clock, time_str)
     seconds(F.ev_stsec, tvb(O.NACCB_EVB_STSEC, 4), st)
-    local et, et_item = packed_item(sub, F.ev_etime, tvb(O.NACCB_EVB_ETIME, 4), clock, time_str, errs)
-    if st and et and cmp(et, st) < 0 then rule(et_item, "NACCB_ETIME_ORDER"); first(errs, "NACCB_ETIME_ORDER") end
+    local et, et_item = packed_item(sub, F.ev_etime, tvb(O.NACCB_EVB_ETIME, 4), clock, time_str)
+    if st and et and cmp(et, st) < 0 then rule(et_item, "NACCB_ETIME_ORDER") end
     seconds(F.ev_etsec, tvb(O.NACCB_EVB_ETSEC, 4), et)
     local days, bad_day = {}, false
     for d = 0, 7 do
@@ -346,17 +340,17 @@ local function dissect_evblok(tvb, tree, i)
     end
     local days_item = sub:add(F.ev_days, tvb(O.NACCB_EVB_DAY_LIST, 8),
                               #days > 0 and table.concat(days, " ") or "none")
-    if bad_day then rule(days_item, "NACCB_EDAY_LIST"); first(errs, "NACCB_EDAY_LIST") end
+    if bad_day then rule(days_item, "NACCB_EDAY_LIST") end
     local etype = tvb(O.NACCB_EVB_EVENT_TYPE, 1):uint()
     local et_field = sub:add(F.ev_et, tvb(O.NACCB_EVB_EVENT_TYPE, 1))
-    if T.event_types[etype] == nil then rule(et_field, "NACCB_EEVENT_TYPE"); first(errs, "NACCB_EEVENT_TYPE") end
+    if T.event_types[etype] == nil then rule(et_field, "NACCB_EEVENT_TYPE") end
     local res = tvb(O.NACCB_EVB_RESERVED, O.NACCB_EVB_SSDT - O.NACCB_EVB_RESERVED)
     local res_item = sub:add(F.ev_reserved, res)
-    if not all_zero(res) then rule(res_item, "NACCB_ERESERVED"); first(errs, "NACCB_ERESERVED") end
-    local ss, ss_item = packed_item(sub, F.ev_ssdt, tvb(O.NACCB_EVB_SSDT, 4), calendar, date_str, errs)
-    if ss and sd and cmp(ss, sd) ~= 0 then rule(ss_item, "NACCB_ESTDDATE_MISMATCH"); first(errs, "NACCB_ESTDDATE_MISMATCH") end
-    local es, es_item = packed_item(sub, F.ev_esdt, tvb(O.NACCB_EVB_ESDT, 4), calendar, date_str, errs)
-    if es and ed and cmp(es, ed) ~= 0 then rule(es_item, "NACCB_ESTDDATE_MISMATCH"); first(errs, "NACCB_ESTDDATE_MISMATCH") end
+    if not all_zero(res) then rule(res_item, "NACCB_ERESERVED") end
+    local ss, ss_item = packed_item(sub, F.ev_ssdt, tvb(O.NACCB_EVB_SSDT, 4), calendar, date_str)
+    if ss and sd and cmp(ss, sd) ~= 0 then rule(ss_item, "NACCB_ESTDDATE_MISMATCH") end
+    local es, es_item = packed_item(sub, F.ev_esdt, tvb(O.NACCB_EVB_ESDT, 4), calendar, date_str)
+    if es and ed and cmp(es, ed) ~= 0 then rule(es_item, "NACCB_ESTDDATE_MISMATCH") end
     sub:add(F.ev_user, tvb(O.NACCB_EVB_USER_AREA, EVB_SIZE - O.NACCB_EVB_USER_AREA))
     sub:append_text(string.format("%s \"%s\"", (T.event_types[etype] or { name = "?" }).name, key))
     return key
@@ -376,7 +370,6 @@ local note_meaning = {
 local function dissect_eotinfo(tvb, tree, i, report)
     local sub = tree:add(F.eot, tvb())
     sub:set_text(string.format("EOTINFO %d: ", i))
-    local errs = {}
     sub:add(F.eot_work1, tvb(O.NACCB_EOT_WORK_AREA1, 40))
     sub:add(F.eot_work2, tvb(O.NACCB_EOT_WORK_AREA2, 40))
     sub:add(F.eot_flag1, tvb(O.NACCB_EOT_FLAG1, 1))
@@ -387,7 +380,7 @@ local function dissect_eotinfo(tvb, tree, i, report)
     f2_item:add(F.eot_f2_proc, tvb(O.NACCB_EOT_FLAG2, 1))
     local r1 = tvb(O.NACCB_EOT_RESERVED1, O.NACCB_EOT_JOB_ID - O.NACCB_EOT_RESERVED1)
     local r1_item = sub:add(F.eot_reserved1, r1)
-    if not all_zero(r1) then rule(r1_item, "NACCB_ERESERVED"); first(errs, "NACCB_ERESERVED") end
+    if not all_zero(r1) then rule(r1_item, "NACCB_ERESERVED") end
     local function name(field, off)
         local r = tvb(off, C.NACCB_NAME_SIZE)
         return sub:add(field, r, ebcdic(r, true)), ebcdic(r, true)
@@ -424,7 +417,7 @@ local function dissect_eotinfo(tvb, tree, i, report)
     end
     local r2 = tvb(O.NACCB_EOT_RESERVED2, EOT_SIZE - O.NACCB_EOT_RESERVED2)
     local r2_item = sub:add(F.eot_reserved2, r2)
-    if not all_zero(r2) then rule(r2_item, "NACCB_ERESERVED"); first(errs, "NACCB_ERESERVED") end
+    if not all_zero(r2) then rule(r2_item, "NACCB_ERESERVED") end
     local flag2 = tvb(O.NACCB_EOT_FLAG2, 1):uint()
     if report then
         if is_blank(tvb(O.NACCB_EOT_JOB_NAME, 8)) then rule(job_item, "NACCB_EJOB_NAME") end
