@@ -373,7 +373,7 @@ def test_wireshark_codepage_preference_changes_the_text(tshark, streams):
     assert out.splitlines() == ["ls [a-z]*"]
 
 
-def test_wireshark_session_session_all_on_session_stream(tshark, streams):
+def test_wireshark_session_raises_no_expert_item(tshark, streams):
     # No NACCB of the golden session raises an expert item.
     out = tshark(one_per_segment(stream(streams, "session.hex")),
                  *FIELDS_WITH_EXPERT)
