@@ -4,6 +4,9 @@
 # only asks dpkg and returns.  Runs as root (or through sudo when present).
 set -eu
 
+# libpcap-dev, tcpdump, tshark and python3-scapy: xdi-server --capture,
+# xdi-replay and the Wireshark dissector, and their tests
+# (scenarios/tests/test_replay_extract.py, test_wireshark.py).
 PACKAGES="build-essential patch cmake pkg-config libuv1-dev libcmocka-dev \
 libjansson-dev libyaml-dev faketime libfaketime python3 python3-pytest \
 python3-yaml libpcap-dev python3-scapy tshark tcpdump"
