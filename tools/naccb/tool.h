@@ -173,6 +173,20 @@ int jn_naccb_from_json(json_t *line, enum naccb_codepage cp,
                        uint32_t max_size, struct buf *out,
                        struct jf_error *err);
 
+/*
+ * `naccb encode`'s reader of one line of text (len bytes, its newline
+ * included or not): parsed as JSON (duplicate members rejected, \u0000
+ * allowed) and converted with jn_naccb_from_json().  Returns 0 with the
+ * bytes appended to out; TOOL_LINE_JSON when the text is not JSON (*jerr
+ * says where and why); TOOL_LINE_FIELD when a member is wrong (*err).
+ * Kept apart from cmd_encode() so that tests/fuzz/fuzz_naccb_json.c can
+ * call it without the tool's main().
+ */
+enum { TOOL_LINE_JSON = -1, TOOL_LINE_FIELD = -2 };
+int tool_encode_line(const struct tool_options *opt, const char *text,
+                     size_t len, struct buf *out, struct jf_error *err,
+                     json_error_t *jerr);
+
 /* ---- commands ---- */
 
 int cmd_decode(const struct tool_options *opt);
