@@ -25,7 +25,12 @@
  *   4 a timer fires (login, partial, idle by the parameter)
  *   5 the clock moves on by parameter * 7 minutes (time frames, ages)
  *   6 a connection refused (max_connections) is journalled
- *   7 the server begins a graceful stop (parameter 0 only; else nothing)
+ *   7 by the parameter: 0 the server begins a graceful stop; 1 a hot
+ *     reload of the same set (nothing changes); 2 a reload of a variant
+ *     of it (TESTA's KILL event renamed, so its EMS table is replaced on
+ *     the sessions that acquired it; TESTE gone and TESTQ new, so TESTE's
+ *     sessions are shut down), made once per process in a temporary
+ *     directory; 3 a reload that failed to load (refused); else nothing
  * The seeds (tests/fuzz/make_corpus.py) are login, acquire, info and
  * logout streams of the fixture hosts, on one and on two connections.
  */
@@ -34,6 +39,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "server.h"
@@ -114,6 +121,84 @@ static void peer_addr(unsigned which, struct sockaddr_storage *ss)
         in->sin_port = htons(40000);
         inet_pton(AF_INET, v4[which % 4], &in->sin_addr);
     }
+}
+
+static char variant[64]; /* the variant set's directory */
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    uint8_t *buf = NULL;
+    long n;
+
+    if (fp == NULL || fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 ||
+        fseek(fp, 0, SEEK_SET) != 0 || (buf = malloc((size_t)n + 1)) == NULL ||
+        fread(buf, 1, (size_t)n, fp) != (size_t)n)
+        abort();
+    fclose(fp);
+    buf[n] = '\0';
+    *len = (size_t)n;
+    return buf;
+}
+
+static void spill(const char *path, const uint8_t *p, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+
+    if (fp == NULL || fwrite(p, 1, n, fp) != n || fclose(fp) != 0)
+        abort();
+}
+
+static const char *const files[] = {"hosts.yaml", "settings.yaml",
+                                    "raw/testr.ems", "raw/testr.scd"};
+
+static void cleanup(void)
+{
+    char path[128];
+
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", variant, files[i]);
+        unlink(path);
+    }
+    snprintf(path, sizeof(path), "%s/raw", variant);
+    rmdir(path);
+    rmdir(variant);
+}
+
+/* The variant set: fixtures/test with every TESTE renamed TESTQ and the
+ * key KILL renamed KILZ (both the same length). */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    const char *tmp = getenv("TMPDIR");
+    char path[512];
+
+    (void)argc;
+    (void)argv;
+    snprintf(variant, sizeof(variant), "%s/xdi-fuzz-server.XXXXXX",
+             tmp != NULL && strlen(tmp) < 32 ? tmp : "/tmp");
+    if (mkdtemp(variant) == NULL)
+        abort();
+    atexit(cleanup);
+    snprintf(path, sizeof(path), "%s/raw", variant);
+    if (mkdir(path, 0700) != 0)
+        abort();
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        size_t n;
+        uint8_t *b;
+        char *q;
+        snprintf(path, sizeof(path), "%s/%s", XDI_FUZZ_FIXTURES, files[i]);
+        b = slurp(path, &n);
+        if (i == 0) {
+            while ((q = strstr((char *)b, "TESTE")) != NULL)
+                q[4] = 'Q';
+            while ((q = strstr((char *)b, "\"KILL\"")) != NULL)
+                q[4] = 'Z';
+        }
+        snprintf(path, sizeof(path), "%s/%s", variant, files[i]);
+        spill(path, b, n);
+        free(b);
+    }
+    return 0;
 }
 
 static void quiet(void *ctx, const char *file, int line, const char *msg)
@@ -217,8 +302,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             xdi_server_refused(srv, (struct sockaddr *)&ss, "max_connections");
             break;
         case 7:
-            if (param == 0)
+            if (param == 0) {
                 xdi_server_stop(srv);
+            } else if (param == 1 || param == 2) {
+                struct xdi_fixture_set *next = NULL;
+                if (xdi_fixture_load(param == 1 ? XDI_FUZZ_FIXTURES : variant,
+                                     &next, quiet, NULL) != 0)
+                    abort();
+                if (xdi_server_reload(srv, next, "fuzz") != 0)
+                    xdi_fixture_free(next);
+            } else if (param == 3) {
+                static const char *const why[] = {"hosts.yaml:1: fuzz"};
+                xdi_server_reload_refused(srv, "fuzz", 1, why, 1);
+            }
             break;
         }
         /* The network layer: a close asked for happens once the output

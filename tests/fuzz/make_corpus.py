@@ -110,14 +110,23 @@ def main():
     write("objects", sorted({bytes([cp]) + m for m in every for cp in (0, 3)}))
 
     # agent: the host side of each golden stream (direction 0102), one
-    # NACCB per step, for an agent named LNXA01 (session.hex's host);
-    # then a message event and a job end.
+    # NACCB per step, for an agent named LNXA01 (the streams' host) in the
+    # stream's code page; a stream without an accept comes after
+    # session.hex's accept and tables, so that it meets a running agent.
+    # Then a message event and a job end.
+    def host_side(s):
+        return [m for m in naccbs(s) if m[16:18] == b"\x01\x02"]
+    session_host = host_side(streams[os.path.join(ROOT, "fixtures/streams/session.hex")])
+    prefix = [m for m in session_host if m[18] in (7, 2, 0x0B)][:3]
     agent = []
-    for s in streams.values():
-        host = [m for m in naccbs(s) if m[16:18] == b"\x01\x02"]
+    for p, s in streams.items():
+        host = host_side(s)
         if not host:
             continue
-        seed = bytes([4])
+        cp = 3 if "ascii" in p else 1 if "1047" in p else 0
+        if not any(m[18] == 7 for m in host):
+            host = prefix + host
+        seed = bytes([4 | cp])
         for m in host:
             seed += bytes([1]) + struct.pack(">H", len(m)) + m
         seed += bytes([2, 7]) + b"IEF450I" + bytes([5, 4])
@@ -140,8 +149,14 @@ def main():
         b"\0" + steps_bytes(0, session("TESTP", 1, "SECRET"), peer=1) +
         steps_bytes(1, session("TESTE", 2)) + steps_bytes(2, session("TESTS", 3)) +
         steps_bytes(3, session("TESTR", 4)) + bytes([2 | 1 << 3]),
-        # the agent side of the golden streams, renamed to TESTA, id 1.
+        # reloads under live sessions: the same set (0x27), the variant
+        # (0x47: TESTA's EMS replaced, TESTE shut down), a refused one
+        # (0x67), then the graceful stop (0x07) with an info after it.
+        b"\0" + steps_bytes(0, session("TESTA", 1)) + steps_bytes(1, session("TESTE", 2)) +
+        bytes([0x27, 0x47, 0x67]) + steps_bytes(0, info_text(1, "TESTA", 3, "KILZ")) +
+        bytes([0x07]) + steps_bytes(1, header(2, "TESTE", 0x02010600)),
     ]
+    # the agent side of the golden streams, renamed to TESTA, id 1.
     for s in streams.values():
         agent_side = b""
         for m in naccbs(s):
