@@ -186,6 +186,8 @@ def main():
             r = subprocess.run([tool, "decode", "--hex", p], capture_output=True)
             if r.stdout:
                 seeds.append(b"\0" + r.stdout)
+        # and every NACCB for the decode -> encode round trip (bit 3).
+        seeds += [bytes([8 | cp]) + m for m in every for cp in (0, 3)]
         write("naccb_json", seeds)
     else:
         print(f"{tool}: not built; corpus/naccb_json left as it is", file=sys.stderr)
