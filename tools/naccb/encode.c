@@ -23,17 +23,15 @@ static int encode_line(const struct tool_options *opt, const char *name,
                        uint64_t *offset)
 {
     json_error_t jerr;
-    json_t *line = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
-                              &jerr);
-    if (line == NULL) {
-        fprintf(stderr, "naccb: %s line %lu, column %d: invalid JSON: %s\n",
-                name, lineno, jerr.column, jerr.text);
-        return TOOL_EXIT_INVALID;
-    }
     struct buf out = {0};
     struct jf_error err = {{0}, {0}};
-    int rc = jn_naccb_from_json(line, opt->cp, opt->max_size, &out, &err);
-    json_decref(line);
+    int rc = tool_encode_line(opt, text, len, &out, &err, &jerr);
+    if (rc == TOOL_LINE_JSON) {
+        fprintf(stderr, "naccb: %s line %lu, column %d: invalid JSON: %s\n",
+                name, lineno, jerr.column, jerr.text);
+        buf_free(&out);
+        return TOOL_EXIT_INVALID;
+    }
     if (rc != 0) {
         fprintf(stderr, "naccb: %s line %lu: field %s: %s\n", name, lineno,
                 err.field, err.msg);

@@ -674,3 +674,17 @@ int jn_naccb_from_json(json_t *line, enum naccb_codepage cp,
     buf_free(&objs);
     return rc;
 }
+
+/* `naccb encode`'s reader of one line (tool.h). */
+int tool_encode_line(const struct tool_options *opt, const char *text,
+                     size_t len, struct buf *out, struct jf_error *err,
+                     json_error_t *jerr)
+{
+    json_t *line = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+                              jerr);
+    if (line == NULL)
+        return TOOL_LINE_JSON;
+    int rc = jn_naccb_from_json(line, opt->cp, opt->max_size, out, err);
+    json_decref(line);
+    return rc != 0 ? TOOL_LINE_FIELD : 0;
+}

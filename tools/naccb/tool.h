@@ -191,6 +191,20 @@ struct jd_ctx {
 json_t *jd_naccb_json(struct jd_ctx *c, const uint8_t *msg, size_t len,
                       uint64_t offset);
 
+/*
+ * `naccb encode`'s reader of one line of text (len bytes, its newline
+ * included or not): parsed as JSON (duplicate members rejected, \u0000
+ * allowed) and converted with jn_naccb_from_json().  Returns 0 with the
+ * bytes appended to out; TOOL_LINE_JSON when the text is not JSON (*jerr
+ * says where and why); TOOL_LINE_FIELD when a member is wrong (*err).
+ * Kept apart from cmd_encode() so that tests/fuzz/fuzz_naccb_json.c can
+ * call it without the tool's main().
+ */
+enum { TOOL_LINE_JSON = -1, TOOL_LINE_FIELD = -2 };
+int tool_encode_line(const struct tool_options *opt, const char *text,
+                     size_t len, struct buf *out, struct jf_error *err,
+                     json_error_t *jerr);
+
 /* ---- commands ---- */
 
 int cmd_decode(const struct tool_options *opt);
