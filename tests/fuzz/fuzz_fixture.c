@@ -19,6 +19,7 @@
 
 #include "fixture.h"
 #include "fuzz.h"
+#include "fuzz_files.h"
 
 #ifndef XDI_FUZZ_FIXTURES
 #error "XDI_FUZZ_FIXTURES: the fixture directory (tests/fuzz/CMakeLists.txt)"
@@ -29,71 +30,25 @@ static char hosts_path[96], settings_path[96];
 static uint8_t *default_settings;
 static size_t default_settings_len;
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    long n;
-
-    if (fp == NULL || fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 ||
-        fseek(fp, 0, SEEK_SET) != 0 || (buf = malloc((size_t)n + 1)) == NULL ||
-        fread(buf, 1, (size_t)n, fp) != (size_t)n)
-        abort();
-    fclose(fp);
-    *len = (size_t)n;
-    return buf;
-}
-
-static void spill(const char *path, const uint8_t *p, size_t n)
-{
-    FILE *fp = fopen(path, "wb");
-
-    if (fp == NULL || fwrite(p, 1, n, fp) != n || fclose(fp) != 0)
-        abort();
-}
-
-static void cleanup(void)
-{
-    static const char *const names[] = {"hosts.yaml", "settings.yaml",
-                                        "raw/testr.ems", "raw/testr.scd"};
-    char path[128];
-
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-        unlink(path);
-    }
-    snprintf(path, sizeof(path), "%s/raw", dir);
-    rmdir(path);
-    rmdir(dir);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     static const char *const raw[] = {"testr.ems", "testr.scd"};
-    const char *tmp = getenv("TMPDIR");
     char path[512];
     uint8_t *b;
     size_t n;
 
     (void)argc;
     (void)argv;
-    snprintf(dir, sizeof(dir), "%s/xdi-fuzz-fixture.XXXXXX",
-             tmp != NULL && strlen(tmp) < 32 ? tmp : "/tmp");
-    if (mkdtemp(dir) == NULL)
-        abort();
-    atexit(cleanup);
+    fz_tmpset("fixture", dir, sizeof(dir));
     snprintf(hosts_path, sizeof(hosts_path), "%s/hosts.yaml", dir);
     snprintf(settings_path, sizeof(settings_path), "%s/settings.yaml", dir);
-    default_settings = slurp(XDI_FUZZ_FIXTURES "/settings.yaml",
+    default_settings = fz_slurp(XDI_FUZZ_FIXTURES "/settings.yaml",
                              &default_settings_len);
-    snprintf(path, sizeof(path), "%s/raw", dir);
-    if (mkdir(path, 0700) != 0)
-        abort();
     for (size_t i = 0; i < 2; i++) {
         snprintf(path, sizeof(path), "%s/%s", XDI_FUZZ_FIXTURES "/raw", raw[i]);
-        b = slurp(path, &n);
+        b = fz_slurp(path, &n);
         snprintf(path, sizeof(path), "%s/raw/%s", dir, raw[i]);
-        spill(path, b, n);
+        fz_spill(path, b, n);
         free(b);
     }
     return 0;
@@ -117,11 +72,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct xdi_fixture_set *set = NULL;
     int rc;
 
-    spill(hosts_path, data, hosts_len);
+    fz_spill(hosts_path, data, hosts_len);
     if (nul != NULL)
-        spill(settings_path, nul + 1, size - hosts_len - 1);
+        fz_spill(settings_path, nul + 1, size - hosts_len - 1);
     else
-        spill(settings_path, default_settings, default_settings_len);
+        fz_spill(settings_path, default_settings, default_settings_len);
     rc = xdi_fixture_load(dir, &set, on_error, NULL);
     if (rc == 0) {
         if (set == NULL)

@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "fuzz_files.h"
 #include "server.h"
 
 #ifndef XDI_FUZZ_FIXTURES
@@ -125,69 +126,23 @@ static void peer_addr(unsigned which, struct sockaddr_storage *ss)
 
 static char variant[64]; /* the variant set's directory */
 
-static uint8_t *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    long n;
-
-    if (fp == NULL || fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0 ||
-        fseek(fp, 0, SEEK_SET) != 0 || (buf = malloc((size_t)n + 1)) == NULL ||
-        fread(buf, 1, (size_t)n, fp) != (size_t)n)
-        abort();
-    fclose(fp);
-    buf[n] = '\0';
-    *len = (size_t)n;
-    return buf;
-}
-
-static void spill(const char *path, const uint8_t *p, size_t n)
-{
-    FILE *fp = fopen(path, "wb");
-
-    if (fp == NULL || fwrite(p, 1, n, fp) != n || fclose(fp) != 0)
-        abort();
-}
-
-static const char *const files[] = {"hosts.yaml", "settings.yaml",
-                                    "raw/testr.ems", "raw/testr.scd"};
-
-static void cleanup(void)
-{
-    char path[128];
-
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-        snprintf(path, sizeof(path), "%s/%s", variant, files[i]);
-        unlink(path);
-    }
-    snprintf(path, sizeof(path), "%s/raw", variant);
-    rmdir(path);
-    rmdir(variant);
-}
+static const char *const files[] = FZ_SET_FILES;
 
 /* The variant set: fixtures/test with every TESTE renamed TESTQ and the
  * key KILL renamed KILZ (both the same length). */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    const char *tmp = getenv("TMPDIR");
     char path[512];
 
     (void)argc;
     (void)argv;
-    snprintf(variant, sizeof(variant), "%s/xdi-fuzz-server.XXXXXX",
-             tmp != NULL && strlen(tmp) < 32 ? tmp : "/tmp");
-    if (mkdtemp(variant) == NULL)
-        abort();
-    atexit(cleanup);
-    snprintf(path, sizeof(path), "%s/raw", variant);
-    if (mkdir(path, 0700) != 0)
-        abort();
+    fz_tmpset("server", variant, sizeof(variant));
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         size_t n;
         uint8_t *b;
         char *q;
         snprintf(path, sizeof(path), "%s/%s", XDI_FUZZ_FIXTURES, files[i]);
-        b = slurp(path, &n);
+        b = fz_slurp(path, &n);
         if (i == 0) {
             while ((q = strstr((char *)b, "TESTE")) != NULL)
                 q[4] = 'Q';
@@ -195,7 +150,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
                 q[4] = 'Z';
         }
         snprintf(path, sizeof(path), "%s/%s", variant, files[i]);
-        spill(path, b, n);
+        fz_spill(path, b, n);
         free(b);
     }
     return 0;
