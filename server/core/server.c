@@ -309,6 +309,17 @@ void xdi_server_refused(struct xdi_server *srv, const struct sockaddr *peer,
     xdi__journal(srv, rec);
 }
 
+void xdi_server_capture_stopped(struct xdi_server *srv, const char *file,
+                                uint64_t bytes, uint64_t max)
+{
+    json_t *rec = server_record("capture_stopped");
+
+    xdi__rec_str(rec, "file", file != NULL ? file : "");
+    xdi__rec_int(rec, "bytes", (json_int_t)bytes);
+    xdi__rec_int(rec, "max", (json_int_t)max);
+    xdi__journal(srv, rec);
+}
+
 void xdi_server_stop(struct xdi_server *srv)
 {
     struct xdi__out out = {.key = NACCB_KEY_SHUTDOWN};

@@ -135,6 +135,12 @@ void xdi_conn_closed(struct xdi_conn *c, enum xdi_close_cause cause,
 void xdi_server_refused(struct xdi_server *srv, const struct sockaddr *peer,
                         const char *reason);
 
+/* The network layer's capture (xdi-server --capture FILE) reached its
+ * bound of max bytes at bytes and stopped: journalled ("capture_stopped"),
+ * so that a short capture is never mistaken for a short session. */
+void xdi_server_capture_stopped(struct xdi_server *srv, const char *file,
+                                uint64_t bytes, uint64_t max);
+
 /* Begin a graceful stop: every live session is sent shutdown (01020400).
  * The network layer then waits up to grace_ms for the connections to
  * close, closes the rest, and frees the server. */

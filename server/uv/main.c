@@ -434,10 +434,10 @@ static void journal_record(void *ctx, const struct xdi_record *rec)
     _exit(EXIT_RUNTIME);
 }
 
-/* The capture reached --capture-max: said on stderr and journalled, so
- * that a short capture is never mistaken for a short session. */
+/* The capture reached --capture-max: said on stderr, and journalled by
+ * the core (which has no journal under --journal none). */
 struct capture_note {
-    struct journal *journal;
+    struct xdi_net *net; /* set once the network layer exists */
     const char *path;
     uint64_t max;
 };
@@ -445,30 +445,14 @@ struct capture_note {
 static void capture_stopped(void *ctx, uint64_t bytes)
 {
     struct capture_note *n = ctx;
-    struct timespec now;
-    struct tm tm;
-    char ts[96];
 
     fprintf(stderr,
             "xdi-server: capture %s: --capture-max %" PRIu64
             " reached at %" PRIu64 " bytes; capturing stopped\n",
             n->path, n->max, bytes);
-    clock_gettime(CLOCK_REALTIME, &now);
-    gmtime_r(&now.tv_sec, &tm);
-    snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000L);
-    json_t *line = json_pack("{s:s, s:s, s:s, s:I, s:I}", "ts", ts, "event",
-                             "capture_stopped", "file", n->path, "bytes",
-                             (json_int_t)bytes, "max", (json_int_t)n->max);
-    char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
-    if (text && n->journal) { /* --journal none: stderr alone says it */
-        struct xdi_record rec = {
-            .fields = line, .line = text, .len = strlen(text), .ts = &now};
-        journal_record(n->journal, &rec);
-    }
-    free(text);
-    json_decref(line);
+    if (n->net != NULL)
+        xdi_server_capture_stopped(xdi_net_server(n->net), n->path, bytes,
+                                   n->max);
 }
 
 static int run(struct options *o, struct xdi_fixture_set *set,
@@ -481,8 +465,7 @@ static int run(struct options *o, struct xdi_fixture_set *set,
     size_t n_hosts = set->n_hosts;
 
     uv_loop_init(&loop);
-    struct capture_note note = {
-        .journal = journal, .path = o->capture, .max = o->capture_max};
+    struct capture_note note = {.path = o->capture, .max = o->capture_max};
     struct xdi_capture *cap = NULL;
     if (o->capture) {
         cap = xdi_capture_open(o->capture, o->capture_max, capture_stopped,
@@ -502,6 +485,7 @@ static int run(struct options *o, struct xdi_fixture_set *set,
         uv_loop_close(&loop);
         return EXIT_RUNTIME;
     }
+    note.net = net;
     sig.net = net;
     xdi_net_set_capture(net, cap);
     sig.watch = xdi_watch_new(&loop, net, o->fixtures, o->reload_delay_ms,
@@ -528,6 +512,7 @@ static int run(struct options *o, struct xdi_fixture_set *set,
     uv_run(&loop, UV_RUN_DEFAULT);
     signals_stop(&sig);
     uv_run(&loop, UV_RUN_DEFAULT); /* let the close callbacks run */
+    note.net = NULL; /* the server goes; the capture's last bytes stay */
     xdi_net_free(net);
     xdi_capture_close(cap);
     if (uv_loop_close(&loop) != 0)
