@@ -7,9 +7,14 @@ set -eu
 # libpcap-dev, tcpdump, tshark and python3-scapy: xdi-server --capture,
 # xdi-replay and the Wireshark dissector, and their tests
 # (scenarios/tests/test_replay_extract.py, test_wireshark.py).
+# libh2o-dev (H2O built on libuv), libssl-dev and libcrypt-dev: the
+# control plane's HTTP server and its password hashes (docs/control.md).
+# chromium, chromium-driver and python3-selenium: the dashboard's test in
+# a real headless browser (scenarios/tests/test_dashboard.py).
 PACKAGES="build-essential patch cmake pkg-config libuv1-dev libcmocka-dev \
 libjansson-dev libyaml-dev faketime libfaketime python3 python3-pytest \
-python3-yaml libpcap-dev python3-scapy tshark tcpdump"
+python3-yaml libpcap-dev python3-scapy tshark tcpdump \
+libh2o-dev libssl-dev libcrypt-dev chromium chromium-driver python3-selenium"
 
 missing=""
 for p in $PACKAGES; do
