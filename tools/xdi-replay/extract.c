@@ -251,10 +251,15 @@ static int one_flow(struct ctx *c, struct flow *fl, int *n_conv)
     return rc;
 }
 
-int cmd_extract(const struct extract_options *opt)
+/* Every NACCB line of every conversation of the capture, in output order
+ * (replay.h). */
+int extract_lines(const struct extract_options *opt, json_t ***lines,
+                  size_t *n_lines, int *invalid)
 {
     struct flows flows = {0};
     int rc = packets_read(opt->file, &flows);
+    *lines = NULL;
+    *n_lines = 0;
     if (rc != REPLAY_EXIT_OK) {
         flows_free(&flows);
         return rc;
@@ -269,20 +274,22 @@ int cmd_extract(const struct extract_options *opt)
             rc = REPLAY_EXIT_IO;
         }
     flows_free(&flows);
+    json_t **v = rc == 0 ? malloc((c.items.n ? c.items.n : 1) * sizeof *v) : NULL;
+    if (rc == 0 && v == NULL) {
+        fprintf(stderr, "xdi-replay: out of memory\n");
+        rc = REPLAY_EXIT_IO;
+    }
     if (rc == 0) {
         if (c.items.n > 1)
             qsort(c.items.v, c.items.n, sizeof *c.items.v, by_conv_time);
-        for (size_t i = 0; i < c.items.n && rc == 0; i++)
-            if (json_dumpf(c.items.v[i].line, stdout, JSON_REAL_PRECISION(9)) != 0 ||
-                putchar('\n') == EOF)
-                rc = REPLAY_EXIT_IO;
-        if (fflush(stdout) != 0 || ferror(stdout))
-            rc = REPLAY_EXIT_IO;
-        if (rc)
-            fprintf(stderr, "xdi-replay: cannot write the output\n");
+        for (size_t i = 0; i < c.items.n; i++)
+            v[i] = c.items.v[i].line;
+        *lines = v;
+        *n_lines = c.items.n;
+    } else {
+        for (size_t i = 0; i < c.items.n; i++)
+            json_decref(c.items.v[i].line);
     }
-    for (size_t i = 0; i < c.items.n; i++)
-        json_decref(c.items.v[i].line);
     free(c.items.v);
     if (rc)
         return rc;
@@ -291,5 +298,28 @@ int cmd_extract(const struct extract_options *opt)
                 opt->port >= 0 ? " on that port" : "");
         return REPLAY_EXIT_INVALID;
     }
-    return c.invalid ? REPLAY_EXIT_INVALID : REPLAY_EXIT_OK;
+    *invalid = c.invalid;
+    return REPLAY_EXIT_OK;
+}
+
+int cmd_extract(const struct extract_options *opt)
+{
+    json_t **lines;
+    size_t n;
+    int invalid = 0;
+    int rc = extract_lines(opt, &lines, &n, &invalid);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (json_dumpf(lines[i], stdout, JSON_REAL_PRECISION(9)) != 0 ||
+            putchar('\n') == EOF)
+            rc = REPLAY_EXIT_IO;
+    if (rc == 0 && (fflush(stdout) != 0 || ferror(stdout)))
+        rc = REPLAY_EXIT_IO;
+    if (rc == REPLAY_EXIT_IO && n > 0)
+        fprintf(stderr, "xdi-replay: cannot write the output\n");
+    for (size_t i = 0; i < n; i++)
+        json_decref(lines[i]);
+    free(lines);
+    if (rc)
+        return rc;
+    return invalid ? REPLAY_EXIT_INVALID : REPLAY_EXIT_OK;
 }

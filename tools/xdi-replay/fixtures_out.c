@@ -1,0 +1,258 @@
+/*
+ * fixtures_out.c - `xdi-replay fixtures INPUT --out DIR`: the tables the
+ * host sent, as a fixture set xdi-server serves byte for byte.
+ *
+ * Every receive and replace EMS/SCD (docs/protocol.md §7) the host sent is
+ * a table: its objects, back to back without the header, are the raw
+ * table of docs/fixtures.md section 7.  Per system name the last one sent
+ * (in conversation order, then NACCB order) is the host's current table,
+ * since a replace swaps in the whole new table; a later no-EMS / no-SCD
+ * means the host had none any more.  hosts.yaml names one host per system
+ * name seen in any NACCB, with the password of its last login that
+ * carried one, and says in comments where each table came from.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fixtures_out.h"
+
+struct table {
+    const struct step *step;  /* NULL: none */
+    int conv;
+    size_t index;             /* 0-based NACCB number in its conversation */
+    size_t replaced;          /* earlier tables it took the place of */
+    const struct step *gone;  /* a later no-table answer, or NULL */
+    int gone_conv;
+    size_t gone_index;
+};
+
+struct host {
+    char name[9];
+    char password[9];
+    struct table t[2];        /* EMS, SCD */
+};
+
+static bool name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 8)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+              strchr("$#@", s[i])))
+            return false;
+    return true;
+}
+
+static struct host *host_get(struct host *hosts, size_t *n, const char *name)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(hosts[i].name, name) == 0)
+            return &hosts[i];
+    struct host *h = &hosts[(*n)++];
+    memset(h, 0, sizeof *h);
+    strcpy(h->name, name);
+    return h;
+}
+
+static int write_file(const char *dir, const char *name, const uint8_t *p,
+                      size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
+        fprintf(stderr, "xdi-replay: %s: cannot write it: %s\n", path,
+                strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* The file name of a table: the system name in lower case (its $ # @
+ * kept), .ems or .scd. */
+static void table_file(const struct host *h, int which, char *out, size_t len)
+{
+    size_t i;
+    for (i = 0; h->name[i] && i + 1 < len; i++)
+        out[i] = (h->name[i] >= 'A' && h->name[i] <= 'Z')
+                     ? (char)(h->name[i] - 'A' + 'a') : h->name[i];
+    out[i] = '\0';
+    strncat(out, which ? ".scd" : ".ems", len - strlen(out) - 1);
+}
+
+static void yaml_table(FILE *f, const struct host *h, int which,
+                       const char *dir, int *rc)
+{
+    const struct table *t = &h->t[which];
+    const char *what = which ? "SCD" : "EMS";
+    char kn[32];
+    if (!t->step) {
+        if (t->gone)
+            fprintf(f, "    # no %s table: the host answered %s (conversation "
+                       "%d, NACCB %zu)\n", what,
+                    step_key_name(t->gone, kn, sizeof kn), t->gone_conv,
+                    t->gone_index + 1);
+        else
+            fprintf(f, "    # no %s table: the host sent none\n", what);
+        return;
+    }
+    if (t->gone) {
+        fprintf(f, "    # no %s table: the host answered %s (conversation %d, "
+                   "NACCB %zu) after the table of conversation %d, NACCB %zu\n",
+                what, step_key_name(t->gone, kn, sizeof kn), t->gone_conv,
+                t->gone_index + 1, t->conv, t->index + 1);
+        return;
+    }
+    char file[16];
+    table_file(h, which, file, sizeof file);
+    uint32_t count = naccb_get_u32be(t->step->bytes + 28);
+    fprintf(f, "  %s:\n", which ? "  scd" : "  ems");
+    if (t->replaced)
+        fprintf(f, "      # the host's current table: %s of conversation %d, "
+                   "NACCB %zu, which replaced %zu earlier table%s\n",
+                step_key_name(t->step, kn, sizeof kn), t->conv, t->index + 1,
+                t->replaced, t->replaced == 1 ? "" : "s");
+    else
+        fprintf(f, "      # %s of conversation %d, NACCB %zu\n",
+                step_key_name(t->step, kn, sizeof kn), t->conv, t->index + 1);
+    fprintf(f, "      raw: \"%s\"   # %u %s\n", file, (unsigned)count,
+            which ? "EOTINFOs" : "EVBLOKs");
+    if (write_file(dir, file, t->step->bytes + NACCB_HEADER_SIZE,
+                   t->step->len - NACCB_HEADER_SIZE) != 0)
+        *rc = REPLAY_EXIT_IO;
+}
+
+static void yaml_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int fixtures_write(const struct convs *convs, const char *dir, int cp,
+                   const char *input)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < convs->n; i++)
+        cap += convs->v[i].n;
+    struct host *hosts = calloc(cap ? cap : 1, sizeof *hosts);
+    if (!hosts) {
+        fprintf(stderr, "xdi-replay: out of memory\n");
+        return REPLAY_EXIT_IO;
+    }
+    size_t n = 0, tables = 0;
+    for (size_t i = 0; i < convs->n; i++) {
+        const struct conv *c = &convs->v[i];
+        for (size_t j = 0; j < c->n; j++) {
+            const struct step *s = &c->steps[j];
+            char name[9];
+            size_t len = naccb_field_get((enum naccb_codepage)cp, s->bytes + 8,
+                                         8, name);
+            name[len] = '\0';
+            while (len > 0 && name[len - 1] == ' ')
+                name[--len] = '\0';
+            if (!name_ok(name))
+                continue;
+            struct host *h = host_get(hosts, &n, name);
+            uint32_t count = naccb_get_u32be(s->bytes + 28);
+            if (s->key == NACCB_KEY_LOGIN && count == 1 &&
+                naccb_get_u32be(s->bytes + 32) == 8) {
+                size_t pl = naccb_field_get((enum naccb_codepage)cp,
+                                            s->bytes + NACCB_HEADER_SIZE, 8,
+                                            h->password);
+                h->password[pl] = '\0';
+                while (pl > 0 && h->password[pl - 1] == ' ')
+                    h->password[--pl] = '\0';
+            }
+            int which = -1;
+            bool table = false;
+            switch (s->key) {
+            case NACCB_KEY_RCV_EMS: case NACCB_KEY_REP_EMS:
+                which = 0, table = true;
+                break;
+            case NACCB_KEY_RCV_SCD: case NACCB_KEY_REP_SCD:
+                which = 1, table = true;
+                break;
+            case NACCB_KEY_NO_EMS:
+                which = s->error_code == NACCB_ERR_NOT_AVAILABLE ? 0 : -1;
+                break;
+            case NACCB_KEY_NO_SCD:
+                which = s->error_code == NACCB_ERR_NOT_AVAILABLE ? 1 : -1;
+                break;
+            }
+            if (which < 0 || s->from_agent)
+                continue;
+            struct table *t = &h->t[which];
+            if (table && count > 0 && s->len > NACCB_HEADER_SIZE) {
+                if (t->step)
+                    t->replaced++;
+                t->step = s;
+                t->conv = c->number;
+                t->index = j;
+                t->gone = NULL;
+                tables++;
+            } else if (!table) {
+                t->gone = s;
+                t->gone_conv = c->number;
+                t->gone_index = j;
+            }
+        }
+    }
+    int rc = 0;
+    if (n == 0) {
+        fprintf(stderr, "xdi-replay: %s: no system name in it\n", input);
+        free(hosts);
+        return REPLAY_EXIT_INVALID;
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "xdi-replay: --out %s: %s\n", dir, strerror(errno));
+        free(hosts);
+        return REPLAY_EXIT_IO;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/hosts.yaml", dir);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "xdi-replay: %s: %s\n", path, strerror(errno));
+        free(hosts);
+        return REPLAY_EXIT_IO;
+    }
+    fprintf(f, "# The tables the host sent in %s, cut out by xdi-replay "
+               "fixtures:\n# raw tables (docs/fixtures.md section 7), served "
+               "byte for byte.\nsettings:\n  codepage: \"%s\"\nhosts:\n",
+            input, naccb_codepage_name((enum naccb_codepage)cp));
+    for (size_t i = 0; i < n; i++) {
+        struct host *h = &hosts[i];
+        fprintf(f, "  - system: %s\n", h->name);
+        if (h->password[0]) {
+            fprintf(f, "    # the password of its last login that carried one\n"
+                       "    password: ");
+            yaml_string(f, h->password);
+            fputc('\n', f);
+        }
+        yaml_table(f, h, 0, dir, &rc);
+        yaml_table(f, h, 1, dir, &rc);
+    }
+    if (fclose(f) != 0) {
+        fprintf(stderr, "xdi-replay: %s: cannot write it\n", path);
+        rc = REPLAY_EXIT_IO;
+    }
+    free(hosts);
+    if (rc == 0 && tables == 0) {
+        fprintf(stderr, "xdi-replay: %s: the host sent no EMS or SCD table; "
+                        "%s names the hosts only\n", input, path);
+        rc = REPLAY_EXIT_INVALID;
+    }
+    if (rc == 0)
+        fprintf(stderr, "xdi-replay: %zu host%s, %zu table%s sent, in %s\n", n,
+                n == 1 ? "" : "s", tables, tables == 1 ? "" : "s", path);
+    return rc;
+}
