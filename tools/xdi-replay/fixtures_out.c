@@ -23,14 +23,30 @@ struct table {
     const struct step *step;  /* NULL: none */
     int conv;
     size_t index;             /* 0-based NACCB number in its conversation */
-    size_t replaced;          /* earlier tables it took the place of */
+    size_t sent;              /* tables sent for it in all */
+    size_t changes;           /* of which differed from the one before */
+    const struct step *prev;  /* the last different table before it */
+    int prev_conv;
+    size_t prev_index;
     const struct step *gone;  /* a later no-table answer, or NULL */
     int gone_conv;
     size_t gone_index;
 };
 
+/* An exec the host sent: an action or trigger of its fixture, which no
+ * table holds; hosts.yaml names them so that they can be written. */
+struct exec_seen {
+    const struct step *step;
+    int conv;
+    size_t index;
+};
+
+#define MAX_EXECS 20
+
 struct host {
     char name[9];
+    struct exec_seen execs[MAX_EXECS];
+    size_t n_execs, more_execs;
     char password[9];
     struct table t[2];        /* EMS, SCD */
 };
@@ -111,19 +127,56 @@ static void yaml_table(FILE *f, const struct host *h, int which,
     table_file(h, which, file, sizeof file);
     uint32_t count = naccb_get_u32be(t->step->bytes + 28);
     fprintf(f, "  %s:\n", which ? "  scd" : "  ems");
-    if (t->replaced)
-        fprintf(f, "      # the host's current table: %s of conversation %d, "
-                   "NACCB %zu, which replaced %zu earlier table%s\n",
-                step_key_name(t->step, kn, sizeof kn), t->conv, t->index + 1,
-                t->replaced, t->replaced == 1 ? "" : "s");
-    else
-        fprintf(f, "      # %s of conversation %d, NACCB %zu\n",
-                step_key_name(t->step, kn, sizeof kn), t->conv, t->index + 1);
-    fprintf(f, "      raw: \"%s\"   # %u %s\n", file, (unsigned)count,
-            which ? "EOTINFOs" : "EVBLOKs");
+    fprintf(f, "      # %s of conversation %d, NACCB %zu",
+            step_key_name(t->step, kn, sizeof kn), t->conv, t->index + 1);
+    if (t->sent > 1 && t->changes == 0)
+        fprintf(f, " (sent %zu times, the same table each time)", t->sent);
+    fputc('\n', f);
+    if (t->changes)
+        fprintf(f, "      # kept as the host's current table: it replaced the "
+                   "different one of\n      # conversation %d, NACCB %zu (%s; "
+                   "%zu change%s in all)\n", t->prev_conv, t->prev_index + 1,
+                step_key_name(t->prev, kn, sizeof kn), t->changes,
+                t->changes == 1 ? "" : "s");
+    fprintf(f, "      raw: \"%s\"   # %u %s%s\n", file, (unsigned)count,
+            which ? "EOTINFO" : "EVBLOK", count == 1 ? "" : "s");
     if (write_file(dir, file, t->step->bytes + NACCB_HEADER_SIZE,
                    t->step->len - NACCB_HEADER_SIZE) != 0)
         *rc = REPLAY_EXIT_IO;
+}
+
+/* The execs as comments: the actions (EMS) and triggers (SCD) that sent
+ * them are the host's automation, which a capture shows only by its
+ * effects. */
+static void yaml_execs(FILE *f, const struct host *h, int cp)
+{
+    if (h->n_execs == 0)
+        return;
+    fprintf(f, "    # The host sent these; they came from actions or triggers "
+               "of its fixture,\n    # which no table holds (add action: / "
+               "triggers: to have them sent again):\n");
+    for (size_t i = 0; i < h->n_execs; i++) {
+        const struct exec_seen *e = &h->execs[i];
+        char text[130], kn[32];
+        size_t n = 0;
+        uint32_t count = naccb_get_u32be(e->step->bytes + 28);
+        uint32_t size = naccb_get_u32be(e->step->bytes + 32);
+        if (count >= 1 && size <= 128 &&
+            e->step->len >= NACCB_HEADER_SIZE + (size_t)size)
+            n = naccb_field_get((enum naccb_codepage)cp,
+                                e->step->bytes + NACCB_HEADER_SIZE, size, text);
+        text[n] = '\0';
+        while (n > 0 && text[n - 1] == ' ')
+            text[--n] = '\0';
+        for (size_t k = 0; k < n; k++)
+            if ((unsigned char)text[k] < 0x20 || text[k] == 0x7f)
+                text[k] = '?'; /* a comment is one line */
+        fprintf(f, "    #   %s \"%s\" (conversation %d, NACCB %zu)\n",
+                step_key_name(e->step, kn, sizeof kn), text, e->conv,
+                e->index + 1);
+    }
+    if (h->more_execs)
+        fprintf(f, "    #   and %zu more\n", h->more_execs);
 }
 
 static void yaml_string(FILE *f, const char *s)
@@ -172,6 +225,13 @@ int fixtures_write(const struct convs *convs, const char *dir, int cp,
                 while (pl > 0 && h->password[pl - 1] == ' ')
                     h->password[--pl] = '\0';
             }
+            if (!s->from_agent && (s->key == NACCB_KEY_EXEC_CMD ||
+                                   s->key == NACCB_KEY_EXEC_JOB)) {
+                if (h->n_execs < MAX_EXECS)
+                    h->execs[h->n_execs++] = (struct exec_seen){s, c->number, j};
+                else
+                    h->more_execs++;
+            }
             int which = -1;
             bool table = false;
             switch (s->key) {
@@ -192,8 +252,16 @@ int fixtures_write(const struct convs *convs, const char *dir, int cp,
                 continue;
             struct table *t = &h->t[which];
             if (table && count > 0 && s->len > NACCB_HEADER_SIZE) {
-                if (t->step)
-                    t->replaced++;
+                if (t->step && (t->step->len != s->len ||
+                                memcmp(t->step->bytes + NACCB_HEADER_SIZE,
+                                       s->bytes + NACCB_HEADER_SIZE,
+                                       s->len - NACCB_HEADER_SIZE) != 0)) {
+                    t->changes++;
+                    t->prev = t->step;
+                    t->prev_conv = t->conv;
+                    t->prev_index = t->index;
+                }
+                t->sent++;
                 t->step = s;
                 t->conv = c->number;
                 t->index = j;
@@ -240,6 +308,7 @@ int fixtures_write(const struct convs *convs, const char *dir, int cp,
         }
         yaml_table(f, h, 0, dir, &rc);
         yaml_table(f, h, 1, dir, &rc);
+        yaml_execs(f, h, cp);
     }
     if (fclose(f) != 0) {
         fprintf(stderr, "xdi-replay: %s: cannot write it\n", path);
