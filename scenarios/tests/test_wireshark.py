@@ -596,3 +596,48 @@ def test_wireshark_decode_as(tshark, streams):
                  "tcp.port==9000,naccb", "-Y", "naccb", "-T", "fields",
                  "-e", "_ws.col.Info")
     assert out.splitlines() == ["acquire EMS", "no EMS"]
+
+
+# ---- a real session: xdi-agent and xdi-server --capture -------------------
+
+# The session of test_replay_play.capture_session, NACCB by NACCB, as a
+# person reads it (written from the session's script: LOOPA logs in, gets
+# agent-ID 1 from a fresh server, acquires both tables - fixtures/e2e
+# gives LOOPA 3 EVBLOKs and 1 SCD entry -, reports KILL JOKO, gets the
+# exec command of the KILL action, reports it, logs out).
+REAL_SESSION = [
+    ("0x02010500", "login LOOPA"),
+    ("0x01020700", "accept id=1"),
+    ("0x02010901", "acquire EMS"),
+    ("0x02010902", "acquire SCD"),
+    ("0x01020201", "receive EMS 3 EVBLOKs"),
+    ("0x01020202", "receive SCD 1 EOTINFO"),
+    ("0x02010a03", 'info MSG "KILL JOKO"'),
+    ("0x01020104", 'exec command "CANCEL U=JOKO"'),
+    ("0x02010a04", 'info CMD "CANCEL U=JOKO"'),
+    ("0x02010600", "logout id=1"),
+]
+
+
+def test_wireshark_real_server_capture(tshark, tmp_path, xdi_server_factory):
+    """xdi-server's own capture of a real session, on a port the kernel
+    chose (so the heuristic finds it): every NACCB shown by name.  A
+    segment may carry several NACCBs (the agent's two acquires often leave
+    in one write): the info column joins them with "; "."""
+    from test_replay_play import capture_session
+    cap = capture_session(tmp_path, xdi_server_factory)
+    pkts = scapy_all.rdpcap(str(cap))
+    out = tshark(pkts, "-Y", "naccb", "-T", "fields", "-e", "naccb.key",
+                 "-e", "_ws.col.Info")
+    got = []
+    for keys, info in fields(out):
+        ks, infos = keys.split(","), info.split("; ")
+        assert len(ks) == len(infos), (keys, info)
+        got += list(zip(ks, infos))
+    # The two acquires and the two tables may interleave (the server
+    # answers the first acquire before it reads the second, or not);
+    # everything else is in this order.
+    assert sorted(got) == sorted(REAL_SESSION), got
+    assert got[:2] == REAL_SESSION[:2] and got[-4:] == REAL_SESSION[-4:]
+    assert got.index(REAL_SESSION[2]) < got.index(REAL_SESSION[4])
+    assert got.index(REAL_SESSION[3]) < got.index(REAL_SESSION[5])
