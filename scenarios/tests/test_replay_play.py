@@ -539,3 +539,45 @@ def test_fixtures_replacement_kept(tmp_path, session):
     yaml = (out_dir / "hosts.yaml").read_text()
     assert ("# replace EMS of conversation 1, NACCB %d" % (i + 1)) in yaml, yaml
     assert "kept as the host's current table" in yaml, yaml
+
+
+def test_agent_ipv6_host(session, xdi_server_factory):
+    """A capture over IPv4 played to a host on IPv6 ([::1]:PORT)."""
+    srv = xdi_server_factory(fixtures=E2E, listen=("[::1]:0",))
+    host, port = srv.address
+    assert ":" in host
+    rc, out, err = replay("agent", session, "--connect", "[%s]:%d" % (host, port))
+    assert rc == 0, out + err
+
+
+def test_progress_on_a_terminal(session, xdi_server_factory):
+    """stderr a terminal: the progress line (NACCBs, conversations,
+    differences); stderr a file (every other test): none."""
+    import pty
+    srv = xdi_server_factory(fixtures=E2E)
+    master, slave = pty.openpty()
+    try:
+        p = subprocess.Popen([str(replay_bin()), "agent", str(session),
+                              "--connect", "%s:%d" % srv.address],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=slave)
+        os.close(slave)
+        slave = None
+        out, _ = p.communicate(timeout=WITHIN)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: the last writer closed
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(master)
+        if slave is not None:
+            os.close(slave)
+    assert p.returncode == 0, out
+    assert b"NACCBs 10  conversations 1/1  differences 0" in seen, seen
+    # The progress line is cleared before the summary: stdout has none.
+    assert b"NACCBs 10  conversations" not in out

@@ -154,7 +154,7 @@ void agentcmd_describe(const struct agentproc *a, char *out, size_t len)
     else if (WIFEXITED(a->status))
         snprintf(out, len, "exited with code %d", WEXITSTATUS(a->status));
     else if (WIFSIGNALED(a->status))
-        snprintf(out, len, "killed by signal %d", WTERMSIG(a->status));
+        snprintf(out, len, "was killed by signal %d", WTERMSIG(a->status));
     else
         snprintf(out, len, "ended");
 }

@@ -31,7 +31,7 @@ bool agentcmd_poll(struct agentproc *a);
 void agentcmd_signal(struct agentproc *a, int sig);
 /* SIGTERM to the group, up to grace seconds, then SIGKILL. */
 void agentcmd_stop(struct agentproc *a, double grace);
-/* "exited with code 2", "killed by signal 9", "running". */
+/* "exited with code 2", "was killed by signal 9", "running". */
 void agentcmd_describe(const struct agentproc *a, char *out, size_t len);
 
 #endif /* XDI_REPLAY_AGENTCMD_H */

@@ -64,9 +64,9 @@ static const char *peer_name(const struct play *p)
 }
 
 /* What came instead of the NACCB awaited. */
-static void missing(struct play *p, struct run *r, size_t i,
-                    const struct step *s, int rc, const uint8_t *buf,
-                    size_t have)
+static void missing(struct play *p, struct run *r, struct peer *peer,
+                    size_t i, const struct step *s, int rc,
+                    const uint8_t *buf, size_t have)
 {
     char why[160];
     switch (rc) {
@@ -90,8 +90,22 @@ static void missing(struct play *p, struct run *r, size_t i,
     }
     char cap[48], kn[32];
     snprintf(cap, sizeof cap, "\"%s\"", step_key_name(s, kn, sizeof kn));
-    char nowtxt[168];
-    snprintf(nowtxt, sizeof nowtxt, "(%s)", why);
+    char nowtxt[260], state[64] = "";
+    if (peer->has_agent && rc != NET_TIMEOUT) {
+        /* The agent closed the connection: say how it ended (a crash is
+         * the finding), once it has, within a moment. */
+        double until = net_now() + 1.0;
+        while (agentcmd_poll(&peer->agent) && net_now() < until) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        if (!peer->agent.running) {
+            char d[48];
+            agentcmd_describe(&peer->agent, d, sizeof d);
+            snprintf(state, sizeof state, "; the agent %s", d);
+        }
+    }
+    snprintf(nowtxt, sizeof nowtxt, "(%s%s)", why, state);
     report_diff(p, r, i, s, "key", cap, nowtxt);
 }
 
@@ -166,7 +180,7 @@ static void play_steps(struct play *p, struct run *r, struct peer *peer)
             size_t len = 0;
             int rc = reader_next(&rd, o->timeout, &m, &len);
             if (rc != 1) {
-                missing(p, r, i, s, rc, rd.buf, rd.len);
+                missing(p, r, peer, i, s, rc, rd.buf, rd.len);
                 stopped = true;
                 break;
             }
