@@ -29,7 +29,12 @@ static const char overview[] =
 "  fixtures CAPTURE --out DIR the tables the host sent, as a fixture set\n"
 "\n"
 "INPUT is a capture (pcap or pcapng) or the JSON Lines extract writes.\n"
-"`xdi-replay COMMAND --help` lists the options of each command.\n";
+"`xdi-replay COMMAND --help` lists the options of each command.\n"
+"\n"
+"Exit codes: 0 success (agent, host: no difference); 1 invalid or\n"
+"incomplete input (extract), differences (agent, host), no table\n"
+"(fixtures); 2 usage; 3 input unreadable, output unwritable, could not\n"
+"connect or start the agent.\n";
 
 static const char extract_help[] =
 "Usage: xdi-replay extract [options] CAPTURE\n"
