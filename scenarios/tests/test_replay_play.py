@@ -581,3 +581,23 @@ def test_progress_on_a_terminal(session, xdi_server_factory):
     assert b"NACCBs 10  conversations 1/1  differences 0" in seen, seen
     # The progress line is cleared before the summary: stdout has none.
     assert b"NACCBs 10  conversations" not in out
+
+
+def test_host_agent_command_placeholders(tmp_path, session):
+    """{host} {port} {system} are filled in as single shell words; an
+    agent that exits before it connects is said at once with its exit
+    code; one that cannot be run is exit 3 too."""
+    got = tmp_path / "args.txt"
+    cmd = "printf '%%s|' {host} {port} {system} > %s; exit 4" % shlex.quote(
+        str(got))
+    t0 = time.monotonic()
+    rc, out, err = replay("host", session, "--agent", cmd, "--timeout", "20")
+    assert rc == 3, out + err
+    assert time.monotonic() - t0 < 10  # not the whole connect window
+    assert "the agent did not connect" in err and "exited with code 4" in err
+    host, port, system, rest = got.read_text().split("|")
+    assert (host, system, rest) == ("127.0.0.1", "LOOPA", "")
+    assert 0 < int(port) < 65536
+    rc, out, err = replay("host", session, "--agent",
+                          str(tmp_path / "no-such-agent") + " {port}")
+    assert rc == 3 and "could not be run" in err, err
