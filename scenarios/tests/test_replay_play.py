@@ -601,3 +601,40 @@ def test_host_agent_command_placeholders(tmp_path, session):
     rc, out, err = replay("host", session, "--agent",
                           str(tmp_path / "no-such-agent") + " {port}")
     assert rc == 3 and "could not be run" in err, err
+
+
+def test_host_side_only_conversation(tmp_path, session):
+    """A conversation of the host's side alone (xdi-fuzz writes its
+    reproducers so): sent at its captured times, what the agent sends is
+    read and not compared; the real agent stays connected (no difference),
+    the crash-unknown mutant aborts on the request code 0C it does not
+    know, and that is the difference, with how the agent ended."""
+    lines = [x for x in extract(session) if x["from"] == "host"]
+    host_only = write_lines(tmp_path / "host.jsonl", lines)
+    template = "%s --server {host}:{port} --system {system}"
+    rc, out, err = replay("host", host_only, "--agent",
+                          template % shlex.quote(str(agent_binary())),
+                          "--agent-log", tmp_path / "agent.log")
+    assert rc == 0, out + err
+    accept = lines[0]
+    assert accept["key_name"] == "accept"
+    unknown = copy.deepcopy(accept)
+    unknown.update(request=12, key="01020C00", time=accept["time"] + 0.1)
+    del unknown["key_name"], unknown["request_name"]
+    crash = write_lines(tmp_path / "crash.jsonl", [accept, unknown])
+    binary = mutant_bin("crash-unknown")
+    assert binary.exists(), "%s is not built" % binary
+    rc, out, err = replay("host", crash, "--agent",
+                          template % shlex.quote(str(binary)), "--agent-log",
+                          tmp_path / "mutant.log")
+    assert rc == 1, out + err
+    got = diff_lines(out)
+    assert len(got) == 1, got
+    assert got[0].startswith(
+        "conversation 1: NACCB 2 (01020C00, from the host): connection: "
+        "captured (open), now (the agent closed the connection; the agent "), got
+    assert "signal 6" in got[0], got  # SIGABRT
+    rc, out, err = replay("host", crash, "--agent",
+                          template % shlex.quote(str(agent_binary())),
+                          "--agent-log", tmp_path / "agent.log")
+    assert rc == 0, out + err

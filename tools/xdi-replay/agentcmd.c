@@ -151,6 +151,11 @@ void agentcmd_describe(const struct agentproc *a, char *out, size_t len)
 {
     if (a->running)
         snprintf(out, len, "running");
+    else if (WIFEXITED(a->status) && WEXITSTATUS(a->status) > 128 &&
+             WEXITSTATUS(a->status) < 128 + 65)
+        /* /bin/sh's way of saying its child died of a signal */
+        snprintf(out, len, "exited with code %d (signal %d)",
+                 WEXITSTATUS(a->status), WEXITSTATUS(a->status) - 128);
     else if (WIFEXITED(a->status))
         snprintf(out, len, "exited with code %d", WEXITSTATUS(a->status));
     else if (WIFSIGNALED(a->status))

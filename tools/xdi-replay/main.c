@@ -89,6 +89,10 @@ static const char play_common_help[] =
 "place in the conversation, counting both sides from 1), key name, field,\n"
 "captured and live value; then a summary line.  The agent-ID is templated:\n"
 "the captured accept's ID stands for the live one in every later NACCB.\n"
+"A conversation with no NACCB of the peer (xdi-fuzz's reproducers hold\n"
+"the host's side only) is paced by its captured times (unless --timing\n"
+"says otherwise); what the peer sends is read, not compared, and the\n"
+"peer closing the connection (or the agent ending) is the difference.\n"
 "A progress line goes to stderr when it is a terminal.\n"
 "\n"
 "Exit codes: 0 no difference; 1 differences; 2 usage; 3 INPUT unreadable,\n"
@@ -442,6 +446,7 @@ static int parse(struct args *a, int argc, char **argv)
             a->play.timeout = (double)v / 1000.0;
             break;
         case OPT_TIMING:
+            a->play.timing_given = true;
             if (parse_timing(a, optarg) != 0)
                 return usage_error(cmd, "--timing: '%s' is not none, "
                                    "as-captured or xN (x10, x0.5)", optarg);

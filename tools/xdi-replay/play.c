@@ -129,8 +129,113 @@ static void maybe_signal(struct play *p, struct peer *peer,
     peer->signalled = true;
 }
 
+/* A conversation in which the peer sent nothing (xdi-fuzz writes the
+ * host's side only): there is nothing to compare what the peer sends
+ * with, so it is read and counted while our side is sent at its captured
+ * times, and what is a difference is the peer going away: the connection
+ * closed (and how the agent ended) before our last NACCB, or within a
+ * moment after it. */
+static bool peer_silent(const struct play *p, const struct conv *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (!ours(p, &c->steps[i]))
+            return false;
+    return true;
+}
+
+/* Reads the peer's NACCBs until the deadline.  0, or the reader_next()
+ * result that ended the connection. */
+static int drain_until(struct play *p, struct run *r, struct reader *rd,
+                       double deadline)
+{
+    for (;;) {
+        double left = deadline - net_now();
+        const uint8_t *m;
+        size_t len;
+        int rc = reader_next(rd, left > 0 ? left : 0, &m, &len);
+        if (rc == 1) {
+            report_naccb(p, r);
+            continue;
+        }
+        return rc == NET_TIMEOUT ? 0 : rc == 0 ? -10 : rc;
+    }
+}
+
+static void gone(struct play *p, struct run *r, struct peer *peer, size_t i,
+                 const struct step *s, int rc)
+{
+    (void)rc;
+    char state[64] = "", now[160];
+    if (peer->has_agent) {
+        double until = net_now() + 1.0;
+        while (agentcmd_poll(&peer->agent) && net_now() < until) {
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        if (!peer->agent.running) {
+            char d[48];
+            agentcmd_describe(&peer->agent, d, sizeof d);
+            snprintf(state, sizeof state, "; the agent %s", d);
+        }
+    }
+    snprintf(now, sizeof now, "(the %s closed the connection%s)",
+             peer_name(p), state);
+    report_diff(p, r, i, s, "connection", "(open)", now);
+}
+
+static void play_one_sided(struct play *p, struct run *r, struct peer *peer)
+{
+    const struct play_options *o = p->opt;
+    const struct conv *c = r->conv;
+    struct reader rd;
+    reader_init(&rd, peer->fd, o->max_size);
+    double factor = o->timing_given ? o->factor : 1.0;
+    double t0 = net_now();
+    double first = c->n ? c->steps[0].time : 0;
+    size_t i;
+    int rc = 0;
+    bool id_known = false;
+    uint32_t id_old = 0;
+    for (i = 0; i < c->n && rc == 0; i++) {
+        const struct step *s = &c->steps[i];
+        if (factor > 0)
+            rc = drain_until(p, r, &rd, t0 + (s->time - first) / factor);
+        if (s->key == NACCB_KEY_ACCEPT && o->role == PLAY_HOST) {
+            id_known = o->have_agent_id;
+            id_old = s->agent_id;
+        }
+        uint8_t *msg = rc == 0 ? malloc(s->len) : NULL;
+        if (rc == 0 && !msg) {
+            report_error(p, r, "out of memory");
+            break;
+        }
+        if (msg) {
+            memcpy(msg, s->bytes, s->len);
+            if (id_known && s->agent_id == id_old)
+                naccb_put_u32be(msg + 4, o->agent_id);
+            if (net_send(peer->fd, msg, s->len, o->timeout) != 0)
+                rc = -10;
+            free(msg);
+        }
+        if (rc == 0)
+            report_naccb(p, r);
+        else
+            gone(p, r, peer, i, s, rc);
+    }
+    if (rc == 0 && c->n > 0) {
+        rc = drain_until(p, r, &rd, net_now() + (o->timeout < 1 ? o->timeout : 1));
+        if (rc != 0)
+            gone(p, r, peer, c->n - 1, &c->steps[c->n - 1], rc);
+    }
+    reader_free(&rd);
+}
+
 static void play_steps(struct play *p, struct run *r, struct peer *peer)
 {
+    if (peer_silent(p, r->conv)) {
+        play_one_sided(p, r, peer);
+        return;
+    }
     const struct play_options *o = p->opt;
     const struct conv *c = r->conv;
     struct reader rd;

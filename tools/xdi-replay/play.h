@@ -31,6 +31,7 @@ struct play_options {
     uint32_t agent_id;
     double timeout;         /* seconds to wait for each NACCB of the peer */
     double factor;          /* --timing: 0 none, else captured delays / factor */
+    bool timing_given;      /* --timing was given */
     unsigned loop;
     const int *convs;       /* --conversations; NULL: all */
     size_t n_convs;

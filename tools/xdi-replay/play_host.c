@@ -22,17 +22,24 @@ static double connect_window(const struct play *p)
 }
 
 /* The system name the agent logs in as: that of the conversation's
- * first agent NACCB. */
+ * first agent NACCB, or of its first NACCB when the agent sent none (a
+ * host's side alone, as xdi-fuzz writes it). */
 static void conv_system(const struct play *p, const struct conv *c,
                         char out[9])
 {
     strcpy(out, "");
+    bool any_agent = false;
+    for (size_t i = 0; i < c->n; i++)
+        any_agent |= c->steps[i].from_agent;
     for (size_t i = 0; i < c->n; i++) {
-        if (!c->steps[i].from_agent || c->steps[i].len < NACCB_HEADER_SIZE)
+        if ((any_agent && !c->steps[i].from_agent) ||
+            c->steps[i].len < NACCB_HEADER_SIZE)
             continue;
         size_t n = naccb_field_get((enum naccb_codepage)p->opt->cp,
                                    c->steps[i].bytes + 8, 8, out);
         out[n] = '\0';
+        while (n > 0 && out[n - 1] == ' ')
+            out[--n] = '\0';
         return;
     }
 }
