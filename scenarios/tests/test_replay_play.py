@@ -121,6 +121,47 @@ def capture_session(tmp_path, xdi_server_factory, systems=("LOOPA",)):
     return cap
 
 
+def tcpdump_session(tmp_path, xdi_server_factory):
+    """The LOOPA session of capture_session, captured by tcpdump on lo
+    (Ethernet link type, the kernel's own segments and timestamps)
+    instead of by the server; pytest.skip where the machine does not let
+    the test capture."""
+    import shutil
+    if shutil.which("tcpdump") is None:
+        pytest.skip("tcpdump is not installed")
+    srv = xdi_server_factory(fixtures=E2E)
+    dump = tmp_path / "tcpdump.pcap"
+    td = subprocess.Popen(["tcpdump", "-i", "lo", "-U", "-n", "-w", str(dump),
+                           "tcp port %d" % srv.address[1]],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True)
+    line = td.stderr.readline()
+    if "listening on" not in line:
+        td.kill()
+        td.wait()
+        pytest.skip("tcpdump cannot capture on lo here: %s" % line.strip())
+    pool = Agents(tmp_path)
+    try:
+        agent = pool.start("agent", srv, "LOOPA",
+                           extra=["--simulate", sim_file(tmp_path)])
+        agent.wait_line(r"send info CMD: 'CANCEL U=JOKO'")
+        assert Agents.stop(agent) == 0
+        srv.journal.wait_for(event="disconnect")
+    finally:
+        pool.close()
+        # -U writes each packet at once, but the last FIN may still be on
+        # its way through lo: wait until extract sees the whole session.
+        deadline = time.monotonic() + WITHIN
+        while time.monotonic() < deadline:
+            rc, out, _ = replay("extract", dump)
+            if rc == 0 and out.count("\n") == len(EXPECTED):
+                break
+            time.sleep(0.05)
+        td.send_signal(signal.SIGINT)
+        td.wait(timeout=WITHIN)
+    return dump
+
+
 @pytest.fixture
 def session(tmp_path, xdi_server_factory):
     return capture_session(tmp_path, xdi_server_factory)
@@ -636,5 +677,27 @@ def test_host_side_only_conversation(tmp_path, session):
     assert "signal 6" in got[0], got  # SIGABRT
     rc, out, err = replay("host", crash, "--agent",
                           template % shlex.quote(str(agent_binary())),
+                          "--agent-log", tmp_path / "agent.log")
+    assert rc == 0, out + err
+
+
+def test_tcpdump_capture_round_trip(tmp_path, xdi_server_factory):
+    """The whole chain on a capture taken with tcpdump: extract gives the
+    session, fixtures cuts tables equal to what the host sent, agent
+    passes a fresh server and host passes the real agent."""
+    dump = tcpdump_session(tmp_path, xdi_server_factory)
+    lines = extract(dump)
+    assert sorted(keys(lines)) == sorted(EXPECTED)
+    out_dir = tmp_path / "cut"
+    rc, _, err = replay("fixtures", dump, "--out", out_dir)
+    assert rc == 0, err
+    tables = host_tables(lines)
+    assert (out_dir / "loopa.ems").read_bytes() == tables["receive EMS"]
+    assert (out_dir / "loopa.scd").read_bytes() == tables["receive SCD"]
+    srv = xdi_server_factory(fixtures=E2E, args=["--random-ids"])
+    rc, out, err = replay("agent", dump, "--connect", "%s:%d" % srv.address)
+    assert rc == 0, out + err
+    rc, out, err = replay("host", dump, "--agent",
+                          agent_template(agent_binary(), tmp_path),
                           "--agent-log", tmp_path / "agent.log")
     assert rc == 0, out + err

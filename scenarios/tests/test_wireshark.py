@@ -641,3 +641,24 @@ def test_wireshark_real_server_capture(tshark, tmp_path, xdi_server_factory):
     assert got[:2] == REAL_SESSION[:2] and got[-4:] == REAL_SESSION[-4:]
     assert got.index(REAL_SESSION[2]) < got.index(REAL_SESSION[4])
     assert got.index(REAL_SESSION[3]) < got.index(REAL_SESSION[5])
+
+
+def real_session_names(tshark, pkts):
+    out = tshark(pkts, "-Y", "naccb", "-T", "fields", "-e", "naccb.key",
+                 "-e", "_ws.col.Info")
+    got = []
+    for keys, info in fields(out):
+        ks, infos = keys.split(","), info.split("; ")
+        assert len(ks) == len(infos), (keys, info)
+        got += list(zip(ks, infos))
+    return got
+
+
+def test_wireshark_tcpdump_capture(tshark, tmp_path, xdi_server_factory):
+    """The same session captured by tcpdump on lo (Ethernet frames, the
+    kernel's segmentation): every NACCB by name."""
+    from test_replay_play import tcpdump_session
+    dump = tcpdump_session(tmp_path, xdi_server_factory)
+    got = real_session_names(tshark, scapy_all.rdpcap(str(dump)))
+    assert sorted(got) == sorted(REAL_SESSION), got
+    assert got[:2] == REAL_SESSION[:2] and got[-4:] == REAL_SESSION[-4:]
