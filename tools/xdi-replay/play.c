@@ -247,6 +247,7 @@ static void play_steps(struct play *p, struct run *r, struct peer *peer)
              peer_name(p));
     double last = net_now();
     bool stopped = false;
+    uint64_t rx = 0; /* the peer's stream offset, for decode's messages */
     for (size_t i = 0; i < c->n && !stopped; i++) {
         const struct step *s = &c->steps[i];
         if (ours(p, s)) {
@@ -292,7 +293,8 @@ static void play_steps(struct play *p, struct run *r, struct peer *peer)
             report_naccb(p, r);
             struct jd_ctx jd = {.prog = prog, .cp = (enum naccb_codepage)o->cp,
                                 .max_size = o->max_size};
-            json_t *now = jd_naccb_json(&jd, m, len, 0);
+            json_t *now = jd_naccb_json(&jd, m, len, rx);
+            rx += len;
             if (!now) {
                 report_error(p, r, "out of memory");
                 break;
