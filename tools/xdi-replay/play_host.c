@@ -14,11 +14,13 @@
 #include "net.h"
 #include "play.h"
 
-/* How long an agent may take to connect: it may be starting up, or in
- * the back-off of a first failed attempt. */
+/* How long an agent may take to connect: one we start may be starting
+ * up, or in the back-off of a first failed attempt (10 s); one started by
+ * hand needs a person (60 s).  --timeout when it is longer. */
 static double connect_window(const struct play *p)
 {
-    return p->opt->timeout < 10 ? 10 : p->opt->timeout;
+    double w = p->opt->agent_cmd ? 10 : 60;
+    return p->opt->timeout < w ? w : p->opt->timeout;
 }
 
 /* The system name the agent logs in as: that of the conversation's
