@@ -701,3 +701,26 @@ def test_tcpdump_capture_round_trip(tmp_path, xdi_server_factory):
                           agent_template(agent_binary(), tmp_path),
                           "--agent-log", tmp_path / "agent.log")
     assert rc == 0, out + err
+
+
+def test_host_two_conversations_at_once(tmp_path, xdi_server_factory):
+    """Two conversations (LOOPA with its script, TFRAME without events),
+    each with its own agent on its own port, at once; the template picks
+    the script by {system}, which is substituted quoted."""
+    cap = capture_session(tmp_path, xdi_server_factory,
+                          systems=("LOOPA", "TFRAME"))
+    empty = tmp_path / "empty.sim"
+    empty.write_text("")
+    template = ("%s --server {host}:{port} --system {system} --backoff 20 "
+                "--simulate \"$(if [ {system} = LOOPA ]; then echo %s; "
+                "else echo %s; fi)\"" % (
+                    shlex.quote(str(agent_binary())),
+                    shlex.quote(str(sim_file(tmp_path))),
+                    shlex.quote(str(empty))))
+    report = tmp_path / "host.xml"
+    rc, out, err = replay("host", cap, "--agent", template, "--agent-log",
+                          tmp_path / "agents.log", "--junit", report)
+    assert rc == 0, out + err + (tmp_path / "agents.log").read_text()
+    _, cases = junit(report)
+    assert cases == {"conversation 1": ("pass", ""),
+                     "conversation 2": ("pass", "")}
