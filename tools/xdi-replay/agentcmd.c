@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,47 @@
 #include "agentcmd.h"
 #include "cli.h"
 #include "net.h"
+
+/* The process groups of the agents running now, for the signal handler:
+ * an interrupted xdi-replay must not leave agents behind (they are in
+ * groups of their own, so a Ctrl-C on the terminal does not reach them).
+ * Plain stores of pid_t, read by the handler. */
+#define MAX_AGENTS 1024
+static volatile pid_t running_groups[MAX_AGENTS];
+
+static pthread_mutex_t track_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Replaces slot value old by pid (0 for a free slot). */
+static void track(pid_t pid, pid_t old)
+{
+    pthread_mutex_lock(&track_lock);
+    for (size_t i = 0; i < MAX_AGENTS; i++)
+        if (running_groups[i] == old) {
+            running_groups[i] = pid;
+            break;
+        }
+    pthread_mutex_unlock(&track_lock);
+}
+
+static void on_signal(int sig)
+{
+    for (size_t i = 0; i < MAX_AGENTS; i++)
+        if (running_groups[i] > 0)
+            kill(-running_groups[i], SIGKILL);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+void agentcmd_cleanup_on_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
 
 /* shlex.quote: unchanged when only [A-Za-z0-9_@%+=:,./-], '' when empty,
  * otherwise in single quotes with each ' written as '"'"'. */
@@ -103,6 +145,7 @@ int agentcmd_start(struct agentproc *a, const char *command, int log_fd)
     }
     setpgid(a->pid, a->pid); /* both sides: no race with kill(-pid) */
     a->running = true;
+    track(a->pid, 0);
     return 0;
 }
 
@@ -130,6 +173,7 @@ void agentcmd_stop(struct agentproc *a, double grace)
 {
     if (!agentcmd_poll(a)) {
         kill(-a->pid, SIGKILL); /* what the shell left behind */
+        track(0, a->pid);
         return;
     }
     kill(-a->pid, SIGTERM);
@@ -139,6 +183,7 @@ void agentcmd_stop(struct agentproc *a, double grace)
         nanosleep(&ts, NULL);
     }
     kill(-a->pid, SIGKILL);
+    track(0, a->pid);
     if (a->running) {
         int st;
         if (waitpid(a->pid, &st, 0) == a->pid)

@@ -31,6 +31,9 @@ bool agentcmd_poll(struct agentproc *a);
 void agentcmd_signal(struct agentproc *a, int sig);
 /* SIGTERM to the group, up to grace seconds, then SIGKILL. */
 void agentcmd_stop(struct agentproc *a, double grace);
+/* On SIGINT, SIGTERM and SIGHUP, first kill every agent still running
+ * (its whole process group), then die of the signal. */
+void agentcmd_cleanup_on_signals(void);
 /* "exited with code 2", "was killed by signal 9", "running". */
 void agentcmd_describe(const struct agentproc *a, char *out, size_t len);
 

@@ -412,6 +412,8 @@ int play_run(const struct play_options *opt, struct convs *convs)
             fflush(stderr);
         }
     }
+    if (opt->agent_cmd)
+        agentcmd_cleanup_on_signals();
     double t0 = net_now();
     if (rc == 0) {
         for (size_t i = 0; i < n_sel; i++)
