@@ -100,8 +100,10 @@ int agentcmd_check(const char *tmpl, char *err, size_t elen)
     size_t bad = 0;
     if (xdi_cli_expand(tmpl, vars, 3, NULL, 0, &bad) < 0) {
         size_t n = strspn(tmpl + bad + 1, "abcdefghijklmnopqrstuvwxyz_");
-        snprintf(err, elen, "unknown placeholder {%.*s} (known: {host} "
-                            "{port} {system})", (int)n, tmpl + bad + 1);
+        snprintf(err, elen,
+                 "unknown placeholder {%.*s} (known: {host} "
+                 "{port} {system})",
+                 (int)n, tmpl + bad + 1);
         return -1;
     }
     return 0;

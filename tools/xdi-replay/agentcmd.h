@@ -10,9 +10,9 @@
 #include <sys/types.h>
 
 struct agentproc {
-    pid_t pid;       /* also its process group */
+    pid_t pid; /* also its process group */
     bool running;
-    int status;      /* waitpid's, once it ended */
+    int status; /* waitpid's, once it ended */
 };
 
 /* 0, or -1 with err naming a placeholder other than {host} {port}

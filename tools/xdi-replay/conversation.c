@@ -58,7 +58,8 @@ static void rewrite_systems(const struct load_options *opt, json_t *line)
         json_t *objs = json_object_get(line, "objects");
         size_t k;
         json_t *o;
-        json_array_foreach(objs, k, o) {
+        json_array_foreach(objs, k, o)
+        {
             v = json_object_get(o, "system_name");
             if (json_is_string(v) && strcmp(json_string_value(v), m->from) == 0)
                 json_object_set_new(o, "system_name", json_string(m->to));
@@ -102,8 +103,10 @@ static int add_line(const struct load_options *opt, struct convs *out,
     json_int_t number = 1;
     if (jc && (!json_is_integer(jc) || json_integer_value(jc) < 1 ||
                json_integer_value(jc) > 1000000000)) {
-        fprintf(stderr, "xdi-replay: %s%s: field conversation: must be a "
-                        "number from 1\n", name, where);
+        fprintf(stderr,
+                "xdi-replay: %s%s: field conversation: must be a "
+                "number from 1\n",
+                name, where);
         json_decref(line);
         return REPLAY_EXIT_IO;
     }
@@ -129,8 +132,10 @@ static int add_line(const struct load_options *opt, struct convs *out,
     if (jf) {
         const char *f = json_string_value(jf);
         if (!f || (strcmp(f, "agent") != 0 && strcmp(f, "host") != 0)) {
-            fprintf(stderr, "xdi-replay: %s%s: field from: must be \"agent\" "
-                            "or \"host\"\n", name, where);
+            fprintf(stderr,
+                    "xdi-replay: %s%s: field from: must be \"agent\" "
+                    "or \"host\"\n",
+                    name, where);
             buf_free(&b);
             json_decref(line);
             return REPLAY_EXIT_IO;
@@ -151,12 +156,16 @@ static int add_line(const struct load_options *opt, struct convs *out,
     }
     if (json_is_true(json_object_get(line, "incomplete")))
         cv->incomplete = true;
-    cv->steps[cv->n++] = (struct step){
-        .from_agent = from_agent,
-        .time = json_is_number(jt) ? json_number_value(jt) : 0,
-        .line = line, .bytes = b.data, .len = b.len,
-        .key = naccb_header_key(&h), .error_code = h.error_code,
-        .agent_id = h.agent_id, .lineno = lineno};
+    cv->steps[cv->n++] =
+        (struct step){.from_agent = from_agent,
+                      .time = json_is_number(jt) ? json_number_value(jt) : 0,
+                      .line = line,
+                      .bytes = b.data,
+                      .len = b.len,
+                      .key = naccb_header_key(&h),
+                      .error_code = h.error_code,
+                      .agent_id = h.agent_id,
+                      .lineno = lineno};
     return 0;
 nomem:
     fprintf(stderr, "xdi-replay: out of memory\n");
@@ -207,11 +216,13 @@ static int load_json_lines(const struct load_options *opt, struct convs *out)
         if (i == (size_t)n)
             continue;
         json_error_t jerr;
-        json_t *line = json_loadb(text, (size_t)n,
-                                  JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+        json_t *line = json_loadb(
+            text, (size_t)n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
         if (!line) {
-            fprintf(stderr, "xdi-replay: %s line %lu, column %d: invalid JSON: "
-                            "%s\n", opt->file, lineno, jerr.column, jerr.text);
+            fprintf(stderr,
+                    "xdi-replay: %s line %lu, column %d: invalid JSON: "
+                    "%s\n",
+                    opt->file, lineno, jerr.column, jerr.text);
             rc = REPLAY_EXIT_IO;
             break;
         }
@@ -237,7 +248,8 @@ int convs_load(const struct load_options *opt, struct convs *out)
     if (json) {
         rc = load_json_lines(opt, out);
     } else {
-        struct extract_options eo = {.port = opt->port, .cp = opt->cp,
+        struct extract_options eo = {.port = opt->port,
+                                     .cp = opt->cp,
                                      .max_size = opt->max_size,
                                      .file = opt->file};
         json_t **lines;

@@ -17,11 +17,13 @@
 
 #include "replay.h"
 
+/* clang-format off */
 static const char *const not_compared[] = {
     "offset", "key_name", "direction_name", "request_name", "object_name",
     "error_name", "event_type_name", "direction", "request", "object",
     "errors", "conversation", "from", "time", "src", "dst", "incomplete",
     "objects", NULL};
+/* clang-format on */
 
 static bool skipped(const char *name)
 {
@@ -100,20 +102,21 @@ static json_t *other_form(json_t *o, const char *k, char *name, size_t len)
 /* Every compared member of two objects: cap's in its order, then those
  * only now has.  A text on one side and its hex form on the other is one
  * difference, named by the text's member. */
-static size_t members(const struct diff_ctx *c, const char *prefix,
-                      json_t *cap, json_t *now, diff_fn *fn, void *arg)
+static size_t members(const struct diff_ctx *c, const char *prefix, json_t *cap,
+                      json_t *now, diff_fn *fn, void *arg)
 {
     size_t n = 0;
     const char *k;
     json_t *v;
     char path[160], alt[96];
-    json_object_foreach(cap, k, v) {
+    json_object_foreach(cap, k, v)
+    {
         if (skipped(k))
             continue;
         json_t *w = json_object_get(now, k);
         if (strcmp(k, "agent_id") == 0 && c->id_known && json_is_integer(v) &&
-            (uint32_t)json_integer_value(v) == c->id_old && json_is_integer(w) &&
-            (uint32_t)json_integer_value(w) == c->id_new)
+            (uint32_t)json_integer_value(v) == c->id_old &&
+            json_is_integer(w) && (uint32_t)json_integer_value(w) == c->id_new)
             continue;
         const char *field = k;
         bool hex_cap = false, hex_now = false;
@@ -126,7 +129,8 @@ static size_t members(const struct diff_ctx *c, const char *prefix,
         snprintf(path, sizeof path, "%s%s", prefix, field);
         n += one_as(c, path, v, w, hex_cap, hex_now, fn, arg);
     }
-    json_object_foreach(now, k, v) {
+    json_object_foreach(now, k, v)
+    {
         if (skipped(k) || json_object_get(cap, k) ||
             other_form(cap, k, alt, sizeof alt))
             continue;

@@ -20,15 +20,15 @@
 #include "fixtures_out.h"
 
 struct table {
-    const struct step *step;  /* NULL: none */
+    const struct step *step; /* NULL: none */
     int conv;
-    size_t index;             /* 0-based NACCB number in its conversation */
-    size_t sent;              /* tables sent for it in all */
-    size_t changes;           /* of which differed from the one before */
-    const struct step *prev;  /* the last different table before it */
+    size_t index;            /* 0-based NACCB number in its conversation */
+    size_t sent;             /* tables sent for it in all */
+    size_t changes;          /* of which differed from the one before */
+    const struct step *prev; /* the last different table before it */
     int prev_conv;
     size_t prev_index;
-    const struct step *gone;  /* a later no-table answer, or NULL */
+    const struct step *gone; /* a later no-table answer, or NULL */
     int gone_conv;
     size_t gone_index;
 };
@@ -48,7 +48,7 @@ struct host {
     struct exec_seen execs[MAX_EXECS];
     size_t n_execs, more_execs;
     char password[9];
-    struct table t[2];        /* EMS, SCD */
+    struct table t[2]; /* EMS, SCD */
 };
 
 static bool name_ok(const char *s)
@@ -95,7 +95,8 @@ static void table_file(const struct host *h, int which, char *out, size_t len)
     size_t i;
     for (i = 0; h->name[i] && i + 1 < len; i++)
         out[i] = (h->name[i] >= 'A' && h->name[i] <= 'Z')
-                     ? (char)(h->name[i] - 'A' + 'a') : h->name[i];
+                     ? (char)(h->name[i] - 'A' + 'a')
+                     : h->name[i];
     out[i] = '\0';
     strncat(out, which ? ".scd" : ".ems", len - strlen(out) - 1);
 }
@@ -108,17 +109,19 @@ static void yaml_table(FILE *f, const struct host *h, int which,
     char kn[32];
     if (!t->step) {
         if (t->gone)
-            fprintf(f, "    # no %s table: the host answered %s (conversation "
-                       "%d, NACCB %zu)\n", what,
-                    step_key_name(t->gone, kn, sizeof kn), t->gone_conv,
+            fprintf(f,
+                    "    # no %s table: the host answered %s (conversation "
+                    "%d, NACCB %zu)\n",
+                    what, step_key_name(t->gone, kn, sizeof kn), t->gone_conv,
                     t->gone_index + 1);
         else
             fprintf(f, "    # no %s table: the host sent none\n", what);
         return;
     }
     if (t->gone) {
-        fprintf(f, "    # no %s table: the host answered %s (conversation %d, "
-                   "NACCB %zu) after the table of conversation %d, NACCB %zu\n",
+        fprintf(f,
+                "    # no %s table: the host answered %s (conversation %d, "
+                "NACCB %zu) after the table of conversation %d, NACCB %zu\n",
                 what, step_key_name(t->gone, kn, sizeof kn), t->gone_conv,
                 t->gone_index + 1, t->conv, t->index + 1);
         return;
@@ -133,9 +136,11 @@ static void yaml_table(FILE *f, const struct host *h, int which,
         fprintf(f, " (sent %zu times, the same table each time)", t->sent);
     fputc('\n', f);
     if (t->changes)
-        fprintf(f, "      # kept as the host's current table: it replaced the "
-                   "different one of\n      # conversation %d, NACCB %zu (%s; "
-                   "%zu change%s in all)\n", t->prev_conv, t->prev_index + 1,
+        fprintf(f,
+                "      # kept as the host's current table: it replaced the "
+                "different one of\n      # conversation %d, NACCB %zu (%s; "
+                "%zu change%s in all)\n",
+                t->prev_conv, t->prev_index + 1,
                 step_key_name(t->prev, kn, sizeof kn), t->changes,
                 t->changes == 1 ? "" : "s");
     fprintf(f, "      raw: \"%s\"   # %u %s%s\n", file, (unsigned)count,
@@ -207,8 +212,8 @@ int fixtures_write(const struct convs *convs, const char *dir, int cp,
         for (size_t j = 0; j < c->n; j++) {
             const struct step *s = &c->steps[j];
             char name[9];
-            size_t len = naccb_field_get((enum naccb_codepage)cp, s->bytes + 8,
-                                         8, name);
+            size_t len =
+                naccb_field_get((enum naccb_codepage)cp, s->bytes + 8, 8, name);
             name[len] = '\0';
             while (len > 0 && name[len - 1] == ' ')
                 name[--len] = '\0';
@@ -228,17 +233,20 @@ int fixtures_write(const struct convs *convs, const char *dir, int cp,
             if (!s->from_agent && (s->key == NACCB_KEY_EXEC_CMD ||
                                    s->key == NACCB_KEY_EXEC_JOB)) {
                 if (h->n_execs < MAX_EXECS)
-                    h->execs[h->n_execs++] = (struct exec_seen){s, c->number, j};
+                    h->execs[h->n_execs++] =
+                        (struct exec_seen){s, c->number, j};
                 else
                     h->more_execs++;
             }
             int which = -1;
             bool table = false;
             switch (s->key) {
-            case NACCB_KEY_RCV_EMS: case NACCB_KEY_REP_EMS:
+            case NACCB_KEY_RCV_EMS:
+            case NACCB_KEY_REP_EMS:
                 which = 0, table = true;
                 break;
-            case NACCB_KEY_RCV_SCD: case NACCB_KEY_REP_SCD:
+            case NACCB_KEY_RCV_SCD:
+            case NACCB_KEY_REP_SCD:
                 which = 1, table = true;
                 break;
             case NACCB_KEY_NO_EMS:
@@ -293,9 +301,10 @@ int fixtures_write(const struct convs *convs, const char *dir, int cp,
         free(hosts);
         return REPLAY_EXIT_IO;
     }
-    fprintf(f, "# The tables the host sent in %s, cut out by xdi-replay "
-               "fixtures:\n# raw tables (docs/fixtures.md section 7), served "
-               "byte for byte.\nsettings:\n  codepage: \"%s\"\nhosts:\n",
+    fprintf(f,
+            "# The tables the host sent in %s, cut out by xdi-replay "
+            "fixtures:\n# raw tables (docs/fixtures.md section 7), served "
+            "byte for byte.\nsettings:\n  codepage: \"%s\"\nhosts:\n",
             input, naccb_codepage_name((enum naccb_codepage)cp));
     for (size_t i = 0; i < n; i++) {
         struct host *h = &hosts[i];
@@ -316,8 +325,10 @@ int fixtures_write(const struct convs *convs, const char *dir, int cp,
     }
     free(hosts);
     if (rc == 0 && tables == 0) {
-        fprintf(stderr, "xdi-replay: %s: the host sent no EMS or SCD table; "
-                        "%s names the hosts only\n", input, path);
+        fprintf(stderr,
+                "xdi-replay: %s: the host sent no EMS or SCD table; "
+                "%s names the hosts only\n",
+                input, path);
         rc = REPLAY_EXIT_INVALID;
     }
     if (rc == 0)

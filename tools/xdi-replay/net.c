@@ -150,7 +150,8 @@ int net_listen(const char *addrport, char *bound, size_t blen, char *err,
     if (fd < 0 ||
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
         bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 16) != 0) {
-        snprintf(err, elen, "cannot listen on %s: %s", addrport, strerror(errno));
+        snprintf(err, elen, "cannot listen on %s: %s", addrport,
+                 strerror(errno));
         if (fd >= 0)
             close(fd);
         freeaddrinfo(res);

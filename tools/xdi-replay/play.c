@@ -64,9 +64,9 @@ static const char *peer_name(const struct play *p)
 }
 
 /* What came instead of the NACCB awaited. */
-static void missing(struct play *p, struct run *r, struct peer *peer,
-                    size_t i, const struct step *s, int rc,
-                    const uint8_t *buf, size_t have)
+static void missing(struct play *p, struct run *r, struct peer *peer, size_t i,
+                    const struct step *s, int rc, const uint8_t *buf,
+                    size_t have)
 {
     char why[160];
     switch (rc) {
@@ -178,8 +178,8 @@ static void gone(struct play *p, struct run *r, struct peer *peer, size_t i,
             snprintf(state, sizeof state, "; the agent %s", d);
         }
     }
-    snprintf(now, sizeof now, "(the %s closed the connection%s)",
-             peer_name(p), state);
+    snprintf(now, sizeof now, "(the %s closed the connection%s)", peer_name(p),
+             state);
     report_diff(p, r, i, s, "connection", "(open)", now);
 }
 
@@ -223,7 +223,8 @@ static void play_one_sided(struct play *p, struct run *r, struct peer *peer)
             gone(p, r, peer, i, s, rc);
     }
     if (rc == 0 && c->n > 0) {
-        rc = drain_until(p, r, &rd, net_now() + (o->timeout < 1 ? o->timeout : 1));
+        rc = drain_until(p, r, &rd,
+                         net_now() + (o->timeout < 1 ? o->timeout : 1));
         if (rc != 0)
             gone(p, r, peer, c->n - 1, &c->steps[c->n - 1], rc);
     }
@@ -252,7 +253,8 @@ static void play_steps(struct play *p, struct run *r, struct peer *peer)
         const struct step *s = &c->steps[i];
         if (ours(p, s)) {
             if (o->factor > 0 && i > 0 && s->time > c->steps[i - 1].time)
-                sleep_until(last + (s->time - c->steps[i - 1].time) / o->factor);
+                sleep_until(last +
+                            (s->time - c->steps[i - 1].time) / o->factor);
             if (o->role == PLAY_HOST && s->key == NACCB_KEY_ACCEPT) {
                 dc.id_known = true;
                 dc.id_old = s->agent_id;
@@ -272,10 +274,11 @@ static void play_steps(struct play *p, struct run *r, struct peer *peer)
                 char cap[48], why[32];
                 snprintf(cap, sizeof cap, "\"%s\"",
                          step_key_name(s, why, sizeof why));
-                report_diff(p, r, i, s, "key", cap,
-                            o->role == PLAY_AGENT
-                                ? "(not sent: the host closed the connection)"
-                                : "(not sent: the agent closed the connection)");
+                report_diff(
+                    p, r, i, s, "key", cap,
+                    o->role == PLAY_AGENT
+                        ? "(not sent: the host closed the connection)"
+                        : "(not sent: the agent closed the connection)");
                 stopped = true;
             } else {
                 report_naccb(p, r);
@@ -291,7 +294,8 @@ static void play_steps(struct play *p, struct run *r, struct peer *peer)
                 break;
             }
             report_naccb(p, r);
-            struct jd_ctx jd = {.prog = prog, .cp = (enum naccb_codepage)o->cp,
+            struct jd_ctx jd = {.prog = prog,
+                                .cp = (enum naccb_codepage)o->cp,
                                 .max_size = o->max_size};
             json_t *now = jd_naccb_json(&jd, m, len, rx);
             rx += len;
@@ -316,8 +320,8 @@ static void play_steps(struct play *p, struct run *r, struct peer *peer)
      * connection; otherwise a short look. */
     if (!stopped && c->n > 0 && !r->error) {
         const struct step *end = &c->steps[c->n - 1];
-        bool closing = end->key == NACCB_KEY_LOGOUT ||
-                       end->key == NACCB_KEY_SHUTDOWN;
+        bool closing =
+            end->key == NACCB_KEY_LOGOUT || end->key == NACCB_KEY_SHUTDOWN;
         if (!(o->role == PLAY_HOST && end->key == NACCB_KEY_LOGOUT)) {
             double wait = closing ? o->timeout : 0.2;
             const uint8_t *m;
@@ -386,8 +390,10 @@ int play_run(const struct play_options *opt, struct convs *convs)
     for (size_t i = 0; i < n_sel; i++) {
         sel[i] = opt->convs ? convs_find(convs, opt->convs[i]) : &convs->v[i];
         if (!sel[i]) {
-            fprintf(stderr, "xdi-replay: --conversations: the input has no "
-                            "conversation %d\n", opt->convs[i]);
+            fprintf(stderr,
+                    "xdi-replay: --conversations: the input has no "
+                    "conversation %d\n",
+                    opt->convs[i]);
             free(sel);
             free(p.runs);
             return REPLAY_EXIT_USAGE;
@@ -401,8 +407,8 @@ int play_run(const struct play_options *opt, struct convs *convs)
     }
     if (rc == 0 && opt->role == PLAY_HOST && !opt->agent_cmd) {
         char bound[96], err[256];
-        p.listen_fd = net_listen(opt->listen, bound, sizeof bound, err,
-                                 sizeof err);
+        p.listen_fd =
+            net_listen(opt->listen, bound, sizeof bound, err, sizeof err);
         if (p.listen_fd < 0) {
             fprintf(stderr, "xdi-replay: --listen: %s\n", err);
             rc = REPLAY_EXIT_IO;

@@ -22,35 +22,35 @@ enum play_role {
 
 struct play_options {
     enum play_role role;
-    const char *connect;    /* agent: HOST:PORT */
-    const char *listen;     /* host: ADDR:PORT (NULL with --agent: 127.0.0.1:0) */
-    const char *agent_cmd;  /* host: the agent's command template */
-    const char *agent_log;  /* host: the agent's output (NULL: stderr) */
-    int logout_signal;      /* host: asks --agent for a logout of its own */
-    bool have_agent_id;     /* host: --agent-id: issue this ID instead */
+    const char *connect; /* agent: HOST:PORT */
+    const char *listen;  /* host: ADDR:PORT (NULL with --agent: 127.0.0.1:0) */
+    const char *agent_cmd; /* host: the agent's command template */
+    const char *agent_log; /* host: the agent's output (NULL: stderr) */
+    int logout_signal;     /* host: asks --agent for a logout of its own */
+    bool have_agent_id;    /* host: --agent-id: issue this ID instead */
     uint32_t agent_id;
-    double timeout;         /* seconds to wait for each NACCB of the peer */
-    double factor;          /* --timing: 0 none, else captured delays / factor */
-    bool timing_given;      /* --timing was given */
+    double timeout;    /* seconds to wait for each NACCB of the peer */
+    double factor;     /* --timing: 0 none, else captured delays / factor */
+    bool timing_given; /* --timing was given */
     unsigned loop;
-    const int *convs;       /* --conversations; NULL: all */
+    const int *convs; /* --conversations; NULL: all */
     size_t n_convs;
     const char *junit;
-    struct diff_ctx diff;   /* --ignore */
+    struct diff_ctx diff; /* --ignore */
     int cp;
     uint32_t max_size;
-    bool progress;          /* stderr is a terminal */
+    bool progress; /* stderr is a terminal */
 };
 
 /* One play of one conversation. */
 struct run {
     const struct conv *conv;
-    unsigned iteration;     /* 1..loop */
-    size_t naccbs;          /* NACCBs sent and received */
+    unsigned iteration; /* 1..loop */
+    size_t naccbs;      /* NACCBs sent and received */
     size_t diffs;
-    bool error;             /* could not run (connect, start the agent) */
-    char why[256];          /* of error */
-    char *log;              /* the differences, for the JUnit file */
+    bool error;    /* could not run (connect, start the agent) */
+    char why[256]; /* of error */
+    char *log;     /* the differences, for the JUnit file */
     size_t loglen, logcap;
     double seconds;
 };
@@ -63,7 +63,7 @@ struct play {
     size_t n_runs;
     size_t done, naccbs, diffs;
     double last_progress;
-    int listen_fd;          /* host --listen without --agent: one listener */
+    int listen_fd; /* host --listen without --agent: one listener */
     int log_fd;
 };
 
@@ -74,9 +74,9 @@ int play_run(const struct play_options *opt, struct convs *convs);
 /* The live peer of one run. */
 struct peer {
     int fd;
-    bool has_agent;          /* host --agent: we started it */
+    bool has_agent; /* host --agent: we started it */
     struct agentproc agent;
-    bool signalled;          /* the logout signal was sent */
+    bool signalled; /* the logout signal was sent */
 };
 
 /* play_agent.c: connects to the host.  0, or -1 with the run's error

@@ -26,8 +26,7 @@ static double connect_window(const struct play *p)
 /* The system name the agent logs in as: that of the conversation's
  * first agent NACCB, or of its first NACCB when the agent sent none (a
  * host's side alone, as xdi-fuzz writes it). */
-static void conv_system(const struct play *p, const struct conv *c,
-                        char out[9])
+static void conv_system(const struct play *p, const struct conv *c, char out[9])
 {
     strcpy(out, "");
     bool any_agent = false;
@@ -92,8 +91,10 @@ int play_host_open(struct play *p, struct run *r, struct peer *peer)
                 report_error(p, r, "the agent command could not be run (%s)",
                              st);
             else
-                report_error(p, r, "the agent did not connect within %g s "
-                                   "(it %s)", connect_window(p), st);
+                report_error(p, r,
+                             "the agent did not connect within %g s "
+                             "(it %s)",
+                             connect_window(p), st);
             close(lfd);
             return -1;
         }

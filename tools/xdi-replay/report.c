@@ -45,7 +45,8 @@ static void progress(struct play *p, bool force)
     if (!force && t - p->last_progress < 0.1)
         return;
     p->last_progress = t;
-    fprintf(stderr, "\r\033[KNACCBs %zu  conversations %zu/%zu  differences %zu",
+    fprintf(stderr,
+            "\r\033[KNACCBs %zu  conversations %zu/%zu  differences %zu",
             p->naccbs, p->done, p->n_runs, p->diffs);
     fflush(stderr);
 }
@@ -70,8 +71,9 @@ void report_diff(struct play *p, struct run *r, size_t index,
     char *line = malloc(n);
     if (!line)
         return;
-    snprintf(line, n, "%s: NACCB %zu (%s, from the %s): %s: captured %s, now %s",
-             name, index + 1, step_key_name(s, kn, sizeof kn),
+    snprintf(line, n,
+             "%s: NACCB %zu (%s, from the %s): %s: captured %s, now %s", name,
+             index + 1, step_key_name(s, kn, sizeof kn),
              s->from_agent ? "agent" : "host", field, captured, now);
     pthread_mutex_lock(&p->lock);
     r->diffs++;
@@ -153,11 +155,12 @@ static int write_junit(struct play *p, double seconds)
         else if (p->runs[i].diffs)
             failures++;
     }
-    const char *suite = p->opt->role == PLAY_AGENT ? "xdi-replay agent"
-                                                   : "xdi-replay host";
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-               "<testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" "
-               "errors=\"%zu\" time=\"%.3f\">\n",
+    const char *suite =
+        p->opt->role == PLAY_AGENT ? "xdi-replay agent" : "xdi-replay host";
+    fprintf(f,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" "
+            "errors=\"%zu\" time=\"%.3f\">\n",
             suite, p->n_runs, failures, errors, seconds);
     for (size_t i = 0; i < p->n_runs; i++) {
         struct run *r = &p->runs[i];
@@ -173,8 +176,8 @@ static int write_junit(struct play *p, double seconds)
                 xml_text(f, r->log);
             fputs("</error>\n  </testcase>\n", f);
         } else if (r->diffs) {
-            fprintf(f, ">\n    <failure message=\"%zu difference%s\">", r->diffs,
-                    r->diffs == 1 ? "" : "s");
+            fprintf(f, ">\n    <failure message=\"%zu difference%s\">",
+                    r->diffs, r->diffs == 1 ? "" : "s");
             xml_text(f, r->log ? r->log : "");
             fputs("</failure>\n  </testcase>\n", f);
         } else {
@@ -195,8 +198,9 @@ int report_finish(struct play *p, double seconds)
             differing++;
     }
     clear_progress(p);
-    const char *verdict = errors ? "could not run" : p->diffs ? "different"
-                                                              : "same";
+    const char *verdict = errors     ? "could not run"
+                          : p->diffs ? "different"
+                                     : "same";
     char in[64] = "", err[48] = "", runs[48] = "";
     if (p->diffs)
         snprintf(in, sizeof in, " (in %zu)", differing);
@@ -207,11 +211,15 @@ int report_finish(struct play *p, double seconds)
     printf("xdi-replay %s: %zu conversation%s%s, %zu NACCBs, %zu "
            "difference%s%s%s, %.2f s: %s\n",
            p->opt->role == PLAY_AGENT ? "agent" : "host", p->n_runs,
-           runs[0] ? "" : p->n_runs == 1 ? "" : "s", runs, p->naccbs, p->diffs,
-           p->diffs == 1 ? "" : "s", in, err, seconds, verdict);
+           runs[0]          ? ""
+           : p->n_runs == 1 ? ""
+                            : "s",
+           runs, p->naccbs, p->diffs, p->diffs == 1 ? "" : "s", in, err,
+           seconds, verdict);
     fflush(stdout);
-    int rc = errors ? REPLAY_EXIT_IO : p->diffs ? REPLAY_EXIT_INVALID
-                                                : REPLAY_EXIT_OK;
+    int rc = errors     ? REPLAY_EXIT_IO
+             : p->diffs ? REPLAY_EXIT_INVALID
+                        : REPLAY_EXIT_OK;
     if (p->opt->junit && write_junit(p, seconds) != 0)
         rc = REPLAY_EXIT_IO;
     return rc;
