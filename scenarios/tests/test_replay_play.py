@@ -724,3 +724,18 @@ def test_host_two_conversations_at_once(tmp_path, xdi_server_factory):
     _, cases = junit(report)
     assert cases == {"conversation 1": ("pass", ""),
                      "conversation 2": ("pass", "")}
+
+
+def test_host_agent_command_quotes_like_xdi_conform(tmp_path, session):
+    """A system name with a quote, a blank and a $ (edited into the JSON
+    Lines) reaches the command as one word, unexpanded, as shlex.quote
+    (xdi-conform's quoting) makes it."""
+    lines = extract(session)
+    for x in lines:
+        x["system_name"] = "A'B $C"
+    edited = write_lines(tmp_path / "odd.jsonl", lines)
+    got = tmp_path / "args.txt"
+    cmd = "printf '%%s|' {system} > %s; exit 4" % shlex.quote(str(got))
+    rc, out, err = replay("host", edited, "--agent", cmd)
+    assert rc == 3, out + err
+    assert got.read_text() == "A'B $C|"
