@@ -739,3 +739,18 @@ def test_host_agent_command_quotes_like_xdi_conform(tmp_path, session):
     rc, out, err = replay("host", edited, "--agent", cmd)
     assert rc == 3, out + err
     assert got.read_text() == "A'B $C|"
+
+
+def test_agent_plain_decode_lines(tmp_path, session, xdi_server_factory):
+    """Lines without what extract adds (plain `naccb decode` output of
+    both sides, merged by hand): conversation 1, the sender from the
+    direction, played in file order."""
+    lines = extract(session)
+    for x in lines:
+        for k in ("conversation", "from", "time", "src", "dst"):
+            del x[k]
+    plain = write_lines(tmp_path / "plain.jsonl", lines)
+    srv = xdi_server_factory(fixtures=E2E)
+    rc, out, err = replay("agent", plain, "--connect", "%s:%d" % srv.address)
+    assert rc == 0, out + err
+    assert " 10 NACCBs, 0 differences" in summary(out)
