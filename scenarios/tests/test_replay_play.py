@@ -754,3 +754,21 @@ def test_agent_plain_decode_lines(tmp_path, session, xdi_server_factory):
     rc, out, err = replay("agent", plain, "--connect", "%s:%d" % srv.address)
     assert rc == 0, out + err
     assert " 10 NACCBs, 0 differences" in summary(out)
+
+
+def test_fixtures_system_rewritten(tmp_path, session):
+    """--system LOOPA=SYSX: the host and every EVBLOK and EOTINFO of its
+    tables carry SYSX (E2E8E2E7 in 037), and the set is valid (the loader
+    requires the host's own name in each object)."""
+    out_dir = tmp_path / "sysx"
+    rc, _, err = replay("fixtures", session, "--system", "LOOPA=SYSX",
+                        "--out", out_dir)
+    assert rc == 0, err
+    assert "  - system: SYSX\n" in (out_dir / "hosts.yaml").read_text()
+    ems = (out_dir / "sysx.ems").read_bytes()
+    assert ems.count(bytes.fromhex("E2E8E2E740404040")) == 3
+    assert bytes.fromhex(WIRE["LOOPA"]) not in ems
+    p = subprocess.run([str(build() / "tools" / "xdi-fixture" / "xdi-fixture"),
+                        "validate", str(out_dir)], capture_output=True,
+                       text=True, timeout=WITHIN)
+    assert p.returncode == 0, p.stdout + p.stderr

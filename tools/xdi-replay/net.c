@@ -145,7 +145,11 @@ int net_listen(const char *addrport, char *bound, size_t blen, char *err,
         snprintf(err, elen, "%s: %s", host, gai_strerror(rc));
         return -1;
     }
-    int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0);
+    /* Non-blocking: threads sharing one listener (--listen) all wake for
+     * a connection only one of them gets; the others must go back to
+     * poll() and their deadline, not block in accept(). */
+    int fd = socket(res->ai_family,
+                    res->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     int one = 1;
     if (fd < 0 ||
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
