@@ -400,6 +400,11 @@ int play_run(const struct play_options *opt, struct convs *convs)
         }
     }
     int rc = 0;
+    for (size_t i = 0; i < n_sel; i++)
+        if (sel[i]->incomplete)
+            fprintf(stderr, "xdi-replay: conversation %d is incomplete in the "
+                            "input (the capture lost bytes of it): what was "
+                            "lost is not played\n", sel[i]->number);
     if (opt->agent_log) {
         p.log_fd = open_log(opt->agent_log);
         if (p.log_fd < 0)
