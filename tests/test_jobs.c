@@ -267,7 +267,7 @@ static void test_jobs_one_end_reported_twice(void **state)
     json_decref(j);
     /* Report first, then the text. */
     feed(jobs, SEND_JOB("SYSA", "PAYROLL1", "written"));
-    feed(jobs, EOT("SYSA", "PAYROLL1", "", "", "JIAR", 0x0C4, 0, 0));
+    feed(jobs, EOT("SYSA", "PAYROLL1", "", "", "JIAR", 196, 0, 0));
     feed(jobs, "{\"event\":\"info\",\"system\":\"SYSA\",\"kind\":\"EOJ\","
                "\"text\":\"PAYROLL1\"}");
     a = xdi_jobs_list(jobs, NULL, NULL, NULL, 0);
