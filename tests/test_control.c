@@ -99,7 +99,7 @@ struct env {
     char *stream;
     size_t stream_len;
     bool stream_full; /* stream_write says the client is too slow */
-    uint8_t rnd;      /* env->random: a counter, distinct tokens */
+    uint64_t rnd;     /* env->random: an LCG, distinct tokens */
     int reloads;
     char openapi[1 << 16];
 };
@@ -143,8 +143,10 @@ static void random_bytes(void *ctx, uint8_t *buf, size_t len)
 {
     struct env *e = ctx;
 
-    for (size_t i = 0; i < len; i++)
-        buf[i] = (uint8_t)(e->rnd++ * 37u + 11u);
+    for (size_t i = 0; i < len; i++) {
+        e->rnd = e->rnd * 6364136223846793005u + 1442695040888963407u;
+        buf[i] = (uint8_t)(e->rnd >> 56);
+    }
 }
 
 static void tap(void *ctx, const struct xdi_record *rec)
@@ -560,6 +562,43 @@ static void test_control_token_idle_expiry(void **state)
     answer_free(&a);
     fake_now = T0 + 899 + 899 + 900;
     a = call_full(e, "GET", "/xdi/host", NULL, bearer, NULL, CLIENT, NULL);
+    assert_int_equal(a.resp.status, 401);
+    answer_free(&a);
+}
+
+/* The bearer token of a logon's answer, into buf. */
+static void logon_token(struct env *e, char *buf, size_t cap)
+{
+    char auth[256];
+    struct answer a = call_full(e, "POST", "/xdi/logon", NULL,
+                                basic(auth, sizeof auth, "xdi:" TOKEN), NULL,
+                                CLIENT, NULL);
+    const char *info = header(&a.resp, "Authentication-Info");
+
+    assert_int_equal(a.resp.status, 200);
+    assert_non_null(info);
+    snprintf(buf, cap, "Bearer %.*s",
+             (int)(strlen(info) - strlen("auth=\"\"")), info + 6);
+    answer_free(&a);
+}
+
+static void test_control_tokens_bounded(void **state)
+{
+    struct env *e = *state;
+    char first[128], last[128];
+    struct answer a;
+
+    boot(e, NULL);
+    logon_token(e, first, sizeof first);
+    for (int i = 0; i < 1024; i++) {
+        fake_now = T0 + 1; /* each newer than the first */
+        logon_token(e, last, sizeof last);
+    }
+    a = call_full(e, "GET", "/xdi/host", NULL, last, NULL, CLIENT, NULL);
+    assert_int_equal(a.resp.status, 200);
+    answer_free(&a);
+    /* The least recently used of 1025 went. */
+    a = call_full(e, "GET", "/xdi/host", NULL, first, NULL, CLIENT, NULL);
     assert_int_equal(a.resp.status, 401);
     answer_free(&a);
 }
@@ -1406,6 +1445,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_control_token_idle_expiry, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_control_users_file, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_control_tokens_bounded, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_control_systems, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_command_errors, setup,
