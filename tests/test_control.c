@@ -1112,6 +1112,15 @@ static void test_control_replace_current_and_given(void **state)
     assert_string_equal(th_jstr(j, "action"), "replace");
     assert_string_equal(th_jstr(j, "outcome"), "bad_request");
     json_decref(j);
+    /* A reset brings back the fixture's table. */
+    j = expect_status(e, "POST", "/xdi/host/reset", NULL, 200);
+    json_decref(j);
+    j = expect_status(e, "GET", "/xdi/systems/SYSA", NULL, 200);
+    ems = json_object_get(json_object_get(json_object_get(j, "system"),
+                                          "tables"),
+                          "ems");
+    assert_true(json_is_false(json_object_get(ems, "given")));
+    json_decref(j);
 }
 
 /* ---- journal, stream, metrics -------------------------------------------- */
