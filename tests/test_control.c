@@ -1235,6 +1235,10 @@ static void test_control_metrics(void **state)
     login_sysa(e);
     th_feed(e->conn[0], "00000024 00000001 " SYSA " 02010903 " EXT0 " " NOOBJ,
             0); /* acquire object 03: violation, error 03 */
+    /* A login while XDI is down: a reject for reason xdi_down. */
+    xdi_server_set_down(e->srv, true);
+    e->conn[1] = th_open_from(e->srv, &e->io[1], TH_PEER);
+    th_feed(e->conn[1], LOGIN(SYSB), 0);
     a = call(e, "GET", "/xdi/metrics", NULL);
     assert_int_equal(a.resp.status, 200);
     a.resp.body = realloc(a.resp.body, a.resp.body_len + 1);
@@ -1242,14 +1246,19 @@ static void test_control_metrics(void **state)
     a.resp.body[a.resp.body_len] = '\0';
     assert_non_null(strstr(a.resp.content_type, "text/plain"));
     assert_non_null(strstr(a.resp.body, "\nxdi_sessions 1\n"));
-    assert_non_null(strstr(a.resp.body, "\nxdi_connections 1\n"));
+    assert_non_null(strstr(a.resp.body, "\nxdi_connections 2\n"));
     assert_non_null(strstr(
-        a.resp.body, "xdi_naccbs_total{key=\"02010500\",direction=\"in\"} 1\n"));
+        a.resp.body, "xdi_naccbs_total{key=\"02010500\",direction=\"in\"} 2\n"));
     assert_non_null(strstr(
         a.resp.body, "xdi_naccbs_total{key=\"01020700\",direction=\"out\"} 1\n"));
+    /* login, 2 acquires, the bad acquire, the second login. */
     assert_non_null(strstr(a.resp.body,
-                           "xdi_bytes_total{direction=\"in\"} 144\n"));
+                           "xdi_bytes_total{direction=\"in\"} 180\n"));
     assert_non_null(strstr(a.resp.body, "xdi_errors_total{code=\"03\"} 1\n"));
+    assert_non_null(
+        strstr(a.resp.body, "xdi_rejects_total{reason=\"xdi_down\"} 1\n"));
+    assert_non_null(strstr(
+        a.resp.body, "xdi_naccbs_total{key=\"01020800\",direction=\"out\"} 1\n"));
     assert_non_null(strstr(a.resp.body, "xdi_journal_records_total "));
     answer_free(&a);
 }
