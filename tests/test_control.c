@@ -1226,6 +1226,46 @@ static void test_control_stream_replay_and_live(void **state)
     }
 }
 
+/* The history keeps the newest cfg.history records; a reconnecting
+ * stream older than that is told what it lost. */
+static void test_control_history_bounded(void **state)
+{
+    struct env *e = *state;
+    struct xdi_control_config cfg;
+    struct answer a;
+    json_t *recs;
+    uint64_t last;
+    char *head;
+
+    xdi_control_config_defaults(&cfg);
+    cfg.token = TOKEN;
+    cfg.history = 3;
+    boot(e, &cfg);
+    login_sysa(e);
+    last = xdi_server_last_jseq(e->srv);
+    assert_true(last > 5);
+    a = call_full(e, "GET", "/xdi/journal", "since=0", "Bearer " TOKEN, NULL,
+                  CLIENT, NULL);
+    recs = json_object_get(a.json, "records");
+    assert_int_equal(json_array_size(recs), 3);
+    assert_int_equal((uint64_t)th_jint(json_array_get(recs, 2), "jseq"), last);
+    answer_free(&a);
+    a = call_full(e, "GET", "/xdi/journal/stream", NULL, "Bearer " TOKEN, NULL,
+                  CLIENT, "1");
+    assert_int_equal(a.verdict, XDI_CONTROL_STREAM);
+    head = strndup(a.resp.body, a.resp.body_len);
+    {
+        char want[96];
+        snprintf(want, sizeof want, ": records 2 to %llu are no longer kept",
+                 (unsigned long long)last - 3);
+        if (strstr(head, want) == NULL)
+            fail_msg("%s", head);
+    }
+    free(head);
+    answer_free(&a);
+    xdi_control_cancel(e->ctl, &reply_tag);
+}
+
 static void test_control_metrics(void **state)
 {
     struct env *e = *state;
@@ -1485,6 +1525,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_control_stream_replay_and_live,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_history_bounded, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_control_metrics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_defer_runs_at_next_expire,
                                         setup, teardown),
