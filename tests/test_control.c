@@ -901,6 +901,14 @@ static void test_control_job_registry_end_to_end(void **state)
     assert_string_equal(json_string_value(json_object_get(job, "name")),
                         "PAYROLL2");
     json_decref(j);
+    /* The EOJ text first (as the reference agent sends it): not the
+     * answer, the SCD table lists the job, so its EOTINFO will follow. */
+    th_feed(e->conn[0],
+            "0000002C 00000001 " SYSA " 02010A05 " EXT0
+            " 00000000 00000001 00000008 " PAYROLL2,
+            0);
+    assert_int_equal(e->n_answers, 0);
+    e->io[0].len = 0; /* no EVBLOK matches it: error 05, not the point */
     /* The agent reports the end of job: max CC 4, normal end. */
     th_feed(e->conn[0],
             INFO_EOT("00000001", SYSA)
@@ -972,6 +980,26 @@ static void test_control_job_registry_end_to_end(void **state)
     json_decref(j);
     j = expect_status(e, "POST", "/xdi/systems/SYSA/jobs",
                       "{\"job\":\"payroll\"}", 400);
+    json_decref(j);
+    /* A job the SCD table does not list: its EOJ text is the answer. */
+    {
+        struct answer w = call(e, "POST", "/xdi/systems/SYSA/jobs",
+                               "{\"job\":\"OTHER\",\"wait\":30}");
+        assert_int_equal(w.verdict, XDI_CONTROL_PENDING);
+        answer_free(&w);
+    }
+    th_feed(e->conn[0],
+            "0000002C 00000001 " SYSA " 02010A05 " EXT0
+            " 00000000 00000001 00000008 D6E3C8C5D9404040",
+            0); /* "OTHER   " */
+    assert_int_equal(e->n_answers, 2);
+    j = json_loadb(e->answers[1].body, e->answers[1].body_len, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(j, "answer"), "kind")),
+                        "EOJ");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(j, "job"), "state")),
+                        "ended");
     json_decref(j);
 }
 

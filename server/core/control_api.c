@@ -311,6 +311,10 @@ struct agent_wait {
     uint64_t job_jseq; /* W_JOB: the job's handle in the registry */
     char system[16];
     char name[16]; /* W_JOB: the job name */
+    /* W_JOB: the agent will send an EOTINFO for the end (its SCD table
+     * lists the job): its EOJ text, which comes first, is not the answer
+     * (the report has the codes). */
+    bool want_eotinfo;
     json_t *body;  /* the answer so far ("sent", "job", ...) */
 };
 
@@ -356,7 +360,7 @@ static bool agent_match(void *arg, const struct xdi_record *r)
         if (strcmp(rec_str(rec, "kind"), "EOT") == 0)
             return strcmp(rec_str(e, "job_name"), w->name) == 0 &&
                    rec_str(e, "notes")[0] == 'J';
-        if (strcmp(rec_str(rec, "kind"), "EOJ") == 0) {
+        if (strcmp(rec_str(rec, "kind"), "EOJ") == 0 && !w->want_eotinfo) {
             const char *t = rec_str(rec, "text");
             size_t n = strlen(t) < 8 ? strlen(t) : 8;
             memcpy(head, t, n);
@@ -427,6 +431,8 @@ static enum xdi_control_verdict reply_or_wait(struct call *c,
     w->job_jseq = job_jseq;
     snprintf(w->system, sizeof w->system, "%s", system);
     snprintf(w->name, sizeof w->name, "%s", name != NULL ? name : "");
+    w->want_eotinfo = kind == W_JOB &&
+                      xdi_server_reports_eotinfo(c->ctl->srv, system, name);
     w->body = body;
     if (xdi__wait_start(c->ctl, c->req->reply, (unsigned)ms, &agent_ops, w) !=
         0) {

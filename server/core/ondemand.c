@@ -537,3 +537,22 @@ bool xdi_server_stopping(const struct xdi_server *srv)
 {
     return srv->stopping;
 }
+
+bool xdi_server_reports_eotinfo(struct xdi_server *srv, const char *system,
+                                const char *job)
+{
+    struct xdi__host *h =
+        system != NULL ? xdi__host_by_name(srv, system) : NULL;
+    struct xdi_conn *c = xdi__live(h);
+    uint8_t name[NACCB_NAME_SIZE];
+
+    if (c == NULL || !c->scd_sent || job == NULL ||
+        naccb_field_put(srv->fixtures->codepage, name, sizeof name, job,
+                        strlen(job)) != 0)
+        return false;
+    /* §9: the agent reports the end of a job its SCD table lists. */
+    for (uint32_t i = 0; i < h->scd.count; i++)
+        if (memcmp(h->entries[i].job_name, name, NACCB_NAME_SIZE) == 0)
+            return true;
+    return false;
+}
