@@ -1199,6 +1199,15 @@ static void test_control_journal_history(void **state)
                                                                   "next")),
                      xdi_server_last_jseq(e->srv));
     answer_free(&a);
+    /* A since beyond the newest: the server was restarted. */
+    a = call_full(e, "GET", "/xdi/journal", "since=999999", "Bearer " TOKEN,
+                  NULL, CLIENT, NULL);
+    assert_true(json_is_true(json_object_get(a.json, "restarted")));
+    assert_int_equal(th_jint(json_array_get(json_object_get(a.json, "records"),
+                                            0),
+                             "jseq"),
+                     1);
+    answer_free(&a);
     a = call_full(e, "GET", "/xdi/journal", "since=abc", "Bearer " TOKEN, NULL,
                   CLIENT, NULL);
     assert_int_equal(a.resp.status, 400);
@@ -1288,6 +1297,21 @@ static void test_control_history_bounded(void **state)
                  (unsigned long long)last - 3);
         if (strstr(head, want) == NULL)
             fail_msg("%s", head);
+    }
+    free(head);
+    answer_free(&a);
+    xdi_control_cancel(e->ctl, &reply_tag);
+    /* An id from before a restart (beyond the newest): all that is kept. */
+    a = call_full(e, "GET", "/xdi/journal/stream", NULL, "Bearer " TOKEN, NULL,
+                  CLIENT, "999999");
+    assert_int_equal(a.verdict, XDI_CONTROL_STREAM);
+    head = strndup(a.resp.body, a.resp.body_len);
+    assert_non_null(strstr(head, ": the server was restarted"));
+    {
+        char want[48];
+        snprintf(want, sizeof want, "id: %llu\n",
+                 (unsigned long long)last - 2);
+        assert_non_null(strstr(head, want));
     }
     free(head);
     answer_free(&a);

@@ -636,6 +636,8 @@ enum xdi_control_verdict xdi__stream_open(struct xdi_control *ctl,
     char *buf = NULL;
     size_t len = 0, cap = 0;
     static const char hello[] = ": xdi-emu journal stream\nretry: 2000\n\n";
+    /* since 0 (no Last-Event-ID): live from now, no replay. */
+    bool replay = false;
 
     if (s == NULL || (systems != NULL && systems[0] != '\0' &&
                       (s->systems = strdup(systems)) == NULL) ||
@@ -656,7 +658,21 @@ enum xdi_control_verdict xdi__stream_open(struct xdi_control *ctl,
     }
     memcpy(buf, hello, sizeof hello - 1);
     len = sizeof hello - 1;
-    if (since > 0 && ctl->hist_n > 0 && ctl->hist[ctl->hist_start].jseq > since + 1) {
+    if (since > xdi_server_last_jseq(ctl->srv)) {
+        /* An id this server never gave: the client saw another server
+         * (this one was restarted, jseq begins at 1 again).  Everything
+         * kept is what it missed. */
+        static const char restarted[] =
+            ": the server was restarted: numbering begins again\n\n";
+        memcpy(buf + len, restarted, sizeof restarted - 1);
+        len += sizeof restarted - 1;
+        since = 0;
+        replay = true;
+    }
+    if (!replay && since > 0)
+        replay = true;
+    if (since > 0 && ctl->hist_n > 0 &&
+        ctl->hist[ctl->hist_start].jseq > since + 1) {
         char gap[128];
         int n = snprintf(gap, sizeof gap,
                          ": records %llu to %llu are no longer kept\n\n",
@@ -666,7 +682,7 @@ enum xdi_control_verdict xdi__stream_open(struct xdi_control *ctl,
         memcpy(buf + len, gap, (size_t)n);
         len += (size_t)n;
     }
-    for (size_t i = 0; since > 0 && i < ctl->hist_n; i++) {
+    for (size_t i = 0; replay && i < ctl->hist_n; i++) {
         const struct xdi__hist *h =
             &ctl->hist[(ctl->hist_start + i) % ctl->cfg.history];
         size_t elen = 0;

@@ -908,6 +908,13 @@ static enum xdi_control_verdict h_journal(struct call *c)
     }
     if (limit == 0 || limit > 10000)
         limit = 10000;
+    if (since > xdi_server_last_jseq(c->ctl->srv)) {
+        /* A number this server never gave: the client polled another
+         * server (this one was restarted, jseq begins at 1 again).  From
+         * the beginning, and say so. */
+        since = 0;
+        json_object_set_new(body, "restarted", json_true());
+    }
     json_object_set_new(body, "records",
                         xdi__history_query(c->ctl, since, system, kind,
                                            (size_t)limit, &next));
