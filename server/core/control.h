@@ -50,6 +50,8 @@ struct xdi_http_request {
     const char *client; /* the client's address without port: "127.0.0.1",
                            "::1" (tokens are tied to it) */
     void *reply;        /* the HTTP layer's handle for a later answer */
+    const char *host;   /* the Host header ("127.0.0.1:8080"), or NULL:
+                           for the absolute URLs of the z/OSMF facade */
 };
 
 /* A response header the core sets (name a static string, value owned). */
@@ -107,6 +109,12 @@ struct xdi_control_config {
     const char *token;      /* --control-token (CI), or NULL */
     unsigned fail_delay_ms; /* answer of a repeated wrong password delayed
                                up to this: 2000 */
+    /* The text of server/control/openapi.json (the HTTP layer reads the
+     * installed file), served at GET /xdi/openapi.json without
+     * authentication; NULL: that route answers 404.  Borrowed: must
+     * outlive the control plane. */
+    const char *openapi_json;
+    size_t openapi_len;
 };
 
 void xdi_control_config_defaults(struct xdi_control_config *cfg);
@@ -128,7 +136,9 @@ int xdi_control_load_users(struct xdi_control *ctl, const char *text,
                            size_t err_size);
 
 /* Every record the server core makes (call it from the record callback,
- * after the journal sink kept it). */
+ * after the journal sink kept it).  The core makes records during the
+ * control plane's own calls too (a request that sends, a reload, an
+ * expiry): entering it then is expected and safe. */
 void xdi_control_record(struct xdi_control *ctl, const struct xdi_record *rec);
 
 /* One request.  resp is filled on DONE and STREAM. */
@@ -144,6 +154,15 @@ void xdi_control_cancel(struct xdi_control *ctl, void *reply);
  * delayed answer due): true and *when, or false when nothing waits. */
 bool xdi_control_deadline(const struct xdi_control *ctl,
                           struct timespec *when);
+
+/* The routes under /xdi (OpenAPI path templates, "/xdi/systems/{name}"):
+ * what server/control/openapi.json describes.  *n gets their number. */
+struct xdi_control_route {
+    const char *method; /* "GET", "POST", "DELETE" */
+    const char *path;
+    bool auth; /* false: answered without credentials */
+};
+const struct xdi_control_route *xdi_control_routes(size_t *n);
 
 /* Answer everything whose deadline has passed (timed-out waits answer
  * with what they have). */

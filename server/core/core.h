@@ -9,9 +9,10 @@
  * what each request does), checks.c (the content checks of info objects),
  * reply.c (building and sending the NACCBs the server sends), record.c
  * (the fields every journal record shares, and the line it becomes), automation.c (EMS actions, SCD
- * triggers and the triggers held for hosts that are not logged in) and
- * reload.c (a new fixture set swapped in under live sessions).  Internal
- * names carry xdi__.
+ * triggers and the triggers held for hosts that are not logged in),
+ * reload.c (a new fixture set swapped in under live sessions) and
+ * ondemand.c (what the control plane asks for now, and the host status it
+ * shows).  Internal names carry xdi__.
  */
 #ifndef XDI_CORE_H
 #define XDI_CORE_H
@@ -48,6 +49,10 @@ struct xdi__host {
     struct naccb_eotinfo *entries;
     const struct xdi_job **entry_jobs;
     struct xdi_conn *session; /* the live session's connection, or NULL */
+    /* A table given on demand (xdi_server_replace_entries) in force
+     * instead of the fixture's until the next reload: the set its events
+     * or jobs live in (owned), or NULL. */
+    struct xdi_fixture_set *ems_set, *scd_set;
 };
 
 /*
@@ -94,6 +99,9 @@ struct xdi_server {
     struct xdi__held **held_tail;
     size_t n_held;
     uint64_t next_held_id;
+    uint64_t next_jseq; /* the last record's "jseq" (record.c) */
+    /* Totals over the server's life, every connection (xdi_server_totals). */
+    struct xdi_traffic traffic;
 };
 
 struct xdi_conn {
@@ -117,6 +125,12 @@ struct xdi_conn {
     /* The agent asked for the table on this session, whatever the answer:
      * only such sessions get replace EMS / SCD when a reload changes it. */
     bool ems_acquired, scd_acquired;
+    /* For the control plane (xdi_server_host_status): what went each way
+     * on this connection, when its session began, and the last event an
+     * agent reported ({"ts","event","text"}, owned, or NULL). */
+    struct xdi_traffic traffic;
+    struct timespec login_ts;
+    json_t *last_event;
 };
 
 /* A received NACCB being handled: its bytes and decoded header. */
@@ -159,6 +173,12 @@ void xdi__tables_free(struct xdi_server *srv);
 int xdi__hosts_build(const struct xdi_fixture_set *set,
                      struct xdi__host **out, size_t *n);
 void xdi__hosts_free(struct xdi__host *hosts, size_t n);
+/* h's EMS (ems) or SCD table rebuilt from host `from` of set (which h
+ * then owns: from's events or jobs stay behind the table's objects).
+ * 0, or -1 when out of memory (h unchanged, set still the caller's). */
+int xdi__table_override(struct xdi__host *h, bool ems,
+                        struct xdi_fixture_set *set,
+                        const struct xdi_host *from);
 /* Two tables are the same when both are unavailable or both hold the
  * same bytes (what the agent would be sent). */
 bool xdi__table_same(const struct xdi__table *a, const struct xdi__table *b);
@@ -212,6 +232,15 @@ void xdi__auto_text(struct xdi_conn *c, unsigned object, const uint8_t *text,
  * triggers whose kind and conditions fit fire. */
 void xdi__auto_eotinfo(struct xdi_conn *c, size_t entry,
                        const struct naccb_eotinfo *e);
+/* A NACCB with one object (exec command, exec job) on c, with its send
+ * record (job: the exec job's name for it, or NULL); why (owned) is
+ * journalled with the outcome just before it. */
+void xdi__send_one(struct xdi_conn *c, uint32_t key, const uint8_t *obj,
+                   size_t len, const char *job, json_t *why);
+/* Exec job: one 8-byte object, the job name (Latin-1) in EBCDIC. */
+void xdi__send_exec_job(struct xdi_conn *c, const char *job, json_t *why);
+/* The live session of host h, or NULL (a closing one does not count). */
+struct xdi_conn *xdi__live(const struct xdi__host *h);
 /* c's session was just accepted: the triggers held for its host go out. */
 void xdi__auto_release(struct xdi_conn *c);
 /* Drops (journalled with reason) every held trigger for which keep()
@@ -263,6 +292,11 @@ void xdi__send_table(struct xdi_conn *c, bool ems, bool replacement,
 enum xdi_send_result xdi__send_error(struct xdi_conn *c, uint8_t error_code,
                                      uint8_t object, const struct xdi__rx *rx);
 
+/* ---- ondemand.c --------------------------------------------------------- */
+/* The last event c's agent reported (an info object): kept for the host
+ * status.  kind "MSG", "CMD", ...; text decoded (may be NULL). */
+void xdi__conn_last_event(struct xdi_conn *c, const char *kind, json_t *text);
+
 /* ---- record.c ----------------------------------------------------------- */
 /*
  * A journal record about connection c: "event", "conn", "peer",
@@ -291,6 +325,6 @@ void xdi__rec_int(json_t *rec, const char *field, json_int_t v);
 void xdi__rec_str(json_t *rec, const char *field, const char *s);
 /* Hands rec (owned) to the record callback, if any, with the clock's time
  * as "ts" in front and serialized as one line (struct xdi_record). */
-void xdi__journal(const struct xdi_server *srv, json_t *rec);
+void xdi__journal(struct xdi_server *srv, json_t *rec);
 
 #endif /* XDI_CORE_H */
