@@ -74,7 +74,8 @@ struct reply {
     bool finished;  /* the final part went to H2O */
     bool inflight;  /* H2O is writing out[]; wait for proceed */
     bool end_after; /* send the final part once out[] is written */
-    struct xdi_http_response *early; /* answered inside its own handle() */
+    struct xdi_http_response *early; /* answered inside its own handle()
+                                        (ours, malloc'd) */
     h2o_generator_t gen;             /* streams */
     char *out;
     size_t out_len;
@@ -425,8 +426,10 @@ static void start_stream(struct reply *r, const struct xdi_http_response *resp)
     h2o_req_t *req = r->req;
 
     set_head(req, resp);
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
-                   H2O_STRLIT("no-cache"));
+    /* Nothing between here and the client may keep the events back. */
+    if (h2o_find_header(&req->res.headers, H2O_TOKEN_CACHE_CONTROL, -1) < 0)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL,
+                       NULL, H2O_STRLIT("no-cache"));
     req->res.content_length = SIZE_MAX; /* chunked */
     r->gen.proceed = stream_proceed;
     r->gen.stop = stream_stop;
@@ -458,9 +461,13 @@ static void env_respond(void *ctx, void *reply, struct xdi_http_response *resp)
 
     (void)h;
     if (r->in_handle && !r->early) {
-        /* Answered before handle() returned PENDING: sent after it. */
-        r->early = resp;
-        return;
+        /* Answered before handle() returned PENDING: sent after it.  The
+         * struct is the core's, what it points to becomes ours. */
+        r->early = malloc(sizeof *r->early);
+        if (r->early) {
+            *r->early = *resp;
+            return;
+        }
     }
     if (r->core_holds) {
         r->core_holds = false;
@@ -472,7 +479,6 @@ static void env_respond(void *ctx, void *reply, struct xdi_http_response *resp)
         send_response(r->req, resp);
     }
     xdi_http_response_free(resp);
-    free(resp);
     /* Without its request the reply waits in the deferred list, which
      * frees it; with it, the pool hook does. */
 }
@@ -657,7 +663,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         } else if (r->early) {
             r->finished = true;
             send_response(req, r->early);
-        } else {
+        } else if (!r->finished) {
             park(r);
         }
         break;
