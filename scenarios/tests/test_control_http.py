@@ -390,3 +390,73 @@ def test_ipv6_control(xdi_server_factory):
     conn, tok = logon(srv)
     status, _, body = call(conn, "GET", "/xdi/systems", auth=bearer(tok))
     assert status == 200
+
+
+# ---- the application's side: journal, reload ---------------------------------------
+
+
+def test_reset_rotates_the_journal(xdi_server_factory, xdi_agent):
+    srv = start(xdi_server_factory)
+    a = xdi_agent(server=srv)
+    a.login("TESTA")
+    srv.journal.wait_for(event="login")
+    conn, tok = logon(srv)
+    status, _, body = call(conn, "POST", "/xdi/host/reset",
+                           body={"rotate_journal": True}, auth=bearer(tok))
+    assert status == 200, body
+    old = srv.journal_path.with_name(srv.journal_path.name + ".1")
+    old_text = old.read_text()
+    # The old file ends with the reset's own record; the new one goes on.
+    assert '"event":"login"' in old_text
+    assert json.loads(old_text.splitlines()[-1])["action"] == "reset"
+    b = xdi_agent(server=srv)
+    b.login("TESTE")
+    rec = srv.journal.wait_for(event="login")[0]
+    assert rec["system"] == "TESTE"
+    new = [json.loads(l) for l in srv.journal_path.read_text().splitlines()]
+    assert not [r for r in new if r["event"] == "login"
+                and r["system"] == "TESTA"]
+
+
+def test_reset_rotation_refused_without_a_journal_file(xdi_server_factory):
+    srv = start(xdi_server_factory, "--journal", "-")
+    conn, tok = logon(srv)
+    status, _, body = call(conn, "POST", "/xdi/host/reset",
+                           body={"rotate_journal": True}, auth=bearer(tok))
+    assert status >= 400 and "journal" in " ".join(body["message"])
+
+
+def test_journal_none_still_feeds_the_control_plane(xdi_server_factory,
+                                                    xdi_agent):
+    srv = start(xdi_server_factory, "--journal", "none")
+    conn, tok = logon(srv)
+    a = xdi_agent(server=srv)
+    a.login("TESTA")
+    deadline = time.monotonic() + WITHIN
+    while True:
+        status, _, body = call(conn, "GET", "/xdi/journal?kind=login",
+                               auth=bearer(tok))
+        assert status == 200
+        if body["records"]:
+            break
+        assert time.monotonic() < deadline, body
+        # Polling the API (no sleep): each request is a round trip.
+    assert body["records"][0]["system"] == "TESTA"
+    assert not srv.journal_path.exists()
+
+
+def test_reload_through_the_control_plane(xdi_server_factory, tmp_path,
+                                          source_dir):
+    import shutil
+    fx = tmp_path / "fixtures"
+    shutil.copytree(source_dir / "fixtures" / "test", fx)
+    srv = start(xdi_server_factory, "--no-watch", fixtures=fx)
+    conn, tok = logon(srv)
+    status, _, body = call(conn, "POST", "/xdi/host/reload", auth=bearer(tok))
+    assert status == 200, body
+    rec = srv.journal.wait_for(event="reload")[0]
+    assert rec["cause"] == "control"
+    (fx / "hosts.yaml").write_text("hosts: [oops\n")
+    status, _, body = call(conn, "POST", "/xdi/host/reload", auth=bearer(tok))
+    assert status == 400
+    assert "hosts.yaml" in " ".join(body["message"])
