@@ -460,3 +460,36 @@ def test_reload_through_the_control_plane(xdi_server_factory, tmp_path,
     status, _, body = call(conn, "POST", "/xdi/host/reload", auth=bearer(tok))
     assert status == 400
     assert "hosts.yaml" in " ".join(body["message"])
+
+
+def test_slow_stream_reader_is_dropped(xdi_server_factory):
+    """A stream client that does not read: once its queue (here 16K) and
+    the socket buffers are full the server drops it, and every other
+    request goes on being answered meanwhile."""
+    srv = start(xdi_server_factory, "--control-stream-buffer", "16K")
+    conn, tok = logon(srv)
+    family = socket.AF_INET
+    lazy = socket.socket(family, socket.SOCK_STREAM)
+    lazy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    lazy.settimeout(WITHIN)
+    lazy.connect(srv.control)
+    lazy.sendall(b"GET /xdi/journal/stream HTTP/1.1\r\nHost: x\r\n"
+                 b"Authorization: Bearer " + tok.encode() + b"\r\n\r\n")
+    # Every POST /xdi/host/up is a journal record for the stream: about
+    # 200 bytes each, far more than 16K + the kernel's buffers in all.
+    for i in range(4000):
+        status, _, _ = call(conn, "POST", "/xdi/host/up", auth=bearer(tok))
+        assert status == 200
+    # Whatever reached the lazy client's socket, it ends: the server cut it
+    # off (a reset or the end of the stream), not a timeout of ours.
+    received = 0
+    try:
+        while True:
+            chunk = lazy.recv(65536)
+            if not chunk:
+                break
+            received += len(chunk)
+    except ConnectionResetError:
+        pass
+    lazy.close()
+    assert received < 4000 * 150

@@ -40,6 +40,9 @@
 /* Connections to the control plane open at once, at most: a client that
  * opens more is refused (closed at accept). */
 #define MAX_CONNS 256
+/* The kernel's send buffer of a control connection: fixed (no autotuning
+ * up to megabytes), so that stream_buffer is what bounds a slow reader. */
+#define SNDBUF_BYTES (256 * 1024)
 /* How often parked requests are checked for clients that went away. */
 #define LIVENESS_MS 1000u
 
@@ -740,6 +743,8 @@ static void on_accept(uv_stream_t *listener, int status)
         return;
     }
     uv_tcp_nodelay(&c->tcp, 1);
+    int sndbuf = SNDBUF_BYTES;
+    uv_send_buffer_size((uv_handle_t *)&c->tcp, &sndbuf);
     c->next = h->conns;
     if (h->conns)
         h->conns->prev = c;

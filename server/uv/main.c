@@ -145,6 +145,9 @@ static void usage(FILE *out)
         "                           the installed share/xdi-emu/www; run from\n"
         "                           the build tree: the sources' server/www)\n"
         "      --control-max-body SIZE  larger request bodies get 413 (default %zu)\n"
+        "      --control-stream-buffer SIZE  journal stream output queued for\n"
+        "                           one client at most; a client that reads\n"
+        "                           slower is disconnected (default %zu)\n"
         "      --control-timeout S  a client must send a whole request within S\n"
         "                           seconds of connecting or of its last answer, or\n"
         "                           is disconnected (default %.0f)\n"
@@ -153,7 +156,8 @@ static void usage(FILE *out)
         "\n"
         "Without --control-users and --control-token the token is generated at\n"
         "each start; clients log on as '%s' with it (docs/control.md).\n",
-        CONTROL_TOKEN_USER, cc.token_idle_s, hc.max_body, hc.request_timeout_ms / 1000.0, CONTROL_TOKEN_USER);
+        CONTROL_TOKEN_USER, cc.token_idle_s, hc.max_body, hc.stream_buffer,
+        hc.request_timeout_ms / 1000.0, CONTROL_TOKEN_USER);
 }
 
 /* "16M" -> 16777216 (tools/common/cli.h).  Returns 0 or -1. */
@@ -232,6 +236,7 @@ enum long_only {
     OPT_CONTROL_MAX_BODY,
     OPT_CONTROL_TIMEOUT,
     OPT_CONTROL_PASSWD,
+    OPT_CONTROL_STREAM_BUFFER,
 };
 
 static int bad_value(const char *opt, const char *value, const char *what)
@@ -315,6 +320,13 @@ static int apply_option(struct options *o, int opt, const char *arg,
         o->control_opts = true;
         return 0;
     }
+    case OPT_CONTROL_STREAM_BUFFER:
+        if (parse_size(arg, SIZE_MAX, &n) < 0 || n < 1024)
+            return bad_value(name, arg,
+                             "expected a size of 1K at least, e.g. 1M");
+        o->hcfg.stream_buffer = (size_t)n;
+        o->control_opts = true;
+        return 0;
     case OPT_CONTROL_PASSWD:
         o->control_passwd = true;
         return 0;
@@ -446,6 +458,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"control-max-body", required_argument, NULL, OPT_CONTROL_MAX_BODY},
         {"control-timeout", required_argument, NULL, OPT_CONTROL_TIMEOUT},
         {"control-passwd", no_argument, NULL, OPT_CONTROL_PASSWD},
+        {"control-stream-buffer", required_argument, NULL,
+         OPT_CONTROL_STREAM_BUFFER},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
