@@ -982,6 +982,11 @@ void xdi_control_http_free(struct xdi_control_http *h)
 {
     if (!h)
         return;
+    /* Never started or never stopped (a setup that failed): the handles
+     * close now; h2o_context_dispose() below runs the loop once, which
+     * completes the closes. */
+    if (!h->stopping)
+        xdi_control_http_stop(h);
     if (h->ctx_inited)
         h2o_context_dispose(&h->ctx);
     h2o_config_dispose(&h->config);
