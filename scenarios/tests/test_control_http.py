@@ -156,12 +156,8 @@ def test_generated_token_file(xdi_server_factory, tmp_path):
 
 
 def test_users_file_with_passwd_hash(xdi_server_factory, tmp_path):
-    p = subprocess.run([str(server_binary()), "--control-passwd"],
-                       input=b"s3cret pass\n", capture_output=True,
-                       timeout=WITHIN)
-    assert p.returncode == 0, p.stderr
-    digest = p.stdout.decode().strip()
-    assert digest.startswith("$6$")
+    digest = passwd_hash("s3cret pass")
+    assert digest.startswith("$6$") and len(digest) > 60
     users = tmp_path / "users"
     users.write_text("# control users\nalice:%s:TESTA\n" % digest)
     srv = start(xdi_server_factory, "--control-users", str(users), token=None)
@@ -171,9 +167,17 @@ def test_users_file_with_passwd_hash(xdi_server_factory, tmp_path):
     assert status == 401
 
 
+def passwd_hash(password):
+    p = subprocess.run([str(server_binary()), "--control-passwd"],
+                       input=password.encode() + b"\n", capture_output=True,
+                       timeout=WITHIN)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.decode().strip()
+
+
 def test_bad_users_file_exit_2_names_the_line(xdi_server_factory, tmp_path):
     users = tmp_path / "users"
-    users.write_text("alice:$6$abc$def\nthis line has no hash\n")
+    users.write_text("alice:%s\nthis line has no hash\n" % passwd_hash("pw"))
     srv = xdi_server_factory(args=["--control", "127.0.0.1:0",
                                    "--control-users", str(users)], wait=False)
     assert srv.wait() == 2

@@ -958,7 +958,11 @@ void xdi_control_http_stop(struct xdi_control_http *h)
         r->core_holds = false;
         xdi_control_cancel(h->ctl, r);
         r->req->http1_is_persistent = 0;
-        if (r->stream) {
+        if (r->stream && r->inflight) {
+            /* A client still reading what came before may never finish:
+             * the stop does not wait for it. */
+            drop_client(r);
+        } else if (r->stream) {
             stream_end(r);
         } else if (!r->finished) {
             r->finished = true;
