@@ -523,3 +523,16 @@ def test_stop_does_not_wait_for_a_stuck_stream(xdi_server_factory):
     assert srv.stop() == 0
     assert time.monotonic() - began < 5
     lazy.close()
+
+
+def test_control_options_without_control_or_bad_www_exit_2(xdi_server_factory,
+                                                          tmp_path):
+    srv = xdi_server_factory(args=["--control-token", TOKEN], wait=False)
+    assert srv.wait() == 2
+    assert "need --control" in srv.stderr()
+    srv = xdi_server_factory(args=["--control", "127.0.0.1:0",
+                                   "--control-token", TOKEN, "--control-www",
+                                   str(tmp_path / "nosuch")], wait=False)
+    assert srv.wait() == 2
+    assert "--control-www %s: not a directory" % (tmp_path / "nosuch") \
+        in srv.stderr()
