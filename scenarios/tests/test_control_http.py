@@ -190,9 +190,12 @@ def test_bad_users_file_exit_2_names_the_line(xdi_server_factory, tmp_path):
 def test_body_too_large_is_413(xdi_server_factory):
     srv = start(xdi_server_factory, "--control-max-body", "1K")
     conn = connect(srv)
-    status, _, _ = call(conn, "POST", "/xdi/logon", body=b"x" * 2048,
-                        auth=basic("xdi", TOKEN))
+    status, hdrs, body = call(conn, "POST", "/xdi/logon", body=b"x" * 2048,
+                              auth=basic("xdi", TOKEN))
+    # Refused before any handler runs, in the API's shape all the same.
     assert status == 413
+    assert body["rc"] == 413 and body["msgid"] == "XDIC016E"
+    assert "1024 bytes" in body["message"][0]
     # Just within the limit is fine (the logon ignores the body).
     conn = connect(srv)
     status, _, _ = call(conn, "POST", "/xdi/logon", body=b"{}" + b" " * 1000,
