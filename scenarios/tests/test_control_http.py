@@ -342,6 +342,22 @@ def test_command_wait_gets_the_agents_answer(xdi_server_factory, tmp_path):
         agent.kill()
 
 
+def test_wait_times_out_on_the_timer(xdi_server_factory, xdi_agent):
+    """An agent that never answers: the wait ends when its time is up
+    (the layer's timer calls the core), not at the client's timeout."""
+    srv = start(xdi_server_factory)
+    a = xdi_agent(server=srv)
+    a.login("TESTA")
+    conn, tok = logon(srv)
+    began = time.monotonic()
+    status, _, body = call(conn, "POST", "/xdi/systems/TESTA/commands",
+                           body={"command": "D T", "wait": 0.5},
+                           auth=bearer(tok))
+    took = time.monotonic() - began
+    assert status == 200 and body["answer"] is None and body["timed_out"]
+    assert 0.45 <= took < WITHIN
+
+
 def test_waiting_client_that_leaves_is_forgotten(xdi_server_factory,
                                                  xdi_agent):
     """A client that gives up on a long wait: the server notices the
