@@ -651,6 +651,13 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         uv_ip4_name((struct sockaddr_in *)&peer, client, sizeof client);
     hr.client = client;
     hr.reply = r;
+    /* Without a Host header H2O puts its host's own name there: that is
+     * no address a client could use. */
+    if (req->input.authority.base && req->input.authority.len > 0 &&
+        req->input.authority.base != req->hostconf->authority.hostport.base)
+        hr.host = h2o_strdup(&req->pool, req->input.authority.base,
+                             req->input.authority.len)
+                      .base;
 
     memset(&resp, 0, sizeof resp);
     core_enter(h);
