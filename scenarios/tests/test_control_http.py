@@ -66,12 +66,12 @@ def start(factory, *extra, control="127.0.0.1:0", token=TOKEN, **kw):
     if token:
         args += ["--control-token", token]
     srv = factory(args=args + list(extra), **kw)
-    srv.control = control_address(srv)
+    srv.http_address = control_address(srv)
     return srv
 
 
 def connect(srv, timeout=WITHIN):
-    host, port = srv.control
+    host, port = srv.http_address
     return http.client.HTTPConnection(host, port, timeout=timeout)
 
 
@@ -206,7 +206,7 @@ def test_body_too_large_is_413(xdi_server_factory):
 def test_slow_client_cut_off_while_naccb_is_served(xdi_server_factory,
                                                    xdi_agent):
     srv = start(xdi_server_factory, "--control-timeout", "0.5")
-    slow = socket.create_connection(srv.control, timeout=WITHIN)
+    slow = socket.create_connection(srv.http_address, timeout=WITHIN)
     began = time.monotonic()
     slow.sendall(b"GET /xdi/systems HTTP/1.1\r\nHost: x\r\nAuthor")
     # While it dawdles, an agent logs in and is answered at once.
@@ -366,7 +366,7 @@ def test_waiting_client_that_leaves_is_forgotten(xdi_server_factory,
     a = xdi_agent(server=srv)
     a.login("TESTA")
     _, tok = logon(srv)
-    s = socket.create_connection(srv.control, timeout=WITHIN)
+    s = socket.create_connection(srv.http_address, timeout=WITHIN)
     body = json.dumps({"command": "D T", "wait": 60}).encode()
     s.sendall(b"POST /xdi/systems/TESTA/commands HTTP/1.1\r\nHost: x\r\n"
               b"Authorization: Bearer " + tok.encode() + b"\r\n"
@@ -409,7 +409,7 @@ def test_dashboard_and_openapi_files(xdi_server_factory, tmp_path,
 @pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 loopback here")
 def test_ipv6_control(xdi_server_factory):
     srv = start(xdi_server_factory, control="[::1]:0")
-    assert srv.control[0] == "::1"
+    assert srv.http_address[0] == "::1"
     conn, tok = logon(srv)
     status, _, body = call(conn, "GET", "/xdi/systems", auth=bearer(tok))
     assert status == 200
@@ -517,7 +517,7 @@ def lazy_stream(srv, tok):
     lazy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     lazy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     lazy.settimeout(WITHIN)
-    lazy.connect(srv.control)
+    lazy.connect(srv.http_address)
     lazy.sendall(b"GET /xdi/journal/stream HTTP/1.1\r\nHost: x\r\n"
                  b"Authorization: Bearer " + tok.encode() + b"\r\n\r\n")
     head = b""
