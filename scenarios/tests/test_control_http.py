@@ -155,6 +155,18 @@ def test_generated_token_file(xdi_server_factory, tmp_path):
     conn, _ = logon(srv, password=token)
 
 
+def test_generated_token_in_the_given_file(xdi_server_factory, tmp_path):
+    path = tmp_path / "my-token"
+    path.write_text("an old token\n")
+    path.chmod(0o644)
+    srv = start(xdi_server_factory, "--control-token-file", str(path),
+                token=None)
+    assert "control token in %s" % path in srv.stdout_lines()
+    # Rewritten, and no longer readable by others.
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    logon(srv, password=path.read_text().strip())
+
+
 def test_users_file_with_passwd_hash(xdi_server_factory, tmp_path):
     digest = passwd_hash("s3cret pass")
     assert digest.startswith("$6$") and len(digest) > 60
@@ -549,6 +561,12 @@ def test_control_options_without_control_or_bad_www_exit_2(xdi_server_factory,
     srv = xdi_server_factory(args=["--control-token", TOKEN], wait=False)
     assert srv.wait() == 2
     assert "need --control" in srv.stderr()
+    srv = xdi_server_factory(args=["--control", "127.0.0.1:0",
+                                   "--control-token", TOKEN,
+                                   "--control-token-file",
+                                   str(tmp_path / "t")], wait=False)
+    assert srv.wait() == 2
+    assert not (tmp_path / "t").exists()
     srv = xdi_server_factory(args=["--control", "127.0.0.1:0",
                                    "--control-token", TOKEN, "--control-www",
                                    str(tmp_path / "nosuch")], wait=False)

@@ -491,6 +491,12 @@ static int parse_args(int argc, char **argv, struct options *o)
         fprintf(stderr, "xdi-server: --fixtures DIR is required\n");
         return -1;
     }
+    if (o->control_token_file && (o->ccfg.token || o->control_users)) {
+        fprintf(stderr, "xdi-server: --control-token-file is where a "
+                        "generated token goes: not with --control-token or "
+                        "--control-users\n");
+        return -1;
+    }
     if (o->control_opts && o->n_control == 0) {
         fprintf(stderr, "xdi-server: the --control-* options need --control "
                         "ADDR:PORT\n");
