@@ -1240,6 +1240,86 @@ static void test_control_defer_runs_at_next_expire(void **state)
     assert_int_equal(deferred_runs, 1);
 }
 
+/* Waits whose answers make records (a module that sends from done()):
+ * the records come back into the control plane while it answers. */
+struct reentrant {
+    struct env *e;
+    int matched, done;
+    bool sends;
+};
+
+static bool re_match(void *arg, const struct xdi_record *rec)
+{
+    struct reentrant *r = arg;
+    const char *ev = json_string_value(json_object_get(rec->fields, "event"));
+
+    (void)r;
+    return ev != NULL && strcmp(ev, "info") == 0;
+}
+
+static bool re_match_send(void *arg, const struct xdi_record *rec)
+{
+    struct reentrant *r = arg;
+    const char *ev = json_string_value(json_object_get(rec->fields, "event"));
+
+    if (ev != NULL && strcmp(ev, "send") == 0) {
+        r->matched++;
+        return true;
+    }
+    return false;
+}
+
+static void re_done(void *arg, struct xdi_control *ctl,
+                    const struct xdi_record *rec,
+                    struct xdi_http_response *resp)
+{
+    struct reentrant *r = arg;
+
+    (void)ctl;
+    (void)rec;
+    r->done++;
+    if (r->sends)
+        assert_int_equal(xdi_server_exec_command(r->e->srv, "SYSA", "D A,L",
+                                                 NULL, NULL),
+                         XDI_OD_SENT);
+    xdi__resp_json(resp, 200, NULL);
+}
+
+static void test_control_waits_reentered(void **state)
+{
+    struct env *e = *state;
+    struct reentrant first = {e, 0, 0, true}, second = {e, 0, 0, false};
+    static const struct xdi__wait_ops sending = {re_match, re_done, NULL};
+    static const struct xdi__wait_ops on_send = {re_match_send, re_done, NULL};
+    int r1, r2;
+
+    boot(e, NULL);
+    login_sysa(e);
+    /* The first answers the info and sends; the second waits for a send,
+     * which the first one's answer makes (inside the loop answering). */
+    assert_int_equal(xdi__wait_start(e->ctl, &r1, 5000, &sending, &first), 0);
+    assert_int_equal(xdi__wait_start(e->ctl, &r2, 5000, &on_send, &second),
+                     0);
+    th_feed(e->conn[0], INFO_CMD_DAL("00000001", SYSA), 0);
+    assert_int_equal(first.done, 1);
+    assert_int_equal(second.done, 1);
+    assert_int_equal(second.matched, 1);
+    assert_int_equal(e->n_answers, 2);
+    /* The answer made inside the first one's goes out first. */
+    assert_ptr_equal(e->answer_reply[0], &r2);
+    assert_ptr_equal(e->answer_reply[1], &r1);
+    th_expect(&e->io[0], EXEC_DAL("00000001", SYSA));
+    /* Only records made after a wait began answer it. */
+    {
+        struct reentrant late = {e, 0, 0, false};
+        int r3;
+        assert_int_equal(xdi__wait_start(e->ctl, &r3, 5000, &on_send, &late),
+                         0);
+        assert_int_equal(late.matched, 0);
+        xdi_control_cancel(e->ctl, &r3);
+    }
+}
+
 /* ---- OpenAPI ---------------------------------------------------------------- */
 
 static void test_control_openapi_matches_routes(void **state)
@@ -1349,6 +1429,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_control_metrics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_defer_runs_at_next_expire,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_waits_reentered, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_control_openapi_matches_routes,
                                         setup, teardown),
     };
