@@ -22,8 +22,10 @@ sent as `Authorization: Bearer TOKEN`; a user and password without a
 token are sent as Basic on every request, as z/OSMF clients do.
 
 Journal positions: every record the control plane hands out has a
-sequence number, the `id:` of its Server-Sent Event and the `next` of
-/xdi/journal.  `since=N` asks for the records after N.  reset() and mark()
+journal-wide sequence number, its field `jseq` (from 1), which is also the
+`id:` of its Server-Sent Event; `next` of /xdi/journal is the last one
+looked at.  `since=N` asks for the records after N (on the stream, N = 0
+means from now on).  reset() and mark()
 remember where the journal was, and wait_for() looks at the records from
 there on by default: what happened since the test began, without racing
 the request that causes it.
@@ -443,7 +445,11 @@ class ControlClient:
         registry; wait_for() then looks only at what comes after."""
         body = {"rotate_journal": True} if rotate_journal else {}
         answer = self.request("POST", "/xdi/host/reset", body=body)
-        self.mark()
+        host = answer.get("host") if isinstance(answer, dict) else None
+        if isinstance(host, dict) and isinstance(host.get("jseq"), int):
+            self._mark = host["jseq"]
+        else:
+            self.mark()
         return answer
 
     # ---- the journal -----------------------------------------------------
@@ -460,8 +466,13 @@ class ControlClient:
         return self.journal_page(since, system, kind, limit)[0]
 
     def position(self):
-        """The seq of the newest journal record the server holds."""
-        records, nxt = self.journal_page(limit=0)
+        """The jseq of the newest journal record the server holds (0 when
+        none): the host object's "jseq", else the "next" of the whole
+        history."""
+        host = self.host()
+        if isinstance(host.get("jseq"), int):
+            return host["jseq"]
+        records, nxt = self.journal_page()
         if nxt is None:
             raise ControlError(200, {"message": [
                 "GET /xdi/journal gave no \"next\""]}, "GET", "/xdi/journal")
@@ -516,6 +527,9 @@ class ControlClient:
             except socket.timeout:
                 raise ControlUnreachable("GET %s: no answer within %.1f s"
                                          % (path, self.timeout))
+            except (OSError, http.client.HTTPException) as e:
+                raise ControlUnreachable("cannot reach %s: %s"
+                                         % (self.url, e)) from e
             if resp.status >= 400:
                 raise ControlError(resp.status,
                                    _decode(resp.read(),
@@ -559,6 +573,19 @@ class ControlClient:
 
     def _wait_stream(self, kind, system, since, pred, fields, deadline,
                      seen):
+        # What is already held first (one request), then the stream from
+        # there on: the stream replays only after a jseq > 0, so on a
+        # journal still empty this polls instead.
+        records, nxt = self.journal_page(since=since, system=system,
+                                         kind=kind)
+        for rec in records:
+            seen.append(rec)
+            if record_matches(rec, kind, system, pred, fields):
+                return rec
+        since = since if nxt is None else max(nxt, since)
+        if since <= 0:
+            return self._wait_poll(kind, system, since, pred, fields,
+                                   deadline, seen)
         gen = self._stream_once(system, kind, since,
                                 max(deadline - time.monotonic(), 0.001))
         try:

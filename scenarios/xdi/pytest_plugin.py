@@ -240,7 +240,7 @@ def _attach(config):
     if not token:
         user = os.environ.get("XDI_USER")
         password = os.environ.get("XDI_PASSWORD")
-        if user is None or password is None:
+        if not user or password is None:
             raise pytest.UsageError(
                 "--xdi-url needs credentials: --xdi-token TOKEN, or "
                 "$XDI_TOKEN, or $XDI_USER and $XDI_PASSWORD")

@@ -1,0 +1,274 @@
+"""xdi-ctl, the command-line client of the control plane (docs/control.md),
+against the session's xdi-server on fixtures/demo (xdi_host, reset before
+each test by xdi_control) with the real xdi-agent as SYSA:
+
+- systems lists the demo's three hosts and SYSA's agent;
+- send --wait prints the agent's command event (KILL JOKO: an ET 02 key
+  of SYSA's EMS table, so the agent reports it), and watch shows it in
+  the live stream;
+- job --wait runs PAYROLL2 and jobs lists it ended;
+- the exit codes: 0, 1 for 409 / 401 / 404 (with the server's message),
+  2 for usage, 3 for a server that is not there, 4 for a --wait that ran
+  out;
+- logon stores a token (0600) that later calls use, logoff drops it;
+- reset, down/up, journal, metrics.
+
+Every run has HOME set to the test's own directory, so no stored token of
+the user or of another test is seen.
+"""
+
+import json
+import os
+import socket
+import stat
+import subprocess
+
+import pytest
+
+from xdi.agent import ScriptedAgent
+
+WITHIN = 15.0
+
+
+@pytest.fixture
+def ctl_path(build_dir):
+    path = build_dir / "tools" / "xdi-ctl" / "xdi-ctl"
+    if not path.is_file():
+        pytest.fail("xdi-ctl is not built: %s does not exist" % path)
+    return path
+
+
+@pytest.fixture
+def ctl(ctl_path, xdi_host, xdi_control, tmp_path):
+    """ctl(*args, env=None, creds=True, input=None) -> CompletedProcess of
+    xdi-ctl ARGS (text); creds: XDI_URL and XDI_TOKEN of the session's
+    host in its environment."""
+    home = tmp_path / "home"
+    home.mkdir()
+
+    def run(*args, env=None, creds=True, input=None, timeout=60):
+        full = {k: v for k, v in os.environ.items()
+                if not k.startswith("XDI_") and k != "XDG_RUNTIME_DIR"}
+        full["HOME"] = str(home)
+        full["PYTHONDONTWRITEBYTECODE"] = "1"
+        if creds:
+            full["XDI_URL"] = xdi_host.url
+            full["XDI_TOKEN"] = xdi_host.token
+        full.update(env or {})
+        return subprocess.run(["/usr/bin/python3", str(ctl_path)] +
+                              [str(a) for a in args], env=full, input=input,
+                              capture_output=True, text=True,
+                              timeout=timeout)
+    run.home = home
+    return run
+
+
+@pytest.fixture
+def sysa(agents, xdi_host, xdi_control, source_dir):
+    agent = agents.start("sysa", xdi_host, "SYSA", extra=[
+        "--password", "DEMO",
+        "--jobs", str(source_dir / "tools" / "xdi-agent" / "demo" / "jobs")])
+    agent.wait_line(r"running: ", within=WITHIN)
+    return agent
+
+
+def ok(p):
+    assert p.returncode == 0, "exit %d\nstdout:\n%s\nstderr:\n%s" % (
+        p.returncode, p.stdout, p.stderr)
+    return p.stdout
+
+
+def test_systems_table_and_json(ctl, sysa):
+    out = ok(ctl("systems"))
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["SYSTEM", "EMS", "SCD"]
+    rows = {line.split()[0]: line.split() for line in lines[1:]}
+    assert set(rows) == {"SYSA", "SYSB", "SYSC"}
+    assert rows["SYSA"][1:3] == ["ready/4", "ready/3"]
+    assert rows["SYSC"][1:3] == ["not-ready/1", "not-ready/1"]
+    assert "127.0.0.1:" in out  # SYSA's agent's peer
+    systems = json.loads(ok(ctl("systems", "--json")))
+    sysa_json = [s for s in systems if s["name"] == "SYSA"][0]
+    assert sysa_json["agent"]["agent_id"] >= 1
+    detail = ok(ctl("systems", "SYSA"))
+    assert "agent-ID" in detail and "ready, " not in detail
+
+
+def test_send_wait_prints_the_command_event(ctl, sysa):
+    p = ctl("send", "SYSA", "KILL JOKO", "--wait", "10")
+    out = ok(p)
+    assert out.startswith("SYSA: exec command 'KILL JOKO' sent")
+    answer = [line for line in out.splitlines()
+              if line.startswith("answer: ")]
+    assert answer and "info" in answer[0] and \
+        "CMD 'KILL JOKO' in_frame" in answer[0], out
+    data = json.loads(ok(ctl("--json", "send", "SYSA", "KILL JOKO",
+                             "--wait", "10")))
+    assert data["answer"]["kind"] == "CMD"
+    assert data["answer"]["text"] == "KILL JOKO"
+
+
+def test_watch_shows_the_command_event_live(ctl_path, ctl, sysa, xdi_host,
+                                            xdi_control):
+    # --since: the watch replays from before the command, so it cannot
+    # miss it however late it connects (no sleep, no race).
+    before = xdi_control.position()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XDI_")}
+    env.update(HOME=str(ctl.home), XDI_URL=xdi_host.url,
+               XDI_TOKEN=xdi_host.token)
+    watch = subprocess.Popen(
+        ["/usr/bin/python3", str(ctl_path), "watch", "--system", "SYSA",
+         "--kind", "info", "--since", str(before), "--count", "1",
+         "--for", "20"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        xdi_control.send_command("SYSA", "KILL JOKO", wait=10)
+        out, err = watch.communicate(timeout=30)
+    finally:
+        if watch.poll() is None:
+            watch.kill()
+            watch.communicate()
+    assert watch.returncode == 0, err
+    line = out.strip()
+    assert "SYSA" in line and "info" in line and "CMD 'KILL JOKO'" in line
+    # --json prints the record itself, as the journal has it.
+    rec = json.loads(ok(ctl("--json", "watch", "--since", before, "--kind",
+                            "info", "--count", "1", "--for", "10")))
+    assert (rec["event"], rec["kind"], rec["text"]) == \
+        ("info", "CMD", "KILL JOKO")
+    assert rec["jseq"] > before
+    # --count not reached within --for: exit 4.
+    p = ctl("watch", "--kind", "agent_error", "--count", "1", "--for", "0.5")
+    assert p.returncode == 4, p.stderr
+
+
+def test_job_wait_and_jobs(ctl, sysa):
+    out = ok(ctl("job", "SYSA", "PAYROLL2", "--wait", "20"))
+    assert out.startswith("SYSA: exec job PAYROLL2 sent")
+    assert "answer: " in out
+    table = ok(ctl("jobs", "--system", "SYSA", "--prefix", "PAY*"))
+    lines = table.splitlines()
+    assert lines[0].split()[:4] == ["JOBID", "NAME", "SYSTEM", "STATE"]
+    row = [line.split() for line in lines[1:] if " PAYROLL2 " in line]
+    assert row and row[0][3] == "ended", table
+    jobid = row[0][0]
+    jobs = json.loads(ok(ctl("--json", "jobs", "--status", "ended")))
+    assert [j["jobid"] for j in jobs if j["name"] == "PAYROLL2"] == [jobid]
+    detail = ok(ctl("jobs", "SYSA", jobid))
+    assert "REPORT" in detail and "ended" in detail
+    assert ok(ctl("jobs", "--prefix", "NOPE*")).splitlines()[1:] == []
+
+
+def test_exit_codes(ctl, xdi_host):
+    # 1: 409, no agent on SYSC; the server's message on stderr.
+    p = ctl("send", "SYSC", "D A,L")
+    assert p.returncode == 1 and " 409 " in p.stderr and "XDIC" in p.stderr
+    # 1: 404, unknown system.
+    p = ctl("systems", "NOSUCH")
+    assert p.returncode == 1 and " 404 " in p.stderr
+    # 1: 401, wrong password; nothing on stdout.
+    p = ctl("systems", env={"XDI_TOKEN": "", "XDI_USER": "xdi",
+                            "XDI_PASSWORD": "wrong"})
+    assert p.returncode == 1 and " 401 " in p.stderr and p.stdout == ""
+    # 2: usage.
+    assert ctl("send", "SYSA").returncode == 2
+    assert ctl("frobnicate").returncode == 2
+    assert ctl("systems", creds=False).returncode == 2   # no URL
+    assert ctl("replace", "SYSA", "ems", "--file",
+               "/nonexistent.json").returncode == 2
+    # 3: nobody listens there (a port just closed).
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    p = ctl("systems", env={"XDI_URL": "http://127.0.0.1:%d" % port})
+    assert p.returncode == 3 and "cannot reach" in p.stderr
+
+
+def test_wait_that_runs_out_is_exit_4(ctl, xdi_host):
+    # A scripted SYSB session that never answers.
+    a = ScriptedAgent(xdi_host.address, name="sysb")
+    try:
+        a.login("SYSB")
+        p = ctl("send", "SYSB", "D A,L", "--wait", "0.5")
+        assert p.returncode == 4, p.stdout + p.stderr
+        assert "no answer" in p.stderr
+        assert p.stdout.startswith("SYSB: exec command 'D A,L' sent")
+    finally:
+        a.close()
+
+
+def test_logon_stores_a_token_logoff_drops_it(ctl, xdi_host):
+    env = {"XDI_TOKEN": "", "XDI_USER": "xdi"}
+    p = ctl("logon", env=env, input=xdi_host.token + "\n")
+    out = ok(p)
+    assert "token stored in" in out
+    stored = ctl.home / ".xdi-emu" / "ctl-token"
+    assert stat.S_IMODE(stored.stat().st_mode) == 0o600
+    saved = json.loads(stored.read_text())
+    assert saved["url"] == xdi_host.url and saved["token"]
+    assert saved["token"] != xdi_host.token
+    # Later calls: no URL, no token in the environment.
+    bare = {"XDI_TOKEN": "", "XDI_URL": ""}
+    assert "SYSA" in ok(ctl("systems", env=bare))
+    ok(ctl("logoff", env=bare))
+    assert not stored.exists()
+    # The token is dead on the server too.
+    p = ctl("systems", env={"XDI_TOKEN": saved["token"]})
+    assert p.returncode == 1 and " 401 " in p.stderr
+    # --print-token: only the token.
+    p = ctl("logon", "--print-token", env=env, input=xdi_host.token + "\n")
+    assert len(ok(p).split()) == 1
+
+
+def test_reset_down_up(ctl, sysa, xdi_host, xdi_control):
+    ok(ctl("job", "SYSA", "PAYROLL2", "--wait", "20"))
+    assert len(ok(ctl("jobs")).splitlines()) >= 2
+    out = ok(ctl("reset"))
+    assert "host up, 0 sessions" in out
+    assert ok(ctl("jobs")).splitlines()[1:] == []
+    assert "host DOWN" in ok(ctl("down"))
+    assert xdi_control.host()["down"] is True
+    # While down a login is rejected with error 06 (docs/protocol.md
+    # §11.1 step 2): SYSB in code page 037 is E2E8E2C2 40404040.
+    a = ScriptedAgent(xdi_host.address, name="late")
+    try:
+        a.send(bytes.fromhex("00000024 00000000 E2E8E2C2 40404040 02010500"
+                             " 00000000 00000000 00000000 00000000"))
+        a.expect_bytes("00000024 00000000 E2E8E2C2 40404040 01020800"
+                       " 06000000 00000000 00000000 00000000")
+    finally:
+        a.close()
+    assert "host up" in ok(ctl("up"))
+    assert xdi_control.host()["down"] is False
+
+
+def test_journal_and_metrics(ctl, sysa):
+    ok(ctl("send", "SYSA", "KILL JOKO", "--wait", "10"))
+    lines = ok(ctl("journal", "--system", "SYSA", "--kind", "info"))
+    assert "CMD 'KILL JOKO'" in lines
+    ctrl = ok(ctl("journal", "--kind", "control"))
+    assert "by xdi@127.0.0.1" in ctrl
+    recs = [json.loads(line) for line in
+            ok(ctl("--json", "journal", "--kind", "info,action",
+                   "--system", "SYSA")).splitlines()]
+    assert {r["event"] for r in recs} == {"info", "action"}
+    assert all(isinstance(r["jseq"], int) for r in recs)
+    since = recs[0]["jseq"]
+    later = [json.loads(line) for line in
+             ok(ctl("--json", "journal", "--since", since)).splitlines()]
+    assert later and all(r["jseq"] > since for r in later)
+    text = ok(ctl("metrics"))
+    assert "xdi_sessions" in text
+    metrics = json.loads(ok(ctl("--json", "metrics")))
+    assert metrics["xdi_sessions"] >= 1
+
+
+def test_help_names_every_command_and_the_exit_codes(ctl):
+    out = ok(ctl("--help", creds=False))
+    for word in ("logon", "logoff", "systems", "send", "job", "jobs",
+                 "rerun", "replace", "shutdown", "down", "up", "reload",
+                 "reset", "journal", "watch", "metrics", "exit codes",
+                 "XDI_URL", "XDI_TOKEN"):
+        assert word in out, word
+    assert "--wait" in ok(ctl("send", "--help", creds=False))
