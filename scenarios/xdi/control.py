@@ -639,9 +639,10 @@ def parse_metrics(text):
             continue
         name, _, value = line.rpartition(" ")
         try:
-            out[name] = float(value)
+            number = float(value)
         except ValueError:
             continue
+        out[name] = int(number) if number.is_integer() else number
     return out
 
 
