@@ -219,7 +219,7 @@ class ControlClient:
     def __init__(self, url, token=None, user=None, password=None,
                  timeout=DEFAULT_TIMEOUT):
         self.url = url
-        self.scheme, self.host, self.port, self.base = parse_url(url)
+        self.scheme, self.hostname, self.port, self.base = parse_url(url)
         self.token = token
         self.user = user
         self.password = password
@@ -233,9 +233,9 @@ class ControlClient:
     def _connect(self, timeout):
         if self.scheme == "https":
             return http.client.HTTPSConnection(
-                self.host, self.port, timeout=timeout,
+                self.hostname, self.port, timeout=timeout,
                 context=ssl.create_default_context())
-        return http.client.HTTPConnection(self.host, self.port,
+        return http.client.HTTPConnection(self.hostname, self.port,
                                           timeout=timeout)
 
     def authorization(self):
@@ -541,14 +541,16 @@ class ControlClient:
         finally:
             conn.close()
 
-    def wait_for(self, kind=None, system=None, within=10.0, since=None,
+    def wait_for(self, event=None, system=None, within=10.0, since=None,
                  pred=None, via="stream", **fields):
         """The first journal record after `since` (default: the mark of
-        the last reset() or mark()) of event type `kind` (a name or a
-        list), of host `system`, with every field=value given and pred(rec)
-        true.  via: "stream" (the SSE stream, no polling) or "poll"
-        (GET /xdi/journal?since=).  WaitTimeout when none comes within
-        `within` seconds."""
+        the last reset() or mark()) of record type `event` (its "event":
+        "info", "agent_error", ...; a name or a list), of host `system`,
+        with every field=value given (kind="CMD" is the info record's
+        field) and pred(rec) true.  via: "stream" (the SSE stream, no
+        polling) or "poll" (GET /xdi/journal?since=).  WaitTimeout when
+        none comes within `within` seconds."""
+        kind = event
         since = self._mark if since is None else since
         deadline = time.monotonic() + within
         seen = []
@@ -564,7 +566,7 @@ class ControlClient:
         if rec is not None:
             return rec
         raise WaitTimeout(
-            "no journal record event=%s system=%s%s%s after seq %s within "
+            "no journal record event=%s system=%s%s%s after jseq %s within "
             "%.1f s (via %s); the last ones seen:\n  %s"
             % (kind, system, "".join(" %s=%r" % kv for kv in fields.items()),
                " and a predicate" if pred else "", since, within, via,

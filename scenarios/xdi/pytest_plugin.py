@@ -39,7 +39,7 @@ import secrets
 import pytest
 
 from .agent import ScriptedAgent, parse_address
-from .control import ControlClient
+from .control import ControlClient, parse_url
 from .server import XdiServer, fixture_dir
 
 
@@ -62,6 +62,8 @@ def pytest_addoption(parser):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
+    if config.getoption("--xdi-url", None):
+        _attach_options(config)
     # Under the asan preset $XDI_LIBNACCB is an uninstrumented copy of the
     # codec (naccb/CMakeLists.txt, naccb_python): Python cannot load an
     # ASan library, and the programs under test stay instrumented.
@@ -233,8 +235,14 @@ class XdiHost:
         return self.server is None
 
 
-def _attach(config):
+def _attach_options(config):
+    """(url, token, user, password, listen) of --xdi-url; UsageError (at
+    configure time, before any test) when they cannot work."""
     url = config.getoption("--xdi-url")
+    try:
+        parse_url(url)
+    except ValueError as e:
+        raise pytest.UsageError("--xdi-url: %s" % e)
     token = config.getoption("--xdi-token") or os.environ.get("XDI_TOKEN")
     user = password = None
     if not token:
@@ -244,9 +252,20 @@ def _attach(config):
             raise pytest.UsageError(
                 "--xdi-url needs credentials: --xdi-token TOKEN, or "
                 "$XDI_TOKEN, or $XDI_USER and $XDI_PASSWORD")
-    client = ControlClient(url, token=token, user=user, password=password)
     listen = config.getoption("--xdi-listen")
-    return XdiHost(client, parse_address(listen) if listen else None)
+    if listen:
+        try:
+            listen = parse_address(listen)
+        except ValueError:
+            raise pytest.UsageError("--xdi-listen %r: want HOST:PORT"
+                                    % listen)
+    return url, token, user, password, listen
+
+
+def _attach(config):
+    url, token, user, password, listen = _attach_options(config)
+    client = ControlClient(url, token=token, user=user, password=password)
+    return XdiHost(client, listen)
 
 
 @pytest.fixture(scope="session")
