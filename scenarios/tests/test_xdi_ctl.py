@@ -273,3 +273,111 @@ def test_help_names_every_command_and_the_exit_codes(ctl):
                  "XDI_URL", "XDI_TOKEN"):
         assert word in out, word
     assert "--wait" in ok(ctl("send", "--help", creds=False))
+
+
+# ---- docs/control.md: every example works as written ------------------------
+
+DOC_URL = "http://127.0.0.1:8080"
+DOC_TOKEN = "demo-control-token"
+# Examples that show an error on purpose: the status they must get.
+DOC_ERRORS = {"/SYSC/": 409, "xdi:wrong": 401}
+
+
+def doc_commands(text):
+    """The shell commands of the ```sh blocks of docs/control.md that talk
+    to the control plane, continuation lines joined; not the lines that
+    start a server or an agent, nor the ones that wait for a person
+    (logon asks for a password, watch runs until Ctrl-C)."""
+    out, block, pending = [], False, ""
+    for line in text.splitlines():
+        if line.startswith("```"):
+            block = line.strip() == "```sh"
+            continue
+        if not block:
+            continue
+        line = pending + line
+        pending = ""
+        if line.rstrip().endswith(("\\", "|")):
+            pending = line.rstrip().rstrip("\\") + " "
+            continue
+        cmd = line.split(" #")[0].strip()
+        if not cmd or cmd.startswith("#"):
+            continue
+        if any(w in cmd for w in ("xdi-server", "xdi-agent", "touch ")):
+            continue
+        if "xdi-ctl" in cmd and (" logon" in cmd or " watch" in cmd):
+            continue
+        if "curl" not in cmd and "xdi-ctl" not in cmd and \
+                not cmd.startswith("export "):
+            continue
+        out.append(cmd)
+    # The shutdown ends the agent's session: last, so that the examples
+    # after it in the text still have an agent.
+    return sorted(out, key=lambda c: "/shutdown" in c)
+
+
+def test_docs_examples_work_as_written(source_dir, build_dir, ctl_path,
+                                       xdi_server_factory, agents, tmp_path):
+    srv = xdi_server_factory(fixtures=source_dir / "fixtures" / "demo",
+                             args=["--control", "127.0.0.1:0",
+                                   "--control-token", DOC_TOKEN])
+
+    def agent():
+        a = agents.start("sysa%d" % len(agents.procs), srv, "SYSA", extra=[
+            "--password", "DEMO", "--jobs",
+            str(source_dir / "tools" / "xdi-agent" / "demo" / "jobs")])
+        a.wait_line(r"running: ", within=WITHIN)
+
+    commands = doc_commands((source_dir / "docs" / "control.md").read_text())
+    assert len(commands) >= 30, commands
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XDI_")}
+    env["HOME"] = str(home)
+    # One bash per part, so that TOKEN=... reaches the lines after it; a
+    # reset ends a part: it shuts every agent down (the reference agent
+    # then exits), and the examples after it get a new one.
+    parts, part = [], []
+    for i, cmd in enumerate(commands):
+        cmd = cmd.replace(DOC_URL, srv.control_url)
+        cmd = cmd.replace("build/dev/", str(build_dir) + "/")
+        if cmd.startswith("xdi-ctl ") or "&& xdi-ctl " in cmd:
+            cmd = cmd.replace("xdi-ctl ", str(ctl_path) + " ")
+        cmd = cmd.replace("curl -sN ", "curl -sN --max-time 1 ")
+        part.append("%s\necho; echo '@@ %d' $?" % (cmd, i))
+        if "/host/reset" in cmd:
+            parts.append(part)
+            part = []
+    parts.append(part)
+    outputs, current, stderr = {}, [], ""
+    for part in parts:
+        agent()
+        p = subprocess.run(["/bin/bash", "-c", "\n".join(part)],
+                           cwd=str(source_dir), env=env, capture_output=True,
+                           text=True, timeout=240)
+        stderr += p.stderr
+        for line in p.stdout.splitlines():
+            if line.startswith("@@ "):
+                _, i, rc = line.split()
+                outputs[int(i)] = (int(rc), "\n".join(current).strip())
+                current = []
+            else:
+                current.append(line)
+    assert len(outputs) == len(commands), p.stdout[-3000:] + stderr
+    problems = []
+    for i, cmd in enumerate(commands):
+        rc, out = outputs[i]
+        want_rc = (0, 28) if "curl -sN" in cmd else (0,)
+        if rc not in want_rc:
+            problems.append("exit %d: %s\n%s" % (rc, cmd, out[-500:]))
+            continue
+        if cmd.startswith("curl") and out.startswith("{"):
+            want = next((s for k, s in DOC_ERRORS.items() if k in cmd), 200)
+            try:
+                got = json.loads(out.splitlines()[0]).get("rc")
+            except ValueError:
+                continue   # pretty-printed (json.tool), not an answer
+            if got != want:
+                problems.append("rc %s, not %s: %s\n%s" % (got, want, cmd,
+                                                           out[:500]))
+    assert not problems, "\n\n".join(problems) + "\nstderr:\n" + stderr
