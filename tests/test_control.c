@@ -30,6 +30,7 @@
 #include <jansson.h>
 
 #include "control.h"
+#include "control_internal.h"
 #include "core_harness.h"
 #include "server.h"
 
@@ -1043,6 +1044,14 @@ static void test_control_journal_history(void **state)
     assert_int_equal(th_jint(json_array_get(recs, 0), "jseq"), 2);
     assert_int_equal(json_integer_value(json_object_get(a.json, "next")), 3);
     answer_free(&a);
+    /* limit=0: where the journal is now, nothing else. */
+    a = call_full(e, "GET", "/xdi/journal", "limit=0", "Bearer " TOKEN, NULL,
+                  CLIENT, NULL);
+    assert_int_equal(json_array_size(json_object_get(a.json, "records")), 0);
+    assert_int_equal((uint64_t)json_integer_value(json_object_get(a.json,
+                                                                  "next")),
+                     xdi_server_last_jseq(e->srv));
+    answer_free(&a);
     a = call_full(e, "GET", "/xdi/journal", "since=abc", "Bearer " TOKEN, NULL,
                   CLIENT, NULL);
     assert_int_equal(a.resp.status, 400);
@@ -1058,6 +1067,7 @@ static void test_control_stream_replay_and_live(void **state)
     struct env *e = *state;
     struct answer a;
     char want[64];
+    char *head;
 
     boot(e, NULL);
     login_sysa(e); /* records 1..: connect, login, accept, ... */
@@ -1066,10 +1076,13 @@ static void test_control_stream_replay_and_live(void **state)
                   "Bearer " TOKEN, NULL, CLIENT, "2");
     assert_int_equal(a.verdict, XDI_CONTROL_STREAM);
     assert_string_equal(a.resp.content_type, "text/event-stream");
-    if (strstr(a.resp.body, "id: 3\ndata: {\"ts\":") == NULL)
-        fail_msg("%s", a.resp.body);
-    assert_non_null(strstr(a.resp.body, "\"event\":\"accept\""));
-    assert_null(strstr(a.resp.body, "\"event\":\"login\""));
+    head = strndup(a.resp.body, a.resp.body_len); /* no NUL is promised */
+    assert_non_null(head);
+    if (strstr(head, "id: 3\ndata: {\"ts\":") == NULL)
+        fail_msg("%s", head);
+    assert_non_null(strstr(head, "\"event\":\"accept\""));
+    assert_null(strstr(head, "\"event\":\"login\""));
+    free(head);
     answer_free(&a);
     /* Live: only what passes the filter. */
     th_feed(e->conn[0], INFO_CMD_DAL("00000001", SYSA), 0);
@@ -1105,6 +1118,9 @@ static void test_control_metrics(void **state)
             0); /* acquire object 03: violation, error 03 */
     a = call(e, "GET", "/xdi/metrics", NULL);
     assert_int_equal(a.resp.status, 200);
+    a.resp.body = realloc(a.resp.body, a.resp.body_len + 1);
+    assert_non_null(a.resp.body);
+    a.resp.body[a.resp.body_len] = '\0';
     assert_non_null(strstr(a.resp.content_type, "text/plain"));
     assert_non_null(strstr(a.resp.body, "\nxdi_sessions 1\n"));
     assert_non_null(strstr(a.resp.body, "\nxdi_connections 1\n"));
@@ -1117,6 +1133,40 @@ static void test_control_metrics(void **state)
     assert_non_null(strstr(a.resp.body, "xdi_errors_total{code=\"03\"} 1\n"));
     assert_non_null(strstr(a.resp.body, "xdi_journal_records_total "));
     answer_free(&a);
+}
+
+static int deferred_runs;
+
+static void deferred(void *arg)
+{
+    struct env *e = arg;
+
+    deferred_runs++;
+    /* Sending from a deferred call is what it is for. */
+    assert_int_equal(xdi_server_exec_command(e->srv, "SYSA", "D A,L", NULL,
+                                             NULL),
+                     XDI_OD_SENT);
+}
+
+static void test_control_defer_runs_at_next_expire(void **state)
+{
+    struct env *e = *state;
+    struct timespec when;
+
+    boot(e, NULL);
+    login_sysa(e);
+    deferred_runs = 0;
+    assert_false(xdi_control_deadline(e->ctl, &when));
+    assert_int_equal(xdi__control_defer(e->ctl, deferred, e), 0);
+    assert_true(xdi_control_deadline(e->ctl, &when));
+    assert_int_equal(when.tv_sec, T0);
+    assert_int_equal(deferred_runs, 0);
+    xdi_control_expire(e->ctl);
+    assert_int_equal(deferred_runs, 1);
+    th_expect(&e->io[0], EXEC_DAL("00000001", SYSA));
+    assert_false(xdi_control_deadline(e->ctl, &when));
+    xdi_control_expire(e->ctl);
+    assert_int_equal(deferred_runs, 1);
 }
 
 /* ---- OpenAPI ---------------------------------------------------------------- */
@@ -1224,6 +1274,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_control_stream_replay_and_live,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_metrics, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_defer_runs_at_next_expire,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_openapi_matches_routes,
                                         setup, teardown),
     };

@@ -472,20 +472,7 @@ def test_slow_stream_reader_is_dropped(xdi_server_factory):
     request goes on being answered meanwhile."""
     srv = start(xdi_server_factory, "--control-stream-buffer", "16K")
     conn, tok = logon(srv)
-    family = socket.AF_INET
-    lazy = socket.socket(family, socket.SOCK_STREAM)
-    lazy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    lazy.settimeout(WITHIN)
-    lazy.connect(srv.control)
-    lazy.sendall(b"GET /xdi/journal/stream HTTP/1.1\r\nHost: x\r\n"
-                 b"Authorization: Bearer " + tok.encode() + b"\r\n\r\n")
-    # The stream is open once its head arrived; from then on nothing is read.
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = lazy.recv(1)
-        assert chunk, "stream closed before its head"
-        head += chunk
-    assert head.startswith(b"HTTP/1.1 200")
+    lazy = lazy_stream(srv, tok)
     # Every POST /xdi/host/up is a journal record for the stream: about
     # 200 bytes each, far more than 16K + the kernel's buffers in all.
     for i in range(5000):
@@ -504,3 +491,35 @@ def test_slow_stream_reader_is_dropped(xdi_server_factory):
         pass
     lazy.close()
     assert received < 5000 * 150
+
+
+def lazy_stream(srv, tok):
+    """A journal stream whose client never reads past the head."""
+    lazy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lazy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    lazy.settimeout(WITHIN)
+    lazy.connect(srv.control)
+    lazy.sendall(b"GET /xdi/journal/stream HTTP/1.1\r\nHost: x\r\n"
+                 b"Authorization: Bearer " + tok.encode() + b"\r\n\r\n")
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = lazy.recv(1)
+        assert chunk, "stream closed before its head"
+        head += chunk
+    assert head.startswith(b"HTTP/1.1 200")
+    return lazy
+
+
+def test_stop_does_not_wait_for_a_stuck_stream(xdi_server_factory):
+    """SIGTERM while a stream client has stopped reading (its output stuck
+    in the socket, within the queue's bound): the server still exits 0."""
+    srv = start(xdi_server_factory)
+    conn, tok = logon(srv)
+    lazy = lazy_stream(srv, tok)
+    for i in range(3500):
+        status, _, _ = call(conn, "POST", "/xdi/host/up", auth=bearer(tok))
+        assert status == 200
+    began = time.monotonic()
+    assert srv.stop() == 0
+    assert time.monotonic() - began < 5
+    lazy.close()
