@@ -275,6 +275,64 @@ def test_help_names_every_command_and_the_exit_codes(ctl):
     assert "--wait" in ok(ctl("send", "--help", creds=False))
 
 
+def test_rerun_replace_shutdown(ctl, sysa, tmp_path):
+    ok(ctl("job", "SYSA", "PAYROLL2", "--wait", "20"))
+    jobs = json.loads(ok(ctl("--json", "jobs", "--prefix", "PAYROLL2")))
+    first = jobs[0]["jobid"]
+    out = ok(ctl("rerun", "SYSA", first, "--wait", "20"))
+    assert "rerun of %s" % first in out and "answer: " in out
+    again = json.loads(ok(ctl("--json", "jobs", "--prefix", "PAYROLL2")))
+    assert len(again) == 2 and again[0]["jobid"] != first
+    assert again[0]["state"] == "ended"
+    # Replace EMS: the current table again, then one from a file in the
+    # fixture format; the agent logs what it got.
+    ok(ctl("replace", "SYSA", "ems"))
+    sysa.wait_line(r"recv replace EMS \(01020301, error 00, 4 object", 
+                   within=WITHIN)
+    f = tmp_path / "ems.json"
+    f.write_text(json.dumps([{"key": "HELLO", "type": "message"},
+                             {"key": "KILL", "vl": 4, "type": "command"}]))
+    out = ok(ctl("replace", "SYSA", "ems", "--file", f))
+    assert "replace EMS (2 entries from %s)" % f in out
+    sysa.wait_line(r"recv replace EMS \(01020301, error 00, 2 object",
+                   within=WITHIN)
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    p = ctl("replace", "SYSA", "scd", "--file", bad)
+    assert p.returncode == 2 and "not JSON" in p.stderr
+    # Shutdown with --wait: the agent logs out (the reference agent then
+    # exits 10, docs/agent.md).
+    out = ok(ctl("shutdown", "SYSA", "--wait", "10"))
+    assert "SYSA: shutdown sent" in out
+    assert "logout" in out.splitlines()[-1]
+    assert sysa.wait(within=WITHIN) == 10
+    p = ctl("shutdown", "SYSA")
+    assert p.returncode == 1 and " 409 " in p.stderr
+
+
+def test_installed_xdi_ctl_runs_from_a_moved_prefix(ctl, build_dir,
+                                                    tmp_path, xdi_host):
+    """cmake --install, the prefix moved: bin/xdi-ctl finds the installed
+    xdi/control.py next to it, with no XDI_ variable or PYTHONPATH."""
+    import shutil
+    cmake = os.environ.get("XDI_CMAKE") or shutil.which("cmake")
+    p = subprocess.run([cmake, "--install", str(build_dir), "--prefix",
+                        str(tmp_path / "inst")], capture_output=True,
+                       text=True, timeout=300)
+    assert p.returncode == 0, p.stdout + p.stderr
+    shutil.move(str(tmp_path / "inst"), str(tmp_path / "moved"))
+    tool = tmp_path / "moved" / "bin" / "xdi-ctl"
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("XDI_") and k != "PYTHONPATH"}
+    env.update(HOME=str(ctl.home), PYTHONDONTWRITEBYTECODE="1")
+    p = subprocess.run(["/usr/bin/python3", "-I", str(tool), "--url",
+                        xdi_host.url, "--token", xdi_host.token, "host"],
+                       cwd=str(tmp_path), env=env, capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.stdout.startswith("host up")
+
+
 # ---- docs/control.md: every example works as written ------------------------
 
 DOC_URL = "http://127.0.0.1:8080"
