@@ -1004,6 +1004,77 @@ static void test_control_shutdown_waits_for_logout(void **state)
     json_decref(j);
 }
 
+/* The EVBLOK of KILL (§8), as tests/test_automation.c spells it: system
+ * SYSA, key KILL, blank additional text, IL 12, KL 4, VL 4, the "always"
+ * frame, ET 02, reserved zero, SSDT/ESDT, user area zero. */
+#define TEXT_BLANK B8 B8 B8 B8 B8 B8 B8 B8 B8 B8 B8 B8 B8 "40404040"
+#define EVBLOK_KILL                                                            \
+    SYSA "D2C9D3D3" B8 B8 TEXT_BLANK "000C 0004 0004"                        \
+    " 01900001 09999365 00000000 00000000 23595900 0001517F"                \
+    " 0101010101010101 02" "00000000000000" Z8 " 19000101 99991231" Z32
+#define REPLACE_EMS_1(id, sys)                                                 \
+    "0000010A " id " " sys " 01020301 " EXT0 " 00000000 00000001 000000E6 "
+/* "KILL JOKO" and the exec command its action makes, "CANCEL U=JOKO". */
+#define INFO_KILL_JOKO(id, sys)                                                \
+    "0000002D " id " " sys " 02010A04 " EXT0 " 00000000 00000001 00000009 "   \
+    "D2C9D3D340D1D6D2D6"
+#define EXEC_CANCEL_JOKO(id, sys)                                              \
+    "00000031 " id " " sys " 01020104 " EXT0 " 00000000 00000001 0000000D"   \
+    " C3C1D5C3C5D3 40 E4 7E D1D6D2D6"
+
+static void test_control_replace_current_and_given(void **state)
+{
+    struct env *e = *state;
+    json_t *j, *ems;
+
+    boot(e, NULL);
+    j = expect_status(e, "POST", "/xdi/systems/SYSA/replace",
+                      "{\"table\":\"ems\"}", 409);
+    json_decref(j);
+    j = expect_status(e, "POST", "/xdi/systems/SYSA/replace",
+                      "{\"table\":\"xyz\"}", 400);
+    json_decref(j);
+    login_sysa(e);
+    /* The current SCD table again, as replace SCD. */
+    j = expect_status(e, "POST", "/xdi/systems/SYSA/replace",
+                      "{\"table\":\"scd\"}", 200);
+    json_decref(j);
+    assert_int_equal(e->io[0].len, 36 + 162);
+    assert_memory_equal(e->io[0].out + 16, "\x01\x02\x03\x02", 4);
+    e->io[0].len = 0;
+    /* A bad entry: 400 naming it, nothing sent. */
+    j = expect_status(e, "POST", "/xdi/systems/SYSA/replace",
+                      "{\"table\":\"ems\",\"entries\":[{\"key\":\"KILL\","
+                      "\"type\":\"command\",\"vl\":4},{\"key\":\"X\"}]}",
+                      400);
+    assert_non_null(strstr(json_string_value(json_array_get(
+                               json_object_get(j, "message"), 0)),
+                           "entries[1]: "));
+    json_decref(j);
+    th_expect_nothing(&e->io[0]);
+    /* A table given in the fixture format: sent, and in force. */
+    j = expect_status(e, "POST", "/xdi/systems/SYSA/replace",
+                      "{\"table\":\"ems\",\"entries\":[{\"key\":\"KILL\","
+                      "\"vl\":4,\"type\":\"command\","
+                      "\"action\":\"CANCEL U=&arg\"}]}",
+                      200);
+    json_decref(j);
+    th_expect(&e->io[0], REPLACE_EMS_1("00000001", SYSA) EVBLOK_KILL);
+    th_feed(e->conn[0], INFO_KILL_JOKO("00000001", SYSA), 0);
+    th_expect(&e->io[0], EXEC_CANCEL_JOKO("00000001", SYSA));
+    j = expect_status(e, "GET", "/xdi/systems/SYSA", NULL, 200);
+    ems = json_object_get(json_object_get(json_object_get(j, "system"),
+                                          "tables"),
+                          "ems");
+    assert_true(json_is_true(json_object_get(ems, "given")));
+    assert_int_equal(json_integer_value(json_object_get(ems, "entries")), 1);
+    json_decref(j);
+    j = th_jrec(&e->journal, "control", 2);
+    assert_string_equal(th_jstr(j, "action"), "replace");
+    assert_string_equal(th_jstr(j, "outcome"), "bad_request");
+    json_decref(j);
+}
+
 /* ---- journal, stream, metrics -------------------------------------------- */
 
 static void test_control_journal_history(void **state)
@@ -1268,6 +1339,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_control_host_down_up_reset, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_control_shutdown_waits_for_logout,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_replace_current_and_given,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_journal_history, setup,
                                         teardown),

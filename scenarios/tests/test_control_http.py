@@ -190,9 +190,12 @@ def test_bad_users_file_exit_2_names_the_line(xdi_server_factory, tmp_path):
 def test_body_too_large_is_413(xdi_server_factory):
     srv = start(xdi_server_factory, "--control-max-body", "1K")
     conn = connect(srv)
-    status, _, _ = call(conn, "POST", "/xdi/logon", body=b"x" * 2048,
-                        auth=basic("xdi", TOKEN))
+    status, hdrs, body = call(conn, "POST", "/xdi/logon", body=b"x" * 2048,
+                              auth=basic("xdi", TOKEN))
+    # Refused before any handler runs, in the API's shape all the same.
     assert status == 413
+    assert body["rc"] == 413 and body["msgid"] == "XDIC016E"
+    assert "1024 bytes" in body["message"][0]
     # Just within the limit is fine (the logon ignores the body).
     conn = connect(srv)
     status, _, _ = call(conn, "POST", "/xdi/logon", body=b"{}" + b" " * 1000,
@@ -337,6 +340,22 @@ def test_command_wait_gets_the_agents_answer(xdi_server_factory, tmp_path):
         assert rec["user"] == "xdi"
     finally:
         agent.kill()
+
+
+def test_wait_times_out_on_the_timer(xdi_server_factory, xdi_agent):
+    """An agent that never answers: the wait ends when its time is up
+    (the layer's timer calls the core), not at the client's timeout."""
+    srv = start(xdi_server_factory)
+    a = xdi_agent(server=srv)
+    a.login("TESTA")
+    conn, tok = logon(srv)
+    began = time.monotonic()
+    status, _, body = call(conn, "POST", "/xdi/systems/TESTA/commands",
+                           body={"command": "D T", "wait": 0.5},
+                           auth=bearer(tok))
+    took = time.monotonic() - began
+    assert status == 200 and body["answer"] is None and body["timed_out"]
+    assert 0.45 <= took < WITHIN
 
 
 def test_waiting_client_that_leaves_is_forgotten(xdi_server_factory,
@@ -523,3 +542,16 @@ def test_stop_does_not_wait_for_a_stuck_stream(xdi_server_factory):
     assert srv.stop() == 0
     assert time.monotonic() - began < 5
     lazy.close()
+
+
+def test_control_options_without_control_or_bad_www_exit_2(xdi_server_factory,
+                                                          tmp_path):
+    srv = xdi_server_factory(args=["--control-token", TOKEN], wait=False)
+    assert srv.wait() == 2
+    assert "need --control" in srv.stderr()
+    srv = xdi_server_factory(args=["--control", "127.0.0.1:0",
+                                   "--control-token", TOKEN, "--control-www",
+                                   str(tmp_path / "nosuch")], wait=False)
+    assert srv.wait() == 2
+    assert "--control-www %s: not a directory" % (tmp_path / "nosuch") \
+        in srv.stderr()
