@@ -20,6 +20,7 @@ generated test files, with this tree's package and build.
 import json
 import os
 import pathlib
+import socket
 import subprocess
 import sys
 import textwrap
@@ -255,3 +256,45 @@ def test_xdi_url_attaches_to_a_running_server(tmp_path, xdi_server_factory,
                      args=["--xdi-url", srv.control_url], env=env)
     assert p.returncode == 4, p.stdout + p.stderr
     assert "--xdi-url needs credentials" in p.stdout + p.stderr
+
+
+def test_stream_reconnects_after_a_broken_connection(sysa, xdi_control):
+    """stream() connects again with Last-Event-ID when its connection
+    breaks, and the records come on without a gap or a repeat."""
+    start = xdi_control.position()
+    for _ in range(3):
+        xdi_control.send_command("SYSA", "KILL JOKO", wait=10)
+    end = xdi_control.position()
+    assert end - start >= 9
+    ids = []
+    broken = False
+    for ev in xdi_control.stream(since=start, timeout=WITHIN):
+        ids.append(ev.id)
+        if len(ids) == 3 and not broken:
+            # Cut the connection under the reader: the next read ends.
+            xdi_control._stream_conn.sock.shutdown(socket.SHUT_RDWR)
+            broken = True
+        if ev.id >= end:
+            break
+    assert broken
+    assert ids == list(range(start + 1, end + 1)), ids
+
+
+def test_server_fixture_with_control_over_ipv6(xdi_server_factory,
+                                               source_dir):
+    """A server of xdi_server_factory with --control has .control; the
+    `control on [::1]:PORT` line gives a bracketed URL."""
+    try:
+        s = socket.socket(socket.AF_INET6)
+        s.bind(("::1", 0))
+        s.close()
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    srv = xdi_server_factory(fixtures=source_dir / "fixtures" / "demo",
+                             args=["--control", "[::1]:0",
+                                   "--control-token", "ipv6-token-0123456789"])
+    assert srv.control_address[0] == "::1"
+    assert srv.control_url.startswith("http://[::1]:")
+    assert [s["name"] for s in srv.control.systems()] == \
+        ["SYSA", "SYSB", "SYSC"]
+    assert srv.control.host()["sessions"] == 0
