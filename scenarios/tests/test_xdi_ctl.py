@@ -439,3 +439,27 @@ def test_docs_examples_work_as_written(source_dir, build_dir, ctl_path,
                 problems.append("rc %s, not %s: %s\n%s" % (got, want, cmd,
                                                            out[:500]))
     assert not problems, "\n\n".join(problems) + "\nstderr:\n" + stderr
+
+
+def test_generated_token_is_found_for_a_loopback_server(ctl, source_dir,
+                                                       xdi_server_factory,
+                                                       tmp_path):
+    """A server started without --control-token or --control-users writes
+    a token to $XDG_RUNTIME_DIR/xdi-emu/control-token (mode 0600) and
+    says so; xdi-ctl with only the URL uses it."""
+    run = tmp_path / "run"
+    run.mkdir(mode=0o700)
+    srv = xdi_server_factory(fixtures=source_dir / "fixtures" / "demo",
+                             args=["--control", "127.0.0.1:0"],
+                             env={"XDG_RUNTIME_DIR": str(run)})
+    token_file = run / "xdi-emu" / "control-token"
+    assert srv.control_token_file == str(token_file)
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    env = {"XDI_URL": srv.control_url, "XDI_TOKEN": "",
+           "XDG_RUNTIME_DIR": str(run)}
+    assert "SYSA" in ok(ctl("systems", env=env))
+    # Without the file (XDG_RUNTIME_DIR unset, none in HOME): no
+    # credentials at all -> 401, and the hint says what to give.
+    p = ctl("systems", env={"XDI_URL": srv.control_url, "XDI_TOKEN": ""})
+    assert p.returncode == 1 and " 401 " in p.stderr
+    assert "no credentials" in p.stderr
