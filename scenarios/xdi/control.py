@@ -1,9 +1,9 @@
 """ControlClient: the HTTP/JSON control plane of xdi-server (docs/control.md)
 from Python, standard library only.
 
-    c = ControlClient("http://127.0.0.1:8080", token="secret")
+    c = ControlClient("http://127.0.0.1:8080", token="demo-control-token")
     c.systems()                              # [{"name": "SYSA", ...}, ...]
-    r = c.send_command("SYSA", "D A,L", wait=5)
+    r = c.send_command("SYSA", "KILL JOKO", wait=5)
     r["answer"]                              # the agent's command event
     c.send_job("SYSA", "PAYROLL2")
     rec = c.wait_for("info", "SYSA", within=10, kind="EOJ")
@@ -25,10 +25,10 @@ Journal positions: every record the control plane hands out has a
 journal-wide sequence number, its field `jseq` (from 1), which is also the
 `id:` of its Server-Sent Event; `next` of /xdi/journal is the last one
 looked at.  `since=N` asks for the records after N (on the stream, N = 0
-means from now on).  reset() and mark()
-remember where the journal was, and wait_for() looks at the records from
-there on by default: what happened since the test began, without racing
-the request that causes it.
+means from now on).  reset() and mark() remember where the journal was,
+and wait_for() looks at the records from there on by default: what
+happened since the test began, without racing the request that causes
+it.
 """
 
 import base64
