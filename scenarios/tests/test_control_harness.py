@@ -282,8 +282,9 @@ def test_stream_reconnects_after_a_broken_connection(sysa, xdi_control):
 
 def test_server_fixture_with_control_over_ipv6(xdi_server_factory,
                                                source_dir):
-    """A server of xdi_server_factory with --control has .control; the
-    `control on [::1]:PORT` line gives a bracketed URL."""
+    """A server of xdi_server_factory with --control gives a client
+    (control_client(), its --control-token); the `control on [::1]:PORT`
+    line gives a bracketed URL."""
     try:
         s = socket.socket(socket.AF_INET6)
         s.bind(("::1", 0))
@@ -295,6 +296,7 @@ def test_server_fixture_with_control_over_ipv6(xdi_server_factory,
                                    "--control-token", "ipv6-token-0123456789"])
     assert srv.control_address[0] == "::1"
     assert srv.control_url.startswith("http://[::1]:")
-    assert [s["name"] for s in srv.control.systems()] == \
-        ["SYSA", "SYSB", "SYSC"]
-    assert srv.control.host()["sessions"] == 0
+    with srv.control_client() as control:
+        assert [s["name"] for s in control.systems()] == \
+            ["SYSA", "SYSB", "SYSC"]
+        assert control.host()["sessions"] == 0

@@ -29,7 +29,8 @@ session, driven over HTTP and reset before each test that asks for it:
 `pytest --xdi-url http://127.0.0.1:8080 --xdi-token TOKEN` attaches these
 two fixtures to a server already running instead of starting one
 (--xdi-listen HOST:PORT: its NACCB listener, for agents).  A server of
-xdi_server_factory started with --control has .control too.
+xdi_server_factory started with --control gives one too:
+srv.control_client().
 """
 
 import os

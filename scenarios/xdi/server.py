@@ -78,7 +78,6 @@ class XdiServer:
         self.env = env  # extra environment variables
         # --control: the `control on ADDR:PORT` line (docs/control.md).
         self.control_address = None
-        self._control = None
 
     def command(self):
         cmd = [str(self.binary), "--fixtures", str(self.fixtures)]
@@ -175,13 +174,6 @@ class XdiServer:
             if line.startswith("control token in "):
                 return line[len("control token in "):].strip()
         return None
-
-    @property
-    def control(self):
-        """This server's ControlClient (one, made at first use)."""
-        if self._control is None:
-            self._control = self.control_client()
-        return self._control
 
     def control_client(self, token=None, user=None, password=None):
         """An xdi.control.ControlClient of this server's control plane;
