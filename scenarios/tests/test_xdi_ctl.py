@@ -164,6 +164,9 @@ def test_exit_codes(ctl, xdi_host):
     # 1: 409, no agent on SYSC; the server's message on stderr.
     p = ctl("send", "SYSC", "D A,L")
     assert p.returncode == 1 and " 409 " in p.stderr and "XDIC" in p.stderr
+    # With --json the server's error is on stdout too, for scripts.
+    p = ctl("--json", "send", "SYSC", "D A,L")
+    assert p.returncode == 1 and json.loads(p.stdout)["rc"] == 409
     # 1: 404, unknown system.
     p = ctl("systems", "NOSUCH")
     assert p.returncode == 1 and " 404 " in p.stderr
