@@ -300,3 +300,19 @@ def test_server_fixture_with_control_over_ipv6(xdi_server_factory,
         assert [s["name"] for s in control.systems()] == \
             ["SYSA", "SYSB", "SYSC"]
         assert control.host()["sessions"] == 0
+
+
+def test_clean_brings_xdi_up_and_the_fixture_tables_back(sysa, xdi_control):
+    """What xdi_control does before each test: after a test that took XDI
+    down and gave SYSA a table of its own, the next starts as if neither
+    had happened."""
+    xdi_control.replace("SYSA", "ems", [{"key": "HELLO", "type": "message"}])
+    sysa.wait_line(r"recv replace EMS \(01020301, error 00, 1 object",
+                   within=WITHIN)
+    assert xdi_control.system("SYSA")["tables"]["ems"]["given"] is True
+    assert xdi_control.down()["down"] is True
+    host = xdi_control.clean()
+    assert host["down"] is False and host["sessions"] == 0
+    ems = xdi_control.system("SYSA")["tables"]["ems"]
+    assert ems["given"] is False and ems["sent_entries"] == 4
+    assert xdi_control.jobs() == []

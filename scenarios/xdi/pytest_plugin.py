@@ -308,8 +308,9 @@ def xdi_host(request, tmp_path_factory):
 
 @pytest.fixture
 def xdi_control(xdi_host):
-    """The session host's ControlClient after POST /xdi/host/reset: no
-    session, no held trigger, an empty job registry, and wait_for()
-    looking only at what happens from now on."""
-    xdi_host.control.reset()
+    """The session host's ControlClient on a clean slate (its clean():
+    POST /xdi/host/reset, XDI up, the fixtures' own tables): no session,
+    no held trigger, an empty job registry, and wait_for() looking only
+    at what happens from now on."""
+    xdi_host.control.clean()
     return xdi_host.control
