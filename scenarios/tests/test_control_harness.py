@@ -316,3 +316,17 @@ def test_clean_brings_xdi_up_and_the_fixture_tables_back(sysa, xdi_control):
     ems = xdi_control.system("SYSA")["tables"]["ems"]
     assert ems["given"] is False and ems["sent_entries"] == 4
     assert xdi_control.jobs() == []
+
+
+def test_docs_pytest_example_runs(tmp_path, source_dir, build_dir):
+    """The pytest example of docs/control.md, as written, in a session of
+    its own (the installed layout: xdi-agent on PATH)."""
+    text = (source_dir / "docs" / "control.md").read_text()
+    start = text.index("```python\n") + len("```python\n")
+    example = text[start:text.index("```", start)]
+    assert "def test_kill(xdi_host, xdi_control" in example
+    path = "%s:%s" % (build_dir / "tools" / "xdi-agent",
+                      os.environ.get("PATH", "/usr/bin:/bin"))
+    p = inner_pytest(tmp_path, example, env={"PATH": path})
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "1 passed" in p.stdout
