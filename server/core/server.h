@@ -257,8 +257,9 @@ enum xdi_od_result xdi_server_shutdown_agent(struct xdi_server *srv,
 /* Logins rejected with error 06 while down (xdi_config.xdi_down). */
 void xdi_server_set_down(struct xdi_server *srv, bool down);
 /* A clean slate: every connection is sent shutdown (when it has a
- * session) and closed, every held trigger dropped ("reset").  Returns
- * how many connections were closed. */
+ * session) and closed, every held trigger dropped ("reset"), every table
+ * given on demand replaced by the fixture's again.  Returns how many
+ * connections were closed. */
 size_t xdi_server_reset(struct xdi_server *srv);
 /* Journals rec (owned): a record that belongs to no connection, such as
  * "control" (docs/journal.md). */
@@ -270,6 +271,10 @@ void xdi_server_journal(struct xdi_server *srv, json_t *rec);
  * "bytes_out","last_event"},"held_triggers"}.  New references. */
 json_t *xdi_server_host_status(struct xdi_server *srv, const char *system);
 json_t *xdi_server_hosts_status(struct xdi_server *srv);
+/* Will the host's agent report the end of job with an EOTINFO?  True
+ * when its session was sent an SCD table that lists the job (§9). */
+bool xdi_server_reports_eotinfo(struct xdi_server *srv, const char *system,
+                                const char *job);
 /* xdi_server_stop() was called. */
 bool xdi_server_stopping(const struct xdi_server *srv);
 /* Totals over the server's life. */
