@@ -10,8 +10,13 @@ each test by xdi_control) with the real xdi-agent as SYSA:
 - the exit codes: 0, 1 for 409 / 401 / 404 (with the server's message),
   2 for usage, 3 for a server that is not there, 4 for a --wait that ran
   out;
-- logon stores a token (0600) that later calls use, logoff drops it;
-- reset, down/up, journal, metrics.
+- logon stores a token (0600) that later calls use, logoff drops it; a
+  server's generated token is found for a loopback URL;
+- reset, down/up, rerun, replace (current table and --file), shutdown,
+  journal, metrics;
+- the installed xdi-ctl runs from a moved prefix;
+- every example of docs/control.md (curl and xdi-ctl) works as written
+  against a server started as the text says (the port aside).
 
 Every run has HOME set to the test's own directory, so no stored token of
 the user or of another test is seen.
