@@ -11,10 +11,13 @@ set -eu
 # control plane's HTTP server and its password hashes (docs/control.md).
 # chromium, chromium-driver and python3-selenium: the dashboard's test in
 # a real headless browser (scenarios/tests/test_dashboard.py).
+# curl: docs/control.md's examples, run as written by
+# scenarios/tests/test_xdi_ctl.py.
 PACKAGES="build-essential patch cmake pkg-config libuv1-dev libcmocka-dev \
 libjansson-dev libyaml-dev faketime libfaketime python3 python3-pytest \
 python3-yaml libpcap-dev python3-scapy tshark tcpdump \
-libh2o-dev libssl-dev libcrypt-dev chromium chromium-driver python3-selenium"
+libh2o-dev libssl-dev libcrypt-dev chromium chromium-driver python3-selenium \
+curl"
 
 missing=""
 for p in $PACKAGES; do

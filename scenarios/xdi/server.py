@@ -76,6 +76,8 @@ class XdiServer:
         self._stderr_file = None
         self.returncode = None
         self.env = env  # extra environment variables
+        # --control: the `control on ADDR:PORT` line (docs/control.md).
+        self.control_address = None
 
     def command(self):
         cmd = [str(self.binary), "--fixtures", str(self.fixtures)]
@@ -119,20 +121,30 @@ class XdiServer:
             self._lines.put(line.decode("utf-8", "replace").rstrip("\n"))
         self._lines.put(None)
 
+    def _wants_control(self):
+        return any(a == "--control" or a.startswith("--control=")
+                   for a in self.args)
+
     def start(self, timeout=START_TIMEOUT):
-        """Spawn, then wait (bounded) for one `listening on` per listener."""
+        """Spawn, then wait (bounded) for one `listening on` per listener
+        (and `control on` with --control)."""
         self.spawn()
         deadline = time.monotonic() + timeout
-        while len(self.addresses) < len(self.listen):
+        while (len(self.addresses) < len(self.listen) or
+               (self._wants_control() and self.control_address is None)):
             remaining = deadline - time.monotonic()
             try:
                 line = self._lines.get(timeout=max(remaining, 0.001))
             except queue.Empty:
                 self.kill()
                 raise ServerStartError(
-                    "xdi-server printed %d of %d 'listening on' lines within "
-                    "%.0f s\n%s" % (len(self.addresses), len(self.listen),
-                                    timeout, self.diagnostics()))
+                    "xdi-server printed %d of %d 'listening on' lines%s "
+                    "within %.0f s\n%s" % (
+                        len(self.addresses), len(self.listen),
+                        " (and 'control on': %s)" % (
+                            "yes" if self.control_address else "no")
+                        if self._wants_control() else "",
+                        timeout, self.diagnostics()))
             if line is None:
                 self.wait(STOP_TIMEOUT)
                 raise ServerStartError(
@@ -142,7 +154,35 @@ class XdiServer:
             if line.startswith("listening on "):
                 self.addresses.append(
                     parse_address(line[len("listening on "):].strip()))
+            elif line.startswith("control on "):
+                self.control_address = parse_address(
+                    line[len("control on "):].strip())
         return self
+
+    @property
+    def control_url(self):
+        """http://ADDR:PORT of the control plane (None without it)."""
+        if self.control_address is None:
+            return None
+        from .control import url_of
+        return url_of(*self.control_address)
+
+    @property
+    def control_token_file(self):
+        """FILE of a `control token in FILE` line (a generated token)."""
+        for line in self.stdout_lines():
+            if line.startswith("control token in "):
+                return line[len("control token in "):].strip()
+        return None
+
+    def control_client(self, token=None, user=None, password=None):
+        """An xdi.control.ControlClient of this server's control plane;
+        without credentials, the token of its --control-token."""
+        from .control import ControlClient
+        if token is None and user is None:
+            token = _arg_value(self.args, "--control-token")
+        return ControlClient(self.control_url, token=token, user=user,
+                             password=password)
 
     @property
     def address(self):
@@ -228,6 +268,17 @@ class XdiServer:
                 % (" ".join(self.command()),
                    "\n  ".join(self._stdout_tail) or "(nothing)", tail,
                    "\n  ".join(err) or "(nothing)"))
+
+
+def _arg_value(args, flag):
+    """The value of `flag VALUE` or `flag=VALUE` in args (the last one)."""
+    value = None
+    for i, a in enumerate(args):
+        if a == flag and i + 1 < len(args):
+            value = args[i + 1]
+        elif a.startswith(flag + "="):
+            value = a[len(flag) + 1:]
+    return value
 
 
 def run_to_exit(fixtures, workdir, args=(), timeout=STOP_TIMEOUT,
