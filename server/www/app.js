@@ -547,20 +547,18 @@
 
   /* ---- records: history, stream ----------------------------------------- */
 
-  // The journal sequence number of a record: the SSE id when it came from
-  // the stream, else the record's own.
+  // The journal sequence number of a record ("jseq", journal-wide; the
+  // record's "seq" is the NACCB's number on its connection): the SSE id
+  // when it came from the stream, else the record's own.
   function seqOf(rec, id) {
-    if (id !== undefined && id !== '' && /^\d+$/.test(id)) return parseInt(id, 10);
-    if (typeof rec.journal_seq === 'number') return rec.journal_seq;
-    return typeof rec.seq === 'number' ? rec.seq : 0;
+    if (id !== undefined && /^\d+$/.test(id)) return parseInt(id, 10);
+    return typeof rec.jseq === 'number' ? rec.jseq : 0;
   }
 
   async function loadHistory() {
     const data = await api('GET', '/xdi/journal' + query({ limit: 500 }));
     const recs = Array.isArray(data.records) ? data.records : [];
     for (const r of recs) addRecord(r, seqOf(r), false);
-    if (typeof data.next === 'number' && data.next - 1 > state.lastSeq)
-      state.lastSeq = data.next - 1;
     renderFeed();
     renderJournal();
   }
@@ -784,7 +782,7 @@
   /* ---- the journal ------------------------------------------------------ */
 
   const QUIET_FIELDS = new Set(['ts', 'event', 'conn', 'peer', 'agent_id', 'system', 'seq',
-                                'naccb', 'object', 'journal_seq', '_seq']);
+                                'naccb', 'object', 'jseq', '_seq', '_what']);
 
   function summary(rec) {
     switch (rec.event) {
