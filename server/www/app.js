@@ -556,7 +556,9 @@
   }
 
   async function loadHistory() {
-    const data = await api('GET', '/xdi/journal' + query({ limit: 500 }));
+    // tail: the newest records (a server without it sends its whole
+    // history, which is correct too, only bigger).
+    const data = await api('GET', '/xdi/journal' + query({ tail: 500 }));
     const recs = Array.isArray(data.records) ? data.records : [];
     for (const r of recs) addRecord(r, seqOf(r), false);
     renderFeed();
@@ -631,7 +633,9 @@
     state.stream = ctrl;
     streamState('connecting');
     const headers = { 'Authorization': 'Bearer ' + state.token, 'Accept': 'text/event-stream' };
-    if (state.lastSeq) headers['Last-Event-ID'] = String(state.lastSeq);
+    // What the page has seen (0: nothing): the server replays the rest of
+    // its history, and a record seen twice is dropped by its jseq.
+    headers['Last-Event-ID'] = String(state.lastSeq);
     let why = 'ended';
     try {
       const resp = await fetch('/xdi/journal/stream', {
@@ -741,7 +745,7 @@
       case 'takeover':
         return 'taken over by connection ' + rec.by_conn;
       case 'send':
-        return '→ ' + rec.name + (rec._what ? ' ' + rec._what : '') +
+        return '→ ' + rec.name + (rec._what || rec.job ? ' ' + (rec._what || rec.job) : '') +
           (rec.outcome && rec.outcome !== 'written' ? ' (' + rec.outcome + ')' : '');
       default:
         return '';
@@ -859,7 +863,7 @@
     }
     try {
       const data = await api('GET', '/xdi/journal' +
-                             query({ system: f.system, kind: f.kind, limit: MAX_JOURNAL }));
+                             query({ system: f.system, kind: f.kind, tail: MAX_JOURNAL }));
       const recs = (Array.isArray(data.records) ? data.records : []).map((r) => {
         r._seq = seqOf(r);
         return r;
