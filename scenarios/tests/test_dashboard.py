@@ -78,7 +78,7 @@ def chrome(tmp_path):
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
     for arg in ("--headless=new", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1440,1000", "--no-first-run",
+                "--window-size=1440,1150", "--no-first-run",
                 "--user-data-dir=%s" % (tmp_path / "chrome-profile")):
         opts.add_argument(arg)
     if os.geteuid() == 0:
@@ -140,8 +140,9 @@ class Page:
                 self.css('[data-test=feed-item][data-kind="%s"] '
                          '[data-test=feed-text]' % kind)]
 
-    def job(self, name):
-        rows = self.css('[data-test=job-row][data-job="%s"]' % name)
+    def job(self, name, by):
+        rows = self.css('[data-test=job-row][data-job="%s"][data-by="%s"]'
+                        % (name, by))
         return rows[0] if rows else None
 
 
@@ -225,16 +226,24 @@ def test_dashboard_live(tmp_path, xdi_server_factory):
         assert info["system"] == "SYSA"
         assert page.one("#action-result").get_attribute("data-ok") == "true"
 
-        # Exec job from the form: PAYROLL1 in the jobs list, then its end.
+        # Exec job from the form: PAYROLL1 in the jobs list (asked for by
+        # the control plane), then its end, which the agent reports.
         page.one("#job-name").send_keys("PAYROLL1")
         page.one("[data-test=job-send]").click()
         page.wait("PAYROLL1 in the jobs list",
-                  lambda: page.job("PAYROLL1") is not None)
+                  lambda: page.job("PAYROLL1", "control") is not None)
         page.wait("PAYROLL1 ended in the jobs list",
-                  lambda: page.job("PAYROLL1") is not None and
-                  page.job("PAYROLL1").get_attribute("data-state") ==
-                  "ended")
-        assert page.job("PAYROLL1").get_attribute("data-system") == "SYSA"
+                  lambda: page.job("PAYROLL1", "control") is not None and
+                  page.job("PAYROLL1", "control")
+                  .get_attribute("data-state") == "ended")
+        assert page.job("PAYROLL1", "control") \
+            .get_attribute("data-system") == "SYSA"
+        # Its EOJ fires the demo's trigger: PAYROLL2, which the agent's
+        # jobs directory lacks, so it ends not run.
+        page.wait("PAYROLL2 not run in the jobs list",
+                  lambda: page.job("PAYROLL2", "trigger") is not None and
+                  page.job("PAYROLL2", "trigger")
+                  .get_attribute("data-state") == "not_run")
 
         # The journal panel shows the control record of the request.
         page.wait("the control records in the journal",

@@ -66,11 +66,12 @@
     return e;
   }
 
-  function clock(ts) {
-    // "2026-11-21T08:30:00.000Z" -> "08:30:00.000"; anything else as is.
+  function clock(ts, seconds) {
+    // "2026-11-21T08:30:00.000Z" -> "08:30:00.000" (or "08:30:00");
+    // anything else as is.  The whole timestamp goes in the title.
     if (typeof ts !== 'string') return '';
-    const m = /T(\d\d:\d\d:\d\d(?:\.\d+)?)/.exec(ts);
-    return m ? m[1] : ts;
+    const m = /T(\d\d:\d\d:\d\d)(\.\d+)?/.exec(ts);
+    return m ? m[1] + (seconds ? '' : (m[2] || '')) : ts;
   }
 
   function num(n) {
@@ -473,14 +474,14 @@
       const path = '/xdi/jobs/' + encodeURIComponent(j.system) + '/' + encodeURIComponent(j.jobid);
       body.append(el('tr', {
         'data-test': 'job-row', 'data-job': j.name, 'data-jobid': j.jobid,
-        'data-system': j.system, 'data-state': j.state,
+        'data-system': j.system, 'data-state': j.state, 'data-by': j.by || '',
       },
         el('td', {}, j.jobid), el('th', { scope: 'row' }, j.name), el('td', {}, j.system),
         el('td', { class: 'state-' + j.state, 'data-test': 'job-state' }, j.state),
         el('td', { class: 'numcol' }, j.max_cc === null || j.max_cc === undefined ? '–' : j.max_cc),
         el('td', {}, j.abend || '–'), el('td', {}, j.by || ''),
-        el('td', { title: j.submitted || '' }, clock(j.submitted)),
-        el('td', { title: j.ended || '' }, j.ended ? clock(j.ended) : '–'),
+        el('td', { title: j.submitted || '' }, clock(j.submitted, true)),
+        el('td', { title: j.ended || '' }, j.ended ? clock(j.ended, true) : '–'),
         el('td', {}, el('div', { class: 'buttons' }, toggle,
            el('button', { type: 'button', class: 'small', title: 'send exec job ' + j.name + ' again',
                           onclick: (ev) => request('rerun of ' + j.jobid, ev.currentTarget, 'POST',
