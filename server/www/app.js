@@ -26,6 +26,7 @@
   const MAX_RECORDS = 2000;   // records kept in memory for feed and journal
   const MAX_FEED = 300;       // lines shown in the agent feed
   const MAX_JOURNAL = 500;    // lines shown in the journal
+  const HISTORY = 500;        // records read when the page opens
   const REFRESH_MS = 250;     // coalescing delay of systems/jobs refreshes
   const POLL_MS = 5000;       // refresh period while the stream is down
 
@@ -214,7 +215,7 @@
     state.records = [];
     state.lastSeq = 0;
     try {
-      await Promise.all([refreshSystems(), refreshHost(), refreshJobs(), loadHistory()]);
+      await Promise.all([refreshSystems(), refreshJobs(), loadHistory()]);
       if (state.selected) select(state.selected);
     } catch (e) {
       if (!state.token) return;        // 401: back at the logon form
@@ -327,6 +328,7 @@
       (typeof h.sessions === 'number' ? ' · ' + h.sessions + ' session' +
        (h.sessions === 1 ? '' : 's') : '');
     b.className = 'badge ' + (h.down ? 'bad' : 'good');
+    return h;
   }
 
   /* ---- requests --------------------------------------------------------- */
@@ -556,10 +558,12 @@
     return typeof rec.jseq === 'number' ? rec.jseq : 0;
   }
 
+  // The newest records: the host says how far the journal is (jseq), and
+  // the page asks for the last HISTORY of them.
   async function loadHistory() {
-    // tail: the newest records (a server without it sends its whole
-    // history, which is correct too, only bigger).
-    const data = await api('GET', '/xdi/journal' + query({ tail: 500 }));
+    const h = await refreshHost();
+    const since = typeof h.jseq === 'number' ? Math.max(0, h.jseq - HISTORY) : 0;
+    const data = await api('GET', '/xdi/journal' + query({ since, limit: HISTORY }));
     const recs = Array.isArray(data.records) ? data.records : [];
     for (const r of recs) addRecord(r, seqOf(r), false);
     renderFeed();
@@ -718,11 +722,13 @@
   // with its errors, its session's start and end, and what the host sent
   // it (exec command, exec job) so a request and its answer read together.
   const FEED_EVENTS = new Set(['info', 'agent_error', 'accept', 'logout', 'disconnect', 'takeover']);
-  const FEED_SENDS = new Set(['01020104', '01020108', '01020400']);
+  const FEED_SENDS = new Set(['exec command', 'exec job', 'shutdown']);
 
   function isFeed(rec) {
     if (!state.selected || rec.system !== state.selected) return false;
-    return FEED_EVENTS.has(rec.event) || (rec.event === 'send' && FEED_SENDS.has(rec.key));
+    return FEED_EVENTS.has(rec.event) ||
+      (rec.event === 'send' && typeof rec.name === 'string' &&
+       (FEED_SENDS.has(rec.name) || rec.name.startsWith('replace')));
   }
 
   function feedText(rec) {
@@ -798,7 +804,8 @@
           (rec.outcome || '');
       case 'control':
         return (rec.user || '?') + ' from ' + (rec.client || '?') + ': ' + (rec.action || '') +
-          (rec.command ? ' ' + JSON.stringify(rec.command) : '') + (rec.job ? ' ' + rec.job : '');
+          (rec.command ? ' ' + JSON.stringify(rec.command) : '') + (rec.job ? ' ' + rec.job : '') +
+          (rec.table ? ' ' + rec.table : '') + (rec.outcome ? ' (' + rec.outcome + ')' : '');
       default: {
         const parts = [];
         for (const [k, v] of Object.entries(rec)) {
@@ -864,7 +871,7 @@
     }
     try {
       const data = await api('GET', '/xdi/journal' +
-                             query({ system: f.system, kind: f.kind, tail: MAX_JOURNAL }));
+                             query({ system: f.system, kind: f.kind }));
       const recs = (Array.isArray(data.records) ? data.records : []).map((r) => {
         r._seq = seqOf(r);
         return r;
