@@ -92,6 +92,21 @@ def chrome(tmp_path):
     return driver
 
 
+# The page redraws its tables when records arrive, so an element found a
+# moment ago may be gone: what a test reads of the live tables is read in
+# one script call, as a snapshot (text and data-* attributes).
+SNAPSHOT = """
+return Array.from(document.querySelectorAll(arguments[0])).map(function (e) {
+  var cells = {};
+  e.querySelectorAll('[data-test]').forEach(function (c) {
+    cells[c.dataset.test] = c.textContent;
+  });
+  return {text: e.textContent, data: Object.assign({}, e.dataset),
+          cells: cells};
+});
+"""
+
+
 class Page:
     """The browser on the dashboard, with bounded waits that say what did
     not happen and show the page's console."""
@@ -106,17 +121,26 @@ class Page:
         return self.d.find_elements(By.CSS_SELECTOR, selector)
 
     def one(self, selector):
+        """A form element (the forms are never redrawn)."""
         found = self.css(selector)
         assert found, "nothing on the page matches %s" % selector
         return found[0]
 
+    def snap(self, selector):
+        """[{"text", "data" (data-* attributes), "cells" (text of the
+        data-test elements inside)}] of every match, read at once."""
+        return self.d.execute_script(SNAPSHOT, selector)
+
     def wait(self, what, cond):
-        from selenium.common.exceptions import TimeoutException
+        from selenium.common.exceptions import (StaleElementReferenceException,
+                                                TimeoutException)
         from selenium.webdriver.support.ui import WebDriverWait
         within = max(0.5, min(STEP, self.deadline - time.monotonic()))
         try:
-            return WebDriverWait(self.d, within, poll_frequency=0.05).until(
-                lambda d: cond())
+            return WebDriverWait(
+                self.d, within, poll_frequency=0.05,
+                ignored_exceptions=(StaleElementReferenceException,)).until(
+                    lambda d: cond())
         except TimeoutException:
             raise AssertionError(
                 "the dashboard did not show %s within %.1f s\n%s"
@@ -132,18 +156,29 @@ class Page:
                 % (console or "(empty)", "\n  ".join(tail) or "(empty)"))
 
     def row(self, system):
-        rows = self.css('[data-test=system-row][data-system="%s"]' % system)
+        rows = self.snap('[data-test=system-row][data-system="%s"]' % system)
         return rows[0] if rows else None
+
+    def agent(self, system):
+        """SYSA's data-agent: "connected", "none", or None (no row)."""
+        row = self.row(system)
+        return row["data"].get("agent") if row else None
 
     def feed_texts(self, kind):
-        return [e.text for e in
-                self.css('[data-test=feed-item][data-kind="%s"] '
-                         '[data-test=feed-text]' % kind)]
+        return [e["text"] for e in
+                self.snap('[data-test=feed-item][data-kind="%s"] '
+                          '[data-test=feed-text]' % kind)]
 
-    def job(self, name, by):
-        rows = self.css('[data-test=job-row][data-job="%s"][data-by="%s"]'
-                        % (name, by))
-        return rows[0] if rows else None
+    def job_state(self, name, by):
+        """The state of the newest job of that name asked for by `by`, or
+        None when the list has none."""
+        rows = self.snap('[data-test=job-row][data-job="%s"][data-by="%s"]'
+                         % (name, by))
+        return rows[0]["data"].get("state") if rows else None
+
+    def attr(self, selector, name):
+        rows = self.snap(selector)
+        return rows[0]["data"].get(name) if rows else None
 
 
 def test_dashboard_live(tmp_path, xdi_server_factory):
@@ -185,12 +220,11 @@ def test_dashboard_live(tmp_path, xdi_server_factory):
                   lambda: page.row("SYSA") and page.row("SYSB")
                   and page.row("SYSC"))
         sysa = page.row("SYSA")
-        assert sysa.get_attribute("data-agent") == "none"
-        assert "no agent" in sysa.text
-        assert "ready" in sysa.text            # SYSA's EMS and SCD
+        assert sysa["data"]["agent"] == "none"
+        assert sysa["cells"]["agent-state"] == "no agent"
+        assert "ready" in sysa["text"]         # SYSA's EMS and SCD
         page.wait("the journal stream open",
-                  lambda: page.one("#stream-state")
-                  .get_attribute("data-state") == "open")
+                  lambda: page.attr("#stream-state", "state") == "open")
         # The window object survives until the end only if the page is
         # never reloaded: the proof that the update below came live.
         driver.execute_script("window.__noReload = 'still here';")
@@ -201,16 +235,14 @@ def test_dashboard_live(tmp_path, xdi_server_factory):
                            "--jobs", jobs, "--backoff", "20"],
                           tmp_path / "agent")
         page.wait("SYSA connected",
-                  lambda: page.row("SYSA") is not None and
-                  page.row("SYSA").get_attribute("data-agent") ==
-                  "connected")
+                  lambda: page.agent("SYSA") == "connected")
         accept = server.journal.wait_for(event="accept", system="SYSA")[0]
-        sysa = page.row("SYSA")
-        assert sysa.find_element("css selector", "[data-test=agent-id]") \
-            .text == str(accept["agent_id"])
-        assert sysa.find_element("css selector", "[data-test=agent-peer]") \
-            .text == accept["peer"]
-        assert page.row("SYSB").get_attribute("data-agent") == "none"
+        page.wait("SYSA's agent-ID and peer",
+                  lambda: page.row("SYSA")["cells"].get("agent-id") ==
+                  str(accept["agent_id"]) and
+                  page.row("SYSA")["cells"].get("agent-peer") ==
+                  accept["peer"])
+        assert page.agent("SYSB") == "none"
 
         # Exec command from the form: the agent's command event (the
         # demo's KILL key) appears in SYSA's feed.
@@ -224,31 +256,27 @@ def test_dashboard_live(tmp_path, xdi_server_factory):
         info = server.journal.wait_for(event="info", kind="CMD",
                                        text="KILL JOKO")[0]
         assert info["system"] == "SYSA"
-        assert page.one("#action-result").get_attribute("data-ok") == "true"
+        assert page.attr("#action-result", "ok") == "true"
 
         # Exec job from the form: PAYROLL1 in the jobs list (asked for by
         # the control plane), then its end, which the agent reports.
         page.one("#job-name").send_keys("PAYROLL1")
         page.one("[data-test=job-send]").click()
         page.wait("PAYROLL1 in the jobs list",
-                  lambda: page.job("PAYROLL1", "control") is not None)
+                  lambda: page.job_state("PAYROLL1", "control") is not None)
         page.wait("PAYROLL1 ended in the jobs list",
-                  lambda: page.job("PAYROLL1", "control") is not None and
-                  page.job("PAYROLL1", "control")
-                  .get_attribute("data-state") == "ended")
-        assert page.job("PAYROLL1", "control") \
-            .get_attribute("data-system") == "SYSA"
+                  lambda: page.job_state("PAYROLL1", "control") == "ended")
+        assert page.attr('[data-test=job-row][data-job=PAYROLL1]'
+                         '[data-by=control]', "system") == "SYSA"
         # Its EOJ fires the demo's trigger: PAYROLL2, which the agent's
         # jobs directory lacks, so it ends not run.
         page.wait("PAYROLL2 not run in the jobs list",
-                  lambda: page.job("PAYROLL2", "trigger") is not None and
-                  page.job("PAYROLL2", "trigger")
-                  .get_attribute("data-state") == "not_run")
+                  lambda: page.job_state("PAYROLL2", "trigger") == "not_run")
 
         # The journal panel shows the control record of the request.
         page.wait("the control records in the journal",
-                  lambda: page.css('[data-test=journal-item]'
-                                   '[data-event=control]'))
+                  lambda: page.snap('[data-test=journal-item]'
+                                    '[data-event=control]'))
         assert driver.execute_script("return window.__noReload") == \
             "still here"
 
