@@ -400,8 +400,25 @@
     const name = targetSystem();
     if (!name) return;
     const table = $('replace-table').value;
-    await request('replace ' + table.toUpperCase() + ' on ' + name, ev.submitter,
-                  'POST', sysPath(name, '/replace'), { table });
+    const body = { table };
+    const text = $('replace-entries').value.trim();
+    if (text) {
+      let entries;
+      try {
+        entries = JSON.parse(text);
+      } catch (e) {
+        showResult('replace', false, { message: ['the entries are not JSON: ' + e.message] });
+        return;
+      }
+      if (!Array.isArray(entries)) {
+        showResult('replace', false, { message: ['the entries must be a JSON list'] });
+        return;
+      }
+      body.entries = entries;
+    }
+    await request('replace ' + table.toUpperCase() + ' on ' + name +
+                  (body.entries ? ' (' + body.entries.length + ' entries given)' : ''),
+                  ev.submitter, 'POST', sysPath(name, '/replace'), body);
   }
 
   async function sendShutdown(ev) {
@@ -890,6 +907,10 @@
     $('form-command').addEventListener('submit', sendCommand);
     $('form-job').addEventListener('submit', sendJob);
     $('form-replace').addEventListener('submit', sendReplace);
+    $('replace-entries').addEventListener('input', () => {
+      $('replace-send').textContent = $('replace-entries').value.trim()
+        ? 'Send these entries' : 'Send current table';
+    });
     $('form-shutdown').addEventListener('submit', sendShutdown);
     $('action-system').addEventListener('change', (ev) => select(ev.target.value));
     $('host-down').addEventListener('click', (ev) => hostAction('down', ev.currentTarget));
