@@ -30,6 +30,7 @@
 #include <jansson.h>
 
 #include "control.h"
+#include "control_internal.h"
 #include "core_harness.h"
 #include "server.h"
 
@@ -1003,6 +1004,77 @@ static void test_control_shutdown_waits_for_logout(void **state)
     json_decref(j);
 }
 
+/* The EVBLOK of KILL (§8), as tests/test_automation.c spells it: system
+ * SYSA, key KILL, blank additional text, IL 12, KL 4, VL 4, the "always"
+ * frame, ET 02, reserved zero, SSDT/ESDT, user area zero. */
+#define TEXT_BLANK B8 B8 B8 B8 B8 B8 B8 B8 B8 B8 B8 B8 B8 "40404040"
+#define EVBLOK_KILL                                                            \
+    SYSA "D2C9D3D3" B8 B8 TEXT_BLANK "000C 0004 0004"                        \
+    " 01900001 09999365 00000000 00000000 23595900 0001517F"                \
+    " 0101010101010101 02" "00000000000000" Z8 " 19000101 99991231" Z32
+#define REPLACE_EMS_1(id, sys)                                                 \
+    "0000010A " id " " sys " 01020301 " EXT0 " 00000000 00000001 000000E6 "
+/* "KILL JOKO" and the exec command its action makes, "CANCEL U=JOKO". */
+#define INFO_KILL_JOKO(id, sys)                                                \
+    "0000002D " id " " sys " 02010A04 " EXT0 " 00000000 00000001 00000009 "   \
+    "D2C9D3D340D1D6D2D6"
+#define EXEC_CANCEL_JOKO(id, sys)                                              \
+    "00000031 " id " " sys " 01020104 " EXT0 " 00000000 00000001 0000000D"   \
+    " C3C1D5C3C5D3 40 E4 7E D1D6D2D6"
+
+static void test_control_replace_current_and_given(void **state)
+{
+    struct env *e = *state;
+    json_t *j, *ems;
+
+    boot(e, NULL);
+    j = expect_status(e, "POST", "/xdi/systems/SYSA/replace",
+                      "{\"table\":\"ems\"}", 409);
+    json_decref(j);
+    j = expect_status(e, "POST", "/xdi/systems/SYSA/replace",
+                      "{\"table\":\"xyz\"}", 400);
+    json_decref(j);
+    login_sysa(e);
+    /* The current SCD table again, as replace SCD. */
+    j = expect_status(e, "POST", "/xdi/systems/SYSA/replace",
+                      "{\"table\":\"scd\"}", 200);
+    json_decref(j);
+    assert_int_equal(e->io[0].len, 36 + 162);
+    assert_memory_equal(e->io[0].out + 16, "\x01\x02\x03\x02", 4);
+    e->io[0].len = 0;
+    /* A bad entry: 400 naming it, nothing sent. */
+    j = expect_status(e, "POST", "/xdi/systems/SYSA/replace",
+                      "{\"table\":\"ems\",\"entries\":[{\"key\":\"KILL\","
+                      "\"type\":\"command\",\"vl\":4},{\"key\":\"X\"}]}",
+                      400);
+    assert_non_null(strstr(json_string_value(json_array_get(
+                               json_object_get(j, "message"), 0)),
+                           "entries[1]: "));
+    json_decref(j);
+    th_expect_nothing(&e->io[0]);
+    /* A table given in the fixture format: sent, and in force. */
+    j = expect_status(e, "POST", "/xdi/systems/SYSA/replace",
+                      "{\"table\":\"ems\",\"entries\":[{\"key\":\"KILL\","
+                      "\"vl\":4,\"type\":\"command\","
+                      "\"action\":\"CANCEL U=&arg\"}]}",
+                      200);
+    json_decref(j);
+    th_expect(&e->io[0], REPLACE_EMS_1("00000001", SYSA) EVBLOK_KILL);
+    th_feed(e->conn[0], INFO_KILL_JOKO("00000001", SYSA), 0);
+    th_expect(&e->io[0], EXEC_CANCEL_JOKO("00000001", SYSA));
+    j = expect_status(e, "GET", "/xdi/systems/SYSA", NULL, 200);
+    ems = json_object_get(json_object_get(json_object_get(j, "system"),
+                                          "tables"),
+                          "ems");
+    assert_true(json_is_true(json_object_get(ems, "given")));
+    assert_int_equal(json_integer_value(json_object_get(ems, "entries")), 1);
+    json_decref(j);
+    j = th_jrec(&e->journal, "control", 2);
+    assert_string_equal(th_jstr(j, "action"), "replace");
+    assert_string_equal(th_jstr(j, "outcome"), "bad_request");
+    json_decref(j);
+}
+
 /* ---- journal, stream, metrics -------------------------------------------- */
 
 static void test_control_journal_history(void **state)
@@ -1043,6 +1115,14 @@ static void test_control_journal_history(void **state)
     assert_int_equal(th_jint(json_array_get(recs, 0), "jseq"), 2);
     assert_int_equal(json_integer_value(json_object_get(a.json, "next")), 3);
     answer_free(&a);
+    /* limit=0: where the journal is now, nothing else. */
+    a = call_full(e, "GET", "/xdi/journal", "limit=0", "Bearer " TOKEN, NULL,
+                  CLIENT, NULL);
+    assert_int_equal(json_array_size(json_object_get(a.json, "records")), 0);
+    assert_int_equal((uint64_t)json_integer_value(json_object_get(a.json,
+                                                                  "next")),
+                     xdi_server_last_jseq(e->srv));
+    answer_free(&a);
     a = call_full(e, "GET", "/xdi/journal", "since=abc", "Bearer " TOKEN, NULL,
                   CLIENT, NULL);
     assert_int_equal(a.resp.status, 400);
@@ -1058,6 +1138,7 @@ static void test_control_stream_replay_and_live(void **state)
     struct env *e = *state;
     struct answer a;
     char want[64];
+    char *head;
 
     boot(e, NULL);
     login_sysa(e); /* records 1..: connect, login, accept, ... */
@@ -1066,10 +1147,13 @@ static void test_control_stream_replay_and_live(void **state)
                   "Bearer " TOKEN, NULL, CLIENT, "2");
     assert_int_equal(a.verdict, XDI_CONTROL_STREAM);
     assert_string_equal(a.resp.content_type, "text/event-stream");
-    if (strstr(a.resp.body, "id: 3\ndata: {\"ts\":") == NULL)
-        fail_msg("%s", a.resp.body);
-    assert_non_null(strstr(a.resp.body, "\"event\":\"accept\""));
-    assert_null(strstr(a.resp.body, "\"event\":\"login\""));
+    head = strndup(a.resp.body, a.resp.body_len); /* no NUL is promised */
+    assert_non_null(head);
+    if (strstr(head, "id: 3\ndata: {\"ts\":") == NULL)
+        fail_msg("%s", head);
+    assert_non_null(strstr(head, "\"event\":\"accept\""));
+    assert_null(strstr(head, "\"event\":\"login\""));
+    free(head);
     answer_free(&a);
     /* Live: only what passes the filter. */
     th_feed(e->conn[0], INFO_CMD_DAL("00000001", SYSA), 0);
@@ -1105,6 +1189,9 @@ static void test_control_metrics(void **state)
             0); /* acquire object 03: violation, error 03 */
     a = call(e, "GET", "/xdi/metrics", NULL);
     assert_int_equal(a.resp.status, 200);
+    a.resp.body = realloc(a.resp.body, a.resp.body_len + 1);
+    assert_non_null(a.resp.body);
+    a.resp.body[a.resp.body_len] = '\0';
     assert_non_null(strstr(a.resp.content_type, "text/plain"));
     assert_non_null(strstr(a.resp.body, "\nxdi_sessions 1\n"));
     assert_non_null(strstr(a.resp.body, "\nxdi_connections 1\n"));
@@ -1117,6 +1204,40 @@ static void test_control_metrics(void **state)
     assert_non_null(strstr(a.resp.body, "xdi_errors_total{code=\"03\"} 1\n"));
     assert_non_null(strstr(a.resp.body, "xdi_journal_records_total "));
     answer_free(&a);
+}
+
+static int deferred_runs;
+
+static void deferred(void *arg)
+{
+    struct env *e = arg;
+
+    deferred_runs++;
+    /* Sending from a deferred call is what it is for. */
+    assert_int_equal(xdi_server_exec_command(e->srv, "SYSA", "D A,L", NULL,
+                                             NULL),
+                     XDI_OD_SENT);
+}
+
+static void test_control_defer_runs_at_next_expire(void **state)
+{
+    struct env *e = *state;
+    struct timespec when;
+
+    boot(e, NULL);
+    login_sysa(e);
+    deferred_runs = 0;
+    assert_false(xdi_control_deadline(e->ctl, &when));
+    assert_int_equal(xdi__control_defer(e->ctl, deferred, e), 0);
+    assert_true(xdi_control_deadline(e->ctl, &when));
+    assert_int_equal(when.tv_sec, T0);
+    assert_int_equal(deferred_runs, 0);
+    xdi_control_expire(e->ctl);
+    assert_int_equal(deferred_runs, 1);
+    th_expect(&e->io[0], EXEC_DAL("00000001", SYSA));
+    assert_false(xdi_control_deadline(e->ctl, &when));
+    xdi_control_expire(e->ctl);
+    assert_int_equal(deferred_runs, 1);
 }
 
 /* ---- OpenAPI ---------------------------------------------------------------- */
@@ -1219,11 +1340,15 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_control_shutdown_waits_for_logout,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_replace_current_and_given,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_journal_history, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_control_stream_replay_and_live,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_metrics, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_defer_runs_at_next_expire,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_openapi_matches_routes,
                                         setup, teardown),
     };

@@ -242,6 +242,46 @@ static void test_jobs_held_dropped_texts_and_errors(void **state)
     xdi_jobs_free(jobs);
 }
 
+/* The reference agent reports one end twice: the EOJ text, then the
+ * EOTINFO; the other order too.  Either way one job, with the report's
+ * codes and the agent's job-id. */
+static void test_jobs_one_end_reported_twice(void **state)
+{
+    struct xdi_jobs *jobs = xdi_jobs_new();
+    json_t *a, *j;
+
+    (void)state;
+    jseq = 0;
+    feed(jobs, CONTROL("control"));
+    feed(jobs, SEND_JOB("SYSA", "PAYROLL1", "written"));
+    feed(jobs, EOT("SYSA", "PAYROLL1", "JOB00101", "STEP1", "SINR", 0, 0, 0));
+    feed(jobs, "{\"event\":\"info\",\"system\":\"SYSA\",\"kind\":\"EOJ\","
+               "\"text\":\"PAYROLL1\"}");
+    feed(jobs, EOT("SYSA", "PAYROLL1", "JOB00101", "", "JINR", 0, 0, 8));
+    j = only(jobs);
+    assert_string_equal(s(j, "jobid"), "JOB00101");
+    assert_string_equal(s(j, "state"), "ended");
+    assert_string_equal(s(j, "by"), "control");
+    assert_int_equal(json_integer_value(json_object_get(j, "max_cc")), 8);
+    assert_int_equal(json_integer_value(json_object_get(j, "jseq")), 2);
+    json_decref(j);
+    /* Report first, then the text. */
+    feed(jobs, SEND_JOB("SYSA", "PAYROLL1", "written"));
+    feed(jobs, EOT("SYSA", "PAYROLL1", "", "", "JIAR", 196, 0, 0));
+    feed(jobs, "{\"event\":\"info\",\"system\":\"SYSA\",\"kind\":\"EOJ\","
+               "\"text\":\"PAYROLL1\"}");
+    a = xdi_jobs_list(jobs, NULL, NULL, NULL, 0);
+    assert_int_equal(json_array_size(a), 2);
+    assert_string_equal(s(json_array_get(a, 0), "state"), "abended");
+    assert_string_equal(s(json_array_get(a, 0), "abend"), "S0C4");
+    json_decref(a);
+    /* A third end with no job of its own is a job of the agent's. */
+    feed(jobs, "{\"event\":\"info\",\"system\":\"SYSA\",\"kind\":\"EOJ\","
+               "\"text\":\"PAYROLL1\"}");
+    assert_int_equal(xdi_jobs_count(jobs), 3);
+    xdi_jobs_free(jobs);
+}
+
 static void test_jobs_wildcard(void **state)
 {
     (void)state;
@@ -278,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_jobs_trigger_send_and_eotinfo_end),
         cmocka_unit_test(test_jobs_abends),
         cmocka_unit_test(test_jobs_held_dropped_texts_and_errors),
+        cmocka_unit_test(test_jobs_one_end_reported_twice),
         cmocka_unit_test(test_jobs_wildcard),
         cmocka_unit_test(test_jobs_bounded),
     };

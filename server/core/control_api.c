@@ -576,7 +576,7 @@ static enum xdi_control_verdict h_replace(struct call *c, json_t *in)
     bool ems;
     uint64_t conn = 0;
     enum xdi_od_result r;
-    json_t *why, *body;
+    json_t *why, *body, *entries;
     char msg[200];
 
     if (table == NULL ||
@@ -586,12 +586,12 @@ static enum xdi_control_verdict h_replace(struct call *c, json_t *in)
         return done();
     }
     ems = strcmp(table, "ems") == 0;
-    if (json_object_get(in, "entries") != NULL) {
-        xdi__resp_error(c->resp, 400, "XDIC015E",
-                        "\"entries\" is not taken: change the fixture "
-                        "files and POST /xdi/host/reload, which sends "
-                        "every changed table (or send the current one "
-                        "without \"entries\")");
+    entries = json_object_get(in, "entries");
+    if (entries != NULL && !json_is_array(entries)) {
+        xdi__resp_error(c->resp, 400, "XDIC006E",
+                        "\"entries\" must be a list of %s in the fixture "
+                        "format",
+                        ems ? "events" : "jobs");
         return done();
     }
     if (!system_ok(c, system))
@@ -599,7 +599,18 @@ static enum xdi_control_verdict h_replace(struct call *c, json_t *in)
     why = xdi__control_rec(&c->who, "control", "replace");
     json_object_set_new(why, "system", json_string(system));
     json_object_set_new(why, "table", json_string(table));
-    r = xdi_server_replace_table(c->ctl->srv, system, ems, why, &conn);
+    if (entries != NULL) {
+        char err[512];
+        json_object_set_new(why, "given", json_true());
+        r = xdi_server_replace_entries(c->ctl->srv, system, ems, entries, why,
+                                       &conn, err, sizeof err);
+        if (r == XDI_OD_BAD_REQUEST) {
+            xdi__resp_error(c->resp, 400, "XDIC006E", "%s", err);
+            return done();
+        }
+    } else {
+        r = xdi_server_replace_table(c->ctl->srv, system, ems, why, &conn);
+    }
     if (r != XDI_OD_SENT) {
         od_error(c, r, system);
         return done();
@@ -877,9 +888,18 @@ static enum xdi_control_verdict h_journal(struct call *c)
     if (!number_param(c, "since", since_s, &since) ||
         !number_param(c, "limit", limit_s, &limit))
         return done();
+    body = json_object();
+    if (limit_s[0] != '\0' && limit == 0) {
+        /* limit=0: no records, only where the journal is now. */
+        json_object_set_new(body, "records", json_array());
+        json_object_set_new(
+            body, "next",
+            json_integer((json_int_t)xdi_server_last_jseq(c->ctl->srv)));
+        xdi__resp_json(c->resp, 200, body);
+        return done();
+    }
     if (limit == 0 || limit > 10000)
         limit = 10000;
-    body = json_object();
     json_object_set_new(body, "records",
                         xdi__history_query(c->ctl, since, system, kind,
                                            (size_t)limit, &next));
