@@ -266,8 +266,15 @@ def test_dashboard_live(tmp_path, xdi_server_factory):
                   lambda: page.job_state("PAYROLL1", "control") is not None)
         page.wait("PAYROLL1 ended in the jobs list",
                   lambda: page.job_state("PAYROLL1", "control") == "ended")
-        assert page.attr('[data-test=job-row][data-job=PAYROLL1]'
-                         '[data-by=control]', "system") == "SYSA"
+        # One job, not two: its EOTINFO (SYSA's SCD gives PAYROLL1 the
+        # job-id JOB00101) ended the job the form asked for.
+        page.wait("PAYROLL1's job-id from its EOTINFO",
+                  lambda: page.attr('[data-test=job-row][data-job=PAYROLL1]'
+                                    '[data-by=control]', "jobid") ==
+                  "JOB00101")
+        rows = page.snap('[data-test=job-row][data-job=PAYROLL1]')
+        assert [(r["data"]["system"], r["data"]["by"]) for r in rows] == \
+            [("SYSA", "control")]
         # Its EOJ fires the demo's trigger: PAYROLL2, which the agent's
         # jobs directory lacks, so it ends not run.
         page.wait("PAYROLL2 not run in the jobs list",
