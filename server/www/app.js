@@ -417,7 +417,8 @@
       body.entries = entries;
     }
     await request('replace ' + table.toUpperCase() + ' on ' + name +
-                  (body.entries ? ' (' + body.entries.length + ' entries given)' : ''),
+                  (body.entries ? ' (' + body.entries.length +
+                   (body.entries.length === 1 ? ' entry' : ' entries') + ' given)' : ''),
                   ev.submitter, 'POST', sysPath(name, '/replace'), body);
   }
 
