@@ -262,11 +262,11 @@
       const row = el('tr', {
         'data-test': 'system-row', 'data-system': s.name,
         'data-agent': a ? 'connected' : 'none',
-        'aria-selected': selected ? 'true' : 'false',
         class: selected ? 'selected' : '',
       },
         el('th', { scope: 'row' },
            el('button', { type: 'button', class: 'linklike', 'data-test': 'select-system',
+                          'aria-current': selected ? 'true' : false,
                           title: 'select ' + s.name, onclick: () => select(s.name) }, s.name)),
         tableCell(tables.ems), tableCell(tables.scd),
         el('td', { 'data-test': 'agent-state', class: a ? 'ok' : 'dim' },
@@ -310,7 +310,9 @@
     for (const row of $('systems-body').children) {
       const on = row.dataset.system === name;
       row.classList.toggle('selected', on);
-      row.setAttribute('aria-selected', on ? 'true' : 'false');
+      const b = row.querySelector('button.linklike');
+      if (b && on) b.setAttribute('aria-current', 'true');
+      else if (b) b.removeAttribute('aria-current');
     }
     $('action-system').value = name;
     $('feed-system').textContent = name ? '· ' + name : '';
