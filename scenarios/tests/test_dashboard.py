@@ -8,8 +8,10 @@ without an agent, then shows it connected once the agent logs in -- with
 no reload: only the journal stream can tell the page.  An exec command
 sent from the form comes back as the agent's command event in the feed,
 and an exec job from the form shows up in the jobs list and reaches its
-end there.  Every wait is a WebDriverWait on the DOM, bounded, and the
-whole test by DEADLINE; nothing sleeps.
+end there (one job, with the job-id of the agent's EOTINFO), as does the
+job its end triggers.  The journal's record filter shows only what it
+names.  Every wait is a WebDriverWait on the DOM, bounded, and the whole
+test by DEADLINE; nothing sleeps.
 
 XDI_SCREENSHOT=PATH saves a screenshot of the page at the end (the one in
 docs/img/dashboard.png was made so).
@@ -67,6 +69,11 @@ def control_address(server, within=10.0):
                                  % server.diagnostics())
         server._stdout_tail.append(line)
         lines = [line]
+
+
+def Select(element):
+    from selenium.webdriver.support.ui import Select as select
+    return select(element)
 
 
 def chrome(tmp_path):
@@ -247,7 +254,6 @@ def test_dashboard_live(tmp_path, xdi_server_factory):
         # Exec command from the form: the agent's command event (the
         # demo's KILL key) appears in SYSA's feed.
         agent.wait_line(r"^xdi-agent: running:")
-        from selenium.webdriver.support.ui import Select
         Select(page.one("[data-test=action-system]")).select_by_value("SYSA")
         page.one("#command-text").send_keys("KILL JOKO")
         page.one("[data-test=command-send]").click()
@@ -280,18 +286,26 @@ def test_dashboard_live(tmp_path, xdi_server_factory):
         page.wait("PAYROLL2 not run in the jobs list",
                   lambda: page.job_state("PAYROLL2", "trigger") == "not_run")
 
-        # The journal panel shows the control record of the request.
+        # The journal panel: every record, then only the control records
+        # (the logon, the command, the job) once the filter says so.
         page.wait("the control records in the journal",
                   lambda: page.snap('[data-test=journal-item]'
                                     '[data-event=control]'))
-        assert driver.execute_script("return window.__noReload") == \
-            "still here"
-
         shot = os.environ.get("XDI_SCREENSHOT")
-        if shot:
+        if shot:                               # the page as docs show it
             path = pathlib.Path(shot)
             path.parent.mkdir(parents=True, exist_ok=True)
             assert driver.save_screenshot(str(path)), "screenshot failed"
+        Select(page.one("#journal-kind")).select_by_value("control")
+
+        def only_control():
+            events = [r["data"]["event"]
+                      for r in page.snap("[data-test=journal-item]")]
+            return len(events) >= 3 and set(events) == {"control"}
+        page.wait("only control records in the filtered journal",
+                  only_control)
+        assert driver.execute_script("return window.__noReload") == \
+            "still here"
     finally:
         driver.quit()
         if agent is not None:
