@@ -21,6 +21,8 @@ import json
 import os
 import pathlib
 import queue
+import shutil
+import subprocess
 import time
 
 import pytest
@@ -32,7 +34,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 MISSING = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
 
-pytestmark = pytest.mark.skipif(
+needs_chromium = pytest.mark.skipif(
     bool(MISSING), reason="the dashboard test needs Debian's chromium and "
     "chromium-driver (ci/deps.sh); missing: " + ", ".join(MISSING))
 
@@ -188,6 +190,7 @@ class Page:
         return rows[0]["data"].get(name) if rows else None
 
 
+@needs_chromium
 def test_dashboard_live(tmp_path, xdi_server_factory):
     deadline = time.monotonic() + DEADLINE
     www = source_dir() / "server" / "www"
@@ -311,3 +314,23 @@ def test_dashboard_live(tmp_path, xdi_server_factory):
         if agent is not None:
             agent.stop()
     assert time.monotonic() < deadline, "the dashboard test took too long"
+
+
+def test_dashboard_files_installed(build_dir, tmp_path):
+    """`cmake --install` puts the page's files, byte for byte, where an
+    installed xdi-server looks for them (share/xdi-emu/www)."""
+    cmake = os.environ.get("XDI_CMAKE") or shutil.which("cmake")
+    if not cmake:
+        pytest.fail("cmake not found (ctest sets XDI_CMAKE)")
+    prefix = tmp_path / "prefix"
+    p = subprocess.run([cmake, "--install", str(build_dir), "--prefix",
+                        str(prefix)], capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 0, p.stdout + p.stderr
+    src = source_dir() / "server" / "www"
+    dst = prefix / "share" / "xdi-emu" / "www"
+    names = sorted(f.name for f in src.iterdir() if f.is_file())
+    assert {"index.html", "app.js", "style.css"} <= set(names)
+    assert sorted(f.name for f in dst.iterdir()) == names
+    for name in names:
+        assert (dst / name).read_bytes() == (src / name).read_bytes(), name
