@@ -330,6 +330,7 @@
       (typeof h.sessions === 'number' ? ' · ' + h.sessions + ' session' +
        (h.sessions === 1 ? '' : 's') : '');
     b.className = 'badge ' + (h.down ? 'bad' : 'good');
+    if (h.version) $('version').textContent = h.version;
     return h;
   }
 
@@ -939,7 +940,7 @@
       $('journal').replaceChildren();
       countJournal();
     });
-    $('footer').textContent = 'xdi-emu control plane · ' + location.host;
+    $('server-host').textContent = location.host;
     if (state.token) start();
     else loggedOut('');
   }
