@@ -246,9 +246,13 @@
   function tableCell(t) {
     if (!t) return el('td', { class: 'dim', text: 'none', 'data-col': 'table' });
     const ready = !!t.ready;
-    return el('td', { class: ready ? 'ok' : 'warn' },
+    // given: a replace with entries of its own is in force (until a
+    // reload or reset brings the fixture's table back).
+    return el('td', { class: ready ? 'ok' : 'warn',
+                      title: t.given ? 'a table given on demand, not the fixture\'s' : '' },
               (ready ? 'ready' : 'not ready') +
-              (typeof t.entries === 'number' ? ' · ' + t.entries : ''));
+              (typeof t.entries === 'number' ? ' · ' + t.entries : '') +
+              (t.given ? ' · given' : ''));
   }
 
   function renderSystems() {
