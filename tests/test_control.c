@@ -99,7 +99,7 @@ struct env {
     char *stream;
     size_t stream_len;
     bool stream_full; /* stream_write says the client is too slow */
-    uint8_t rnd;      /* env->random: a counter, distinct tokens */
+    uint64_t rnd;     /* env->random: an LCG, distinct tokens */
     int reloads;
     char openapi[1 << 16];
 };
@@ -143,8 +143,10 @@ static void random_bytes(void *ctx, uint8_t *buf, size_t len)
 {
     struct env *e = ctx;
 
-    for (size_t i = 0; i < len; i++)
-        buf[i] = (uint8_t)(e->rnd++ * 37u + 11u);
+    for (size_t i = 0; i < len; i++) {
+        e->rnd = e->rnd * 6364136223846793005u + 1442695040888963407u;
+        buf[i] = (uint8_t)(e->rnd >> 56);
+    }
 }
 
 static void tap(void *ctx, const struct xdi_record *rec)
@@ -560,6 +562,43 @@ static void test_control_token_idle_expiry(void **state)
     answer_free(&a);
     fake_now = T0 + 899 + 899 + 900;
     a = call_full(e, "GET", "/xdi/host", NULL, bearer, NULL, CLIENT, NULL);
+    assert_int_equal(a.resp.status, 401);
+    answer_free(&a);
+}
+
+/* The bearer token of a logon's answer, into buf. */
+static void logon_token(struct env *e, char *buf, size_t cap)
+{
+    char auth[256];
+    struct answer a = call_full(e, "POST", "/xdi/logon", NULL,
+                                basic(auth, sizeof auth, "xdi:" TOKEN), NULL,
+                                CLIENT, NULL);
+    const char *info = header(&a.resp, "Authentication-Info");
+
+    assert_int_equal(a.resp.status, 200);
+    assert_non_null(info);
+    snprintf(buf, cap, "Bearer %.*s",
+             (int)(strlen(info) - strlen("auth=\"\"")), info + 6);
+    answer_free(&a);
+}
+
+static void test_control_tokens_bounded(void **state)
+{
+    struct env *e = *state;
+    char first[128], last[128];
+    struct answer a;
+
+    boot(e, NULL);
+    logon_token(e, first, sizeof first);
+    for (int i = 0; i < 1024; i++) {
+        fake_now = T0 + 1; /* each newer than the first */
+        logon_token(e, last, sizeof last);
+    }
+    a = call_full(e, "GET", "/xdi/host", NULL, last, NULL, CLIENT, NULL);
+    assert_int_equal(a.resp.status, 200);
+    answer_free(&a);
+    /* The least recently used of 1025 went. */
+    a = call_full(e, "GET", "/xdi/host", NULL, first, NULL, CLIENT, NULL);
     assert_int_equal(a.resp.status, 401);
     answer_free(&a);
 }
@@ -1073,6 +1112,15 @@ static void test_control_replace_current_and_given(void **state)
     assert_string_equal(th_jstr(j, "action"), "replace");
     assert_string_equal(th_jstr(j, "outcome"), "bad_request");
     json_decref(j);
+    /* A reset brings back the fixture's table. */
+    j = expect_status(e, "POST", "/xdi/host/reset", NULL, 200);
+    json_decref(j);
+    j = expect_status(e, "GET", "/xdi/systems/SYSA", NULL, 200);
+    ems = json_object_get(json_object_get(json_object_get(j, "system"),
+                                          "tables"),
+                          "ems");
+    assert_true(json_is_false(json_object_get(ems, "given")));
+    json_decref(j);
 }
 
 /* ---- journal, stream, metrics -------------------------------------------- */
@@ -1178,6 +1226,46 @@ static void test_control_stream_replay_and_live(void **state)
     }
 }
 
+/* The history keeps the newest cfg.history records; a reconnecting
+ * stream older than that is told what it lost. */
+static void test_control_history_bounded(void **state)
+{
+    struct env *e = *state;
+    struct xdi_control_config cfg;
+    struct answer a;
+    json_t *recs;
+    uint64_t last;
+    char *head;
+
+    xdi_control_config_defaults(&cfg);
+    cfg.token = TOKEN;
+    cfg.history = 3;
+    boot(e, &cfg);
+    login_sysa(e);
+    last = xdi_server_last_jseq(e->srv);
+    assert_true(last > 5);
+    a = call_full(e, "GET", "/xdi/journal", "since=0", "Bearer " TOKEN, NULL,
+                  CLIENT, NULL);
+    recs = json_object_get(a.json, "records");
+    assert_int_equal(json_array_size(recs), 3);
+    assert_int_equal((uint64_t)th_jint(json_array_get(recs, 2), "jseq"), last);
+    answer_free(&a);
+    a = call_full(e, "GET", "/xdi/journal/stream", NULL, "Bearer " TOKEN, NULL,
+                  CLIENT, "1");
+    assert_int_equal(a.verdict, XDI_CONTROL_STREAM);
+    head = strndup(a.resp.body, a.resp.body_len);
+    {
+        char want[96];
+        snprintf(want, sizeof want, ": records 2 to %llu are no longer kept",
+                 (unsigned long long)last - 3);
+        if (strstr(head, want) == NULL)
+            fail_msg("%s", head);
+    }
+    free(head);
+    answer_free(&a);
+    xdi_control_cancel(e->ctl, &reply_tag);
+}
+
 static void test_control_metrics(void **state)
 {
     struct env *e = *state;
@@ -1187,6 +1275,10 @@ static void test_control_metrics(void **state)
     login_sysa(e);
     th_feed(e->conn[0], "00000024 00000001 " SYSA " 02010903 " EXT0 " " NOOBJ,
             0); /* acquire object 03: violation, error 03 */
+    /* A login while XDI is down: a reject for reason xdi_down. */
+    xdi_server_set_down(e->srv, true);
+    e->conn[1] = th_open_from(e->srv, &e->io[1], TH_PEER);
+    th_feed(e->conn[1], LOGIN(SYSB), 0);
     a = call(e, "GET", "/xdi/metrics", NULL);
     assert_int_equal(a.resp.status, 200);
     a.resp.body = realloc(a.resp.body, a.resp.body_len + 1);
@@ -1194,14 +1286,19 @@ static void test_control_metrics(void **state)
     a.resp.body[a.resp.body_len] = '\0';
     assert_non_null(strstr(a.resp.content_type, "text/plain"));
     assert_non_null(strstr(a.resp.body, "\nxdi_sessions 1\n"));
-    assert_non_null(strstr(a.resp.body, "\nxdi_connections 1\n"));
+    assert_non_null(strstr(a.resp.body, "\nxdi_connections 2\n"));
     assert_non_null(strstr(
-        a.resp.body, "xdi_naccbs_total{key=\"02010500\",direction=\"in\"} 1\n"));
+        a.resp.body, "xdi_naccbs_total{key=\"02010500\",direction=\"in\"} 2\n"));
     assert_non_null(strstr(
         a.resp.body, "xdi_naccbs_total{key=\"01020700\",direction=\"out\"} 1\n"));
+    /* login, 2 acquires, the bad acquire, the second login. */
     assert_non_null(strstr(a.resp.body,
-                           "xdi_bytes_total{direction=\"in\"} 144\n"));
+                           "xdi_bytes_total{direction=\"in\"} 180\n"));
     assert_non_null(strstr(a.resp.body, "xdi_errors_total{code=\"03\"} 1\n"));
+    assert_non_null(
+        strstr(a.resp.body, "xdi_rejects_total{reason=\"xdi_down\"} 1\n"));
+    assert_non_null(strstr(
+        a.resp.body, "xdi_naccbs_total{key=\"01020800\",direction=\"out\"} 1\n"));
     assert_non_null(strstr(a.resp.body, "xdi_journal_records_total "));
     answer_free(&a);
 }
@@ -1238,6 +1335,86 @@ static void test_control_defer_runs_at_next_expire(void **state)
     assert_false(xdi_control_deadline(e->ctl, &when));
     xdi_control_expire(e->ctl);
     assert_int_equal(deferred_runs, 1);
+}
+
+/* Waits whose answers make records (a module that sends from done()):
+ * the records come back into the control plane while it answers. */
+struct reentrant {
+    struct env *e;
+    int matched, done;
+    bool sends;
+};
+
+static bool re_match(void *arg, const struct xdi_record *rec)
+{
+    struct reentrant *r = arg;
+    const char *ev = json_string_value(json_object_get(rec->fields, "event"));
+
+    (void)r;
+    return ev != NULL && strcmp(ev, "info") == 0;
+}
+
+static bool re_match_send(void *arg, const struct xdi_record *rec)
+{
+    struct reentrant *r = arg;
+    const char *ev = json_string_value(json_object_get(rec->fields, "event"));
+
+    if (ev != NULL && strcmp(ev, "send") == 0) {
+        r->matched++;
+        return true;
+    }
+    return false;
+}
+
+static void re_done(void *arg, struct xdi_control *ctl,
+                    const struct xdi_record *rec,
+                    struct xdi_http_response *resp)
+{
+    struct reentrant *r = arg;
+
+    (void)ctl;
+    (void)rec;
+    r->done++;
+    if (r->sends)
+        assert_int_equal(xdi_server_exec_command(r->e->srv, "SYSA", "D A,L",
+                                                 NULL, NULL),
+                         XDI_OD_SENT);
+    xdi__resp_json(resp, 200, NULL);
+}
+
+static void test_control_waits_reentered(void **state)
+{
+    struct env *e = *state;
+    struct reentrant first = {e, 0, 0, true}, second = {e, 0, 0, false};
+    static const struct xdi__wait_ops sending = {re_match, re_done, NULL};
+    static const struct xdi__wait_ops on_send = {re_match_send, re_done, NULL};
+    int r1, r2;
+
+    boot(e, NULL);
+    login_sysa(e);
+    /* The first answers the info and sends; the second waits for a send,
+     * which the first one's answer makes (inside the loop answering). */
+    assert_int_equal(xdi__wait_start(e->ctl, &r1, 5000, &sending, &first), 0);
+    assert_int_equal(xdi__wait_start(e->ctl, &r2, 5000, &on_send, &second),
+                     0);
+    th_feed(e->conn[0], INFO_CMD_DAL("00000001", SYSA), 0);
+    assert_int_equal(first.done, 1);
+    assert_int_equal(second.done, 1);
+    assert_int_equal(second.matched, 1);
+    assert_int_equal(e->n_answers, 2);
+    /* The answer made inside the first one's goes out first. */
+    assert_ptr_equal(e->answer_reply[0], &r2);
+    assert_ptr_equal(e->answer_reply[1], &r1);
+    th_expect(&e->io[0], EXEC_DAL("00000001", SYSA));
+    /* Only records made after a wait began answer it. */
+    {
+        struct reentrant late = {e, 0, 0, false};
+        int r3;
+        assert_int_equal(xdi__wait_start(e->ctl, &r3, 5000, &on_send, &late),
+                         0);
+        assert_int_equal(late.matched, 0);
+        xdi_control_cancel(e->ctl, &r3);
+    }
 }
 
 /* ---- OpenAPI ---------------------------------------------------------------- */
@@ -1327,6 +1504,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_control_users_file, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_control_tokens_bounded, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_control_systems, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_command_errors, setup,
                                         teardown),
@@ -1346,9 +1525,13 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_control_stream_replay_and_live,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_history_bounded, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_control_metrics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_defer_runs_at_next_expire,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_waits_reentered, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_control_openapi_matches_routes,
                                         setup, teardown),
     };

@@ -13,7 +13,9 @@
  *   XDIC009E no such job           XDIC010E host stopping
  *   XDIC011E out of memory         XDIC012E send failed
  *   XDIC013E password change       XDIC014E reload failed
- *   XDIC015E not supported here    XDIC020I ... done (informational)
+ *   XDIC015E not supported here    XDIC016E body too large (413; the
+ *                                           HTTP layer answers it)
+ *   XDIC020I ... done (informational)
  * Every action (not a GET) is journalled as a "control" record with the
  * user, the client's address and what it did.
  */

@@ -376,6 +376,15 @@ size_t xdi_server_reset(struct xdi_server *srv)
         n++;
     }
     xdi__held_drop(srv, NULL, "reset");
+    /* Tables given on demand give way to the fixture's again (no session
+     * is left to be sent them).  Out of memory keeps the given one. */
+    for (size_t i = 0; i < srv->n_hosts; i++) {
+        struct xdi__host *h = &srv->hosts[i];
+        if (h->ems_set != NULL)
+            xdi__table_override(h, true, NULL, h->fixture);
+        if (h->scd_set != NULL)
+            xdi__table_override(h, false, NULL, h->fixture);
+    }
     return n;
 }
 

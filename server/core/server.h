@@ -257,8 +257,9 @@ enum xdi_od_result xdi_server_shutdown_agent(struct xdi_server *srv,
 /* Logins rejected with error 06 while down (xdi_config.xdi_down). */
 void xdi_server_set_down(struct xdi_server *srv, bool down);
 /* A clean slate: every connection is sent shutdown (when it has a
- * session) and closed, every held trigger dropped ("reset").  Returns
- * how many connections were closed. */
+ * session) and closed, every held trigger dropped ("reset"), every table
+ * given on demand replaced by the fixture's again.  Returns how many
+ * connections were closed. */
 size_t xdi_server_reset(struct xdi_server *srv);
 /* Journals rec (owned): a record that belongs to no connection, such as
  * "control" (docs/journal.md). */
