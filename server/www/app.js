@@ -43,6 +43,7 @@
     timers: {},
     pollTimer: null,
     journalFilter: { system: '', kind: '' },
+    fresh: false,             // no record read yet on this stream
   };
 
   const $ = (id) => document.getElementById(id);
@@ -678,6 +679,7 @@
       }
       if (!resp.ok || !resp.body) throw new Error('HTTP ' + resp.status);
       streamState('open');
+      state.fresh = true;
       await readSse(resp.body, ctrl);
     } catch (e) {
       if (ctrl.signal.aborted) return;
@@ -718,7 +720,10 @@
           data = [];
           continue;
         }
-        if (line[0] === ':') continue;         // comment (keep-alive)
+        if (line[0] === ':') {                 // comment (keep-alive, notes)
+          if (/server was restarted/.test(line)) restarted();
+          continue;
+        }
         const colon = line.indexOf(':');
         const field = colon < 0 ? line : line.slice(0, colon);
         let v = colon < 0 ? '' : line.slice(colon + 1);
@@ -738,7 +743,27 @@
       return;                                  // not a record: skip it
     }
     state.backoff = 1000;
-    addRecord(rec, seqOf(rec, id), true);
+    const seq = seqOf(rec, id);
+    // The replay after a reconnect starts after the last record seen; a
+    // first record at or below it comes from a restarted server.
+    if (state.fresh && seq && seq <= state.lastSeq) restarted();
+    state.fresh = false;
+    addRecord(rec, seq, true);
+  }
+
+  // The server was restarted (its numbering begins again, its jobs and
+  // sessions are new): forget what the page holds and read it all anew.
+  function restarted() {
+    state.lastSeq = 0;
+    state.records = [];
+    lastAsked.command.clear();
+    lastAsked.job.clear();
+    $('feed').replaceChildren();
+    $('journal').replaceChildren();
+    countJournal();
+    scheduleSystems();
+    scheduleJobs();
+    scheduleHost();
   }
 
   /* ---- the agent feed --------------------------------------------------- */
