@@ -901,6 +901,14 @@ static void test_control_job_registry_end_to_end(void **state)
     assert_string_equal(json_string_value(json_object_get(job, "name")),
                         "PAYROLL2");
     json_decref(j);
+    /* The EOJ text first (as the reference agent sends it): not the
+     * answer, the SCD table lists the job, so its EOTINFO will follow. */
+    th_feed(e->conn[0],
+            "0000002C 00000001 " SYSA " 02010A05 " EXT0
+            " 00000000 00000001 00000008 " PAYROLL2,
+            0);
+    assert_int_equal(e->n_answers, 0);
+    e->io[0].len = 0; /* no EVBLOK matches it: error 05, not the point */
     /* The agent reports the end of job: max CC 4, normal end. */
     th_feed(e->conn[0],
             INFO_EOT("00000001", SYSA)
@@ -972,6 +980,26 @@ static void test_control_job_registry_end_to_end(void **state)
     json_decref(j);
     j = expect_status(e, "POST", "/xdi/systems/SYSA/jobs",
                       "{\"job\":\"payroll\"}", 400);
+    json_decref(j);
+    /* A job the SCD table does not list: its EOJ text is the answer. */
+    {
+        struct answer w = call(e, "POST", "/xdi/systems/SYSA/jobs",
+                               "{\"job\":\"OTHER\",\"wait\":30}");
+        assert_int_equal(w.verdict, XDI_CONTROL_PENDING);
+        answer_free(&w);
+    }
+    th_feed(e->conn[0],
+            "0000002C 00000001 " SYSA " 02010A05 " EXT0
+            " 00000000 00000001 00000008 D6E3C8C5D9404040",
+            0); /* "OTHER   " */
+    assert_int_equal(e->n_answers, 2);
+    j = json_loadb(e->answers[1].body, e->answers[1].body_len, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(j, "answer"), "kind")),
+                        "EOJ");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(j, "job"), "state")),
+                        "ended");
     json_decref(j);
 }
 
@@ -1123,6 +1151,60 @@ static void test_control_replace_current_and_given(void **state)
     json_decref(j);
 }
 
+/* The fixture loader from memory (what replace with entries uses). */
+struct load_err {
+    int n, line;
+    char msg[256];
+};
+
+static void on_load_error(void *ctx, const char *file, int line,
+                          const char *message)
+{
+    struct load_err *l = ctx;
+
+    assert_string_equal(file, "request");
+    if (l->n++ == 0) {
+        l->line = line;
+        snprintf(l->msg, sizeof l->msg, "%s", message);
+    }
+}
+
+static void test_control_fixture_from_text(void **state)
+{
+    static const char good[] = "hosts:\n"
+                               "  - system: SYSQ\n"
+                               "    ems: {events: [{key: K, type: message}]}\n";
+    static const char raw[] = "hosts:\n"
+                              "  - system: SYSQ\n"
+                              "    ems: {raw: /etc/passwd}\n";
+    struct xdi_fixture_set *set = NULL;
+    struct load_err l;
+
+    (void)state;
+    memset(&l, 0, sizeof l);
+    assert_int_equal(xdi_fixture_load_text("request", good, strlen(good), &set,
+                                           on_load_error, &l),
+                     0);
+    assert_non_null(set);
+    assert_int_equal(set->n_hosts, 1);
+    assert_int_equal(set->hosts[0].n_events, 1);
+    assert_int_equal(set->n_files, 0);
+    xdi_fixture_free(set);
+    /* No file is read from a text. */
+    set = NULL;
+    assert_int_equal(xdi_fixture_load_text("request", raw, strlen(raw), &set,
+                                           on_load_error, &l),
+                     1);
+    assert_null(set);
+    assert_int_equal(l.line, 3);
+    assert_non_null(strstr(l.msg, "raw:"));
+    /* Not YAML at all. */
+    memset(&l, 0, sizeof l);
+    assert_true(xdi_fixture_load_text("request", "{[", 2, &set, on_load_error,
+                                      &l) > 0);
+    assert_null(set);
+}
+
 /* ---- journal, stream, metrics -------------------------------------------- */
 
 static void test_control_journal_history(void **state)
@@ -1170,6 +1252,15 @@ static void test_control_journal_history(void **state)
     assert_int_equal((uint64_t)json_integer_value(json_object_get(a.json,
                                                                   "next")),
                      xdi_server_last_jseq(e->srv));
+    answer_free(&a);
+    /* A since beyond the newest: the server was restarted. */
+    a = call_full(e, "GET", "/xdi/journal", "since=999999", "Bearer " TOKEN,
+                  NULL, CLIENT, NULL);
+    assert_true(json_is_true(json_object_get(a.json, "restarted")));
+    assert_int_equal(th_jint(json_array_get(json_object_get(a.json, "records"),
+                                            0),
+                             "jseq"),
+                     1);
     answer_free(&a);
     a = call_full(e, "GET", "/xdi/journal", "since=abc", "Bearer " TOKEN, NULL,
                   CLIENT, NULL);
@@ -1260,6 +1351,21 @@ static void test_control_history_bounded(void **state)
                  (unsigned long long)last - 3);
         if (strstr(head, want) == NULL)
             fail_msg("%s", head);
+    }
+    free(head);
+    answer_free(&a);
+    xdi_control_cancel(e->ctl, &reply_tag);
+    /* An id from before a restart (beyond the newest): all that is kept. */
+    a = call_full(e, "GET", "/xdi/journal/stream", NULL, "Bearer " TOKEN, NULL,
+                  CLIENT, "999999");
+    assert_int_equal(a.verdict, XDI_CONTROL_STREAM);
+    head = strndup(a.resp.body, a.resp.body_len);
+    assert_non_null(strstr(head, ": the server was restarted"));
+    {
+        char want[48];
+        snprintf(want, sizeof want, "id: %llu\n",
+                 (unsigned long long)last - 2);
+        assert_non_null(strstr(head, want));
     }
     free(head);
     answer_free(&a);
@@ -1521,6 +1627,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_replace_current_and_given,
                                         setup, teardown),
+        cmocka_unit_test(test_control_fixture_from_text),
         cmocka_unit_test_setup_teardown(test_control_journal_history, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_control_stream_replay_and_live,
