@@ -1,0 +1,673 @@
+/*
+ * test_zosmf.c - the z/OSMF face's pure parts (server/core/zosmf.h): what
+ * is read of a submitted JCL and the errors it gets (with their lines),
+ * the cancel template, the job-name patterns, and every JSON document the
+ * face answers with, each compared with the document written out by hand
+ * from z/OSMF's documentation and from what Zowe CLI 8 reads.
+ */
+/* cmocka needs these first. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zosmf.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+/* actual (taken over) equals the JSON text expected. */
+static void check_json(json_t *actual, const char *expected)
+{
+    json_error_t e;
+    json_t *want = json_loads(expected, 0, &e);
+
+    if (want == NULL)
+        fail_msg("bad expected JSON at %d: %s", e.position, e.text);
+    assert_non_null(actual);
+    if (!json_equal(actual, want)) {
+        char *got = json_dumps(actual, JSON_SORT_KEYS);
+        char *exp = json_dumps(want, JSON_SORT_KEYS);
+        print_error("got:  %s\nwant: %s\n", got, exp);
+        free(got);
+        free(exp);
+        fail();
+    }
+    json_decref(actual);
+    json_decref(want);
+}
+
+static json_t *load(const char *text)
+{
+    json_error_t e;
+    json_t *j = json_loads(text, 0, &e);
+
+    if (j == NULL)
+        fail_msg("bad JSON at %d: %s", e.position, e.text);
+    return j;
+}
+
+static int parse(const char *jcl, struct xdi__jcl_info *info, char *err,
+                 size_t size)
+{
+    return xdi__zosmf_jcl_parse(jcl, strlen(jcl), info, err, size);
+}
+
+static void parse_fails(const char *jcl, const char *want)
+{
+    struct xdi__jcl_info info;
+    char err[256];
+
+    assert_int_equal(parse(jcl, &info, err, sizeof err), -1);
+    if (strstr(err, want) == NULL)
+        fail_msg("error '%s' does not contain '%s'", err, want);
+}
+
+/* ---- JCL ------------------------------------------------------------------ */
+
+static void test_zosmf_jcl_job_and_sysaff(void **state)
+{
+    struct xdi__jcl_info info;
+    char err[256];
+    (void)state;
+
+    assert_int_equal(parse("//PAYROLL2 JOB (ACCT),'PAY ROLL',CLASS=B,"
+                           "MSGCLASS=X\n"
+                           "/*JOBPARM SYSAFF=SYSB\n"
+                           "//STEP1 EXEC PGM=IEFBR14\n",
+                           &info, err, sizeof err),
+                     0);
+    assert_string_equal(info.jobname, "PAYROLL2");
+    assert_string_equal(info.jobclass, "B");
+    assert_string_equal(info.system, "SYSB");
+    assert_int_equal(info.system_line, 2);
+    assert_int_equal(info.lines, 3);
+}
+
+static void test_zosmf_jcl_defaults(void **state)
+{
+    struct xdi__jcl_info info;
+    char err[256];
+    (void)state;
+
+    /* No class, no routing: class A and the user's default system. */
+    assert_int_equal(parse("//IEFBR14 JOB\n//S EXEC PGM=IEFBR14", &info, err,
+                           sizeof err),
+                     0);
+    assert_string_equal(info.jobname, "IEFBR14");
+    assert_string_equal(info.jobclass, "A");
+    assert_string_equal(info.system, "");
+    assert_int_equal(info.system_line, 0);
+}
+
+static void test_zosmf_jcl_xeq_main_route(void **state)
+{
+    struct xdi__jcl_info info;
+    char err[256];
+    (void)state;
+
+    assert_int_equal(parse("//A JOB\n/*XEQ SYSC\n", &info, err, sizeof err), 0);
+    assert_string_equal(info.system, "SYSC");
+    assert_int_equal(parse("//A JOB\n//*MAIN SYSTEM=SY3,CLASS=X\n", &info,
+                           err, sizeof err),
+                     0);
+    assert_string_equal(info.system, "SY3");
+    assert_int_equal(parse("//A JOB\n/*ROUTE XEQ NODE2\n", &info, err,
+                           sizeof err),
+                     0);
+    assert_string_equal(info.system, "NODE2");
+    /* S= is SYSAFF's short form; a list takes its first member; '*' and
+     * ANY mean "where it was submitted". */
+    assert_int_equal(parse("//A JOB\n/*JOBPARM LINES=5,S=(SYSD,SYSE)\n",
+                           &info, err, sizeof err),
+                     0);
+    assert_string_equal(info.system, "SYSD");
+    assert_int_equal(parse("//A JOB\n/*JOBPARM SYSAFF=*\n", &info, err,
+                           sizeof err),
+                     0);
+    assert_string_equal(info.system, "");
+    assert_int_equal(parse("//A JOB\n/*JOBPARM SYSAFF=ANY\n", &info, err,
+                           sizeof err),
+                     0);
+    assert_string_equal(info.system, "");
+}
+
+static void test_zosmf_jcl_continuation_crlf_columns(void **state)
+{
+    struct xdi__jcl_info info;
+    char err[256];
+    char jcl[512];
+    (void)state;
+
+    /* CRLF, leading blank lines, a continued JOB statement (a quoted
+     * comma does not continue it, the trailing one does) whose class is
+     * on the second line, after which a comment follows. */
+    assert_int_equal(parse("\r\n   \r\n"
+                           "//payjob   JOB (1),'A, B C',\r\n"
+                           "//             CLASS=C             comment\r\n"
+                           "/*JOBPARM SYSAFF=sysa\r\n",
+                           &info, err, sizeof err),
+                     0);
+    assert_string_equal(info.jobname, "PAYJOB");
+    assert_string_equal(info.jobclass, "C");
+    assert_string_equal(info.system, "SYSA");
+    assert_int_equal(info.system_line, 5);
+    /* A quoted CLASS= is the programmer's name, not the class. */
+    assert_int_equal(parse("//Q JOB 1,'CLASS=Z'\n", &info, err, sizeof err),
+                     0);
+    assert_string_equal(info.jobclass, "A");
+    /* Columns 73-80 are the sequence number. */
+    snprintf(jcl, sizeof jcl, "//SEQ JOB CLASS=D%-55s%s\n", "", "CLASS=EE");
+    assert_int_equal(strlen(jcl), 81);
+    assert_int_equal(parse(jcl, &info, err, sizeof err), 0);
+    assert_string_equal(info.jobclass, "D");
+}
+
+static void test_zosmf_jcl_errors_name_lines(void **state)
+{
+    (void)state;
+
+    parse_fails("", "line 1: the JCL is empty");
+    parse_fails("\n\n", "line 2: the JCL is empty");
+    parse_fails("hello\n", "line 1: the JCL must begin with the JOB statement");
+    parse_fails("\n//* comment\n//A JOB\n",
+                "line 2: the JCL must begin with the JOB statement");
+    parse_fails("// JOB\n", "line 1: the JOB statement has no job name");
+    parse_fails("//1PAY JOB\n", "line 1: '1PAY' is not a valid job name");
+    parse_fails("//PAYROLL12 JOB\n",
+                "line 1: 'PAYROLL12' is not a valid job name");
+    parse_fails("//PAY EXEC PGM=X\n",
+                "line 1: the first statement is not a JOB statement (its "
+                "operation is 'EXEC')");
+    parse_fails("//A JOB\n//S EXEC PGM=X\n//B JOB\n",
+                "line 3: a second JOB statement");
+    parse_fails("//A JOB\n/*JOBPARM SYSAFF=TOOLONGNAME\n",
+                "line 2: SYSAFF= 'TOOLONGNAME' is not a system name");
+    parse_fails("//A JOB\n/*XEQ\n", "line 2: XEQ '' is not a system name");
+    parse_fails("//A JOB CLASS=+\n", "line 1: CLASS= of the JOB statement");
+    parse_fails("//A JOB 'OPEN\n", "line 1: a quoted operand");
+    parse_fails("//A JOB\n//S EXEC\x01\n",
+                "line 2: column 9 holds the control character 0x01");
+}
+
+static void test_zosmf_valid_name(void **state)
+{
+    (void)state;
+    assert_true(xdi__zosmf_valid_name("SYSA"));
+    assert_true(xdi__zosmf_valid_name("$#@12345"));
+    assert_false(xdi__zosmf_valid_name(""));
+    assert_false(xdi__zosmf_valid_name("9SYS"));
+    assert_false(xdi__zosmf_valid_name("sysa"));
+    assert_false(xdi__zosmf_valid_name("ABCDEFGHI"));
+    assert_false(xdi__zosmf_valid_name("A-B"));
+}
+
+/* ---- the cancel template ------------------------------------------------- */
+
+static void test_zosmf_cancel_command(void **state)
+{
+    char out[140];
+    char tmpl[140];
+    (void)state;
+
+    assert_int_equal(xdi__zosmf_cancel_command("CANCEL &job", "PAYROLL2",
+                                               "JOB00007", 128, out,
+                                               sizeof out),
+                     15);
+    assert_string_equal(out, "CANCEL PAYROLL2");
+    /* &jobid is not &job followed by "id". */
+    assert_int_equal(xdi__zosmf_cancel_command("$CJ(&jobid) &job,&jobs",
+                                               "PAY", "JOB00007", 128, out,
+                                               sizeof out),
+                     22);
+    assert_string_equal(out, "$CJ(JOB00007) PAY,PAYs");
+    assert_int_equal(xdi__zosmf_cancel_command("C U=X", "PAY", "J", 128, out,
+                                               sizeof out),
+                     5);
+    /* 123 + 8 > 128: never truncated; 123 + 5 fits exactly. */
+    memset(tmpl, 'X', 123);
+    memcpy(tmpl + 123, "&job", 5);
+    assert_int_equal(xdi__zosmf_cancel_command(tmpl, "PAYROLL2", "J", 128, out,
+                                               sizeof out),
+                     -1);
+    assert_int_equal(xdi__zosmf_cancel_command(tmpl, "PAYROL", "J", 128, out,
+                                               sizeof out),
+                     -1);
+    assert_int_equal(xdi__zosmf_cancel_command(tmpl, "PAYRO", "J", 128, out,
+                                               sizeof out),
+                     128);
+    assert_int_equal(xdi__zosmf_cancel_command("&job", "", "J", 128, out,
+                                               sizeof out),
+                     -1);
+}
+
+/* ---- patterns ------------------------------------------------------------- */
+
+static void test_zosmf_match(void **state)
+{
+    (void)state;
+    assert_true(xdi__zosmf_match("*", "PAYROLL2"));
+    assert_true(xdi__zosmf_match("PAY*", "PAYROLL2"));
+    assert_true(xdi__zosmf_match("pay*", "PAYROLL2"));
+    assert_true(xdi__zosmf_match("PAY*", "PAY"));
+    assert_true(xdi__zosmf_match("P%Y*2", "PAYROLL2"));
+    assert_true(xdi__zosmf_match("*ROLL*", "PAYROLL2"));
+    assert_true(xdi__zosmf_match("PAYROLL2", "PAYROLL2"));
+    assert_false(xdi__zosmf_match("PAY", "PAYROLL2"));
+    assert_false(xdi__zosmf_match("PAY*", "BACKUP"));
+    assert_false(xdi__zosmf_match("P%Y", "PY"));
+    assert_false(xdi__zosmf_match("", "A"));
+}
+
+/* ---- the job document ------------------------------------------------- */
+
+static const char *job_ended =
+    "{\"jobid\":\"JOB00003\",\"name\":\"PAYROLL2\",\"system\":\"SYSA\","
+    "\"state\":\"ended\",\"submitted\":\"2026-12-02T14:31:00.000Z\","
+    "\"ended\":\"2026-12-02T14:31:05.250Z\",\"by\":\"zosmf\",\"max_cc\":4,"
+    "\"abend\":null,"
+    "\"steps\":[{\"step\":\"STEP1\",\"proc_step\":\"\",\"cc\":0,\"scc\":0,"
+    "\"ucc\":0,\"notes\":\"S NR\",\"ts\":\"2026-12-02T14:31:02.000Z\"},"
+    "{\"step\":\"STEP2\",\"proc_step\":\"COMPILE\",\"cc\":4,\"scc\":0,"
+    "\"ucc\":0,\"notes\":\"J NR\",\"ts\":\"2026-12-02T14:31:05.250Z\"}],"
+    "\"history\":[{\"ts\":\"2026-12-02T14:31:00.000Z\",\"event\":\"sent\","
+    "\"text\":\"exec job PAYROLL2\"},{\"ts\":\"2026-12-02T14:31:05.250Z\","
+    "\"event\":\"eoj\",\"text\":\"\"}]}";
+
+static void test_zosmf_job_ended_cc(void **state)
+{
+    json_t *job = load(job_ended);
+    (void)state;
+
+    check_json(
+        xdi__zosmf_job(job, "B", false, "http://127.0.0.1:8080"),
+        "{\"jobid\":\"JOB00003\",\"jobname\":\"PAYROLL2\",\"subsystem\":\"JES2\","
+        "\"owner\":\"SYSA\",\"status\":\"OUTPUT\",\"type\":\"JOB\","
+        "\"class\":\"B\",\"retcode\":\"CC 0004\","
+        "\"url\":\"http://127.0.0.1:8080/zosmf/restjobs/jobs/PAYROLL2/"
+        "JOB00003\","
+        "\"files-url\":\"http://127.0.0.1:8080/zosmf/restjobs/jobs/PAYROLL2/"
+        "JOB00003/files\","
+        "\"job-correlator\":\"JOB00003SYSA....XDIEMU.........:\","
+        "\"phase\":20,\"phase-name\":\"Job is on the hard copy queue\","
+        "\"exec-system\":\"SYSA\",\"exec-member\":\"SYSA\","
+        "\"exec-submitted\":\"2026-12-02T14:31:00.000Z\","
+        "\"exec-started\":\"2026-12-02T14:31:00.000Z\","
+        "\"exec-ended\":\"2026-12-02T14:31:05.250Z\"}");
+    json_decref(job);
+}
+
+/* The retcode and status for a job object of the given state. */
+static void check_codes(const char *job_text, bool canceled,
+                        const char *status, const char *retcode)
+{
+    json_t *job = load(job_text);
+    json_t *z = xdi__zosmf_job(job, NULL, canceled, "");
+
+    assert_non_null(z);
+    assert_string_equal(json_string_value(json_object_get(z, "status")),
+                        status);
+    if (retcode == NULL)
+        assert_true(json_is_null(json_object_get(z, "retcode")));
+    else
+        assert_string_equal(
+            json_string_value(json_object_get(z, "retcode")), retcode);
+    assert_string_equal(json_string_value(json_object_get(z, "class")), "A");
+    json_decref(z);
+    json_decref(job);
+}
+
+static void test_zosmf_job_states(void **state)
+{
+    (void)state;
+    check_codes("{\"jobid\":\"J1\",\"name\":\"A\",\"system\":\"S\","
+                "\"state\":\"input\"}",
+                false, "INPUT", NULL);
+    check_codes("{\"jobid\":\"J1\",\"name\":\"A\",\"system\":\"S\","
+                "\"state\":\"sent\"}",
+                false, "ACTIVE", NULL);
+    check_codes("{\"jobid\":\"J1\",\"name\":\"A\",\"system\":\"S\","
+                "\"state\":\"running\",\"max_cc\":8}",
+                false, "ACTIVE", NULL);
+    check_codes("{\"jobid\":\"J1\",\"name\":\"A\",\"system\":\"S\","
+                "\"state\":\"abended\",\"max_cc\":null,\"abend\":\"S0C4\"}",
+                false, "OUTPUT", "ABEND S0C4");
+    check_codes("{\"jobid\":\"J1\",\"name\":\"A\",\"system\":\"S\","
+                "\"state\":\"abended\",\"abend\":\"U0100\"}",
+                true, "OUTPUT", "ABEND U0100");
+    check_codes("{\"jobid\":\"J1\",\"name\":\"A\",\"system\":\"S\","
+                "\"state\":\"not_run\"}",
+                false, "OUTPUT", "JCL ERROR");
+    check_codes("{\"jobid\":\"J1\",\"name\":\"A\",\"system\":\"S\","
+                "\"state\":\"ended\",\"max_cc\":0}",
+                true, "OUTPUT", "CANCELED");
+    check_codes("{\"jobid\":\"J1\",\"name\":\"A\",\"system\":\"S\","
+                "\"state\":\"ended\",\"max_cc\":12}",
+                false, "OUTPUT", "CC 0012");
+    check_codes("{\"jobid\":\"J1\",\"name\":\"A\",\"system\":\"S\","
+                "\"state\":\"ended\"}",
+                false, "OUTPUT", "CC 0000");
+}
+
+static void test_zosmf_job_input_has_no_start(void **state)
+{
+    json_t *job = load("{\"jobid\":\"JOB00009\",\"name\":\"HELD\","
+                       "\"system\":\"SYSZ\",\"state\":\"input\","
+                       "\"submitted\":\"2026-12-02T14:00:00.000Z\","
+                       "\"ended\":null}");
+    (void)state;
+
+    check_json(xdi__zosmf_job(job, NULL, false, ""),
+               "{\"jobid\":\"JOB00009\",\"jobname\":\"HELD\","
+               "\"subsystem\":\"JES2\",\"owner\":\"SYSZ\",\"status\":\"INPUT\","
+               "\"type\":\"JOB\",\"class\":\"A\",\"retcode\":null,"
+               "\"url\":\"/zosmf/restjobs/jobs/HELD/JOB00009\","
+               "\"files-url\":\"/zosmf/restjobs/jobs/HELD/JOB00009/files\","
+               "\"job-correlator\":\"JOB00009SYSZ....XDIEMU.........:\","
+               "\"phase\":10,\"phase-name\":\"Job is queued for execution\","
+               "\"exec-system\":\"SYSZ\",\"exec-member\":\"SYSZ\","
+               "\"exec-submitted\":\"2026-12-02T14:00:00.000Z\","
+               "\"exec-started\":null,\"exec-ended\":null}");
+    json_decref(job);
+}
+
+/* ---- spool -------------------------------------------------------------- */
+
+static const char *jcl_text = "//PAYROLL2 JOB CLASS=B\r\n"
+                              "/*JOBPARM SYSAFF=SYSA\n"
+                              "//STEP1 EXEC PGM=PAYROLL\n";
+
+static void test_zosmf_files_list(void **state)
+{
+    json_t *job = load(job_ended);
+    (void)state;
+
+    check_json(
+        xdi__zosmf_files(job, jcl_text, "B", ""),
+        "[{\"jobid\":\"JOB00003\",\"jobname\":\"PAYROLL2\",\"recfm\":\"UA\","
+        "\"byte-count\":166,\"record-count\":4,"
+        "\"job-correlator\":\"JOB00003SYSA....XDIEMU.........:\","
+        "\"class\":\"B\",\"id\":2,\"ddname\":\"JESMSGLG\","
+        "\"records-url\":\"/zosmf/restjobs/jobs/PAYROLL2/JOB00003/files/2/"
+        "records\",\"lrecl\":133,\"subsystem\":\"JES2\",\"stepname\":\"JES2\","
+        "\"procstep\":null},"
+        "{\"jobid\":\"JOB00003\",\"jobname\":\"PAYROLL2\",\"recfm\":\"V\","
+        "\"byte-count\":103,\"record-count\":3,"
+        "\"job-correlator\":\"JOB00003SYSA....XDIEMU.........:\","
+        "\"class\":\"B\",\"id\":3,\"ddname\":\"JESJCL\","
+        "\"records-url\":\"/zosmf/restjobs/jobs/PAYROLL2/JOB00003/files/3/"
+        "records\",\"lrecl\":136,\"subsystem\":\"JES2\",\"stepname\":\"JES2\","
+        "\"procstep\":null},"
+        "{\"jobid\":\"JOB00003\",\"jobname\":\"PAYROLL2\",\"recfm\":\"VA\","
+        "\"byte-count\":274,\"record-count\":6,"
+        "\"job-correlator\":\"JOB00003SYSA....XDIEMU.........:\","
+        "\"class\":\"B\",\"id\":4,\"ddname\":\"JESYSMSG\","
+        "\"records-url\":\"/zosmf/restjobs/jobs/PAYROLL2/JOB00003/files/4/"
+        "records\",\"lrecl\":137,\"subsystem\":\"JES2\",\"stepname\":\"JES2\","
+        "\"procstep\":null}]");
+    json_decref(job);
+}
+
+static void test_zosmf_spool_texts(void **state)
+{
+    json_t *job = load(job_ended);
+    char *s;
+    (void)state;
+
+    s = xdi__zosmf_spool(job, jcl_text, XDI_SPOOL_JESJCL);
+    assert_string_equal(s, "         1 //PAYROLL2 JOB CLASS=B\n"
+                           "         2 /*JOBPARM SYSAFF=SYSA\n"
+                           "         3 //STEP1 EXEC PGM=PAYROLL\n");
+    free(s);
+    s = xdi__zosmf_spool(job, jcl_text, XDI_SPOOL_JESYSMSG);
+    assert_string_equal(
+        s, "IEF142I PAYROLL2 STEP1 - STEP WAS EXECUTED - COND CODE 0000\n"
+           "XDI100I PAYROLL2 STEP1 - EOTINFO NOTES S NR\n"
+           "IEF142I PAYROLL2 STEP2 - STEP WAS EXECUTED - COND CODE 0004\n"
+           "        PROCSTEP COMPILE\n"
+           "XDI100I PAYROLL2 STEP2 - EOTINFO NOTES J NR\n"
+           "IEF404I PAYROLL2 - ENDED - TIME=14.31.05\n");
+    free(s);
+    s = xdi__zosmf_spool(job, jcl_text, XDI_SPOOL_JESMSGLG);
+    assert_string_equal(
+        s, "                    J E S 2  J O B  L O G  --  S Y S T E M  SYSA  "
+           "--  N O D E  X D I E M U\n"
+           "\n"
+           "14.31.00 JOB00003  XDI sent: exec job PAYROLL2\n"
+           "14.31.05 JOB00003  XDI eoj\n");
+    free(s);
+    assert_null(xdi__zosmf_spool(job, jcl_text, 7));
+    json_decref(job);
+}
+
+static void test_zosmf_spool_abend_and_not_run(void **state)
+{
+    json_t *job = load("{\"jobid\":\"J2\",\"name\":\"BAD\",\"system\":\"S\","
+                       "\"state\":\"abended\",\"abend\":\"S0C4\","
+                       "\"ended\":\"2026-12-02T01:02:03.000Z\","
+                       "\"steps\":[{\"step\":\"STEP1\",\"proc_step\":\"\","
+                       "\"cc\":0,\"scc\":196,\"ucc\":0,\"notes\":\"\"}]}");
+    char *s;
+    (void)state;
+
+    s = xdi__zosmf_spool(job, NULL, XDI_SPOOL_JESYSMSG);
+    assert_string_equal(
+        s, "IEF472I BAD STEP1 - COMPLETION CODE - SYSTEM=0C4 USER=0000\n"
+           "IEF450I BAD - ABEND=S0C4 - TIME=01.02.03\n");
+    free(s);
+    json_decref(job);
+    job = load("{\"jobid\":\"J3\",\"name\":\"NOPE\",\"system\":\"S\","
+               "\"state\":\"not_run\",\"ended\":\"2026-12-02T01:02:03.000Z\"}");
+    s = xdi__zosmf_spool(job, NULL, XDI_SPOOL_JESYSMSG);
+    assert_string_equal(s,
+                        "IEF453I NOPE - JOB FAILED - JCL ERROR - TIME=01.02.03\n");
+    free(s);
+    json_decref(job);
+}
+
+static void test_zosmf_jcl_for_rerun(void **state)
+{
+    json_t *job = load("{\"jobid\":\"J4\",\"name\":\"PAYFIX\","
+                       "\"system\":\"SYSB\",\"state\":\"ended\","
+                       "\"by\":\"trigger\"}");
+    char *s;
+    struct xdi__jcl_info info;
+    char err[128];
+    (void)state;
+
+    s = xdi__zosmf_jcl_for(job, "//X JOB\n", NULL);
+    assert_string_equal(s, "//X JOB\n");
+    free(s);
+    /* A job the host ran itself: JCL that runs it again, where it ran. */
+    s = xdi__zosmf_jcl_for(job, NULL, NULL);
+    assert_string_equal(s, "//PAYFIX   JOB CLASS=A\n"
+                           "/*JOBPARM SYSAFF=SYSB\n"
+                           "//* run by the XDI host (trigger): the agent's "
+                           "scheduler holds its steps\n");
+    assert_int_equal(xdi__zosmf_jcl_parse(s, strlen(s), &info, err,
+                                          sizeof err),
+                     0);
+    assert_string_equal(info.jobname, "PAYFIX");
+    assert_string_equal(info.system, "SYSB");
+    free(s);
+    json_decref(job);
+}
+
+/* ---- errors, feedback, info ---------------------------------------------- */
+
+static void test_zosmf_error_and_feedback(void **state)
+{
+    (void)state;
+    check_json(xdi__zosmf_error(6, 4, 10, "No job found for reference: "
+                                          "'PAY(JOB00001)'"),
+               "{\"rc\":4,\"reason\":10,\"category\":6,\"message\":"
+               "\"No job found for reference: 'PAY(JOB00001)'\"}");
+    check_json(xdi__zosmf_feedback("PAY", "JOB00001", "SYSA", 0, NULL),
+               "{\"jobid\":\"JOB00001\",\"jobname\":\"PAY\","
+               "\"original-jobid\":\"JOB00001\",\"owner\":\"SYSA\","
+               "\"member\":\"JES2\",\"sysname\":\"SYSA\","
+               "\"job-correlator\":\"JOB00001SYSA....XDIEMU.........:\","
+               "\"status\":0}");
+    check_json(xdi__zosmf_feedback("PAY", "JOB00001", "SYSA", 1,
+                                   "no agent"),
+               "{\"jobid\":\"JOB00001\",\"jobname\":\"PAY\","
+               "\"original-jobid\":\"JOB00001\",\"owner\":\"SYSA\","
+               "\"member\":\"JES2\",\"sysname\":\"SYSA\","
+               "\"job-correlator\":\"JOB00001SYSA....XDIEMU.........:\","
+               "\"status\":1,\"internal-code\":\"XDI\",\"message\":"
+               "\"no agent\"}");
+}
+
+static void test_zosmf_info(void **state)
+{
+    (void)state;
+    check_json(
+        xdi__zosmf_info("localhost", "8080", "1.2.3"),
+        "{\"zos_version\":\"04.27.00\",\"zosmf_port\":\"8080\","
+        "\"zosmf_version\":\"27\",\"zosmf_hostname\":\"localhost\","
+        "\"zosmf_saf_realm\":\"SAFRealm\",\"zosmf_full_version\":\"27.0\","
+        "\"api_version\":\"1\",\"plugins\":["
+        "{\"pluginVersion\":\"XDIEMU;1.2.3\",\"pluginDefaultName\":"
+        "\"z/OS Jobs REST interface\",\"pluginStatus\":\"ACTIVE\"},"
+        "{\"pluginVersion\":\"XDIEMU;1.2.3\",\"pluginDefaultName\":"
+        "\"TSO/E address space services\",\"pluginStatus\":\"ACTIVE\"},"
+        "{\"pluginVersion\":\"XDIEMU;1.2.3\",\"pluginDefaultName\":"
+        "\"Multisystem routing services\",\"pluginStatus\":\"ACTIVE\"}]}");
+}
+
+/* ---- TSO ------------------------------------------------------------------- */
+
+static void test_zosmf_tso_object(void **state)
+{
+    const char *lines[] = {"IKJ56455I XDI LOGON IN PROGRESS", "READY "};
+    (void)state;
+
+    check_json(xdi__zosmf_tso("XDI-1-abcdefgh", "1", lines, 2, true, false,
+                              -1),
+               "{\"servletKey\":\"XDI-1-abcdefgh\",\"queueID\":\"1\","
+               "\"ver\":\"0100\",\"tsoData\":["
+               "{\"TSO MESSAGE\":{\"VERSION\":\"0100\",\"DATA\":"
+               "\"IKJ56455I XDI LOGON IN PROGRESS\"}},"
+               "{\"TSO MESSAGE\":{\"VERSION\":\"0100\",\"DATA\":\"READY \"}},"
+               "{\"TSO PROMPT\":{\"VERSION\":\"0100\",\"HIDDEN\":\"FALSE\"}}],"
+               "\"timeout\":false}");
+    /* Nothing to say (a send with readReply=false, a ping): no tsoData. */
+    check_json(xdi__zosmf_tso("K", NULL, NULL, 0, false, false, -1),
+               "{\"servletKey\":\"K\",\"ver\":\"0100\",\"timeout\":false}");
+    /* A reconnect (appsessid given, session found). */
+    check_json(xdi__zosmf_tso("K", "7", NULL, 0, false, true, 1),
+               "{\"servletKey\":\"K\",\"queueID\":\"7\",\"ver\":\"0100\","
+               "\"reused\":true,\"timeout\":true}");
+    check_json(xdi__zosmf_tso_error("K", "IZUG1126E", "no such servlet"),
+               "{\"servletKey\":\"K\",\"ver\":\"0100\",\"msgData\":"
+               "[{\"messageText\":\"no such servlet\","
+               "\"messageId\":\"IZUG1126E\"}]}");
+}
+
+static void test_zosmf_tso_v1(void **state)
+{
+    const char *lines[] = {"IEE114I 14.31.00 2026.336 ACTIVITY", "READY "};
+    (void)state;
+
+    check_json(xdi__zosmf_tso_v1(lines, 2, true, NULL),
+               "{\"cmdResponse\":[{\"message\":"
+               "\"IEE114I 14.31.00 2026.336 ACTIVITY\"},"
+               "{\"message\":\"READY \"}],\"tsoPromptReceived\":\"Y\","
+               "\"keywordDetected\":\"N\"}");
+    check_json(xdi__zosmf_tso_v1(lines, 1, false, "XDI-2-k"),
+               "{\"cmdResponse\":[{\"message\":"
+               "\"IEE114I 14.31.00 2026.336 ACTIVITY\"}],"
+               "\"tsoPromptReceived\":\"N\",\"keywordDetected\":\"N\","
+               "\"servletKey\":\"XDI-2-k\"}");
+}
+
+static void test_zosmf_tso_lines(void **state)
+{
+    char **lines;
+    json_t *ans;
+    int n;
+    (void)state;
+
+    ans = load("{\"event\":\"info\",\"kind\":\"CMD\",\"text\":\"IEE114I "
+               "ACTIVITY 3 JOBS\"}");
+    n = xdi__zosmf_tso_lines("D A,L", ans, false, 5, &lines);
+    assert_int_equal(n, 1);
+    assert_string_equal(lines[0], "IEE114I ACTIVITY 3 JOBS");
+    xdi__zosmf_lines_free(lines, n);
+    json_decref(ans);
+
+    ans = load("{\"event\":\"agent_error\",\"error\":4,\"error_name\":"
+               "\"invalid request\",\"text\":\"NOT ALLOWED\"}");
+    n = xdi__zosmf_tso_lines("KILL", ans, false, 5, &lines);
+    assert_int_equal(n, 1);
+    assert_string_equal(lines[0], "XDI202E KILL: the agent refused it: error "
+                                  "04 invalid request: NOT ALLOWED");
+    xdi__zosmf_lines_free(lines, n);
+    json_decref(ans);
+
+    n = xdi__zosmf_tso_lines("D T", NULL, true, 1, &lines);
+    assert_int_equal(n, 1);
+    assert_string_equal(lines[0],
+                        "XDI201W D T: no answer from the agent within 1 second");
+    xdi__zosmf_lines_free(lines, n);
+}
+
+/* ---- gateway ------------------------------------------------------------ */
+
+static void test_zosmf_gateway(void **state)
+{
+    struct xdi__gw_output out[2] = {
+        {.system = "SYSA", .rc = "OK", .output = "{\"a\":1}",
+         .output_len = 7},
+        {.system = "SYSB", .rc = "HttpConnectionFailed", .msgid = "XDIZ401E",
+         .msgtxt = "SYSB has no agent connected"},
+    };
+    (void)state;
+
+    check_json(
+        xdi__zosmf_gateway(out, 2, XDI_ZOSMF_SYSPLEX),
+        "{\"primaryAPIVersion\":\"1\",\"numOfSystems\":2,\"systemsOutput\":["
+        "{\"systemName\":\"SYSA\",\"rc\":\"OK\",\"error\":null,"
+        "\"systemOutput\":\"{\\\"a\\\":1}\",\"secondaryApiVersion\":\"1\","
+        "\"systemVersion\":{\"zosNode\":\"SYSA\",\"zosVrm\":\"04.27.00\","
+        "\"zosSysplex\":\"XDIPLEX\"}},"
+        "{\"systemName\":\"SYSB\",\"rc\":\"HttpConnectionFailed\","
+        "\"error\":{\"msgid\":\"XDIZ401E\",\"msgtxt\":"
+        "\"SYSB has no agent connected\"},\"systemOutput\":null,"
+        "\"secondaryApiVersion\":\"1\",\"systemVersion\":{\"zosNode\":"
+        "\"SYSB\",\"zosVrm\":\"04.27.00\",\"zosSysplex\":\"XDIPLEX\"}}]}");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_zosmf_jcl_job_and_sysaff),
+        cmocka_unit_test(test_zosmf_jcl_defaults),
+        cmocka_unit_test(test_zosmf_jcl_xeq_main_route),
+        cmocka_unit_test(test_zosmf_jcl_continuation_crlf_columns),
+        cmocka_unit_test(test_zosmf_jcl_errors_name_lines),
+        cmocka_unit_test(test_zosmf_valid_name),
+        cmocka_unit_test(test_zosmf_cancel_command),
+        cmocka_unit_test(test_zosmf_match),
+        cmocka_unit_test(test_zosmf_job_ended_cc),
+        cmocka_unit_test(test_zosmf_job_states),
+        cmocka_unit_test(test_zosmf_job_input_has_no_start),
+        cmocka_unit_test(test_zosmf_files_list),
+        cmocka_unit_test(test_zosmf_spool_texts),
+        cmocka_unit_test(test_zosmf_spool_abend_and_not_run),
+        cmocka_unit_test(test_zosmf_jcl_for_rerun),
+        cmocka_unit_test(test_zosmf_error_and_feedback),
+        cmocka_unit_test(test_zosmf_info),
+        cmocka_unit_test(test_zosmf_tso_object),
+        cmocka_unit_test(test_zosmf_tso_v1),
+        cmocka_unit_test(test_zosmf_tso_lines),
+        cmocka_unit_test(test_zosmf_gateway),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
