@@ -17,6 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
+#include "fixture.h"
 #include "zosmf.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -244,6 +247,74 @@ static void test_zosmf_cancel_command(void **state)
     assert_int_equal(xdi__zosmf_cancel_command("&job", "", "J", 128, out,
                                                sizeof out),
                      -1);
+}
+
+/* The fixture option: loaded as written, refused (at its line) when an
+ * 8-character job name would not fit 128 bytes. */
+struct fx_errors {
+    int n;
+    int line;
+    char msg[256];
+};
+
+static void fx_collect(void *ctx, const char *file, int line,
+                       const char *message)
+{
+    struct fx_errors *e = ctx;
+    (void)file;
+    if (e->n++ == 0) {
+        e->line = line;
+        snprintf(e->msg, sizeof e->msg, "%s", message);
+    }
+}
+
+static int load_fixture(const char *yaml, struct xdi_fixture_set **set,
+                        struct fx_errors *errs)
+{
+    char dir[] = "/tmp/test_zosmf.XXXXXX";
+    char path[64];
+    FILE *f;
+    int rc;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/hosts.yaml", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(yaml, f);
+    fclose(f);
+    rc = xdi_fixture_load(dir, set, fx_collect, errs);
+    unlink(path);
+    rmdir(dir);
+    return rc;
+}
+
+static void test_zosmf_fixture_cancel_command(void **state)
+{
+    struct xdi_fixture_set *set = NULL;
+    struct fx_errors errs = {0};
+    char yaml[512];
+    (void)state;
+
+    assert_int_equal(load_fixture("hosts:\n"
+                                  "  - system: SYSA\n"
+                                  "    cancel_command: \"CANCEL &job\"\n"
+                                  "  - system: SYSB\n",
+                                  &set, &errs),
+                     0);
+    assert_string_equal(xdi_fixture_find_host(set, "SYSA")->cancel_command,
+                        "CANCEL &job");
+    assert_null(xdi_fixture_find_host(set, "SYSB")->cancel_command);
+    xdi_fixture_free(set);
+
+    /* 121 + 8 > 128. */
+    snprintf(yaml, sizeof yaml,
+             "hosts:\n  - system: SYSA\n    cancel_command: \"%0121d&job\"\n",
+             0);
+    assert_int_equal(load_fixture(yaml, &set, &errs), 1);
+    assert_null(set);
+    assert_int_equal(errs.line, 3);
+    assert_non_null(strstr(errs.msg, "cancel_command: with an 8-character job "
+                                     "name it is 129 bytes"));
 }
 
 /* ---- patterns ------------------------------------------------------------- */
@@ -653,6 +724,7 @@ int main(void)
         cmocka_unit_test(test_zosmf_jcl_errors_name_lines),
         cmocka_unit_test(test_zosmf_valid_name),
         cmocka_unit_test(test_zosmf_cancel_command),
+        cmocka_unit_test(test_zosmf_fixture_cancel_command),
         cmocka_unit_test(test_zosmf_match),
         cmocka_unit_test(test_zosmf_job_ended_cc),
         cmocka_unit_test(test_zosmf_job_states),
