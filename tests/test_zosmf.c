@@ -681,6 +681,14 @@ static void test_zosmf_tso_lines(void **state)
     xdi__zosmf_lines_free(lines, n);
     json_decref(ans);
 
+    ans = load("{\"event\":\"disconnect\",\"conn\":3}");
+    n = xdi__zosmf_tso_lines("D T", ans, false, 5, &lines);
+    assert_int_equal(n, 1);
+    assert_string_equal(lines[0], "XDI203E D T: the agent's session ended "
+                                  "before it answered");
+    xdi__zosmf_lines_free(lines, n);
+    json_decref(ans);
+
     n = xdi__zosmf_tso_lines("D T", NULL, true, 1, &lines);
     assert_int_equal(n, 1);
     assert_string_equal(lines[0],

@@ -148,7 +148,8 @@ json_t *xdi__zosmf_tso_v1(const char *const *lines, size_t n, bool prompt,
 
 /* The TSO lines of what the agent answered to one command, from the
  * control plane's answer record (info record with the command event text,
- * agent_error, or NULL when nothing came in time); malloc'd array of
+ * agent_error, another record (a disconnect) when the session ended first,
+ * or NULL when nothing came in time); malloc'd array of
  * malloc'd strings in *lines, count returned, -1 when out of memory.
  * Free with xdi__zosmf_lines_free(). */
 int xdi__zosmf_tso_lines(const char *command, const json_t *answer,

@@ -646,9 +646,15 @@ int xdi__zosmf_tso_lines(const char *command, const json_t *answer,
                       str_or(answer, "error_name", ""),
                       text != NULL && text[0] != '\0' ? ": " : "",
                       text != NULL ? text : "");
-    } else {
+    } else if (strcmp(event, "info") == 0) {
         /* The command event text the agent reported (info, object 04). */
         r = push_line(lines, &n, "%s", str_or(answer, "text", ""));
+    } else {
+        /* The session it was sent on ended (disconnect, logout). */
+        r = push_line(lines, &n,
+                      "XDI203E %s: the agent's session ended before it "
+                      "answered",
+                      command);
     }
     if (r != 0) {
         xdi__zosmf_lines_free(*lines, n);
