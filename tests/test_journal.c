@@ -224,7 +224,7 @@ static void test_journal_write_bad_arguments(void **state)
 {
     struct jenv *e = *state;
     struct xdi_journal_sink *j = xdi_journal_sink_open(e->path);
-    struct xdi_record rec = {NULL, NULL, 0, &when};
+    struct xdi_record rec = {NULL, NULL, 0, &when, 0};
 
     errno = 0;
     assert_int_equal(put(NULL, record("x", 0)), -1);

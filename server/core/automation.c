@@ -31,8 +31,8 @@
  * bytes go into the send record too (they are small, and they are what a
  * test wants to see).  why (owned) is the record that says why it is sent:
  * journalled with the send's outcome, just before the send's record. */
-static void send_one(struct xdi_conn *c, uint32_t key, const uint8_t *obj,
-                     size_t len, json_t *why)
+void xdi__send_one(struct xdi_conn *c, uint32_t key, const uint8_t *obj,
+                   size_t len, const char *job, json_t *why)
 {
     struct xdi_blob *b = xdi_blob_new(obj, len);
     struct xdi__out out = {.key = key, .body = b, .count = 1,
@@ -49,12 +49,14 @@ static void send_one(struct xdi_conn *c, uint32_t key, const uint8_t *obj,
     }
     rec = xdi__rec(c, "send", NULL);
     xdi__rec_hex(rec, "object", obj, len);
+    if (job != NULL) /* exec job: the name, for readers of the journal */
+        xdi__rec_str(rec, "job", job);
     xdi__send(c, &out, NULL, NULL, rec);
     xdi_blob_unref(b); /* the send callback took its own reference */
 }
 
 /* Exec job: one 8-byte object, the job name in EBCDIC, blank padded. */
-static void send_exec_job(struct xdi_conn *c, const char *job, json_t *why)
+void xdi__send_exec_job(struct xdi_conn *c, const char *job, json_t *why)
 {
     uint8_t name[NACCB_NAME_SIZE];
 
@@ -65,11 +67,11 @@ static void send_exec_job(struct xdi_conn *c, const char *job, json_t *why)
         xdi__journal(c->srv, why);
         return;
     }
-    send_one(c, NACCB_KEY_EXEC_JOB, name, sizeof(name), why);
+    xdi__send_one(c, NACCB_KEY_EXEC_JOB, name, sizeof(name), job, why);
 }
 
 /* The live session of host h, or NULL (a closing one does not count). */
-static struct xdi_conn *live(const struct xdi__host *h)
+struct xdi_conn *xdi__live(const struct xdi__host *h)
 {
     if (h == NULL || h->session == NULL || h->session->closing)
         return NULL;
@@ -96,7 +98,7 @@ static void fire_action(struct xdi_conn *c, size_t i,
     struct xdi__host *target =
         ev->action_target != NULL ? xdi__host_by_name(srv, ev->action_target)
                                   : c->host;
-    struct xdi_conn *to = live(target);
+    struct xdi_conn *to = xdi__live(target);
     json_t *rec = xdi__rec(c, "action", NULL);
     int n = NACCB_ETEXT_LENGTH;
 
@@ -135,7 +137,7 @@ static void fire_action(struct xdi_conn *c, size_t i,
     }
     /* Journalled with its outcome once the send's result is known. */
     xdi__rec_int(rec, "target_conn", (json_int_t)to->id);
-    send_one(to, NACCB_KEY_EXEC_CMD, cmd, (size_t)n, rec);
+    xdi__send_one(to, NACCB_KEY_EXEC_CMD, cmd, (size_t)n, NULL, rec);
 }
 
 /* ---- SCD triggers -------------------------------------------------------- */
@@ -208,7 +210,7 @@ static void hold(struct xdi_conn *c, const struct origin *o,
 static void fire_trigger(struct xdi_conn *c, const struct origin *o,
                          const struct xdi_trigger *t)
 {
-    struct xdi_conn *to = live(xdi__host_by_name(c->srv, t->target_host));
+    struct xdi_conn *to = xdi__live(xdi__host_by_name(c->srv, t->target_host));
     json_t *rec = trigger_record(c, o, t);
 
     if (to == NULL) {
@@ -217,7 +219,7 @@ static void fire_trigger(struct xdi_conn *c, const struct origin *o,
         return;
     }
     xdi__rec_int(rec, "target_conn", (json_int_t)to->id);
-    send_exec_job(to, t->run_job, rec);
+    xdi__send_exec_job(to, t->run_job, rec);
 }
 
 /* A trigger that did not fire, with why ("not_met" and the condition, or
@@ -493,7 +495,7 @@ void xdi__auto_release(struct xdi_conn *c)
         unlink_held(srv, pp, h);
         rec = xdi__rec(c, "trigger_release", NULL);
         held_fields(rec, srv, h);
-        send_exec_job(c, h->run_job, rec);
+        xdi__send_exec_job(c, h->run_job, rec);
         free(h);
     }
 }

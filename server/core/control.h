@@ -107,6 +107,12 @@ struct xdi_control_config {
     const char *token;      /* --control-token (CI), or NULL */
     unsigned fail_delay_ms; /* answer of a repeated wrong password delayed
                                up to this: 2000 */
+    /* The text of server/control/openapi.json (the HTTP layer reads the
+     * installed file), served at GET /xdi/openapi.json without
+     * authentication; NULL: that route answers 404.  Borrowed: must
+     * outlive the control plane. */
+    const char *openapi_json;
+    size_t openapi_len;
 };
 
 void xdi_control_config_defaults(struct xdi_control_config *cfg);
@@ -144,6 +150,15 @@ void xdi_control_cancel(struct xdi_control *ctl, void *reply);
  * delayed answer due): true and *when, or false when nothing waits. */
 bool xdi_control_deadline(const struct xdi_control *ctl,
                           struct timespec *when);
+
+/* The routes under /xdi (OpenAPI path templates, "/xdi/systems/{name}"):
+ * what server/control/openapi.json describes.  *n gets their number. */
+struct xdi_control_route {
+    const char *method; /* "GET", "POST", "DELETE" */
+    const char *path;
+    bool auth; /* false: answered without credentials */
+};
+const struct xdi_control_route *xdi_control_routes(size_t *n);
 
 /* Answer everything whose deadline has passed (timed-out waits answer
  * with what they have). */

@@ -94,6 +94,9 @@ struct xdi_server {
     struct xdi__held **held_tail;
     size_t n_held;
     uint64_t next_held_id;
+    uint64_t next_jseq; /* the last record's "jseq" (record.c) */
+    /* Totals over the server's life, every connection (xdi_server_totals). */
+    struct xdi_traffic traffic;
 };
 
 struct xdi_conn {
@@ -117,6 +120,12 @@ struct xdi_conn {
     /* The agent asked for the table on this session, whatever the answer:
      * only such sessions get replace EMS / SCD when a reload changes it. */
     bool ems_acquired, scd_acquired;
+    /* For the control plane (xdi_server_host_status): what went each way
+     * on this connection, when its session began, and the last event an
+     * agent reported ({"ts","event","text"}, owned, or NULL). */
+    struct xdi_traffic traffic;
+    struct timespec login_ts;
+    json_t *last_event;
 };
 
 /* A received NACCB being handled: its bytes and decoded header. */
@@ -212,6 +221,15 @@ void xdi__auto_text(struct xdi_conn *c, unsigned object, const uint8_t *text,
  * triggers whose kind and conditions fit fire. */
 void xdi__auto_eotinfo(struct xdi_conn *c, size_t entry,
                        const struct naccb_eotinfo *e);
+/* A NACCB with one object (exec command, exec job) on c, with its send
+ * record (job: the exec job's name for it, or NULL); why (owned) is
+ * journalled with the outcome just before it. */
+void xdi__send_one(struct xdi_conn *c, uint32_t key, const uint8_t *obj,
+                   size_t len, const char *job, json_t *why);
+/* Exec job: one 8-byte object, the job name (Latin-1) in EBCDIC. */
+void xdi__send_exec_job(struct xdi_conn *c, const char *job, json_t *why);
+/* The live session of host h, or NULL (a closing one does not count). */
+struct xdi_conn *xdi__live(const struct xdi__host *h);
 /* c's session was just accepted: the triggers held for its host go out. */
 void xdi__auto_release(struct xdi_conn *c);
 /* Drops (journalled with reason) every held trigger for which keep()
@@ -263,6 +281,11 @@ void xdi__send_table(struct xdi_conn *c, bool ems, bool replacement,
 enum xdi_send_result xdi__send_error(struct xdi_conn *c, uint8_t error_code,
                                      uint8_t object, const struct xdi__rx *rx);
 
+/* ---- ondemand.c --------------------------------------------------------- */
+/* The last event c's agent reported (an info object): kept for the host
+ * status.  kind "MSG", "CMD", ...; text decoded (may be NULL). */
+void xdi__conn_last_event(struct xdi_conn *c, const char *kind, json_t *text);
+
 /* ---- record.c ----------------------------------------------------------- */
 /*
  * A journal record about connection c: "event", "conn", "peer",
@@ -291,6 +314,6 @@ void xdi__rec_int(json_t *rec, const char *field, json_int_t v);
 void xdi__rec_str(json_t *rec, const char *field, const char *s);
 /* Hands rec (owned) to the record callback, if any, with the clock's time
  * as "ts" in front and serialized as one line (struct xdi_record). */
-void xdi__journal(const struct xdi_server *srv, json_t *rec);
+void xdi__journal(struct xdi_server *srv, json_t *rec);
 
 #endif /* XDI_CORE_H */

@@ -52,7 +52,8 @@ const char *xdi_send_result_name(enum xdi_send_result r);
 
 /*
  * One journal record, valid only during the record callback.  fields is the
- * record as a JSON object, "ts" first, then "event" and the fields of
+ * record as a JSON object, "ts" first, "jseq" (the record's number in the
+ * server's life, from 1) second, then "event" and the fields of
  * docs/journal.md (borrowed: a sink that keeps it takes a reference with
  * json_incref and does not modify it).  line is the same record serialized
  * as one compact JSON line without its newline (NUL-terminated, len bytes),
@@ -64,6 +65,7 @@ struct xdi_record {
     const char *line;
     size_t len;
     const struct timespec *ts;
+    uint64_t jseq; /* the record's "jseq" */
 };
 
 /* How the core reaches the application.  conn_io is the opaque handle the

@@ -197,8 +197,13 @@ static json_t *iso_timestamp(const struct timespec *now)
     return json_string(buf);
 }
 
-void xdi__journal(const struct xdi_server *srv, json_t *rec)
+void xdi__journal(struct xdi_server *srv, json_t *rec)
 {
+    /* The journal-wide number of the record (docs/journal.md "jseq"):
+     * counted here, in the one place every record passes, so that a
+     * reader that reconnects (the control plane's stream) knows exactly
+     * what it missed. */
+    uint64_t *next = &srv->next_jseq;
     struct timespec now;
     struct xdi_record out;
     json_t *line;
@@ -211,10 +216,13 @@ void xdi__journal(const struct xdi_server *srv, json_t *rec)
         return;
     }
     xdi__now(srv, &now);
-    /* "ts" first, then the record's own fields in their order. */
+    /* "ts" first, "jseq", then the record's own fields in their order. */
     line = json_object();
+    ++*next;
     if (line == NULL ||
         json_object_set_new(line, "ts", iso_timestamp(&now)) != 0 ||
+        json_object_set_new(line, "jseq", json_integer((json_int_t)*next)) !=
+            0 ||
         json_object_update(line, rec) != 0) {
         /* No memory for the stamped copy: the record as it is. */
         json_decref(line);
@@ -226,6 +234,7 @@ void xdi__journal(const struct xdi_server *srv, json_t *rec)
     out.line = text;
     out.len = text != NULL ? strlen(text) : 0;
     out.ts = &now;
+    out.jseq = *next;
     /* The sink decides what a failure to keep it means (output.h); the
      * wire goes on either way. */
     srv->ops.record(srv->ops.ctx, &out);

@@ -156,6 +156,7 @@ void xdi__session_begin(struct xdi_conn *c, struct xdi__host *host,
     c->ems_sent = c->scd_sent = false;
     c->ems_acquired = c->scd_acquired = false;
     host->session = c;
+    xdi__now(c->srv, &c->login_ts);
     c->srv->n_sessions++;
 }
 

@@ -86,6 +86,13 @@ enum xdi_send_result xdi__send(struct xdi_conn *c, const struct xdi__out *out,
     build_header(c, out, echo, head);
     if (!c->closing)
         r = srv->ops.send(srv->ops.ctx, c->io, head, sizeof(head), out->body);
+    if (r == XDI_SEND_WRITTEN) {
+        uint64_t n = sizeof(head) + (out->body != NULL ? out->body->len : 0);
+        c->traffic.naccbs_out++;
+        c->traffic.bytes_out += n;
+        srv->traffic.naccbs_out++;
+        srv->traffic.bytes_out += n;
+    }
     /* Only now is it known what became of the NACCB: the records say
      * that, never what was meant to happen. */
     if (out->why != NULL) {

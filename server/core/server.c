@@ -140,6 +140,7 @@ static void conn_free(struct xdi_conn *c, enum xdi_close_cause cause,
     xdi__session_end(c);
     conn_unlink(c);
     naccb_framer_free(&c->framer);
+    json_decref(c->last_event);
     free(c);
 }
 
@@ -217,6 +218,10 @@ void xdi_conn_feed(struct xdi_conn *c, const uint8_t *bytes, size_t len)
     const uint8_t *p = bytes;
     size_t n = len;
 
+    if (!c->closing) {
+        c->traffic.bytes_in += len;
+        c->srv->traffic.bytes_in += len;
+    }
     while (!c->closing) {
         const uint8_t *msg;
         size_t msg_len;

@@ -26,6 +26,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "blob.h"
 #include "fixture.h"
 #include "output.h"
@@ -190,5 +192,77 @@ size_t xdi_server_connections(const struct xdi_server *srv);
 size_t xdi_server_sessions(const struct xdi_server *srv);
 
 const struct xdi_config *xdi_server_config(const struct xdi_server *srv);
+
+/* ---- on demand: the control plane's requests (ondemand.c) ----------------
+ *
+ * What the control plane (control.h) asks of the host now, rather than
+ * when a fixture's automation says so.  Each request names a host by its
+ * system name (Latin-1, unpadded) and goes to its live session.  why
+ * (owned; may be NULL) is the record that says who asked ("control",
+ * docs/journal.md): it is journalled with an "outcome" once the result is
+ * known, just before the record of the NACCB sent (as "action" and
+ * "trigger" records are); on a failure it is journalled with the failure
+ * as outcome ("no_such_system", "not_connected", "bad_request").
+ * *conn (may be NULL) gets the connection id the NACCB went to.
+ */
+
+/* What became of an on-demand request. */
+enum xdi_od_result {
+    XDI_OD_SENT = 0,          /* written to the agent's connection */
+    XDI_OD_NO_SYSTEM = -1,    /* no host of that name in the fixture set */
+    XDI_OD_NOT_CONNECTED = -2, /* the host has no live session */
+    XDI_OD_BAD_REQUEST = -3,  /* the text or name is not valid to send */
+    XDI_OD_DROPPED = -4,      /* the send failed (connection closing) */
+};
+
+/* The journal name of a result: "sent", "no_such_system", ... */
+const char *xdi_od_result_name(enum xdi_od_result r);
+
+/* Bytes and NACCBs each way. */
+struct xdi_traffic {
+    uint64_t naccbs_in, naccbs_out;
+    uint64_t bytes_in, bytes_out;
+};
+
+/* Exec command (01020104): text is Latin-1, 1..128 bytes (never cut). */
+enum xdi_od_result xdi_server_exec_command(struct xdi_server *srv,
+                                           const char *system,
+                                           const char *text, json_t *why,
+                                           uint64_t *conn);
+/* Exec job (01020108): job is a job name, 1..8 of [A-Z0-9$#@]. */
+enum xdi_od_result xdi_server_exec_job(struct xdi_server *srv,
+                                       const char *system, const char *job,
+                                       json_t *why, uint64_t *conn);
+/* Replace EMS / SCD (01020301 / 02) with the host's table in force, or
+ * no-EMS / no-SCD with error 08 when it is not available (§7). */
+enum xdi_od_result xdi_server_replace_table(struct xdi_server *srv,
+                                            const char *system, bool ems,
+                                            json_t *why, uint64_t *conn);
+/* Shutdown (01020400) to the host's agent; it is expected to log out. */
+enum xdi_od_result xdi_server_shutdown_agent(struct xdi_server *srv,
+                                             const char *system, json_t *why,
+                                             uint64_t *conn);
+/* Logins rejected with error 06 while down (xdi_config.xdi_down). */
+void xdi_server_set_down(struct xdi_server *srv, bool down);
+/* A clean slate: every connection is sent shutdown (when it has a
+ * session) and closed, every held trigger dropped ("reset").  Returns
+ * how many connections were closed. */
+size_t xdi_server_reset(struct xdi_server *srv);
+/* Journals rec (owned): a record that belongs to no connection, such as
+ * "control" (docs/journal.md). */
+void xdi_server_journal(struct xdi_server *srv, json_t *rec);
+/* The status of one host (NULL: no such host) or of all of them (an
+ * array), as the control plane shows it (docs/control.md, SYSTEM):
+ * {"name","tables":{"ems":{"ready","entries"},"scd":{...}},"agent":null |
+ * {"agent_id","conn","peer","login","naccbs_in","naccbs_out","bytes_in",
+ * "bytes_out","last_event"},"held_triggers"}.  New references. */
+json_t *xdi_server_host_status(struct xdi_server *srv, const char *system);
+json_t *xdi_server_hosts_status(struct xdi_server *srv);
+/* xdi_server_stop() was called. */
+bool xdi_server_stopping(const struct xdi_server *srv);
+/* Totals over the server's life. */
+void xdi_server_totals(const struct xdi_server *srv, struct xdi_traffic *t);
+/* The number of the last record journalled ("jseq"), 0 before any. */
+uint64_t xdi_server_last_jseq(const struct xdi_server *srv);
 
 #endif /* XDI_SERVER_H */

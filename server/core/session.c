@@ -365,7 +365,7 @@ static void record_object(struct xdi_conn *c, const struct xdi__rx *rx,
                           uint32_t i, const struct xdi__verdict *v,
                           const struct naccb_eotinfo *e)
 {
-    const struct xdi_server *srv = c->srv;
+    struct xdi_server *srv = c->srv;
     const uint8_t *obj = rx->bytes + NACCB_HEADER_SIZE + (size_t)i * rx->h.size;
     json_t *rec = xdi__rec(c, "info", NULL);
 
@@ -381,6 +381,8 @@ static void record_object(struct xdi_conn *c, const struct xdi__rx *rx,
     } else {
         xdi__rec_ebcdic(rec, srv, "text", obj, rx->h.size, false);
     }
+    xdi__conn_last_event(c, naccb_info_kind_name(rx->h.object),
+                         rec != NULL ? json_object_get(rec, "text") : NULL);
     if (v->kind == XDI__V_IN_FRAME || v->kind == XDI__V_OUT_OF_FRAME) {
         const struct naccb_evblok *b = &c->host->evbloks[v->index];
         xdi__rec_int(rec, "evblok", (json_int_t)v->index);
@@ -539,6 +541,8 @@ void xdi__handle(struct xdi_conn *c, const uint8_t *bytes, size_t len)
     rx.bytes = bytes;
     rx.len = len;
     rx.seq = ++c->received;
+    c->traffic.naccbs_in++;
+    c->srv->traffic.naccbs_in++;
     rx.max_raw = c->srv->cfg.journal_max_raw;
     if (naccb_header_decode(bytes, len, &rx.h) < 0)
         return; /* the framer hands out at least 36 bytes */

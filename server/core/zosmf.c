@@ -120,9 +120,10 @@ static void now_ts(struct xdi__zosmf *z, char out[32])
 
     xdi__control_now(z->ctl, &now);
     gmtime_r(&now.tv_sec, &tm);
-    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
+    snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+             (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
+             tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
+             tm.tm_sec % 100, (int)(now.tv_nsec / 1000000) % 1000);
 }
 
 static bool past(struct xdi__zosmf *z, const struct timespec *t)
@@ -641,7 +642,7 @@ static enum xdi_control_verdict job_submit(struct zreq *r)
                              err, sizeof err) != 0)
         return fail(r, 400, 6, 4, 7, "JCL error: %s", err);
     if (info.system[0] == '\0')
-        snprintf(info.system, sizeof info.system, "%s", r->who.system);
+        snprintf(info.system, sizeof info.system, "%.8s", r->who.system);
     if (info.system[0] == '\0')
         return fail(r, 400, 6, 4, 7,
                     "the JCL names no system (JOBPARM SYSAFF= or XEQ) and "
@@ -1604,7 +1605,7 @@ static enum xdi_control_verdict gw_targets(struct zreq *r, const char *kind,
             if (n == GW_MAX_SYSTEMS)
                 return fail(r, 400, 6, 4, 21, "more than %d target systems",
                             GW_MAX_SYSTEMS);
-            snprintf(names[n++], 16, "%s", tok);
+            snprintf(names[n++], 16, "%.8s", tok);
         }
         if (n == 0 || (strcmp(kind, "system") == 0 && n != 1))
             return fail(r, 400, 6, 4, 22,
@@ -1632,7 +1633,7 @@ static enum xdi_control_verdict gw_targets(struct zreq *r, const char *kind,
         return fail(r, 500, 7, 12, 0, "out of memory");
     w->n = n;
     for (size_t i = 0; i < n; i++) {
-        snprintf(w->slots[i].system, 16, "%s", names[i]);
+        snprintf(w->slots[i].system, 16, "%.8s", names[i]);
         w->slots[i].rc = "OK";
     }
     *ok = true;

@@ -1,0 +1,321 @@
+/*
+ * ondemand.c - what the control plane asks of the host now (server.h, "on
+ * demand"): exec command, exec job, replace EMS / SCD and shutdown to one
+ * agent, XDI down / up, a reset to a clean slate, and the status of each
+ * host as the control plane shows it.
+ *
+ * The NACCBs are those of docs/protocol.md §7, built and journalled as the
+ * automation's are (automation.c, reply.c): the control record that says
+ * who asked is the "why" of the send, journalled with its outcome just
+ * before the send's own record.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+const char *xdi_od_result_name(enum xdi_od_result r)
+{
+    switch (r) {
+    case XDI_OD_SENT:
+        return "sent";
+    case XDI_OD_NO_SYSTEM:
+        return "no_such_system";
+    case XDI_OD_NOT_CONNECTED:
+        return "not_connected";
+    case XDI_OD_BAD_REQUEST:
+        return "bad_request";
+    case XDI_OD_DROPPED:
+        return "send_dropped";
+    }
+    return "unknown";
+}
+
+void xdi_server_journal(struct xdi_server *srv, json_t *rec)
+{
+    xdi__journal(srv, rec);
+}
+
+/* A request that went nowhere: why says so. */
+static enum xdi_od_result not_sent(struct xdi_server *srv, json_t *why,
+                                   enum xdi_od_result r)
+{
+    xdi__rec_str(why, "outcome", xdi_od_result_name(r));
+    xdi__journal(srv, why);
+    return r;
+}
+
+/* The live session of the host named system, or a failure in *r. */
+static struct xdi_conn *target(struct xdi_server *srv, const char *system,
+                               enum xdi_od_result *r)
+{
+    struct xdi__host *h =
+        system != NULL ? xdi__host_by_name(srv, system) : NULL;
+    struct xdi_conn *c;
+
+    if (h == NULL) {
+        *r = XDI_OD_NO_SYSTEM;
+        return NULL;
+    }
+    c = xdi__live(h);
+    *r = c == NULL ? XDI_OD_NOT_CONNECTED : XDI_OD_SENT;
+    return c;
+}
+
+/* After a send on c: did a NACCB go out (the count moved)? */
+static enum xdi_od_result sent_result(const struct xdi_conn *c,
+                                      uint64_t before)
+{
+    return c->traffic.naccbs_out > before ? XDI_OD_SENT : XDI_OD_DROPPED;
+}
+
+enum xdi_od_result xdi_server_exec_command(struct xdi_server *srv,
+                                           const char *system,
+                                           const char *text, json_t *why,
+                                           uint64_t *conn)
+{
+    enum xdi_od_result r;
+    struct xdi_conn *c = target(srv, system, &r);
+    size_t len = text != NULL ? strlen(text) : 0;
+    uint8_t cmd[NACCB_TEXT_MAX];
+    uint64_t before;
+
+    if (c == NULL)
+        return not_sent(srv, why, r);
+    /* §7: one command text of 1..128 bytes; never cut. */
+    if (len == 0 || len > sizeof(cmd))
+        return not_sent(srv, why, XDI_OD_BAD_REQUEST);
+    naccb_ebcdic_encode(srv->fixtures->codepage, (const uint8_t *)text, len,
+                        cmd);
+    if (conn != NULL)
+        *conn = c->id;
+    xdi__rec_int(why, "target_conn", (json_int_t)c->id);
+    before = c->traffic.naccbs_out;
+    xdi__send_one(c, NACCB_KEY_EXEC_CMD, cmd, len, NULL, why);
+    return sent_result(c, before);
+}
+
+/* [A-Z0-9$#@]{1,8}: what a job name may be (docs/fixtures.md). */
+static bool job_name_ok(const char *job)
+{
+    size_t n = job != NULL ? strlen(job) : 0;
+
+    if (n == 0 || n > NACCB_NAME_SIZE)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char ch = job[i];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '$' || ch == '#' || ch == '@'))
+            return false;
+    }
+    return true;
+}
+
+enum xdi_od_result xdi_server_exec_job(struct xdi_server *srv,
+                                       const char *system, const char *job,
+                                       json_t *why, uint64_t *conn)
+{
+    enum xdi_od_result r;
+    struct xdi_conn *c = target(srv, system, &r);
+    uint64_t before;
+
+    if (c == NULL)
+        return not_sent(srv, why, r);
+    if (!job_name_ok(job))
+        return not_sent(srv, why, XDI_OD_BAD_REQUEST);
+    if (conn != NULL)
+        *conn = c->id;
+    xdi__rec_int(why, "target_conn", (json_int_t)c->id);
+    before = c->traffic.naccbs_out;
+    xdi__send_exec_job(c, job, why);
+    return sent_result(c, before);
+}
+
+/* why journalled with the outcome, then the NACCB sent by send(). */
+static enum xdi_od_result send_after_why(struct xdi_conn *c, json_t *why,
+                                         bool ems, bool table)
+{
+    struct xdi__out out = {.key = NACCB_KEY_SHUTDOWN};
+    uint64_t before = c->traffic.naccbs_out;
+
+    /* The outcome of a table or shutdown is known before the send: the
+     * connection is live; a failed send has its own record after. */
+    xdi__rec_int(why, "target_conn", (json_int_t)c->id);
+    xdi__rec_str(why, "outcome", "sent");
+    xdi__journal(c->srv, why);
+    if (table)
+        xdi__send_table(c, ems, true, NULL);
+    else
+        xdi__send(c, &out, NULL, NULL, NULL);
+    return sent_result(c, before);
+}
+
+enum xdi_od_result xdi_server_replace_table(struct xdi_server *srv,
+                                            const char *system, bool ems,
+                                            json_t *why, uint64_t *conn)
+{
+    enum xdi_od_result r;
+    struct xdi_conn *c = target(srv, system, &r);
+
+    if (c == NULL)
+        return not_sent(srv, why, r);
+    if (conn != NULL)
+        *conn = c->id;
+    /* Like a reload's replacement (server.h): the agent acquired it. */
+    if (ems)
+        c->ems_acquired = true;
+    else
+        c->scd_acquired = true;
+    return send_after_why(c, why, ems, true);
+}
+
+enum xdi_od_result xdi_server_shutdown_agent(struct xdi_server *srv,
+                                             const char *system, json_t *why,
+                                             uint64_t *conn)
+{
+    enum xdi_od_result r;
+    struct xdi_conn *c = target(srv, system, &r);
+
+    if (c == NULL)
+        return not_sent(srv, why, r);
+    if (conn != NULL)
+        *conn = c->id;
+    return send_after_why(c, why, false, false);
+}
+
+void xdi_server_set_down(struct xdi_server *srv, bool down)
+{
+    srv->cfg.xdi_down = down;
+}
+
+size_t xdi_server_reset(struct xdi_server *srv)
+{
+    struct xdi__out out = {.key = NACCB_KEY_SHUTDOWN};
+    size_t n = 0;
+
+    /* Closing does not unlink (the network layer calls
+     * xdi_conn_closed() later), so the list can be walked. */
+    for (struct xdi_conn *c = srv->conns; c != NULL; c = c->next) {
+        if (c->closing)
+            continue;
+        if (c->host != NULL)
+            xdi__send(c, &out, NULL, NULL, NULL);
+        xdi__conn_close(c);
+        n++;
+    }
+    xdi__held_drop(srv, NULL, "reset");
+    return n;
+}
+
+/* "2026-11-21T08:30:00.123Z", as the journal's "ts". */
+static json_t *iso_time(const struct timespec *t)
+{
+    struct tm tm;
+    char buf[64];
+    long ms = t->tv_nsec / 1000000L;
+
+    if (gmtime_r(&t->tv_sec, &tm) == NULL)
+        return json_null();
+    if (ms < 0 || ms > 999)
+        ms = 0;
+    snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec, ms);
+    return json_string(buf);
+}
+
+void xdi__conn_last_event(struct xdi_conn *c, const char *kind, json_t *text)
+{
+    struct timespec now;
+    json_t *ev = json_object();
+
+    if (ev == NULL)
+        return;
+    xdi__now(c->srv, &now);
+    json_object_set_new(ev, "ts", iso_time(&now));
+    xdi__rec_str(ev, "event", kind != NULL ? kind : "unknown");
+    json_object_set(ev, "text", text != NULL ? text : json_null());
+    json_decref(c->last_event);
+    c->last_event = ev;
+}
+
+static json_t *table_status(bool ready, const struct xdi__table *t)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "ready", json_boolean(ready));
+    json_object_set_new(o, "entries", json_integer(t->count));
+    json_object_set_new(o, "available", json_boolean(t->blob != NULL));
+    return o;
+}
+
+static json_t *host_json(struct xdi_server *srv, const struct xdi__host *h)
+{
+    const char *name = h->fixture->system_name;
+    json_t *o = json_object();
+    json_t *tables = json_object();
+    struct xdi_conn *c = xdi__live(h);
+    size_t held = 0;
+
+    xdi__rec_latin1(o, "name", name, strlen(name));
+    json_object_set_new(tables, "ems", table_status(h->fixture->ems_ready,
+                                                    &h->ems));
+    json_object_set_new(tables, "scd", table_status(h->fixture->scd_ready,
+                                                    &h->scd));
+    json_object_set_new(o, "tables", tables);
+    if (c == NULL) {
+        json_object_set_new(o, "agent", json_null());
+    } else {
+        json_t *a = json_object();
+        xdi__rec_int(a, "agent_id", c->agent_id);
+        xdi__rec_int(a, "conn", (json_int_t)c->id);
+        xdi__rec_str(a, "peer", c->peer);
+        json_object_set_new(a, "login", iso_time(&c->login_ts));
+        xdi__rec_int(a, "naccbs_in", (json_int_t)c->traffic.naccbs_in);
+        xdi__rec_int(a, "naccbs_out", (json_int_t)c->traffic.naccbs_out);
+        xdi__rec_int(a, "bytes_in", (json_int_t)c->traffic.bytes_in);
+        xdi__rec_int(a, "bytes_out", (json_int_t)c->traffic.bytes_out);
+        json_object_set_new(a, "ems_sent", json_boolean(c->ems_sent));
+        json_object_set_new(a, "scd_sent", json_boolean(c->scd_sent));
+        json_object_set(a, "last_event",
+                        c->last_event != NULL ? c->last_event : json_null());
+        json_object_set_new(o, "agent", a);
+    }
+    for (const struct xdi__held *p = srv->held; p != NULL; p = p->next)
+        held += strcmp(p->target, name) == 0;
+    xdi__rec_int(o, "held_triggers", (json_int_t)held);
+    return o;
+}
+
+json_t *xdi_server_host_status(struct xdi_server *srv, const char *system)
+{
+    const struct xdi__host *h =
+        system != NULL ? xdi__host_by_name(srv, system) : NULL;
+
+    return h != NULL ? host_json(srv, h) : NULL;
+}
+
+json_t *xdi_server_hosts_status(struct xdi_server *srv)
+{
+    json_t *a = json_array();
+
+    for (size_t i = 0; i < srv->n_hosts; i++)
+        json_array_append_new(a, host_json(srv, &srv->hosts[i]));
+    return a;
+}
+
+void xdi_server_totals(const struct xdi_server *srv, struct xdi_traffic *t)
+{
+    *t = srv->traffic;
+}
+
+uint64_t xdi_server_last_jseq(const struct xdi_server *srv)
+{
+    return srv->next_jseq;
+}
+
+bool xdi_server_stopping(const struct xdi_server *srv)
+{
+    return srv->stopping;
+}
