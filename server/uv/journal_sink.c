@@ -68,6 +68,26 @@ struct xdi_journal_sink *xdi_journal_sink_open(const char *path)
     return s;
 }
 
+int xdi_journal_sink_reopen(struct xdi_journal_sink *s, const char *path)
+{
+    int fd;
+
+    if (s == NULL || path == NULL) {
+        errno = EINVAL;
+        return -1;
+    }
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    if (s->owns_fd)
+        close(s->fd);
+    s->fd = fd;
+    s->owns_fd = true;
+    /* A torn line belonged to the old file. */
+    s->torn = false;
+    return 0;
+}
+
 void xdi_journal_sink_close(struct xdi_journal_sink *s)
 {
     if (s == NULL)

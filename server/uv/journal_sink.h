@@ -29,6 +29,12 @@ struct xdi_journal_sink *xdi_journal_sink_open(const char *path);
  * the sink.  NULL when out of memory or fd < 0 (errno set). */
 struct xdi_journal_sink *xdi_journal_sink_fdopen(int fd, bool owns);
 
+/* Goes on in a new file: path opened as by xdi_journal_sink_open() (a
+ * rotated journal's new file; the caller renamed the old one), the old
+ * descriptor closed if the sink owned it.  On failure (-1, errno set) the
+ * sink keeps writing where it did. */
+int xdi_journal_sink_reopen(struct xdi_journal_sink *s, const char *path);
+
 /* Closes (nothing is buffered: there is nothing to flush).  When writes
  * failed, one summary line goes to the log.  NULL-safe. */
 void xdi_journal_sink_close(struct xdi_journal_sink *s);

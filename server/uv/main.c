@@ -4,11 +4,15 @@
  * Parses the command line, loads and validates the fixture set, opens the
  * journal, listens, and runs the libuv loop until SIGINT or SIGTERM has
  * stopped every connection gracefully.  The fixture directory is watched
- * and reloaded on change, and on SIGHUP (watch.c).  Exit codes: 0 stopped normally,
+ * and reloaded on change, and on SIGHUP (watch.c).  With --control, the
+ * control plane's HTTP server runs on the same loop (control_http.c) and
+ * sees every record the core makes.  Exit codes: 0 stopped normally,
  * 1 bad fixtures, 2 usage error, 3 runtime error (cannot listen, cannot
  * open the journal, a journal write failed under --journal-errors fatal).
  */
+#include <crypt.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -17,12 +21,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include "cli.h"
 #include "capture.h"
+#include "control_http.h"
 #include "journal_sink.h"
 #include "net.h"
 #include "watch.h"
@@ -30,6 +37,9 @@
 #define DEFAULT_LISTEN  "127.0.0.1:7012"
 #define DEFAULT_JOURNAL "xdi-journal.jsonl"
 #define MAX_LISTEN      16
+#define MAX_CONTROL     4
+/* The control plane's user when only a token is given (docs/control.md). */
+#define CONTROL_TOKEN_USER "xdi"
 /* A burst of fs events (an editor saving) is one reload once it has been
  * quiet this long. */
 #define DEFAULT_RELOAD_DELAY_MS 200u
@@ -44,7 +54,11 @@ enum exit_code {
 static void usage(FILE *out)
 {
     struct xdi_config d;
+    struct xdi_control_config cc;
+    struct xdi_control_http_config hc;
     xdi_config_defaults(&d);
+    xdi_control_config_defaults(&cc);
+    xdi_control_http_config_defaults(&hc);
     fprintf(
         out,
         "Usage: xdi-server --fixtures DIR [--listen ADDR:PORT]... [options]\n"
@@ -106,6 +120,44 @@ static void usage(FILE *out)
         d.max_connections, d.max_info_objects, d.login_timeout_ms / 1000,
         d.partial_timeout_ms / 1000, d.grace_ms / 1000, d.journal_max_raw,
         d.max_held_triggers, DEFAULT_RELOAD_DELAY_MS / 1000.0);
+    fprintf(
+        out,
+        "\n"
+        "Control plane (HTTP/JSON API and dashboard; see docs/control.md):\n"
+        "      --control ADDR:PORT  serve the control plane on ADDR:PORT, repeatable;\n"
+        "                           IPv6 as [::1]:PORT; PORT or :PORT alone means\n"
+        "                           127.0.0.1 (port 0: the kernel chooses). Prints\n"
+        "                           'control on ADDR:PORT' once listening\n"
+        "      --control-users FILE users allowed in, one 'name:hash[:system]' per\n"
+        "                           line (hash from --control-passwd or\n"
+        "                           'openssl passwd -6'; '#' comments)\n"
+        "      --control-token TOKEN  also accept user '%s' with password TOKEN\n"
+        "                           (for CI; visible to other local users in ps)\n"
+        "      --control-token-file FILE\n"
+        "                           without users and token a random token is made\n"
+        "                           and written (mode 0600) to FILE (default\n"
+        "                           $XDG_RUNTIME_DIR/xdi-emu/control-token, else\n"
+        "                           ~/.xdi-emu/control-token); prints\n"
+        "                           'control token in FILE'\n"
+        "      --control-token-idle S  a logon token unused S seconds expires\n"
+        "                           (default %u)\n"
+        "      --control-www DIR    the dashboard's files, served at / (default:\n"
+        "                           the installed share/xdi-emu/www; run from\n"
+        "                           the build tree: the sources' server/www)\n"
+        "      --control-max-body SIZE  larger request bodies get 413 (default %zu)\n"
+        "      --control-stream-buffer SIZE  journal stream output queued for\n"
+        "                           one client at most; a client that reads\n"
+        "                           slower is disconnected (default %zu)\n"
+        "      --control-timeout S  a client must send a whole request within S\n"
+        "                           seconds of connecting or of its last answer, or\n"
+        "                           is disconnected (default %.0f)\n"
+        "      --control-passwd     read a password on standard input, print its\n"
+        "                           SHA-512 crypt hash for --control-users, exit\n"
+        "\n"
+        "Without --control-users and --control-token the token is generated at\n"
+        "each start; clients log on as '%s' with it (docs/control.md).\n",
+        CONTROL_TOKEN_USER, cc.token_idle_s, hc.max_body, hc.stream_buffer,
+        hc.request_timeout_ms / 1000.0, CONTROL_TOKEN_USER);
 }
 
 /* "16M" -> 16777216 (tools/common/cli.h).  Returns 0 or -1. */
@@ -145,6 +197,14 @@ struct options {
     unsigned reload_delay_ms;
     const char *capture;  /* --capture FILE, or NULL */
     uint64_t capture_max; /* --capture-max; 0: unbounded */
+    struct xdi_listen_addr control[MAX_CONTROL];
+    size_t n_control;
+    const char *control_users;      /* --control-users FILE */
+    const char *control_token_file; /* --control-token-file FILE */
+    struct xdi_control_config ccfg;
+    struct xdi_control_http_config hcfg;
+    bool control_passwd;
+    bool control_opts; /* any --control-* besides --control */
 };
 
 enum long_only {
@@ -167,6 +227,16 @@ enum long_only {
     OPT_JOURNAL_ERRORS,
     OPT_CAPTURE,
     OPT_CAPTURE_MAX,
+    OPT_CONTROL,
+    OPT_CONTROL_USERS,
+    OPT_CONTROL_TOKEN,
+    OPT_CONTROL_TOKEN_FILE,
+    OPT_CONTROL_TOKEN_IDLE,
+    OPT_CONTROL_WWW,
+    OPT_CONTROL_MAX_BODY,
+    OPT_CONTROL_TIMEOUT,
+    OPT_CONTROL_PASSWD,
+    OPT_CONTROL_STREAM_BUFFER,
 };
 
 static int bad_value(const char *opt, const char *value, const char *what)
@@ -198,6 +268,67 @@ static int apply_option(struct options *o, int opt, const char *arg,
         return 0;
     case 'q':
         o->quiet = true;
+        return 0;
+    case OPT_CONTROL:
+        if (o->n_control == MAX_CONTROL)
+            return bad_value(name, arg,
+                             "too many control addresses (4 at most)");
+        if (xdi_control_addr_parse(arg, &o->control[o->n_control], err,
+                                   sizeof err) < 0) {
+            fprintf(stderr, "xdi-server: --control %s\n", err);
+            return -1;
+        }
+        o->n_control++;
+        return 0;
+    case OPT_CONTROL_USERS:
+        o->control_users = arg;
+        o->control_opts = true;
+        return 0;
+    case OPT_CONTROL_TOKEN:
+        if (strlen(arg) < 16 || strchr(arg, ':') != NULL)
+            return bad_value(name, arg,
+                             "a token needs 16 characters at least, and no "
+                             "':'");
+        o->ccfg.token = arg;
+        o->control_opts = true;
+        return 0;
+    case OPT_CONTROL_TOKEN_FILE:
+        o->control_token_file = arg;
+        o->control_opts = true;
+        return 0;
+    case OPT_CONTROL_TOKEN_IDLE:
+        if (parse_size(arg, UINT_MAX, &n) < 0 || n == 0)
+            return bad_value(name, arg, "expected seconds, e.g. 900");
+        o->ccfg.token_idle_s = (unsigned)n;
+        o->control_opts = true;
+        return 0;
+    case OPT_CONTROL_WWW:
+        o->hcfg.www_dir = arg;
+        o->control_opts = true;
+        return 0;
+    case OPT_CONTROL_MAX_BODY:
+        if (parse_size(arg, SIZE_MAX, &n) < 0 || n == 0)
+            return bad_value(name, arg, "expected a size in bytes, e.g. 1M");
+        o->hcfg.max_body = (size_t)n;
+        o->control_opts = true;
+        return 0;
+    case OPT_CONTROL_TIMEOUT: {
+        unsigned ms;
+        if (parse_seconds(arg, &ms) < 0 || ms == 0)
+            return bad_value(name, arg, "expected seconds, e.g. 10 or 0.5");
+        o->hcfg.request_timeout_ms = ms;
+        o->control_opts = true;
+        return 0;
+    }
+    case OPT_CONTROL_STREAM_BUFFER:
+        if (parse_size(arg, SIZE_MAX, &n) < 0 || n < 1024)
+            return bad_value(name, arg,
+                             "expected a size of 1K at least, e.g. 1M");
+        o->hcfg.stream_buffer = (size_t)n;
+        o->control_opts = true;
+        return 0;
+    case OPT_CONTROL_PASSWD:
+        o->control_passwd = true;
         return 0;
     case 'l':
         if (o->n_listen == MAX_LISTEN)
@@ -316,6 +447,19 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"reload-delay", required_argument, NULL, OPT_RELOAD_DELAY},
         {"capture", required_argument, NULL, OPT_CAPTURE},
         {"capture-max", required_argument, NULL, OPT_CAPTURE_MAX},
+        {"control", required_argument, NULL, OPT_CONTROL},
+        {"control-users", required_argument, NULL, OPT_CONTROL_USERS},
+        {"control-token", required_argument, NULL, OPT_CONTROL_TOKEN},
+        {"control-token-file", required_argument, NULL,
+         OPT_CONTROL_TOKEN_FILE},
+        {"control-token-idle", required_argument, NULL,
+         OPT_CONTROL_TOKEN_IDLE},
+        {"control-www", required_argument, NULL, OPT_CONTROL_WWW},
+        {"control-max-body", required_argument, NULL, OPT_CONTROL_MAX_BODY},
+        {"control-timeout", required_argument, NULL, OPT_CONTROL_TIMEOUT},
+        {"control-passwd", no_argument, NULL, OPT_CONTROL_PASSWD},
+        {"control-stream-buffer", required_argument, NULL,
+         OPT_CONTROL_STREAM_BUFFER},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -343,8 +487,15 @@ static int parse_args(int argc, char **argv, struct options *o)
         fprintf(stderr, "xdi-server: unexpected argument '%s'\n", argv[optind]);
         return -1;
     }
+    if (o->control_passwd)
+        return 0;
     if (!o->fixtures) {
         fprintf(stderr, "xdi-server: --fixtures DIR is required\n");
+        return -1;
+    }
+    if (o->control_opts && o->n_control == 0) {
+        fprintf(stderr, "xdi-server: the --control-* options need --control "
+                        "ADDR:PORT\n");
         return -1;
     }
     if (o->n_listen == 0) {
@@ -359,6 +510,7 @@ struct signals {
     uv_signal_t sigint, sigterm, sighup;
     struct xdi_net *net;
     struct xdi_watch *watch;
+    struct xdi_control_http *control; /* or NULL */
     bool quiet;
 };
 
@@ -370,6 +522,7 @@ static void on_signal(uv_signal_t *h, int signum)
                 "xdi-server: %s: stopping (shutdown sent to every agent)\n",
                 signum == SIGINT ? "SIGINT" : "SIGTERM");
     xdi_net_stop(s->net);
+    xdi_control_http_stop(s->control);
 }
 
 /* SIGHUP: reload the fixture set now (the classic "reread your
@@ -407,9 +560,12 @@ static void signals_stop(struct signals *s)
     xdi_watch_close(s->watch);
 }
 
-/* The application's end of the core's records: the journal file. */
+/* The application's end of the core's records: the journal file and the
+ * control plane. */
 struct journal {
-    struct xdi_journal_sink *sink;
+    struct xdi_journal_sink *sink;    /* NULL under --journal none */
+    const char *path;                 /* a file's name, else NULL */
+    struct xdi_control_http *control; /* NULL without --control */
     bool fatal;
 };
 
@@ -424,14 +580,46 @@ static void journal_record(void *ctx, const struct xdi_record *rec)
 {
     struct journal *j = ctx;
 
-    if (xdi_journal_sink_write(j->sink, rec) == 0 || !j->fatal)
-        return;
-    fprintf(stderr,
-            "xdi-server: journal write failed: %s; exiting "
-            "(--journal-errors fatal)\n",
-            strerror(errno));
-    fflush(stderr);
-    _exit(EXIT_RUNTIME);
+    if (j->sink && xdi_journal_sink_write(j->sink, rec) != 0 && j->fatal) {
+        fprintf(stderr,
+                "xdi-server: journal write failed: %s; exiting "
+                "(--journal-errors fatal)\n",
+                strerror(errno));
+        fflush(stderr);
+        _exit(EXIT_RUNTIME);
+    }
+    /* After the sink: what the control plane shows is in the journal. */
+    if (j->control)
+        xdi_control_http_record(j->control, rec);
+}
+
+/* POST /xdi/host/reset with rotate_journal: FILE becomes FILE.1 (an older
+ * FILE.1 is replaced) and a new FILE is started. */
+static int rotate_journal(struct journal *j, char *msg, size_t msg_size)
+{
+    char old[PATH_MAX];
+
+    if (!j->sink || !j->path) {
+        snprintf(msg, msg_size,
+                 "the journal is not a file (none, standard output or a "
+                 "descriptor): nothing to rotate");
+        return -1;
+    }
+    if ((size_t)snprintf(old, sizeof old, "%s.1", j->path) >= sizeof old) {
+        snprintf(msg, msg_size, "%s: name too long", j->path);
+        return -1;
+    }
+    if (rename(j->path, old) != 0) {
+        snprintf(msg, msg_size, "cannot rename %s to %s: %s", j->path, old,
+                 strerror(errno));
+        return -1;
+    }
+    if (xdi_journal_sink_reopen(j->sink, j->path) != 0) {
+        snprintf(msg, msg_size, "cannot open a new %s: %s (records go on to "
+                 "%s)", j->path, strerror(errno), old);
+        return -1;
+    }
+    return 0;
 }
 
 /* The capture reached --capture-max: said on stderr, and journalled by
@@ -455,6 +643,293 @@ static void capture_stopped(void *ctx, uint64_t bytes)
                                    n->max);
 }
 
+/* ---- the control plane's setup ------------------------------------------- */
+
+/* What the control core asks of the application. */
+struct control_ctx {
+    struct xdi_watch *watch;
+    struct journal *journal;
+};
+
+static int control_reload(void *ctx, char *msg, size_t msg_size)
+{
+    struct control_ctx *c = ctx;
+    return xdi_watch_reload_msg(c->watch, "control", msg, msg_size);
+}
+
+static int control_rotate(void *ctx, char *msg, size_t msg_size)
+{
+    struct control_ctx *c = ctx;
+    return rotate_journal(c->journal, msg, msg_size);
+}
+
+/* Whether this binary runs from the build tree it was built in (then the
+ * dashboard and the API description come from the source tree). */
+static bool run_from_build_tree(void)
+{
+    char exe[PATH_MAX];
+    struct stat here, build;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+    if (n <= 0)
+        return false;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return false;
+    *slash = '\0';
+    /* The same directory, however either path is spelt. */
+    return stat(exe, &here) == 0 && stat(XDI_BUILD_SERVER_DIR, &build) == 0 &&
+           here.st_dev == build.st_dev && here.st_ino == build.st_ino;
+}
+
+/* The whole of a small file (users) as text.  NULL with errno set. */
+static char *read_text_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t cap = 0, n = 0;
+
+    if (!f)
+        return NULL;
+    for (;;) {
+        if (n + 4096 + 1 > cap) {
+            cap = cap ? cap * 2 : 8192;
+            if (cap > (16u << 20)) {
+                errno = EFBIG;
+                break;
+            }
+            char *t = realloc(text, cap);
+            if (!t)
+                break;
+            text = t;
+        }
+        size_t got = fread(text + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f))
+                break;
+            fclose(f);
+            text[n] = '\0';
+            *len = n;
+            return text;
+        }
+    }
+    int saved = errno;
+    fclose(f);
+    free(text);
+    errno = saved ? saved : EIO;
+    return NULL;
+}
+
+/* 32 random bytes, base64url without padding: 43 characters. */
+static void make_token(char out[44])
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    uint8_t raw[33];
+    size_t j = 0;
+
+    xdi_control_random(raw, 32);
+    raw[32] = 0;
+    for (size_t i = 0; i < 33; i += 3) {
+        uint32_t v = (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 |
+                     raw[i + 2];
+        out[j++] = alphabet[(v >> 18) & 63];
+        out[j++] = alphabet[(v >> 12) & 63];
+        if (j < 43)
+            out[j++] = alphabet[(v >> 6) & 63];
+        if (j < 43)
+            out[j++] = alphabet[v & 63];
+    }
+    out[43] = '\0';
+}
+
+/* Where a generated token goes: --control-token-file, else
+ * $XDG_RUNTIME_DIR/xdi-emu/control-token, else ~/.xdi-emu/control-token
+ * (the directory made, mode 0700).  0, or -1 with a message. */
+static int token_path(const char *given, char *path, size_t size, char *err,
+                      size_t errlen)
+{
+    const char *base = getenv("XDG_RUNTIME_DIR");
+    const char *sub = "xdi-emu";
+    char dir[PATH_MAX];
+
+    if (given) {
+        snprintf(path, size, "%s", given);
+        return 0;
+    }
+    if (!base || base[0] != '/') {
+        base = getenv("HOME");
+        sub = ".xdi-emu";
+    }
+    if (!base || base[0] != '/') {
+        snprintf(err, errlen, "neither XDG_RUNTIME_DIR nor HOME is set: say "
+                              "where the token goes with --control-token-file");
+        return -1;
+    }
+    snprintf(dir, sizeof dir, "%s/%s", base, sub);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot make %.300s: %s", dir, strerror(errno));
+        return -1;
+    }
+    if ((size_t)snprintf(path, size, "%s/control-token", dir) >= size) {
+        snprintf(err, errlen, "%.300s: name too long", dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes token to path, readable by this user only. */
+static int write_token_file(const char *path, const char *token, char *err,
+                            size_t errlen)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                  0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    /* An older file may have had a wider mode: narrow it before the token
+     * is in it. */
+    size_t len = strlen(token);
+    if (fchmod(fd, 0600) != 0 || write(fd, token, len) != (ssize_t)len ||
+        write(fd, "\n", 1) != 1) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (close(fd) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* xdi-server --control-passwd: one password on stdin -> its $6$ hash. */
+static int control_passwd(void)
+{
+    struct termios saved, quiet;
+    bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+    struct crypt_data data;
+    const char *hash;
+
+    if (tty) {
+        fprintf(stderr, "Password: ");
+        fflush(stderr);
+        quiet = saved;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    n = getline(&line, &cap, stdin);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        fprintf(stderr, "\n");
+    }
+    if (n > 0 && line[n - 1] == '\n')
+        line[--n] = '\0';
+    if (n > 0 && line[n - 1] == '\r')
+        line[--n] = '\0';
+    if (n <= 0) {
+        fprintf(stderr, "xdi-server: --control-passwd: no password on "
+                        "standard input\n");
+        free(line);
+        return EXIT_USAGE;
+    }
+    memset(&data, 0, sizeof data);
+    if (crypt_gensalt_rn("$6$", 0, NULL, 0, salt, sizeof salt) == NULL ||
+        (hash = crypt_rn(line, salt, &data, sizeof data)) == NULL ||
+        hash[0] == '*') {
+        fprintf(stderr, "xdi-server: --control-passwd: cannot hash: %s\n",
+                strerror(errno));
+        memset(line, 0, (size_t)n);
+        free(line);
+        return EXIT_RUNTIME;
+    }
+    printf("%s\n", hash);
+    memset(line, 0, (size_t)n);
+    free(line);
+    memset(&data, 0, sizeof data);
+    return EXIT_OK;
+}
+
+/* Creates the control plane (nothing listens yet): users, token, files.
+ * NULL with the exit code in *rc. */
+static struct xdi_control_http *control_setup(struct options *o,
+                                              uv_loop_t *loop,
+                                              struct xdi_net *net,
+                                              struct control_ctx *cctx,
+                                              char *token_file, size_t tf_size,
+                                              int *rc)
+{
+    char err[512];
+    char token[44];
+    struct xdi_control_http_config hcfg = o->hcfg;
+    static char www[PATH_MAX], openapi[PATH_MAX];
+
+    token_file[0] = '\0';
+    if (!o->ccfg.token && !o->control_users) {
+        make_token(token);
+        if (token_path(o->control_token_file, token_file, tf_size, err,
+                       sizeof err) < 0 ||
+            write_token_file(token_file, token, err, sizeof err) < 0) {
+            fprintf(stderr, "xdi-server: control token: %s\n", err);
+            *rc = EXIT_RUNTIME;
+            return NULL;
+        }
+        o->ccfg.token = token; /* the core copies what it keeps */
+    }
+    bool build_tree = run_from_build_tree();
+    if (!hcfg.www_dir) {
+        snprintf(www, sizeof www, "%s",
+                 build_tree ? XDI_SOURCE_WWW_DIR : XDI_INSTALLED_WWW_DIR);
+        hcfg.www_dir = www;
+    }
+    snprintf(openapi, sizeof openapi, "%s",
+             build_tree ? XDI_SOURCE_OPENAPI : XDI_INSTALLED_OPENAPI);
+    hcfg.openapi_path = openapi;
+
+    struct xdi_control_app app = {.ctx = cctx,
+                                  .reload = control_reload,
+                                  .rotate_journal = control_rotate};
+    struct xdi_control_http *h = xdi_control_http_new(
+        loop, xdi_net_server(net), &o->ccfg, &hcfg, &app, err,
+        sizeof err);
+    if (o->ccfg.token == token)
+        o->ccfg.token = NULL;
+    memset(token, 0, sizeof token);
+    if (!h) {
+        fprintf(stderr, "xdi-server: %s\n", err);
+        *rc = EXIT_RUNTIME;
+        return NULL;
+    }
+    if (o->control_users) {
+        size_t len;
+        char *text = read_text_file(o->control_users, &len);
+        if (!text) {
+            fprintf(stderr, "xdi-server: --control-users %s: %s\n",
+                    o->control_users, strerror(errno));
+            xdi_control_http_free(h);
+            *rc = EXIT_USAGE;
+            return NULL;
+        }
+        int lrc = xdi_control_load_users(xdi_control_http_core(h), text, len,
+                                         o->control_users, err, sizeof err);
+        free(text);
+        if (lrc != 0) {
+            fprintf(stderr, "xdi-server: %s\n", err);
+            xdi_control_http_free(h);
+            *rc = EXIT_USAGE;
+            return NULL;
+        }
+    }
+    return h;
+}
+
 static int run(struct options *o, struct xdi_fixture_set *set,
                struct journal *journal)
 {
@@ -476,8 +951,9 @@ static int run(struct options *o, struct xdi_fixture_set *set,
             return EXIT_RUNTIME;
         }
     }
+    bool records = journal->sink != NULL || o->n_control > 0;
     struct xdi_net *net =
-        xdi_net_new(&loop, &o->cfg, set, journal ? journal_record : NULL,
+        xdi_net_new(&loop, &o->cfg, set, records ? journal_record : NULL,
                     journal, err, sizeof err);
     if (!net) {
         fprintf(stderr, "xdi-server: %s\n", err);
@@ -499,11 +975,39 @@ static int run(struct options *o, struct xdi_fixture_set *set,
         uv_loop_close(&loop);
         return EXIT_RUNTIME;
     }
+    struct control_ctx cctx = {.watch = sig.watch, .journal = journal};
+    char token_file[PATH_MAX] = "";
+    if (o->n_control > 0) {
+        sig.control = control_setup(o, &loop, net, &cctx, token_file,
+                                    sizeof token_file, &rc);
+        if (!sig.control) {
+            xdi_watch_close(sig.watch);
+            xdi_net_stop(net);
+            uv_run(&loop, UV_RUN_DEFAULT);
+            xdi_net_free(net);
+            xdi_capture_close(cap);
+            uv_loop_close(&loop);
+            return rc;
+        }
+        journal->control = sig.control;
+    }
     signals_start(&loop, &sig);
-    if (xdi_net_listen(net, o->listen, o->n_listen, err, sizeof err) < 0) {
+    int lrc = xdi_net_listen(net, o->listen, o->n_listen, err, sizeof err);
+    if (lrc == 0 && sig.control) {
+        /* Before "control on": a client that waited for that line finds
+         * the token already named. */
+        if (token_file[0]) {
+            printf("control token in %s\n", token_file);
+            fflush(stdout);
+        }
+        lrc = xdi_control_http_listen(sig.control, o->control, o->n_control,
+                                      err, sizeof err);
+    }
+    if (lrc < 0) {
         fprintf(stderr, "xdi-server: %s\n", err);
         rc = EXIT_RUNTIME;
         xdi_net_stop(net);
+        xdi_control_http_stop(sig.control);
     } else if (!o->quiet) {
         fprintf(stderr, "xdi-server: serving %zu host%s from %s; journal: %s\n",
                 n_hosts, n_hosts == 1 ? "" : "s", o->fixtures,
@@ -513,6 +1017,8 @@ static int run(struct options *o, struct xdi_fixture_set *set,
     signals_stop(&sig);
     uv_run(&loop, UV_RUN_DEFAULT); /* let the close callbacks run */
     note.net = NULL; /* the server goes; the capture's last bytes stay */
+    journal->control = NULL;
+    xdi_control_http_free(sig.control); /* before the server it looks at */
     xdi_net_free(net);
     xdi_capture_close(cap);
     if (uv_loop_close(&loop) != 0)
@@ -528,14 +1034,18 @@ int main(int argc, char **argv)
                         .journal_fd = -1,
                         .reload_delay_ms = DEFAULT_RELOAD_DELAY_MS};
     struct xdi_fixture_set *set = NULL;
-    struct journal journal;
+    struct journal journal = {0};
     int rc;
 
     xdi_config_defaults(&o.cfg);
+    xdi_control_config_defaults(&o.ccfg);
+    xdi_control_http_config_defaults(&o.hcfg);
     if (parse_args(argc, argv, &o) < 0) {
         fprintf(stderr, "Try 'xdi-server --help'.\n");
         return EXIT_USAGE;
     }
+    if (o.control_passwd)
+        return control_passwd();
     if (o.cfg.random_ids && !o.seed_given)
         o.cfg.id_seed = uv_hrtime() ^ ((uint64_t)uv_os_getpid() << 32);
     /* A peer that resets its connection must not kill the server. */
@@ -548,8 +1058,10 @@ int main(int argc, char **argv)
                 o.fixtures, rc < 0 ? 1 : rc, rc == 1 ? "" : "s");
         return EXIT_FIXTURES;
     }
-    /* --journal none: no sink at all, so the core builds no records (the
-     * records hook is NULL); for measuring the ingest path without it. */
+    /* --journal none: no sink at all, so without --control the core
+     * builds no records (the records hook is NULL); for measuring the
+     * ingest path without it.  With --control the records go to the
+     * control plane only. */
     bool no_journal = o.journal_fd < 0 && strcmp(o.journal, "none") == 0;
     if (no_journal)
         journal.sink = NULL;
@@ -557,6 +1069,8 @@ int main(int argc, char **argv)
         journal.sink = xdi_journal_sink_fdopen(o.journal_fd, true);
     else
         journal.sink = xdi_journal_sink_open(o.journal);
+    if (o.journal_fd < 0 && !no_journal && strcmp(o.journal, "-") != 0)
+        journal.path = o.journal;
     if (!journal.sink && !no_journal) {
         if (o.journal_fd >= 0)
             fprintf(stderr,
@@ -571,7 +1085,7 @@ int main(int argc, char **argv)
     journal.fatal = o.journal_fatal;
     if (!o.quiet && journal.sink)
         xdi_journal_sink_set_echo(journal.sink, stderr);
-    rc = run(&o, set, no_journal ? NULL : &journal);
+    rc = run(&o, set, &journal);
     xdi_journal_sink_close(journal.sink);
     return rc;
 }

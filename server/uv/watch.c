@@ -288,13 +288,22 @@ static void messages_free(struct messages *m)
 
 void xdi_watch_reload(struct xdi_watch *w, const char *cause)
 {
+    char msg[16];
+    xdi_watch_reload_msg(w, cause, msg, sizeof msg);
+}
+
+int xdi_watch_reload_msg(struct xdi_watch *w, const char *cause, char *msg,
+                         size_t msg_size)
+{
     struct xdi_server *srv = xdi_net_server(w->net);
     struct xdi_fixture_set *set = NULL;
     struct messages m = {0};
     int rc;
 
-    if (w->closing || xdi_net_stopping(w->net))
-        return;
+    if (w->closing || xdi_net_stopping(w->net)) {
+        snprintf(msg, msg_size, "the server is stopping");
+        return -1;
+    }
     /* A burst still being debounced is covered by this load. */
     uv_timer_stop(&w->timer);
     rc = xdi_fixture_load(w->dir, &set, on_load_error, &m);
@@ -305,8 +314,11 @@ void xdi_watch_reload(struct xdi_watch *w, const char *cause)
                 "force stay\n",
                 w->dir, n, n == 1 ? "" : "s");
         xdi_server_reload_refused(srv, cause, n, (const char *const *)m.v, m.n);
+        snprintf(msg, msg_size, "%d error%s, the fixtures in force stay%s%s",
+                 n, n == 1 ? "" : "s", m.n > 0 ? ": " : "",
+                 m.n > 0 ? m.v[0] : "");
         messages_free(&m);
-        return;
+        return -1;
     }
     messages_free(&m);
     if (xdi_server_reload(srv, set, cause) != 0) {
@@ -315,13 +327,18 @@ void xdi_watch_reload(struct xdi_watch *w, const char *cause)
                 "xdi-server: %s: reload failed (see the journal); "
                 "the fixtures in force stay\n",
                 w->dir);
-        return;
+        snprintf(msg, msg_size, "reload failed (see the journal); the "
+                                "fixtures in force stay");
+        return -1;
     }
     if (!w->quiet)
         fprintf(stderr, "xdi-server: %s: fixtures reloaded (%s)\n", w->dir,
                 cause);
     if (w->watch_files)
         sync_dirs(w);
+    if (msg_size > 0)
+        msg[0] = '\0';
+    return 0;
 }
 
 static void on_timer(uv_timer_t *t)

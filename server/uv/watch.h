@@ -32,6 +32,11 @@ struct xdi_watch *xdi_watch_new(uv_loop_t *loop, struct xdi_net *net,
 /* Reloads now (SIGHUP); cause goes into the journal. */
 void xdi_watch_reload(struct xdi_watch *w, const char *cause);
 
+/* The same, saying how it went: 0, or -1 with the first reason in msg
+ * (the control plane's reload). */
+int xdi_watch_reload_msg(struct xdi_watch *w, const char *cause, char *msg,
+                         size_t msg_size);
+
 /* Closes every handle; the watcher is freed in the last close callback,
  * so the loop must run once more.  NULL-safe. */
 void xdi_watch_close(struct xdi_watch *w);
