@@ -345,7 +345,7 @@ static const char *job_ended =
     "\"steps\":[{\"step\":\"STEP1\",\"proc_step\":\"\",\"cc\":0,\"scc\":0,"
     "\"ucc\":0,\"notes\":\"S NR\",\"ts\":\"2026-12-02T14:31:02.000Z\"},"
     "{\"step\":\"STEP2\",\"proc_step\":\"COMPILE\",\"cc\":4,\"scc\":0,"
-    "\"ucc\":0,\"notes\":\"J NR\",\"ts\":\"2026-12-02T14:31:05.250Z\"}],"
+    "\"ucc\":4,\"notes\":\"J NR\",\"ts\":\"2026-12-02T14:31:05.250Z\"}],"
     "\"history\":[{\"ts\":\"2026-12-02T14:31:00.000Z\",\"event\":\"sent\","
     "\"text\":\"exec job PAYROLL2\"},{\"ts\":\"2026-12-02T14:31:05.250Z\","
     "\"event\":\"eoj\",\"text\":\"\"}]}";
@@ -522,13 +522,18 @@ static void test_zosmf_spool_abend_and_not_run(void **state)
                        "\"state\":\"abended\",\"abend\":\"S0C4\","
                        "\"ended\":\"2026-12-02T01:02:03.000Z\","
                        "\"steps\":[{\"step\":\"STEP1\",\"proc_step\":\"\","
-                       "\"cc\":0,\"scc\":196,\"ucc\":0,\"notes\":\"\"}]}");
+                       "\"cc\":0,\"scc\":196,\"ucc\":0,\"notes\":\"\"},"
+                       "{\"step\":\"STEP2\",\"proc_step\":\"\","
+                       "\"cc\":100,\"scc\":0,\"ucc\":100,\"notes\":"
+                       "\"S AR\"}]}");
     char *s;
     (void)state;
 
     s = xdi__zosmf_spool(job, NULL, XDI_SPOOL_JESYSMSG);
     assert_string_equal(
         s, "IEF472I BAD STEP1 - COMPLETION CODE - SYSTEM=0C4 USER=0000\n"
+           "IEF472I BAD STEP2 - COMPLETION CODE - SYSTEM=000 USER=0100\n"
+           "XDI100I BAD STEP2 - EOTINFO NOTES S AR\n"
            "IEF450I BAD - ABEND=S0C4 - TIME=01.02.03\n");
     free(s);
     json_decref(job);

@@ -527,10 +527,11 @@ static void add_step_data(json_t *shown, const json_t *job)
         json_int_t cc = json_integer_value(json_object_get(st, "cc"));
         json_int_t scc = json_integer_value(json_object_get(st, "scc"));
         json_int_t ucc = json_integer_value(json_object_get(st, "ucc"));
+        const char *nt = json_string_value(json_object_get(st, "notes"));
         char comp[32];
         if (scc != 0)
             snprintf(comp, sizeof comp, "ABEND S%03llX", (long long)scc);
-        else if (ucc != 0)
+        else if (nt != NULL && strlen(nt) > 2 && nt[2] == 'A')
             snprintf(comp, sizeof comp, "ABEND U%04lld", (long long)ucc);
         else
             snprintf(comp, sizeof comp, "CC %04lld", (long long)cc);

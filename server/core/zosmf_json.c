@@ -360,7 +360,12 @@ static void jesysmsg(struct text *t, const json_t *job)
         int_of(st, "cc", &cc);
         int_of(st, "scc", &scc);
         int_of(st, "ucc", &ucc);
-        if (scc != 0 || ucc != 0)
+        const char *nt = str_of(st, "notes");
+        /* The agent puts a step's return code into UCC (and CC); only
+         * notes[2] 'A' or a system code makes it an abend. */
+        bool abended = scc != 0 || (nt != NULL && strlen(nt) > 2 &&
+                                    nt[2] == 'A');
+        if (abended)
             text_add(t, "IEF472I %s %s - COMPLETION CODE - SYSTEM=%03llX "
                         "USER=%04lld\n",
                      name, label, (long long)scc, (long long)ucc);
@@ -370,10 +375,9 @@ static void jesysmsg(struct text *t, const json_t *job)
                      name, label, (long long)cc);
         if (proc[0] != '\0' && step[0] != '\0')
             text_add(t, "        PROCSTEP %s\n", proc);
-        const char *notes = str_of(st, "notes");
-        if (notes != NULL && notes[0] != '\0')
+        if (nt != NULL && nt[0] != '\0')
             text_add(t, "XDI100I %s %s - EOTINFO NOTES %s\n", name, label,
-                     notes);
+                     nt);
     }
     hhmmss(str_of(job, "ended"), tm);
     if (strcmp(state, "ended") == 0 && abend == NULL)
