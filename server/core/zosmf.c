@@ -33,7 +33,7 @@
 #endif
 
 /* How long a TSO command waits for the agent by default (seconds). */
-#define TSO_WAIT_S 10
+#define TSO_WAIT_S 5
 /* TSO address spaces kept at most (z/OSMF has a per-system limit too). */
 #define TSO_MAX 64
 /* Submitted jobs remembered (their JCL), the oldest forgotten first. */
