@@ -274,6 +274,11 @@ void xdi_control_free(struct xdi_control *ctl)
     if (ctl == NULL)
         return;
     xdi__zosmf_free(ctl->zosmf);
+    while (ctl->deferred != NULL) {
+        struct xdi__deferred *d = ctl->deferred;
+        ctl->deferred = d->next;
+        free(d);
+    }
     while (ctl->waits != NULL) {
         struct xdi__wait *w = ctl->waits;
         ctl->waits = w->next;
@@ -523,18 +528,38 @@ static void answer(struct xdi_control *ctl, struct xdi__wait *w,
     ctl->env.respond(ctl->env.ctx, w->reply, &resp);
 }
 
+/*
+ * The first wait that rec answers, unlinked; NULL when none.  Every wait
+ * is answered by a record made after it began (after_jseq).
+ *
+ * Re-entrancy: building an answer may make records (a facade that sends
+ * from done()), which come back here while the caller's loop is on the
+ * stack.  So nothing holds a pointer into the list across a call out:
+ * each answer is found by a fresh scan from the head.  A wait that did
+ * not match rec is asked again on the next scan with the same record;
+ * match() is a pure test, so it says no again.
+ */
+static struct xdi__wait *unlink_match(struct xdi_control *ctl,
+                                      const struct xdi_record *rec)
+{
+    for (struct xdi__wait **pp = &ctl->waits; *pp != NULL;
+         pp = &(*pp)->next) {
+        struct xdi__wait *w = *pp;
+        if (w->ops.match != NULL && rec->jseq > w->after_jseq &&
+            w->ops.match(w->arg, rec)) {
+            *pp = w->next;
+            return w;
+        }
+    }
+    return NULL;
+}
+
 static void waits_record(struct xdi_control *ctl, const struct xdi_record *rec)
 {
-    struct xdi__wait **pp = &ctl->waits;
+    struct xdi__wait *w;
 
-    while (*pp != NULL) {
-        struct xdi__wait *w = *pp;
-        if (w->ops.match == NULL || !w->ops.match(w->arg, rec)) {
-            pp = &w->next;
-            continue;
-        }
-        /* Unlinked first: the answer is final whatever done does. */
-        *pp = w->next;
+    /* Unlinked first: the answer is final whatever done does. */
+    while ((w = unlink_match(ctl, rec)) != NULL) {
         answer(ctl, w, rec);
         wait_free(w);
     }
@@ -668,6 +693,7 @@ int xdi__wait_start(struct xdi_control *ctl, void *reply, unsigned timeout_ms,
     w->reply = reply;
     w->ops = *ops;
     w->arg = arg;
+    w->after_jseq = xdi_server_last_jseq(ctl->srv);
     xdi__control_now(ctl, &w->deadline);
     add_ms(&w->deadline, timeout_ms);
     /* Appended: waits on one record answer in the order they came. */
@@ -711,6 +737,12 @@ bool xdi_control_deadline(const struct xdi_control *ctl,
 {
     bool any = false;
 
+    if (ctl->deferred != NULL) {
+        /* Due now. */
+        xdi__control_now(ctl, when);
+        return true;
+    }
+
     for (const struct xdi__wait *w = ctl->waits; w != NULL; w = w->next)
         if (!any || before(&w->deadline, when)) {
             *when = w->deadline;
@@ -727,21 +759,59 @@ bool xdi_control_deadline(const struct xdi_control *ctl,
     return any;
 }
 
+/* The first wait due at now, unlinked (a fresh scan each time: see
+ * unlink_match). */
+static struct xdi__wait *unlink_due(struct xdi_control *ctl,
+                                    const struct timespec *now)
+{
+    for (struct xdi__wait **pp = &ctl->waits; *pp != NULL;
+         pp = &(*pp)->next) {
+        struct xdi__wait *w = *pp;
+        if (!before(now, &w->deadline)) {
+            *pp = w->next;
+            return w;
+        }
+    }
+    return NULL;
+}
+
+int xdi__control_defer(struct xdi_control *ctl, void (*fn)(void *arg),
+                       void *arg)
+{
+    struct xdi__deferred *d = calloc(1, sizeof(*d));
+    struct xdi__deferred **pp = &ctl->deferred;
+
+    if (d == NULL)
+        return -1;
+    d->fn = fn;
+    d->arg = arg;
+    while (*pp != NULL)
+        pp = &(*pp)->next;
+    *pp = d;
+    return 0;
+}
+
 void xdi_control_expire(struct xdi_control *ctl)
 {
     struct timespec now;
-    struct xdi__wait **pp = &ctl->waits;
+    struct xdi__wait *w;
     struct xdi__stream **sp = &ctl->streams;
     static const char keepalive[] = ": keep-alive\n\n";
 
-    xdi__control_now(ctl, &now);
-    while (*pp != NULL) {
-        struct xdi__wait *w = *pp;
-        if (before(&now, &w->deadline)) {
-            pp = &w->next;
-            continue;
+    /* Deferred calls first, in order; one deferred from within runs on
+     * the next expire, not in this loop's tail (no endless loop). */
+    {
+        struct xdi__deferred *list = ctl->deferred;
+        ctl->deferred = NULL;
+        while (list != NULL) {
+            struct xdi__deferred *d = list;
+            list = d->next;
+            d->fn(d->arg);
+            free(d);
         }
-        *pp = w->next;
+    }
+    xdi__control_now(ctl, &now);
+    while ((w = unlink_due(ctl, &now)) != NULL) {
         answer(ctl, w, NULL);
         wait_free(w);
     }

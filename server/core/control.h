@@ -50,6 +50,8 @@ struct xdi_http_request {
     const char *client; /* the client's address without port: "127.0.0.1",
                            "::1" (tokens are tied to it) */
     void *reply;        /* the HTTP layer's handle for a later answer */
+    const char *host;   /* the Host header ("127.0.0.1:8080"), or NULL:
+                           for the absolute URLs of the z/OSMF facade */
 };
 
 /* A response header the core sets (name a static string, value owned). */
@@ -134,7 +136,9 @@ int xdi_control_load_users(struct xdi_control *ctl, const char *text,
                            size_t err_size);
 
 /* Every record the server core makes (call it from the record callback,
- * after the journal sink kept it). */
+ * after the journal sink kept it).  The core makes records during the
+ * control plane's own calls too (a request that sends, a reload, an
+ * expiry): entering it then is expected and safe. */
 void xdi_control_record(struct xdi_control *ctl, const struct xdi_record *rec);
 
 /* One request.  resp is filled on DONE and STREAM. */

@@ -877,9 +877,18 @@ static enum xdi_control_verdict h_journal(struct call *c)
     if (!number_param(c, "since", since_s, &since) ||
         !number_param(c, "limit", limit_s, &limit))
         return done();
+    body = json_object();
+    if (limit_s[0] != '\0' && limit == 0) {
+        /* limit=0: no records, only where the journal is now. */
+        json_object_set_new(body, "records", json_array());
+        json_object_set_new(
+            body, "next",
+            json_integer((json_int_t)xdi_server_last_jseq(c->ctl->srv)));
+        xdi__resp_json(c->resp, 200, body);
+        return done();
+    }
     if (limit == 0 || limit > 10000)
         limit = 10000;
-    body = json_object();
     json_object_set_new(body, "records",
                         xdi__history_query(c->ctl, since, system, kind,
                                            (size_t)limit, &next));

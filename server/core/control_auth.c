@@ -191,6 +191,7 @@ static void user_free(struct xdi__user *u)
         explicit_bzero(u->hash, strlen(u->hash));
     free(u->hash);
     free(u->system);
+    memset(u, 0, sizeof(*u));
 }
 
 static char *dupn(const char *s, size_t n)
@@ -242,7 +243,10 @@ static const char *parse_user(const char *line, size_t n, struct xdi__user *u)
         const char *out =
             data != NULL ? crypt_rn("", u->hash, data, (int)sizeof(*data))
                          : NULL;
-        bool ok = out != NULL && out[0] != '*';
+        /* A whole hash gives a result of its own length ("ab" alone is
+         * a DES salt, not a hash: it would never verify). */
+        bool ok = out != NULL && out[0] != '*' &&
+                  strlen(out) == strlen(u->hash);
         free(data);
         if (!ok) {
             user_free(u);
@@ -279,6 +283,7 @@ int xdi_control_load_users(struct xdi_control *ctl, const char *text,
             p = nl != NULL ? nl + 1 : end;
             continue;
         }
+        memset(&u, 0, sizeof u);
         if (memchr(p, '\0', n) != NULL) {
             why = "a NUL byte in the line";
         } else {
@@ -297,8 +302,7 @@ int xdi_control_load_users(struct xdi_control *ctl, const char *text,
                 add = v;
         }
         if (why != NULL) {
-            if (u.name != NULL && strcmp(why, "a NUL byte in the line") != 0)
-                user_free(&u);
+            user_free(&u);
             snprintf(err, err_size, "%s:%zu: %s", file, lineno, why);
             for (size_t i = 0; i < n_add; i++)
                 user_free(&add[i]);

@@ -102,6 +102,14 @@ struct xdi__wait_ops {
 int xdi__wait_start(struct xdi_control *ctl, void *reply, unsigned timeout_ms,
                     const struct xdi__wait_ops *ops, void *arg);
 
+/* fn(arg) from the next xdi_control_expire() (the deadline is then "now"):
+ * for work a module may not do inside xdi_control_record() (which runs
+ * inside the server core), such as sending.  Never called when the
+ * control plane is freed first (arg is then the caller's to free: keep
+ * it in the module and free it there).  0, or -1 when out of memory. */
+int xdi__control_defer(struct xdi_control *ctl, void (*fn)(void *arg),
+                       void *arg);
+
 /* ---- the control plane's state, for its modules -------------------------- */
 
 struct xdi_server *xdi__control_server(struct xdi_control *ctl);
@@ -218,8 +226,15 @@ struct xdi__failure {
 
 #define XDI__FAILURES 64
 
+struct xdi__deferred {
+    struct xdi__deferred *next;
+    void (*fn)(void *arg);
+    void *arg;
+};
+
 struct xdi__wait {
     struct xdi__wait *next;
+    uint64_t after_jseq; /* records up to this one were made before it */
     void *reply;
     struct timespec deadline;
     struct xdi__wait_ops ops;
@@ -264,6 +279,7 @@ struct xdi_control {
     struct xdi__token *tokens;
     struct xdi__failure failures[XDI__FAILURES];
     struct xdi__wait *waits;
+    struct xdi__deferred *deferred;
     struct xdi__stream *streams;
     struct xdi__hist *hist; /* ring of cfg.history */
     size_t hist_start, hist_n;

@@ -29,6 +29,9 @@ struct job {
     json_t *steps;     /* array */
     json_t *history;   /* array */
     uint64_t jseq;     /* the record that created it */
+    /* How its end was heard of: an agent reports one end twice, as an
+     * EOJ text and as an EOTINFO (notes J), in either order. */
+    bool end_text, end_eot;
 };
 
 struct xdi_jobs {
@@ -302,6 +305,12 @@ static void on_text(struct xdi_jobs *jobs, const json_t *rec, bool eoj)
     if (!eoj && strlen(text) > 8)
         trimmed(step, sizeof step, text + 8, 8);
     j = newest(jobs, system, name, UNFINISHED);
+    if (j == NULL && eoj) {
+        /* The EOTINFO of this end came first: the text is its echo. */
+        struct job *k = newest(jobs, system, name, ~UNFINISHED);
+        if (k != NULL && k->end_eot && !k->end_text)
+            j = k;
+    }
     if (j == NULL) {
         /* Heard of, never asked for: the agent ran it on its own. */
         j = job_new(jobs, rec, system, name, "agent", S_RUNNING);
@@ -309,9 +318,12 @@ static void on_text(struct xdi_jobs *jobs, const json_t *rec, bool eoj)
             return;
     }
     if (eoj) {
-        j->state = S_ENDED;
-        copy(j->ended, sizeof j->ended, str(rec, "ts"));
-    } else {
+        j->end_text = true;
+        if (!j->end_eot) {
+            j->state = S_ENDED;
+            copy(j->ended, sizeof j->ended, str(rec, "ts"));
+        }
+    } else if (j->state == S_INPUT || j->state == S_SENT) {
         j->state = S_RUNNING;
     }
     history(j, rec, eoj ? "eoj" : "eos", text);
@@ -345,6 +357,13 @@ static void on_eotinfo(struct xdi_jobs *jobs, const json_t *rec)
         j = by_id(jobs, system, agent_id, NULL);
     if (j == NULL)
         j = newest(jobs, system, name, UNFINISHED);
+    if (j == NULL && end) {
+        /* The EOJ text of this end came first (the reference agent sends
+         * it before the EOTINFO): the report completes that job. */
+        struct job *k = newest(jobs, system, name, ~UNFINISHED);
+        if (k != NULL && k->end_text && !k->end_eot)
+            j = k;
+    }
     if (j == NULL) {
         j = job_new(jobs, rec, system, name, "agent", S_RUNNING);
         if (j == NULL)
@@ -375,6 +394,7 @@ static void on_eotinfo(struct xdi_jobs *jobs, const json_t *rec)
         return;
     }
     j->max_cc = num(e, "max_cc", -1);
+    j->end_eot = true;
     copy(j->ended, sizeof j->ended, str(rec, "ts"));
     if (status == 'A') {
         j->state = S_ABENDED;
@@ -419,6 +439,8 @@ static json_t *job_json(const struct job *j)
     json_t *o = json_object();
 
     json_object_set_new(o, "jobid", json_string(j->jobid));
+    /* The handle that stays when the agent's job-id replaces jobid. */
+    json_object_set_new(o, "jseq", json_integer((json_int_t)j->jseq));
     json_object_set_new(o, "name", json_string(j->name));
     json_object_set_new(o, "system", json_string(j->system));
     json_object_set_new(o, "state", json_string(state_names[j->state]));

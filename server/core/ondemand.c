@@ -240,14 +240,37 @@ void xdi__conn_last_event(struct xdi_conn *c, const char *kind, json_t *text)
     c->last_event = ev;
 }
 
-static json_t *table_status(bool ready, const struct xdi__table *t)
+/* entries: what the fixture holds (sent or not); sent_entries: what an
+ * agent is sent now (0 when the table is not ready). */
+static json_t *table_status(bool ready, size_t entries,
+                            const struct xdi__table *t)
 {
     json_t *o = json_object();
 
     json_object_set_new(o, "ready", json_boolean(ready));
-    json_object_set_new(o, "entries", json_integer(t->count));
+    json_object_set_new(o, "entries", json_integer((json_int_t)entries));
     json_object_set_new(o, "available", json_boolean(t->blob != NULL));
+    json_object_set_new(o, "sent_entries", json_integer(t->count));
     return o;
+}
+
+static size_t ems_entries(const struct xdi_host *fh)
+{
+    size_t n = 0;
+
+    if (fh->ems_raw != NULL)
+        return fh->ems_raw_len / NACCB_EVBLOK_SIZE;
+    /* §8: ET 03 and 04 never go into an agent's table. */
+    for (size_t i = 0; i < fh->n_events; i++)
+        n += naccb_event_type_for_agent(fh->events[i].evblok.event_type) != 0;
+    return n;
+}
+
+static size_t scd_entries(const struct xdi_host *fh)
+{
+    if (fh->scd_raw != NULL)
+        return fh->scd_raw_len / NACCB_EOTINFO_SIZE;
+    return fh->n_jobs;
 }
 
 static json_t *host_json(struct xdi_server *srv, const struct xdi__host *h)
@@ -259,10 +282,12 @@ static json_t *host_json(struct xdi_server *srv, const struct xdi__host *h)
     size_t held = 0;
 
     xdi__rec_latin1(o, "name", name, strlen(name));
-    json_object_set_new(tables, "ems", table_status(h->fixture->ems_ready,
-                                                    &h->ems));
-    json_object_set_new(tables, "scd", table_status(h->fixture->scd_ready,
-                                                    &h->scd));
+    json_object_set_new(tables, "ems",
+                        table_status(h->fixture->ems_ready,
+                                     ems_entries(h->fixture), &h->ems));
+    json_object_set_new(tables, "scd",
+                        table_status(h->fixture->scd_ready,
+                                     scd_entries(h->fixture), &h->scd));
     json_object_set_new(o, "tables", tables);
     if (c == NULL) {
         json_object_set_new(o, "agent", json_null());

@@ -124,6 +124,8 @@ static void fake_record(void *ctx, const struct xdi_record *rec)
     assert_true(json_is_object(back));
     assert_true(json_equal(back, rec->fields));
     assert_int_equal(json_array_append_new(j->records, back), 0);
+    if (j->tap != NULL)
+        j->tap(j->tap_ctx, rec);
 }
 
 /* struct xdi_output_ops.close: only counted; the test plays the network
@@ -159,6 +161,8 @@ void th_journal_init(struct th_journal *j)
 {
     j->records = json_array();
     assert_non_null(j->records);
+    j->tap = NULL;
+    j->tap_ctx = NULL;
 }
 
 void th_journal_free(struct th_journal *j)

@@ -95,6 +95,10 @@ void th_io_reset(struct th_io *io);
  */
 struct th_journal {
     json_t *records; /* a JSON array */
+    /* Also handed every record, after it was kept (the control plane's
+     * xdi_control_record in tests/test_control.c); NULL: none. */
+    void (*tap)(void *ctx, const struct xdi_record *rec);
+    void *tap_ctx;
 };
 
 void th_journal_init(struct th_journal *j);
