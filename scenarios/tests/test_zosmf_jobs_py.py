@@ -186,14 +186,15 @@ def test_cancel_without_template_and_held_job(host):
     assert exec_jobs(host.journal, "PAYROLL2") == []
     listed = request(url, "GET", JOBS + "?owner=SYSA&status=INPUT").json()
     assert [j["jobid"] for j in listed] == [held["jobid"]]
-    # Its agent logs in: the job goes out, keeps its job-id and runs.
+    # Its agent logs in: the job goes out at once (no request needed),
+    # keeps its job-id and runs.
     host.agent("SYSA")
-    st = request(url, "GET", "%s/PAYROLL2/%s" % (JOBS, held["jobid"])).json()
-    assert st["jobid"] == held["jobid"] and st["status"] != "INPUT"
     env.wait_job_state(host.journal, "PAYROLL2", "J")
     assert len(exec_jobs(host.journal, "PAYROLL2")) == 1
     st = request(url, "GET", "%s/PAYROLL2/%s" % (JOBS, held["jobid"])).json()
+    assert st["jobid"] == held["jobid"]
     assert st["status"] == "OUTPUT" and st["retcode"] == "CC 0004"
+    assert st["url"] == "%s%s/PAYROLL2/%s" % (url, JOBS, held["jobid"])
     # Purge: gone from the list and from the status service.
     r = request(url, "DELETE", "%s/PAYROLL2/%s" % (JOBS, held["jobid"]))
     assert r.status == 200 and r.json()["status"] == 0

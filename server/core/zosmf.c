@@ -99,6 +99,7 @@ struct xdi__zosmf {
     size_t n_tsos;
     unsigned tso_no;
     bool release_due;   /* an agent logged in: held jobs may go */
+    bool release_deferred; /* release_held is queued (xdi__control_defer) */
 };
 
 /* One request being handled. */
@@ -108,6 +109,7 @@ struct zreq {
     struct xdi_http_response *resp;
     struct xdi__who who;
     char path[512]; /* after /zosmf, decoded */
+    char base[160]; /* "http://HOST:PORT" of the Host header, or "" */
     struct gw_slot *gw; /* a routed request: where a deferred answer goes */
 };
 
@@ -332,7 +334,7 @@ static json_t *show_job(struct zreq *r, const json_t *job,
                         const struct zjob *zj)
 {
     json_t *out = xdi__zosmf_job(job, zj != NULL ? zj->jobclass : NULL,
-                                 zj != NULL && zj->canceled, "");
+                                 zj != NULL && zj->canceled, r->base);
 
     if (out != NULL && zj != NULL &&
         strcmp(json_string_value(json_object_get(out, "jobid")), zj->zid) !=
@@ -340,10 +342,9 @@ static json_t *show_job(struct zreq *r, const json_t *job,
         json_t *fixed = json_deep_copy(job);
         json_decref(out);
         json_object_set_new(fixed, "jobid", json_string(zj->zid));
-        out = xdi__zosmf_job(fixed, zj->jobclass, zj->canceled, "");
+        out = xdi__zosmf_job(fixed, zj->jobclass, zj->canceled, r->base);
         json_decref(fixed);
     }
-    (void)r;
     return out;
 }
 
@@ -426,6 +427,14 @@ static void release_held(struct xdi__zosmf *z)
         snprintf(who.client, sizeof who.client, "%s", j->client);
         zjob_send(z, &who, j);
     }
+}
+
+static void release_deferred(void *arg)
+{
+    struct xdi__zosmf *z = arg;
+
+    z->release_deferred = false;
+    release_held(z);
 }
 
 /* ---- /zosmf/restjobs/jobs --------------------------------------------------- */
@@ -582,7 +591,7 @@ static enum xdi_control_verdict job_files(struct zreq *r, const char *name,
     if (zj != NULL)
         json_object_set_new(job, "jobid", json_string(zj->zid));
     files = xdi__zosmf_files(job, zj != NULL ? zj->jcl : NULL,
-                             zj != NULL ? zj->jobclass : NULL, "");
+                             zj != NULL ? zj->jobclass : NULL, r->base);
     json_decref(job);
     return reply(r, 200, files);
 }
@@ -1750,6 +1759,7 @@ static enum xdi_control_verdict gateway(struct zreq *r)
         sub.body_len = body_text != NULL ? strlen(body_text) : 0;
         sub.content_type = "application/json";
         sub.reply = NULL;
+        memcpy(sr.base, r->base, sizeof sr.base);
         snprintf(sr.who.system, sizeof sr.who.system, "%s", s->system);
         snprintf(sr.path, sizeof sr.path, "%s", sub_path + 6);
         route(&sr);
@@ -1856,6 +1866,24 @@ static bool changes(const char *method)
            strcmp(method, "OPTIONS") != 0;
 }
 
+/* GET /zosmf/info: the host name and port the client used (Host). */
+static enum xdi_control_verdict info(struct zreq *r)
+{
+    char host[128] = "localhost";
+    const char *port = "";
+    char *colon;
+
+    if (r->req->host != NULL && r->req->host[0] != '\0') {
+        snprintf(host, sizeof host, "%s", r->req->host);
+        colon = strrchr(host, ':');
+        if (colon != NULL && strchr(colon, ']') == NULL) {
+            *colon = '\0';
+            port = colon + 1;
+        }
+    }
+    return reply(r, 200, xdi__zosmf_info(host, port, XDI_VERSION_STRING));
+}
+
 /* The routes, once authenticated. */
 static enum xdi_control_verdict route(struct zreq *r)
 {
@@ -1864,8 +1892,7 @@ static enum xdi_control_verdict route(struct zreq *r)
     if (strcmp(p, "/info") == 0) {
         if (strcmp(r->req->method, "GET") != 0)
             return fail(r, 405, 6, 4, 2, "/zosmf/info takes GET");
-        return reply(r, 200, xdi__zosmf_info("localhost", "",
-                                             XDI_VERSION_STRING));
+        return info(r);
     }
     if (strncmp(p, "/restjobs/jobs", 14) == 0 &&
         (p[14] == '\0' || p[14] == '/'))
@@ -1911,6 +1938,10 @@ enum xdi_control_verdict xdi__zosmf_handle(struct xdi__zosmf *z,
         strncmp(r.path, "/zosmf", 6) != 0)
         return fail(&r, 404, 6, 4, 3, "no such resource");
     memmove(r.path, r.path + 6, strlen(r.path + 6) + 1);
+    if (req->host != NULL && req->host[0] != '\0' &&
+        strlen(req->host) < sizeof r.base - 8 &&
+        strpbrk(req->host, "\"\\ /") == NULL)
+        snprintf(r.base, sizeof r.base, "http://%s", req->host);
     cmds_expire(z);
     return route(&r);
 }
@@ -1971,7 +2002,12 @@ void xdi__zosmf_record(struct xdi__zosmf *z, const struct xdi_record *rec)
     if (ev == NULL)
         return;
     if (strcmp(ev, "accept") == 0) {
+        /* An agent logged in: its held jobs go out, but not from here
+         * (this runs inside the server core). */
         z->release_due = true;
+        if (!z->release_deferred &&
+            xdi__control_defer(z->ctl, release_deferred, z) == 0)
+            z->release_deferred = true;
         return;
     }
     /* Oldest command first: two commands on one connection are answered
