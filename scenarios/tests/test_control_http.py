@@ -156,12 +156,8 @@ def test_generated_token_file(xdi_server_factory, tmp_path):
 
 
 def test_users_file_with_passwd_hash(xdi_server_factory, tmp_path):
-    p = subprocess.run([str(server_binary()), "--control-passwd"],
-                       input=b"s3cret pass\n", capture_output=True,
-                       timeout=WITHIN)
-    assert p.returncode == 0, p.stderr
-    digest = p.stdout.decode().strip()
-    assert digest.startswith("$6$")
+    digest = passwd_hash("s3cret pass")
+    assert digest.startswith("$6$") and len(digest) > 60
     users = tmp_path / "users"
     users.write_text("# control users\nalice:%s:TESTA\n" % digest)
     srv = start(xdi_server_factory, "--control-users", str(users), token=None)
@@ -171,9 +167,17 @@ def test_users_file_with_passwd_hash(xdi_server_factory, tmp_path):
     assert status == 401
 
 
+def passwd_hash(password):
+    p = subprocess.run([str(server_binary()), "--control-passwd"],
+                       input=password.encode() + b"\n", capture_output=True,
+                       timeout=WITHIN)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.decode().strip()
+
+
 def test_bad_users_file_exit_2_names_the_line(xdi_server_factory, tmp_path):
     users = tmp_path / "users"
-    users.write_text("alice:$6$abc$def\nthis line has no hash\n")
+    users.write_text("alice:%s\nthis line has no hash\n" % passwd_hash("pw"))
     srv = xdi_server_factory(args=["--control", "127.0.0.1:0",
                                    "--control-users", str(users)], wait=False)
     assert srv.wait() == 2
@@ -186,9 +190,12 @@ def test_bad_users_file_exit_2_names_the_line(xdi_server_factory, tmp_path):
 def test_body_too_large_is_413(xdi_server_factory):
     srv = start(xdi_server_factory, "--control-max-body", "1K")
     conn = connect(srv)
-    status, _, _ = call(conn, "POST", "/xdi/logon", body=b"x" * 2048,
-                        auth=basic("xdi", TOKEN))
+    status, hdrs, body = call(conn, "POST", "/xdi/logon", body=b"x" * 2048,
+                              auth=basic("xdi", TOKEN))
+    # Refused before any handler runs, in the API's shape all the same.
     assert status == 413
+    assert body["rc"] == 413 and body["msgid"] == "XDIC016E"
+    assert "1024 bytes" in body["message"][0]
     # Just within the limit is fine (the logon ignores the body).
     conn = connect(srv)
     status, _, _ = call(conn, "POST", "/xdi/logon", body=b"{}" + b" " * 1000,
@@ -468,16 +475,10 @@ def test_slow_stream_reader_is_dropped(xdi_server_factory):
     request goes on being answered meanwhile."""
     srv = start(xdi_server_factory, "--control-stream-buffer", "16K")
     conn, tok = logon(srv)
-    family = socket.AF_INET
-    lazy = socket.socket(family, socket.SOCK_STREAM)
-    lazy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    lazy.settimeout(WITHIN)
-    lazy.connect(srv.control)
-    lazy.sendall(b"GET /xdi/journal/stream HTTP/1.1\r\nHost: x\r\n"
-                 b"Authorization: Bearer " + tok.encode() + b"\r\n\r\n")
+    lazy = lazy_stream(srv, tok)
     # Every POST /xdi/host/up is a journal record for the stream: about
     # 200 bytes each, far more than 16K + the kernel's buffers in all.
-    for i in range(4000):
+    for i in range(5000):
         status, _, _ = call(conn, "POST", "/xdi/host/up", auth=bearer(tok))
         assert status == 200
     # Whatever reached the lazy client's socket, it ends: the server cut it
@@ -492,4 +493,49 @@ def test_slow_stream_reader_is_dropped(xdi_server_factory):
     except ConnectionResetError:
         pass
     lazy.close()
-    assert received < 4000 * 150
+    assert received < 5000 * 150
+
+
+def lazy_stream(srv, tok):
+    """A journal stream whose client never reads past the head."""
+    lazy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    lazy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    lazy.settimeout(WITHIN)
+    lazy.connect(srv.control)
+    lazy.sendall(b"GET /xdi/journal/stream HTTP/1.1\r\nHost: x\r\n"
+                 b"Authorization: Bearer " + tok.encode() + b"\r\n\r\n")
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = lazy.recv(1)
+        assert chunk, "stream closed before its head"
+        head += chunk
+    assert head.startswith(b"HTTP/1.1 200")
+    return lazy
+
+
+def test_stop_does_not_wait_for_a_stuck_stream(xdi_server_factory):
+    """SIGTERM while a stream client has stopped reading (its output stuck
+    in the socket, within the queue's bound): the server still exits 0."""
+    srv = start(xdi_server_factory)
+    conn, tok = logon(srv)
+    lazy = lazy_stream(srv, tok)
+    for i in range(3500):
+        status, _, _ = call(conn, "POST", "/xdi/host/up", auth=bearer(tok))
+        assert status == 200
+    began = time.monotonic()
+    assert srv.stop() == 0
+    assert time.monotonic() - began < 5
+    lazy.close()
+
+
+def test_control_options_without_control_or_bad_www_exit_2(xdi_server_factory,
+                                                          tmp_path):
+    srv = xdi_server_factory(args=["--control-token", TOKEN], wait=False)
+    assert srv.wait() == 2
+    assert "need --control" in srv.stderr()
+    srv = xdi_server_factory(args=["--control", "127.0.0.1:0",
+                                   "--control-token", TOKEN, "--control-www",
+                                   str(tmp_path / "nosuch")], wait=False)
+    assert srv.wait() == 2
+    assert "--control-www %s: not a directory" % (tmp_path / "nosuch") \
+        in srv.stderr()

@@ -67,6 +67,11 @@ struct handler {
     struct xdi_control_http *h;
 };
 
+struct json_error_filter {
+    h2o_filter_t super;
+    struct xdi_control_http *h;
+};
+
 struct reply {
     struct xdi_control_http *h;
     h2o_req_t *req;  /* NULL once H2O disposed of the request */
@@ -323,15 +328,18 @@ static void send_response(h2o_req_t *req, const struct xdi_http_response *resp)
     h2o_send(req, &body, 1, H2O_SEND_STATE_FINAL);
 }
 
-/* An answer of this layer's own (the core is not asked). */
-static void send_plain(h2o_req_t *req, int status, const char *message)
+/* An answer of this layer's own (the core is not asked), in the core's
+ * shape (control_api.c has the message ids). */
+static void send_plain(h2o_req_t *req, int status, const char *msgid,
+                       const char *message)
 {
     char body[256];
     struct xdi_http_response resp = {.status = status,
                                      .content_type = "application/json"};
 
-    snprintf(body, sizeof body, "{\"rc\":%d,\"message\":[\"%s\"]}", status,
-             message);
+    snprintf(body, sizeof body,
+             "{\"rc\":%d,\"msgid\":\"%s\",\"message\":[\"%s %s\"]}",
+             status, msgid, msgid, message);
     resp.body = body;
     resp.body_len = strlen(body);
     send_response(req, &resp);
@@ -420,7 +428,7 @@ static void drop_client(struct reply *r)
         stream_end(r);
     else if (!r->finished) {
         r->finished = true;
-        send_plain(r->req, 503, "the client went away");
+        send_plain(r->req, 503, "XDIC010E", "the client went away");
     }
 }
 
@@ -605,12 +613,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 
     if (h->stopping) {
         req->http1_is_persistent = 0;
-        send_plain(req, 503, "the host is stopping");
+        send_plain(req, 503, "XDIC010E", "the host is stopping");
         return 0;
     }
     r = calloc(1, sizeof *r);
     if (!r) {
-        send_plain(req, 503, "out of memory");
+        send_plain(req, 503, "XDIC011E", "out of memory");
         return 0;
     }
     r->h = h;
@@ -754,6 +762,69 @@ static void on_accept(uv_stream_t *listener, int status)
     h2o_accept(&h->accept_ctx, c->sock);
 }
 
+/* ---- H2O's own error answers in the API's shape ----------------------------------- */
+
+/*
+ * H2O answers some requests before any handler sees them: a body over the
+ * limit (413), a broken one (400), an unknown Expect (417), all as
+ * text/plain.  A filter on the fallback path (where H2O binds such a
+ * request) gives them the JSON body every other answer has.
+ */
+struct json_error_ostream {
+    h2o_ostream_t super;
+    h2o_iovec_t body;
+};
+
+static void json_error_send(h2o_ostream_t *self, h2o_req_t *req,
+                            h2o_iovec_t *bufs, size_t bufcnt,
+                            h2o_send_state_t state)
+{
+    struct json_error_ostream *o = (struct json_error_ostream *)self;
+
+    (void)bufs;
+    (void)bufcnt;
+    if (h2o_send_state_is_in_progress(state)) {
+        h2o_ostream_send_next(self, req, NULL, 0, state);
+        return;
+    }
+    h2o_ostream_send_next(self, req, &o->body, 1, state);
+}
+
+static void json_error_setup(h2o_filter_t *self, h2o_req_t *req,
+                             h2o_ostream_t **slot)
+{
+    struct xdi_control_http *h = ((struct json_error_filter *)self)->h;
+    const char *msgid = NULL;
+    char text[160];
+
+    if (req->res.status == 413) {
+        msgid = "XDIC016E";
+        snprintf(text, sizeof text,
+                 "the request body is larger than %zu bytes", h->cfg.max_body);
+    } else if (req->res.status == 400 || req->res.status == 417) {
+        msgid = "XDIC006E";
+        snprintf(text, sizeof text, "%s",
+                 req->res.status == 400 ? "the request is not valid HTTP"
+                                        : "unknown Expect header");
+    }
+    if (msgid) {
+        struct json_error_ostream *o = (struct json_error_ostream *)
+            h2o_add_ostream(req, sizeof *o, slot);
+        char *body = h2o_mem_alloc_pool(&req->pool, 256);
+        int n = snprintf(body, 256,
+                         "{\"rc\":%d,\"msgid\":\"%s\",\"message\":"
+                         "[\"%s %s\"]}",
+                         req->res.status, msgid, msgid, text);
+        o->super.do_send = json_error_send;
+        o->body = h2o_iovec_init(body, (size_t)n);
+        req->res.content_length = (size_t)n;
+        h2o_set_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE,
+                       H2O_STRLIT("application/json"), 1);
+        slot = &o->super.next;
+    }
+    h2o_setup_next_ostream(req, slot);
+}
+
 /* ---- life cycle ------------------------------------------------------------------- */
 
 static h2o_pathconf_t *add_handler(struct xdi_control_http *h,
@@ -844,6 +915,10 @@ xdi_control_http_new(uv_loop_t *loop, struct xdi_server *srv,
     }
     add_handler(h, host, "/xdi");
     add_handler(h, host, "/zosmf");
+    struct json_error_filter *jf = (struct json_error_filter *)
+        h2o_create_filter(&host->fallback_path, sizeof *jf);
+    jf->super.on_setup_ostream = json_error_setup;
+    jf->h = h;
     if (hcfg->www_dir) {
         static const char *index_files[] = {"index.html", NULL};
         h2o_file_register(h2o_config_register_path(host, "/", 0),
@@ -958,11 +1033,15 @@ void xdi_control_http_stop(struct xdi_control_http *h)
         r->core_holds = false;
         xdi_control_cancel(h->ctl, r);
         r->req->http1_is_persistent = 0;
-        if (r->stream) {
+        if (r->stream && r->inflight) {
+            /* A client still reading what came before may never finish:
+             * the stop does not wait for it. */
+            drop_client(r);
+        } else if (r->stream) {
             stream_end(r);
         } else if (!r->finished) {
             r->finished = true;
-            send_plain(r->req, 503, "the host is stopping");
+            send_plain(r->req, 503, "XDIC010E", "the host is stopping");
         }
     }
     core_leave(h);
@@ -982,6 +1061,11 @@ void xdi_control_http_free(struct xdi_control_http *h)
 {
     if (!h)
         return;
+    /* Never started or never stopped (a setup that failed): the handles
+     * close now; h2o_context_dispose() below runs the loop once, which
+     * completes the closes. */
+    if (!h->stopping)
+        xdi_control_http_stop(h);
     if (h->ctx_inited)
         h2o_context_dispose(&h->ctx);
     h2o_config_dispose(&h->config);

@@ -871,6 +871,29 @@ static struct xdi_control_http *control_setup(struct options *o,
     struct xdi_control_http_config hcfg = o->hcfg;
     static char www[PATH_MAX], openapi[PATH_MAX];
 
+    bool build_tree = run_from_build_tree();
+    struct stat st;
+    if (hcfg.www_dir) {
+        if (stat(hcfg.www_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "xdi-server: --control-www %s: not a directory\n",
+                    hcfg.www_dir);
+            *rc = EXIT_USAGE;
+            return NULL;
+        }
+    } else {
+        snprintf(www, sizeof www, "%s",
+                 build_tree ? XDI_SOURCE_WWW_DIR : XDI_INSTALLED_WWW_DIR);
+        hcfg.www_dir = www;
+        if (!o->quiet && (stat(www, &st) != 0 || !S_ISDIR(st.st_mode)))
+            fprintf(stderr,
+                    "xdi-server: warning: no dashboard in %s (give "
+                    "--control-www DIR); the API is served all the same\n",
+                    www);
+    }
+    snprintf(openapi, sizeof openapi, "%s",
+             build_tree ? XDI_SOURCE_OPENAPI : XDI_INSTALLED_OPENAPI);
+    hcfg.openapi_path = openapi;
+
     token_file[0] = '\0';
     if (!o->ccfg.token && !o->control_users) {
         make_token(token);
@@ -883,15 +906,6 @@ static struct xdi_control_http *control_setup(struct options *o,
         }
         o->ccfg.token = token; /* the core copies what it keeps */
     }
-    bool build_tree = run_from_build_tree();
-    if (!hcfg.www_dir) {
-        snprintf(www, sizeof www, "%s",
-                 build_tree ? XDI_SOURCE_WWW_DIR : XDI_INSTALLED_WWW_DIR);
-        hcfg.www_dir = www;
-    }
-    snprintf(openapi, sizeof openapi, "%s",
-             build_tree ? XDI_SOURCE_OPENAPI : XDI_INSTALLED_OPENAPI);
-    hcfg.openapi_path = openapi;
 
     struct xdi_control_app app = {.ctx = cctx,
                                   .reload = control_reload,
