@@ -70,6 +70,7 @@ struct tso_cmd {
     struct timespec deadline;
     unsigned timeout_s;
     bool done;
+    bool orphan;         /* its session ended: nobody takes the answer */
     json_t *answer;      /* the record that answered, or NULL */
 };
 
@@ -934,10 +935,16 @@ static void cmds_expire(struct xdi__zosmf *z)
 {
     for (struct tso_cmd *c = z->cmds, *next; c != NULL; c = next) {
         next = c->next;
+        if (c->done && c->orphan) {
+            cmd_drop(z, c->id);
+            continue;
+        }
         if (c->done || !past(z, &c->deadline))
             continue;
         c->done = true;
-        if (c->session[0] != '\0')
+        if (c->orphan)
+            cmd_drop(z, c->id);
+        else if (c->session[0] != '\0')
             cmd_to_session(z, c);
     }
 }
@@ -1077,8 +1084,10 @@ static void tso_remove(struct xdi__zosmf *z, struct tso *t)
     }
     /* Its command, if out, is answered to nobody. */
     for (struct tso_cmd *c = z->cmds; c != NULL; c = c->next)
-        if (strcmp(c->session, t->key) == 0)
+        if (strcmp(c->session, t->key) == 0) {
             c->session[0] = '\0';
+            c->orphan = true;
+        }
     tso_free(t);
 }
 
@@ -1358,6 +1367,19 @@ static bool v1_match(void *arg, const struct xdi_record *rec)
 
     (void)rec;
     return c == NULL || c->done;
+}
+
+/* The client went away (or the answer was given): the command and the
+ * session's claim on it go. */
+static void v1_free(void *arg)
+{
+    struct v1_wait *w = arg;
+    struct tso *t = w->key[0] != '\0' ? tso_by_key(w->z, w->key) : NULL;
+
+    if (t != NULL && t->cmd == w->cmd)
+        t->cmd = 0;
+    cmd_drop(w->z, w->cmd);
+    free(w);
 }
 
 static json_t *v1_answer(struct xdi__zosmf *z, uint64_t id, const char *key)
@@ -1805,7 +1827,7 @@ static enum xdi_control_verdict gateway(struct zreq *r)
 static enum xdi_control_verdict tso_v1(struct zreq *r)
 {
     static const struct xdi__wait_ops ops = {
-        .match = v1_match, .done = v1_done, .free = free};
+        .match = v1_match, .done = v1_done, .free = v1_free};
     json_t *in;
     char key[64];
     enum xdi_control_verdict v = XDI_CONTROL_DONE;
@@ -1830,16 +1852,21 @@ static enum xdi_control_verdict tso_v1(struct zreq *r)
         return XDI_CONTROL_DONE;
     }
     w = calloc(1, sizeof *w);
+    if (w != NULL) {
+        w->z = r->z;
+        w->cmd = id;
+        snprintf(w->key, sizeof w->key, "%s", key);
+    }
     if (w == NULL || r->req->reply == NULL ||
         xdi__wait_start(r->z->ctl, r->req->reply, wait_s * 1000 + 20, &ops,
                         w) != 0) {
+        struct tso *t = key[0] != '\0' ? tso_by_key(r->z, key) : NULL;
+        if (t != NULL && t->cmd == id)
+            t->cmd = 0;
         free(w);
         cmd_drop(r->z, id);
         return tso_fail(r, 500, NULL, "IZUG1101E", "out of memory");
     }
-    w->z = r->z;
-    w->cmd = id;
-    snprintf(w->key, sizeof w->key, "%s", key);
     return XDI_CONTROL_PENDING;
 }
 
@@ -1971,10 +1998,13 @@ void xdi__zosmf_reset(struct xdi__zosmf *z)
         tso_free(t);
     }
     z->n_tsos = 0;
-    /* Commands stay while a wait may still read them; their sessions are
-     * gone, so they answer nobody else. */
+    /* Commands stay while a wait may still read them; those of servlet
+     * sessions answer nobody now. */
     for (struct tso_cmd *c = z->cmds; c != NULL; c = c->next)
-        c->session[0] = '\0';
+        if (c->session[0] != '\0') {
+            c->session[0] = '\0';
+            c->orphan = true;
+        }
     z->release_due = false;
 }
 
@@ -2004,6 +2034,14 @@ void xdi__zosmf_record(struct xdi__zosmf *z, const struct xdi_record *rec)
     if (strcmp(ev, "accept") == 0) {
         /* An agent logged in: its held jobs go out, but not from here
          * (this runs inside the server core). */
+        const char *sys =
+            json_string_value(json_object_get(rec->fields, "system"));
+        bool held = false;
+        for (const struct zjob *j = z->zjobs; j != NULL && !held; j = j->next)
+            held = j->jseq == 0 && !j->canceled && sys != NULL &&
+                   strcmp(j->system, sys) == 0;
+        if (!held)
+            return;
         z->release_due = true;
         if (!z->release_deferred &&
             xdi__control_defer(z->ctl, release_deferred, z) == 0)
@@ -2021,7 +2059,9 @@ void xdi__zosmf_record(struct xdi__zosmf *z, const struct xdi_record *rec)
         return;
     first->done = true;
     first->answer = json_incref(rec->fields);
-    if (first->session[0] != '\0')
+    if (first->orphan)
+        cmd_drop(z, first->id);
+    else if (first->session[0] != '\0')
         cmd_to_session(z, first);
 }
 
