@@ -17,9 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
 #include <unistd.h>
 
+#include "control.h"
+#include "core_harness.h"
 #include "fixture.h"
+#include "server.h"
 #include "zosmf.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -727,6 +731,376 @@ static void test_zosmf_gateway(void **state)
         "\"SYSB\",\"zosVrm\":\"04.27.00\",\"zosSysplex\":\"XDIPLEX\"}}]}");
 }
 
+
+/* ======================================================================
+ * the routes (server/core/zosmf.c) on the control core, with the fake
+ * transport of tests/support/core_harness.c and a fake clock: what the
+ * scenarios cannot time (waits that end, deferred sends)
+ * ==================================================================== */
+
+#define T0 1795428000 /* Monday 2026-11-23 10:00:00 UTC */
+#define TOKEN "ci-token-0123456789abcdefghijklmnop"
+/* "Basic " and base64 of "xdi:" TOKEN. */
+#define AUTH "Basic eGRpOmNpLXRva2VuLTAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9w"
+/* "TIME" and "LISTCAT" in EBCDIC 037. */
+#define TXT_TIME "E3C9D4C5"
+#define TXT_LISTCAT "D3C9E2E3C3C1E3"
+#define EXEC_CMD(id, sys, len, n, txt)                                         \
+    len " " id " " sys " 01020104 " EXT0 " 00000000 00000001 " n " " txt
+#define INFO_CMD(id, sys, len, n, txt)                                         \
+    len " " id " " sys " 02010A04 " EXT0 " 00000000 00000001 " n " " txt
+#define PAYROLL2_E "D7C1E8D9D6D3D3F2"
+#define EXEC_JOB(id, sys, job)                                                 \
+    "0000002C " id " " sys " 01020108 " EXT0 " 00000000 00000001 00000008 " job
+
+static const char *const routes_yaml =
+    "hosts:\n"
+    "  - system: SYSA\n"
+    "    cancel_command: \"CANCEL &job\"\n"
+    "    ems:\n"
+    "      events:\n"
+    "        - {key: TIME, type: command}\n"
+    "    scd:\n"
+    "      jobs:\n"
+    "        - job: PAYROLL2\n"
+    "  - system: SYSB\n";
+
+static time_t fake_now = T0;
+
+struct zenv {
+    char dir[64], yaml[96];
+    struct xdi_server *srv;
+    struct xdi_control *ctl;
+    struct th_journal journal;
+    struct th_io io[1];
+    struct xdi_conn *conn[1];
+    struct xdi_http_response answers[4];
+    size_t n_answers;
+    uint8_t rnd;
+};
+
+static int reply_tag;
+
+static void z_respond(void *ctx, void *reply, struct xdi_http_response *resp)
+{
+    struct zenv *e = ctx;
+
+    assert_ptr_equal(reply, &reply_tag);
+    assert_true(e->n_answers < 4);
+    e->answers[e->n_answers++] = *resp;
+    memset(resp, 0, sizeof *resp);
+}
+
+static void z_random(void *ctx, uint8_t *buf, size_t len)
+{
+    struct zenv *e = ctx;
+
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (uint8_t)(e->rnd++ * 7u);
+}
+
+static void z_tap(void *ctx, const struct xdi_record *rec)
+{
+    struct zenv *e = ctx;
+
+    if (e->ctl != NULL)
+        xdi_control_record(e->ctl, rec);
+}
+
+static void z_wall(void *ctx, struct timespec *now)
+{
+    now->tv_sec = *(const time_t *)ctx;
+    now->tv_nsec = 0;
+}
+
+static int z_setup(void **state)
+{
+    struct zenv *e = calloc(1, sizeof *e);
+    struct xdi_fixture_set *set = NULL;
+    struct xdi_control_config cfg;
+    struct xdi_control_env env = {e, z_respond, NULL, NULL, NULL, z_random};
+    struct xdi_clock clock = {&fake_now, z_wall};
+    FILE *f;
+
+    assert_non_null(e);
+    snprintf(e->dir, sizeof e->dir, "/tmp/test_zosmf_XXXXXX");
+    assert_non_null(mkdtemp(e->dir));
+    snprintf(e->yaml, sizeof e->yaml, "%s/hosts.yaml", e->dir);
+    f = fopen(e->yaml, "w");
+    assert_non_null(f);
+    fputs(routes_yaml, f);
+    fclose(f);
+    assert_int_equal(xdi_fixture_load(e->dir, &set, NULL, NULL), 0);
+    fake_now = T0;
+    th_journal_init(&e->journal);
+    e->journal.tap = z_tap;
+    e->journal.tap_ctx = e;
+    e->srv = th_server_new(NULL, set, &e->journal, &fake_now);
+    xdi_control_config_defaults(&cfg);
+    cfg.token = TOKEN;
+    e->ctl = xdi_control_new(e->srv, &cfg, &env, &clock);
+    assert_non_null(e->ctl);
+    *state = e;
+    return 0;
+}
+
+static int z_teardown(void **state)
+{
+    struct zenv *e = *state;
+
+    xdi_control_free(e->ctl);
+    e->ctl = NULL;
+    th_server_stop(&e->srv, e->conn, e->io, 1);
+    th_journal_free(&e->journal);
+    for (size_t i = 0; i < e->n_answers; i++)
+        xdi_http_response_free(&e->answers[i]);
+    unlink(e->yaml);
+    rmdir(e->dir);
+    free(e);
+    return 0;
+}
+
+static void z_login_sysa(struct zenv *e)
+{
+    th_login(e->srv, &e->conn[0], &e->io[0], SYSA, "00000001");
+    th_feed(e->conn[0], ACQ_EMS("00000001", SYSA), 0);
+    th_feed(e->conn[0], ACQ_SCD("00000001", SYSA), 0);
+    e->io[0].len = 0;
+}
+
+struct zanswer {
+    enum xdi_control_verdict verdict;
+    struct xdi_http_response resp;
+};
+
+static struct zanswer zcall(struct zenv *e, const char *method,
+                            const char *path, const char *query,
+                            const char *body, const char *auth, bool csrf)
+{
+    struct xdi_http_request req;
+    struct zanswer a;
+
+    memset(&req, 0, sizeof req);
+    memset(&a, 0, sizeof a);
+    req.method = method;
+    req.path = path;
+    req.query = query != NULL ? query : "";
+    req.authorization = auth;
+    req.csrf_header = csrf;
+    req.content_type = body != NULL && body[0] == '{' ? "application/json"
+                                                      : "text/plain";
+    req.body = (const uint8_t *)body;
+    req.body_len = body != NULL ? strlen(body) : 0;
+    req.client = "127.0.0.1";
+    req.host = "127.0.0.1:8443";
+    req.reply = &reply_tag;
+    a.verdict = xdi_control_handle(e->ctl, &req, &a.resp);
+    return a;
+}
+
+/* The JSON of a DONE answer with that status (a new reference). */
+static json_t *zdone(struct zanswer a, int status)
+{
+    json_t *j;
+
+    assert_int_equal(a.verdict, XDI_CONTROL_DONE);
+    assert_int_equal(a.resp.status, status);
+    j = json_loadb(a.resp.body, a.resp.body_len, 0, NULL);
+    assert_non_null(j);
+    xdi_http_response_free(&a.resp);
+    return j;
+}
+
+static json_t *answer_json(struct zenv *e, size_t i, int status)
+{
+    json_t *j;
+
+    assert_true(e->n_answers > i);
+    assert_int_equal(e->answers[i].status, status);
+    j = json_loadb(e->answers[i].body, e->answers[i].body_len, 0, NULL);
+    assert_non_null(j);
+    return j;
+}
+
+static void test_zosmf_routes_auth_and_csrf(void **state)
+{
+    struct zenv *e = *state;
+    struct zanswer a;
+    json_t *j;
+
+    z_login_sysa(e);
+    /* No credentials: 401 with z/OSMF's realm. */
+    a = zcall(e, "GET", "/zosmf/info", NULL, NULL, NULL, false);
+    assert_int_equal(a.resp.status, 401);
+    assert_true(a.resp.n_headers >= 1);
+    assert_string_equal(a.resp.headers[a.resp.n_headers - 1].name,
+                        "WWW-Authenticate");
+    assert_string_equal(a.resp.headers[a.resp.n_headers - 1].value,
+                        "Basic realm=\"zosmf/SAFRealm\"");
+    xdi_http_response_free(&a.resp);
+    /* A change without the CSRF header: 403, nothing sent. */
+    j = zdone(zcall(e, "PUT", "/zosmf/restjobs/jobs", NULL,
+                    "//PAYROLL2 JOB\n/*XEQ SYSA\n", AUTH, false),
+              403);
+    assert_non_null(strstr(json_string_value(json_object_get(j, "message")),
+                           "X-CSRF-ZOSMF-HEADER"));
+    json_decref(j);
+    th_expect_nothing(&e->io[0]);
+    /* With it the exec job goes out, and the answer is the job. */
+    j = zdone(zcall(e, "PUT", "/zosmf/restjobs/jobs", NULL,
+                    "//PAYROLL2 JOB CLASS=C\n/*XEQ SYSA\n", AUTH, true),
+              201);
+    th_expect(&e->io[0], EXEC_JOB("00000001", SYSA, PAYROLL2_E));
+    assert_string_equal(json_string_value(json_object_get(j, "status")),
+                        "ACTIVE");
+    assert_string_equal(json_string_value(json_object_get(j, "class")), "C");
+    assert_string_equal(json_string_value(json_object_get(j, "url")),
+                        "http://127.0.0.1:8443/zosmf/restjobs/jobs/PAYROLL2/"
+                        "JOB00001");
+    json_decref(j);
+    /* /zosmf/info takes its host and port from the Host header. */
+    j = zdone(zcall(e, "GET", "/zosmf/info", NULL, NULL, AUTH, false), 200);
+    assert_string_equal(
+        json_string_value(json_object_get(j, "zosmf_hostname")), "127.0.0.1");
+    assert_string_equal(json_string_value(json_object_get(j, "zosmf_port")),
+                        "8443");
+    json_decref(j);
+    j = zdone(zcall(e, "GET", "/zosmf/restfiles/ds", NULL, NULL, AUTH, false),
+              404);
+    json_decref(j);
+}
+
+static void test_zosmf_routes_tso_wait_ends(void **state)
+{
+    struct zenv *e = *state;
+    struct zanswer a;
+    json_t *j, *data;
+    char path[128];
+    const char *key;
+
+    z_login_sysa(e);
+    j = zdone(zcall(e, "POST", "/zosmf/tsoApp/tso", "acct=SYSA&proc=IZUFPROC",
+                    NULL, AUTH, true),
+              200);
+    key = json_string_value(json_object_get(j, "servletKey"));
+    assert_non_null(key);
+    snprintf(path, sizeof path, "/zosmf/tsoApp/tso/%s", key);
+    json_decref(j);
+    /* readReply=false: at once, nothing to say yet. */
+    j = zdone(zcall(e, "PUT", path, "readReply=false",
+                    "{\"TSO RESPONSE\":{\"VERSION\":\"0100\",\"DATA\":"
+                    "\"LISTCAT\"}}",
+                    AUTH, true),
+              200);
+    assert_null(json_object_get(j, "tsoData"));
+    json_decref(j);
+    th_expect(&e->io[0],
+              EXEC_CMD("00000001", SYSA, "0000002B", "00000007", TXT_LISTCAT));
+    /* The agent says nothing; a receive waits until the command's 5 s
+     * are up, then says so and prompts. */
+    a = zcall(e, "GET", path, NULL, NULL, AUTH, false);
+    assert_int_equal(a.verdict, XDI_CONTROL_PENDING);
+    xdi_http_response_free(&a.resp);
+    fake_now = T0 + 6;
+    xdi_control_expire(e->ctl);
+    j = answer_json(e, 0, 200);
+    data = json_object_get(j, "tsoData");
+    assert_int_equal(json_array_size(data), 3);
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_object_get(json_array_get(data, 0), "TSO MESSAGE"), "DATA")),
+        "XDI201W LISTCAT: no answer from the agent within 5 seconds");
+    assert_non_null(json_object_get(json_array_get(data, 2), "TSO PROMPT"));
+    json_decref(j);
+    /* readReply=true: answered when the agent reports the command. */
+    a = zcall(e, "PUT", path, NULL,
+              "{\"TSO RESPONSE\":{\"VERSION\":\"0100\",\"DATA\":\"TIME\"}}",
+              AUTH, true);
+    assert_int_equal(a.verdict, XDI_CONTROL_PENDING);
+    xdi_http_response_free(&a.resp);
+    th_expect(&e->io[0],
+              EXEC_CMD("00000001", SYSA, "00000028", "00000004", TXT_TIME));
+    th_feed(e->conn[0],
+            INFO_CMD("00000001", SYSA, "00000028", "00000004", TXT_TIME), 0);
+    j = answer_json(e, 1, 200);
+    data = json_object_get(j, "tsoData");
+    assert_int_equal(json_array_size(data), 3);
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_object_get(json_array_get(data, 0), "TSO MESSAGE"), "DATA")),
+        "TIME");
+    json_decref(j);
+    /* End: the key is gone. */
+    json_decref(zdone(zcall(e, "DELETE", path, NULL, NULL, AUTH, true), 200));
+    json_decref(zdone(zcall(e, "GET", path, NULL, NULL, AUTH, false), 404));
+    assert_int_equal(th_jcount(&e->journal, "control"), 4);
+}
+
+static void test_zosmf_routes_held_job_released_at_login(void **state)
+{
+    struct zenv *e = *state;
+    struct timespec when;
+    json_t *j;
+
+    j = zdone(zcall(e, "PUT", "/zosmf/restjobs/jobs", NULL,
+                    "//PAYROLL2 JOB\n/*JOBPARM SYSAFF=SYSA\n", AUTH, true),
+              201);
+    assert_string_equal(json_string_value(json_object_get(j, "jobid")),
+                        "J0000001");
+    assert_string_equal(json_string_value(json_object_get(j, "status")),
+                        "INPUT");
+    json_decref(j);
+    assert_false(xdi_control_deadline(e->ctl, &when));
+    /* The agent logs in: the send is deferred out of the record, to the
+     * next expire, which is due now. */
+    th_login(e->srv, &e->conn[0], &e->io[0], SYSA, "00000001");
+    assert_true(xdi_control_deadline(e->ctl, &when));
+    assert_int_equal(when.tv_sec, T0);
+    xdi_control_expire(e->ctl);
+    th_expect(&e->io[0], EXEC_JOB("00000001", SYSA, PAYROLL2_E));
+    j = zdone(zcall(e, "GET", "/zosmf/restjobs/jobs/PAYROLL2/J0000001", NULL,
+                    NULL, AUTH, false),
+              200);
+    assert_string_equal(json_string_value(json_object_get(j, "status")),
+                        "ACTIVE");
+    json_decref(j);
+}
+
+static void test_zosmf_routes_gateway_times_out(void **state)
+{
+    struct zenv *e = *state;
+    struct zanswer a;
+    struct timespec when;
+    json_t *j, *o;
+
+    z_login_sysa(e);
+    a = zcall(e, "PUT", "/zosmf/gateway/systems", NULL,
+              "{\"target\":\"SYSA,SYSB\",\"resourcePath\":"
+              "\"/zosmf/tsoApp/v1/tso\",\"requestBody\":{\"tsoCmd\":"
+              "\"LISTCAT\"},\"timeout\":2000}",
+              AUTH, true);
+    assert_int_equal(a.verdict, XDI_CONTROL_PENDING);
+    xdi_http_response_free(&a.resp);
+    th_expect(&e->io[0],
+              EXEC_CMD("00000001", SYSA, "0000002B", "00000007", TXT_LISTCAT));
+    assert_true(xdi_control_deadline(e->ctl, &when));
+    assert_int_equal(when.tv_sec, T0 + 2);
+    fake_now = T0 + 2;
+    xdi_control_expire(e->ctl);
+    j = answer_json(e, 0, 200);
+    assert_int_equal(json_integer_value(json_object_get(j, "numOfSystems")), 2);
+    o = json_array_get(json_object_get(j, "systemsOutput"), 0);
+    assert_string_equal(json_string_value(json_object_get(o, "systemName")),
+                        "SYSA");
+    assert_string_equal(json_string_value(json_object_get(o, "rc")),
+                        "HttpConnectionTimedOut");
+    assert_true(json_is_null(json_object_get(o, "systemOutput")));
+    o = json_array_get(json_object_get(j, "systemsOutput"), 1);
+    assert_string_equal(json_string_value(json_object_get(o, "rc")),
+                        "HttpConnectionFailed");
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -752,6 +1126,15 @@ int main(void)
         cmocka_unit_test(test_zosmf_tso_v1),
         cmocka_unit_test(test_zosmf_tso_lines),
         cmocka_unit_test(test_zosmf_gateway),
+        cmocka_unit_test_setup_teardown(test_zosmf_routes_auth_and_csrf,
+                                        z_setup, z_teardown),
+        cmocka_unit_test_setup_teardown(test_zosmf_routes_tso_wait_ends,
+                                        z_setup, z_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_zosmf_routes_held_job_released_at_login, z_setup,
+            z_teardown),
+        cmocka_unit_test_setup_teardown(test_zosmf_routes_gateway_times_out,
+                                        z_setup, z_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
