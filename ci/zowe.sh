@@ -12,7 +12,8 @@
 # installed here (no Node.js/npm and no way to get them, or the npm
 # registry unreachable: the reason is printed), 1 on other failures.
 set -eu
-cd "$(dirname "$0")/.."
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+cd "$(dirname "$self")/.."
 dir=${1:-${XDI_ZOWE_DIR:-$PWD/build/zowe}}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
@@ -26,7 +27,7 @@ skip() {
 # One installation at a time: tests may start this in parallel.
 if command -v flock >/dev/null 2>&1 && [ -z "${XDI_ZOWE_LOCKED:-}" ]; then
   export XDI_ZOWE_LOCKED=1
-  exec flock "$dir/.lock" "$0" "$dir"
+  exec flock "$dir/.lock" sh "$self" "$dir"
 fi
 
 installed_ok() {
@@ -62,7 +63,8 @@ major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$major" -ge 18 ] || skip "Zowe CLI 8 needs Node.js 18 or later, this is $(node --version)"
 
 registry=$(npm config get registry 2>/dev/null || echo https://registry.npmjs.org/)
-if ! timeout 60 npm view "@zowe/cli@^8" version >/dev/null 2>&1; then
+if ! timeout 60 npm view --fetch-retries=1 --fetch-timeout=20000 \
+  "@zowe/cli@^8" version >/dev/null 2>&1; then
   skip "the npm registry $registry cannot be reached (or has no @zowe/cli 8)"
 fi
 
