@@ -1,9 +1,12 @@
 /*
- * test_zosmf.c - the z/OSMF face's pure parts (server/core/zosmf.h): what
- * is read of a submitted JCL and the errors it gets (with their lines),
- * the cancel template, the job-name patterns, and every JSON document the
- * face answers with, each compared with the document written out by hand
- * from z/OSMF's documentation and from what Zowe CLI 8 reads.
+ * test_zosmf.c - the z/OSMF face (docs/zosmf.md).  Its pure parts
+ * (server/core/zosmf.h): what is read of a submitted JCL and the errors it
+ * gets (with their lines), the fixture's cancel template, the job-name
+ * patterns, and every JSON document the face answers with, each compared
+ * with the document written out by hand from z/OSMF's documentation and
+ * from what Zowe CLI 8 reads.  Its routes (server/core/zosmf.c) on the
+ * control core with a fake transport and clock, for what only a clock can
+ * show: waits that end, and a held job sent when its agent logs in.
  */
 /* cmocka needs these first. */
 #include <setjmp.h>
