@@ -99,7 +99,7 @@ struct env {
     char *stream;
     size_t stream_len;
     bool stream_full; /* stream_write says the client is too slow */
-    uint8_t rnd;      /* env->random: a counter, distinct tokens */
+    uint64_t rnd;     /* env->random: an LCG, distinct tokens */
     int reloads;
     char openapi[1 << 16];
 };
@@ -143,8 +143,10 @@ static void random_bytes(void *ctx, uint8_t *buf, size_t len)
 {
     struct env *e = ctx;
 
-    for (size_t i = 0; i < len; i++)
-        buf[i] = (uint8_t)(e->rnd++ * 37u + 11u);
+    for (size_t i = 0; i < len; i++) {
+        e->rnd = e->rnd * 6364136223846793005u + 1442695040888963407u;
+        buf[i] = (uint8_t)(e->rnd >> 56);
+    }
 }
 
 static void tap(void *ctx, const struct xdi_record *rec)
@@ -566,6 +568,43 @@ static void test_control_token_idle_expiry(void **state)
     answer_free(&a);
     fake_now = T0 + 899 + 899 + 900;
     a = call_full(e, "GET", "/xdi/host", NULL, bearer, NULL, CLIENT, NULL);
+    assert_int_equal(a.resp.status, 401);
+    answer_free(&a);
+}
+
+/* The bearer token of a logon's answer, into buf. */
+static void logon_token(struct env *e, char *buf, size_t cap)
+{
+    char auth[256];
+    struct answer a = call_full(e, "POST", "/xdi/logon", NULL,
+                                basic(auth, sizeof auth, "xdi:" TOKEN), NULL,
+                                CLIENT, NULL);
+    const char *info = header(&a.resp, "Authentication-Info");
+
+    assert_int_equal(a.resp.status, 200);
+    assert_non_null(info);
+    snprintf(buf, cap, "Bearer %.*s",
+             (int)(strlen(info) - strlen("auth=\"\"")), info + 6);
+    answer_free(&a);
+}
+
+static void test_control_tokens_bounded(void **state)
+{
+    struct env *e = *state;
+    char first[128], last[128];
+    struct answer a;
+
+    boot(e, NULL);
+    logon_token(e, first, sizeof first);
+    for (int i = 0; i < 1024; i++) {
+        fake_now = T0 + 1; /* each newer than the first */
+        logon_token(e, last, sizeof last);
+    }
+    a = call_full(e, "GET", "/xdi/host", NULL, last, NULL, CLIENT, NULL);
+    assert_int_equal(a.resp.status, 200);
+    answer_free(&a);
+    /* The least recently used of 1025 went. */
+    a = call_full(e, "GET", "/xdi/host", NULL, first, NULL, CLIENT, NULL);
     assert_int_equal(a.resp.status, 401);
     answer_free(&a);
 }
@@ -1010,6 +1049,86 @@ static void test_control_shutdown_waits_for_logout(void **state)
     json_decref(j);
 }
 
+/* The EVBLOK of KILL (§8), as tests/test_automation.c spells it: system
+ * SYSA, key KILL, blank additional text, IL 12, KL 4, VL 4, the "always"
+ * frame, ET 02, reserved zero, SSDT/ESDT, user area zero. */
+#define TEXT_BLANK B8 B8 B8 B8 B8 B8 B8 B8 B8 B8 B8 B8 B8 "40404040"
+#define EVBLOK_KILL                                                            \
+    SYSA "D2C9D3D3" B8 B8 TEXT_BLANK "000C 0004 0004"                        \
+    " 01900001 09999365 00000000 00000000 23595900 0001517F"                \
+    " 0101010101010101 02" "00000000000000" Z8 " 19000101 99991231" Z32
+#define REPLACE_EMS_1(id, sys)                                                 \
+    "0000010A " id " " sys " 01020301 " EXT0 " 00000000 00000001 000000E6 "
+/* "KILL JOKO" and the exec command its action makes, "CANCEL U=JOKO". */
+#define INFO_KILL_JOKO(id, sys)                                                \
+    "0000002D " id " " sys " 02010A04 " EXT0 " 00000000 00000001 00000009 "   \
+    "D2C9D3D340D1D6D2D6"
+#define EXEC_CANCEL_JOKO(id, sys)                                              \
+    "00000031 " id " " sys " 01020104 " EXT0 " 00000000 00000001 0000000D"   \
+    " C3C1D5C3C5D3 40 E4 7E D1D6D2D6"
+
+static void test_control_replace_current_and_given(void **state)
+{
+    struct env *e = *state;
+    json_t *j, *ems;
+
+    boot(e, NULL);
+    j = expect_status(e, "POST", "/xdi/systems/SYSA/replace",
+                      "{\"table\":\"ems\"}", 409);
+    json_decref(j);
+    j = expect_status(e, "POST", "/xdi/systems/SYSA/replace",
+                      "{\"table\":\"xyz\"}", 400);
+    json_decref(j);
+    login_sysa(e);
+    /* The current SCD table again, as replace SCD. */
+    j = expect_status(e, "POST", "/xdi/systems/SYSA/replace",
+                      "{\"table\":\"scd\"}", 200);
+    json_decref(j);
+    assert_int_equal(e->io[0].len, 36 + 162);
+    assert_memory_equal(e->io[0].out + 16, "\x01\x02\x03\x02", 4);
+    e->io[0].len = 0;
+    /* A bad entry: 400 naming it, nothing sent. */
+    j = expect_status(e, "POST", "/xdi/systems/SYSA/replace",
+                      "{\"table\":\"ems\",\"entries\":[{\"key\":\"KILL\","
+                      "\"type\":\"command\",\"vl\":4},{\"key\":\"X\"}]}",
+                      400);
+    assert_non_null(strstr(json_string_value(json_array_get(
+                               json_object_get(j, "message"), 0)),
+                           "entries[1]: "));
+    json_decref(j);
+    th_expect_nothing(&e->io[0]);
+    /* A table given in the fixture format: sent, and in force. */
+    j = expect_status(e, "POST", "/xdi/systems/SYSA/replace",
+                      "{\"table\":\"ems\",\"entries\":[{\"key\":\"KILL\","
+                      "\"vl\":4,\"type\":\"command\","
+                      "\"action\":\"CANCEL U=&arg\"}]}",
+                      200);
+    json_decref(j);
+    th_expect(&e->io[0], REPLACE_EMS_1("00000001", SYSA) EVBLOK_KILL);
+    th_feed(e->conn[0], INFO_KILL_JOKO("00000001", SYSA), 0);
+    th_expect(&e->io[0], EXEC_CANCEL_JOKO("00000001", SYSA));
+    j = expect_status(e, "GET", "/xdi/systems/SYSA", NULL, 200);
+    ems = json_object_get(json_object_get(json_object_get(j, "system"),
+                                          "tables"),
+                          "ems");
+    assert_true(json_is_true(json_object_get(ems, "given")));
+    assert_int_equal(json_integer_value(json_object_get(ems, "entries")), 1);
+    json_decref(j);
+    j = th_jrec(&e->journal, "control", 2);
+    assert_string_equal(th_jstr(j, "action"), "replace");
+    assert_string_equal(th_jstr(j, "outcome"), "bad_request");
+    json_decref(j);
+    /* A reset brings back the fixture's table. */
+    j = expect_status(e, "POST", "/xdi/host/reset", NULL, 200);
+    json_decref(j);
+    j = expect_status(e, "GET", "/xdi/systems/SYSA", NULL, 200);
+    ems = json_object_get(json_object_get(json_object_get(j, "system"),
+                                          "tables"),
+                          "ems");
+    assert_true(json_is_false(json_object_get(ems, "given")));
+    json_decref(j);
+}
+
 /* ---- journal, stream, metrics -------------------------------------------- */
 
 static void test_control_journal_history(void **state)
@@ -1175,6 +1294,86 @@ static void test_control_defer_runs_at_next_expire(void **state)
     assert_int_equal(deferred_runs, 1);
 }
 
+/* Waits whose answers make records (a module that sends from done()):
+ * the records come back into the control plane while it answers. */
+struct reentrant {
+    struct env *e;
+    int matched, done;
+    bool sends;
+};
+
+static bool re_match(void *arg, const struct xdi_record *rec)
+{
+    struct reentrant *r = arg;
+    const char *ev = json_string_value(json_object_get(rec->fields, "event"));
+
+    (void)r;
+    return ev != NULL && strcmp(ev, "info") == 0;
+}
+
+static bool re_match_send(void *arg, const struct xdi_record *rec)
+{
+    struct reentrant *r = arg;
+    const char *ev = json_string_value(json_object_get(rec->fields, "event"));
+
+    if (ev != NULL && strcmp(ev, "send") == 0) {
+        r->matched++;
+        return true;
+    }
+    return false;
+}
+
+static void re_done(void *arg, struct xdi_control *ctl,
+                    const struct xdi_record *rec,
+                    struct xdi_http_response *resp)
+{
+    struct reentrant *r = arg;
+
+    (void)ctl;
+    (void)rec;
+    r->done++;
+    if (r->sends)
+        assert_int_equal(xdi_server_exec_command(r->e->srv, "SYSA", "D A,L",
+                                                 NULL, NULL),
+                         XDI_OD_SENT);
+    xdi__resp_json(resp, 200, NULL);
+}
+
+static void test_control_waits_reentered(void **state)
+{
+    struct env *e = *state;
+    struct reentrant first = {e, 0, 0, true}, second = {e, 0, 0, false};
+    static const struct xdi__wait_ops sending = {re_match, re_done, NULL};
+    static const struct xdi__wait_ops on_send = {re_match_send, re_done, NULL};
+    int r1, r2;
+
+    boot(e, NULL);
+    login_sysa(e);
+    /* The first answers the info and sends; the second waits for a send,
+     * which the first one's answer makes (inside the loop answering). */
+    assert_int_equal(xdi__wait_start(e->ctl, &r1, 5000, &sending, &first), 0);
+    assert_int_equal(xdi__wait_start(e->ctl, &r2, 5000, &on_send, &second),
+                     0);
+    th_feed(e->conn[0], INFO_CMD_DAL("00000001", SYSA), 0);
+    assert_int_equal(first.done, 1);
+    assert_int_equal(second.done, 1);
+    assert_int_equal(second.matched, 1);
+    assert_int_equal(e->n_answers, 2);
+    /* The answer made inside the first one's goes out first. */
+    assert_ptr_equal(e->answer_reply[0], &r2);
+    assert_ptr_equal(e->answer_reply[1], &r1);
+    th_expect(&e->io[0], EXEC_DAL("00000001", SYSA));
+    /* Only records made after a wait began answer it. */
+    {
+        struct reentrant late = {e, 0, 0, false};
+        int r3;
+        assert_int_equal(xdi__wait_start(e->ctl, &r3, 5000, &on_send, &late),
+                         0);
+        assert_int_equal(late.matched, 0);
+        xdi_control_cancel(e->ctl, &r3);
+    }
+}
+
 /* ---- OpenAPI ---------------------------------------------------------------- */
 
 static void test_control_openapi_matches_routes(void **state)
@@ -1262,6 +1461,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_control_users_file, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_control_tokens_bounded, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_control_systems, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_command_errors, setup,
                                         teardown),
@@ -1275,6 +1476,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_control_shutdown_waits_for_logout,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_replace_current_and_given,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_journal_history, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_control_stream_replay_and_live,
@@ -1282,6 +1485,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_control_metrics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_defer_runs_at_next_expire,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_waits_reentered, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_control_openapi_matches_routes,
                                         setup, teardown),
     };

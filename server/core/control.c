@@ -293,7 +293,6 @@ void xdi_control_free(struct xdi_control *ctl)
         for (size_t i = 0; i < ctl->hist_n; i++) {
             struct xdi__hist *h =
                 &ctl->hist[(ctl->hist_start + i) % ctl->cfg.history];
-            json_decref(h->fields);
             free(h->line);
         }
     free(ctl->hist);
@@ -371,14 +370,27 @@ static bool in_list(const char *list, const char *s)
     return false;
 }
 
+static bool passes_names(const char *sys, const char *ev,
+                         const char *systems, const char *kinds)
+{
+    return in_list(systems, sys != NULL ? sys : "") &&
+           in_list(kinds, ev != NULL ? ev : "");
+}
+
 static bool passes(const json_t *fields, const char *systems,
                    const char *kinds)
 {
-    const char *sys = json_string_value(json_object_get(fields, "system"));
-    const char *ev = json_string_value(json_object_get(fields, "event"));
+    return passes_names(
+        json_string_value(json_object_get(fields, "system")),
+        json_string_value(json_object_get(fields, "event")), systems, kinds);
+}
 
-    return in_list(systems, sys != NULL ? sys : "") &&
-           in_list(kinds, ev != NULL ? ev : "");
+/* A kept record: only the line and what the filters look at (a parsed
+ * record costs ten times its line). */
+static bool hist_passes(const struct xdi__hist *h, const char *systems,
+                        const char *kinds)
+{
+    return passes_names(h->system, h->event, systems, kinds);
 }
 
 static void count(struct xdi__counters *c, const char *label)
@@ -455,14 +467,20 @@ static void history_add(struct xdi_control *ctl, const struct xdi_record *rec)
     memcpy(line, rec->line, rec->len + 1);
     if (ctl->hist_n == ctl->cfg.history) {
         h = &ctl->hist[ctl->hist_start];
-        json_decref(h->fields);
         free(h->line);
         ctl->hist_start = (ctl->hist_start + 1) % ctl->cfg.history;
         ctl->hist_n--;
     }
     h = &ctl->hist[(ctl->hist_start + ctl->hist_n) % ctl->cfg.history];
     h->jseq = rec->jseq;
-    h->fields = json_incref(rec->fields);
+    {
+        const char *sys =
+            json_string_value(json_object_get(rec->fields, "system"));
+        const char *ev =
+            json_string_value(json_object_get(rec->fields, "event"));
+        snprintf(h->system, sizeof h->system, "%s", sys != NULL ? sys : "");
+        snprintf(h->event, sizeof h->event, "%s", ev != NULL ? ev : "");
+    }
     h->line = line;
     h->len = rec->len;
     ctl->hist_n++;
@@ -596,8 +614,12 @@ json_t *xdi__history_query(struct xdi_control *ctl, uint64_t since,
         /* next: the last record looked at, filtered or not, so that a
          * client polling with since=next never sees one twice. */
         *next = h->jseq;
-        if (passes(h->fields, systems, kinds))
-            json_array_append(a, h->fields);
+        if (hist_passes(h, systems, kinds)) {
+            /* The line parsed back: exactly what the journal file has. */
+            json_t *r = json_loadb(h->line, h->len, JSON_ALLOW_NUL, NULL);
+            if (r != NULL)
+                json_array_append_new(a, r);
+        }
     }
     if (*next < since)
         *next = since;
@@ -649,7 +671,7 @@ enum xdi_control_verdict xdi__stream_open(struct xdi_control *ctl,
             &ctl->hist[(ctl->hist_start + i) % ctl->cfg.history];
         size_t elen = 0;
         char *ev;
-        if (h->jseq <= since || !passes(h->fields, s->systems, s->kinds))
+        if (h->jseq <= since || !hist_passes(h, s->systems, s->kinds))
             continue;
         ev = sse_event(h->jseq, h->line, h->len, &elen);
         if (ev == NULL)

@@ -13,7 +13,9 @@
  *   XDIC009E no such job           XDIC010E host stopping
  *   XDIC011E out of memory         XDIC012E send failed
  *   XDIC013E password change       XDIC014E reload failed
- *   XDIC015E not supported here    XDIC020I ... done (informational)
+ *   XDIC015E not supported here    XDIC016E body too large (413; the
+ *                                           HTTP layer answers it)
+ *   XDIC020I ... done (informational)
  * Every action (not a GET) is journalled as a "control" record with the
  * user, the client's address and what it did.
  */
@@ -576,7 +578,7 @@ static enum xdi_control_verdict h_replace(struct call *c, json_t *in)
     bool ems;
     uint64_t conn = 0;
     enum xdi_od_result r;
-    json_t *why, *body;
+    json_t *why, *body, *entries;
     char msg[200];
 
     if (table == NULL ||
@@ -586,12 +588,12 @@ static enum xdi_control_verdict h_replace(struct call *c, json_t *in)
         return done();
     }
     ems = strcmp(table, "ems") == 0;
-    if (json_object_get(in, "entries") != NULL) {
-        xdi__resp_error(c->resp, 400, "XDIC015E",
-                        "\"entries\" is not taken: change the fixture "
-                        "files and POST /xdi/host/reload, which sends "
-                        "every changed table (or send the current one "
-                        "without \"entries\")");
+    entries = json_object_get(in, "entries");
+    if (entries != NULL && !json_is_array(entries)) {
+        xdi__resp_error(c->resp, 400, "XDIC006E",
+                        "\"entries\" must be a list of %s in the fixture "
+                        "format",
+                        ems ? "events" : "jobs");
         return done();
     }
     if (!system_ok(c, system))
@@ -599,7 +601,18 @@ static enum xdi_control_verdict h_replace(struct call *c, json_t *in)
     why = xdi__control_rec(&c->who, "control", "replace");
     json_object_set_new(why, "system", json_string(system));
     json_object_set_new(why, "table", json_string(table));
-    r = xdi_server_replace_table(c->ctl->srv, system, ems, why, &conn);
+    if (entries != NULL) {
+        char err[512];
+        json_object_set_new(why, "given", json_true());
+        r = xdi_server_replace_entries(c->ctl->srv, system, ems, entries, why,
+                                       &conn, err, sizeof err);
+        if (r == XDI_OD_BAD_REQUEST) {
+            xdi__resp_error(c->resp, 400, "XDIC006E", "%s", err);
+            return done();
+        }
+    } else {
+        r = xdi_server_replace_table(c->ctl->srv, system, ems, why, &conn);
+    }
     if (r != XDI_OD_SENT) {
         od_error(c, r, system);
         return done();

@@ -363,6 +363,32 @@ static void expire_tokens(struct xdi_control *ctl, const struct timespec *now)
     }
 }
 
+/* At most this many live tokens: a client that logs on in a loop (with
+ * good credentials) costs bounded memory; the least recently used token
+ * goes first. */
+#define MAX_TOKENS 1024
+
+static void cap_tokens(struct xdi_control *ctl)
+{
+    size_t n = 0;
+    struct xdi__token **lru = NULL;
+
+    for (struct xdi__token **pp = &ctl->tokens; *pp != NULL;
+         pp = &(*pp)->next) {
+        n++;
+        if (lru == NULL || (*pp)->last.tv_sec < (*lru)->last.tv_sec ||
+            ((*pp)->last.tv_sec == (*lru)->last.tv_sec &&
+             (*pp)->last.tv_nsec <= (*lru)->last.tv_nsec))
+            lru = pp;
+    }
+    if (n > MAX_TOKENS && lru != NULL) {
+        struct xdi__token *t = *lru;
+        *lru = t->next;
+        explicit_bzero(t, sizeof(*t));
+        free(t);
+    }
+}
+
 static struct xdi__token *find_token(struct xdi_control *ctl,
                                      const char *token, const char *client)
 {
@@ -664,6 +690,7 @@ enum xdi_control_verdict xdi__auth_logon(struct xdi_control *ctl,
     xdi__control_now(ctl, &t->last);
     t->next = ctl->tokens;
     ctl->tokens = t;
+    cap_tokens(ctl);
     f = failure_of(ctl, who.client, false, &t->last);
     if (f != NULL)
         f->count = 0;

@@ -252,7 +252,8 @@ struct xdi__stream {
 /* One record kept for /xdi/journal and a reconnecting stream. */
 struct xdi__hist {
     uint64_t jseq;
-    json_t *fields; /* a reference */
+    char event[32];  /* for the filters */
+    char system[24]; /* (8 characters: 16 bytes of UTF-8 at most) */
     char *line;
     size_t len;
 };

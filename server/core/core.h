@@ -48,6 +48,10 @@ struct xdi__host {
     struct naccb_eotinfo *entries;
     const struct xdi_job **entry_jobs;
     struct xdi_conn *session; /* the live session's connection, or NULL */
+    /* A table given on demand (xdi_server_replace_entries) in force
+     * instead of the fixture's until the next reload: the set its events
+     * or jobs live in (owned), or NULL. */
+    struct xdi_fixture_set *ems_set, *scd_set;
 };
 
 /*
@@ -168,6 +172,12 @@ void xdi__tables_free(struct xdi_server *srv);
 int xdi__hosts_build(const struct xdi_fixture_set *set,
                      struct xdi__host **out, size_t *n);
 void xdi__hosts_free(struct xdi__host *hosts, size_t n);
+/* h's EMS (ems) or SCD table rebuilt from host `from` of set (which h
+ * then owns: from's events or jobs stay behind the table's objects).
+ * 0, or -1 when out of memory (h unchanged, set still the caller's). */
+int xdi__table_override(struct xdi__host *h, bool ems,
+                        struct xdi_fixture_set *set,
+                        const struct xdi_host *from);
 /* Two tables are the same when both are unavailable or both hold the
  * same bytes (what the agent would be sent). */
 bool xdi__table_same(const struct xdi__table *a, const struct xdi__table *b);

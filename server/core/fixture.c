@@ -442,6 +442,51 @@ int xdi_fixture_load(const char *dir, struct xdi_fixture_set **out,
     return 0;
 }
 
+int xdi_fixture_load_text(const char *name, const char *text, size_t len,
+                          struct xdi_fixture_set **out,
+                          xdi_fixture_error_fn on_error, void *ctx)
+{
+    struct fx_loader ld;
+    yaml_parser_t parser;
+    char *path;
+
+    memset(&ld, 0, sizeof ld);
+    ld.dir = name;
+    ld.on_error = on_error;
+    ld.ctx = ctx;
+    ld.no_files = true;
+    *out = NULL;
+    ld.set = calloc(1, sizeof *ld.set);
+    path = strdup(name);
+    ld.paths = malloc(sizeof *ld.paths);
+    if (ld.set == NULL || path == NULL || ld.paths == NULL ||
+        !yaml_parser_initialize(&parser)) {
+        xdi__fx_nomem(&ld, name, 0);
+        free(path);
+        free(ld.paths);
+        xdi_fixture_free(ld.set);
+        return 1;
+    }
+    /* The name stands for the file in messages and in source_file. */
+    ld.paths[0] = path;
+    ld.n_paths = 1;
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    parse_documents(&ld, path, &parser);
+    yaml_parser_delete(&parser);
+    pass_settings(&ld);
+    pass_hosts(&ld);
+    pass_targets(&ld);
+    if (ld.set->n_hosts == 0 && ld.n_errors == 0)
+        xdi__fx_error(&ld, name, 0, "the fixture set defines no hosts");
+    loader_free(&ld);
+    if (ld.n_errors > 0) {
+        xdi_fixture_free(ld.set);
+        return ld.n_errors;
+    }
+    *out = ld.set;
+    return 0;
+}
+
 static void free_job(struct xdi_job *j)
 {
     for (size_t i = 0; i < j->n_triggers; i++) {

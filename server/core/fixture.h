@@ -127,6 +127,16 @@ typedef void (*xdi_fixture_error_fn)(void *ctx, const char *file, int line,
 int xdi_fixture_load(const char *dir, struct xdi_fixture_set **out,
                      xdi_fixture_error_fn on_error, void *ctx);
 
+/*
+ * The same from one text in memory (YAML, or JSON, which is YAML) instead
+ * of a directory: name stands for the file in messages.  A `raw:` table in
+ * the text is refused (a text names no directory to read it from), so
+ * this reads no file.  Returns as xdi_fixture_load (never -1).
+ */
+int xdi_fixture_load_text(const char *name, const char *text, size_t len,
+                          struct xdi_fixture_set **out,
+                          xdi_fixture_error_fn on_error, void *ctx);
+
 void xdi_fixture_free(struct xdi_fixture_set *set);
 
 /* The host with that system name (Latin-1, unpadded), or NULL. */

@@ -60,6 +60,8 @@ struct fx_loader {
     size_t targets_cap;
     /* settings: raw_outside: true lets `raw:` name files outside dir. */
     bool raw_outside;
+    /* xdi_fixture_load_text: no file is read (raw: refused). */
+    bool no_files;
     /* Alias expansion (xdi__fx_expand): which event and job nodes of the
      * document being parsed were parsed already, and how many events and
      * jobs the set has parsed a second time or more. */

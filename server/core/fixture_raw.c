@@ -242,6 +242,12 @@ void xdi__fx_load_raw(struct fx_ctx *c, struct xdi_host *h,
     uint8_t *buf;
     size_t len = 0;
 
+    if (c->ld->no_files) {
+        /* xdi_fixture_load_text: a text in memory names no directory. */
+        xdi__fx_error(c->ld, c->file, line,
+                      "raw: a table from a file is not taken here");
+        return;
+    }
     if (xdi__fx_get_string(c, f, &rel, &len) != 0)
         return;
     path = raw_path(c->ld->dir, rel);

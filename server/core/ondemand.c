@@ -170,6 +170,177 @@ enum xdi_od_result xdi_server_replace_table(struct xdi_server *srv,
     return send_after_why(c, why, ems, true);
 }
 
+/* ---- a table given in the request ---------------------------------------- */
+
+/* The first error of the loader, as "entries[i]: message". */
+struct entries_err {
+    char *buf;
+    size_t cap;
+    int n;
+};
+
+/* The line of the document built below on which entry 0 stands. */
+#define FIRST_ENTRY_LINE 3
+
+static void entries_error(void *ctx, const char *file, int line,
+                          const char *message)
+{
+    struct entries_err *e = ctx;
+
+    (void)file;
+    if (e->n++ > 0 || e->cap == 0)
+        return;
+    if (line >= FIRST_ENTRY_LINE)
+        snprintf(e->buf, e->cap, "entries[%d]: %s", line - FIRST_ENTRY_LINE,
+                 message);
+    else
+        snprintf(e->buf, e->cap, "entries: %s", message);
+}
+
+/* A JSON string of a Latin-1 name, malloc'd ("\"SYSA\""), or NULL. */
+static char *name_json(const char *latin1)
+{
+    json_t *k = json_object();
+    json_t *v;
+    char *out = NULL;
+
+    xdi__rec_latin1(k, "n", latin1, strlen(latin1));
+    v = json_object_get(k, "n");
+    if (v != NULL)
+        out = json_dumps(v, JSON_ENCODE_ANY);
+    json_decref(k);
+    return out;
+}
+
+struct text {
+    char *buf;
+    size_t len, cap;
+    bool failed;
+};
+
+static void add(struct text *t, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (t->failed)
+        return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = (t->len + n + 1) * 2;
+        char *b = realloc(t->buf, cap);
+        if (b == NULL) {
+            t->failed = true;
+            return;
+        }
+        t->buf = b;
+        t->cap = cap;
+    }
+    memcpy(t->buf + t->len, s, n + 1);
+    t->len += n;
+}
+
+/*
+ * A fixture document with the host's table made of entries, one per line
+ * from FIRST_ENTRY_LINE on, so that the loader's line says which entry it
+ * means; every other host of the set is named (without tables), so that a
+ * trigger or action target may name it as in a fixture file.
+ */
+static char *entries_document(const struct xdi_server *srv,
+                              const struct xdi__host *h, bool ems,
+                              const json_t *entries)
+{
+    struct text t = {NULL, 0, 0, false};
+    char *name = name_json(h->fixture->system_name);
+    char head[128];
+
+    snprintf(head, sizeof head, "{\"settings\": {\"codepage\": \"%s\"},\n",
+             naccb_codepage_name(srv->fixtures->codepage));
+    add(&t, head);
+    add(&t, "\"hosts\": [{\"system\": ");
+    add(&t, name != NULL ? name : "\"\"");
+    add(&t, ems ? ", \"ems\": {\"ready\": true, \"events\": [\n"
+                : ", \"scd\": {\"ready\": true, \"jobs\": [\n");
+    free(name);
+    for (size_t i = 0; i < json_array_size(entries); i++) {
+        char *line = json_dumps(json_array_get(entries, i),
+                                JSON_COMPACT | JSON_ENCODE_ANY);
+        if (line == NULL) {
+            t.failed = true;
+            break;
+        }
+        add(&t, line);
+        add(&t, i + 1 < json_array_size(entries) ? ",\n" : "\n");
+        free(line);
+    }
+    add(&t, "]}}");
+    for (size_t i = 0; i < srv->n_hosts; i++) {
+        if (&srv->hosts[i] == h)
+            continue;
+        name = name_json(srv->hosts[i].fixture->system_name);
+        add(&t, ",\n{\"system\": ");
+        add(&t, name != NULL ? name : "\"\"");
+        add(&t, "}");
+        free(name);
+    }
+    add(&t, "]}\n");
+    if (t.failed) {
+        free(t.buf);
+        return NULL;
+    }
+    return t.buf;
+}
+
+enum xdi_od_result xdi_server_replace_entries(struct xdi_server *srv,
+                                              const char *system, bool ems,
+                                              const json_t *entries,
+                                              json_t *why, uint64_t *conn,
+                                              char *err, size_t err_size)
+{
+    enum xdi_od_result r;
+    struct xdi_conn *c = target(srv, system, &r);
+    struct xdi_fixture_set *set = NULL;
+    struct entries_err e = {err, err_size, 0};
+    const struct xdi_host *from;
+    char *doc;
+
+    if (err_size > 0)
+        err[0] = '\0';
+    if (c == NULL)
+        return not_sent(srv, why, r);
+    if (!json_is_array(entries)) {
+        snprintf(err, err_size, "entries: must be a list of %s",
+                 ems ? "events" : "jobs");
+        return not_sent(srv, why, XDI_OD_BAD_REQUEST);
+    }
+    doc = entries_document(srv, c->host, ems, entries);
+    if (doc == NULL) {
+        snprintf(err, err_size, "out of memory");
+        return not_sent(srv, why, XDI_OD_DROPPED);
+    }
+    /* The fixture loader itself: the body is checked exactly as a file. */
+    if (xdi_fixture_load_text("request", doc, strlen(doc), &set,
+                              entries_error, &e) != 0) {
+        free(doc);
+        xdi__rec_str(why, "reason", err);
+        return not_sent(srv, why, XDI_OD_BAD_REQUEST);
+    }
+    free(doc);
+    from = xdi_fixture_find_host(set, c->host->fixture->system_name);
+    if (from == NULL || xdi__table_override(c->host, ems, set, from) != 0) {
+        xdi_fixture_free(set);
+        snprintf(err, err_size, "out of memory");
+        return not_sent(srv, why, XDI_OD_DROPPED);
+    }
+    xdi__rec_int(why, "entries", (json_int_t)(ems ? c->host->ems.count
+                                                  : c->host->scd.count));
+    if (conn != NULL)
+        *conn = c->id;
+    if (ems)
+        c->ems_acquired = true;
+    else
+        c->scd_acquired = true;
+    return send_after_why(c, why, ems, true);
+}
+
 enum xdi_od_result xdi_server_shutdown_agent(struct xdi_server *srv,
                                              const char *system, json_t *why,
                                              uint64_t *conn)
@@ -205,6 +376,15 @@ size_t xdi_server_reset(struct xdi_server *srv)
         n++;
     }
     xdi__held_drop(srv, NULL, "reset");
+    /* Tables given on demand give way to the fixture's again (no session
+     * is left to be sent them).  Out of memory keeps the given one. */
+    for (size_t i = 0; i < srv->n_hosts; i++) {
+        struct xdi__host *h = &srv->hosts[i];
+        if (h->ems_set != NULL)
+            xdi__table_override(h, true, NULL, h->fixture);
+        if (h->scd_set != NULL)
+            xdi__table_override(h, false, NULL, h->fixture);
+    }
     return n;
 }
 
@@ -282,12 +462,25 @@ static json_t *host_json(struct xdi_server *srv, const struct xdi__host *h)
     size_t held = 0;
 
     xdi__rec_latin1(o, "name", name, strlen(name));
-    json_object_set_new(tables, "ems",
-                        table_status(h->fixture->ems_ready,
-                                     ems_entries(h->fixture), &h->ems));
-    json_object_set_new(tables, "scd",
-                        table_status(h->fixture->scd_ready,
-                                     scd_entries(h->fixture), &h->scd));
+    {
+        /* A table given on demand is what is in force (and ready). */
+        const struct xdi_host *ge =
+            h->ems_set != NULL ? xdi_fixture_find_host(h->ems_set, name)
+                               : NULL;
+        const struct xdi_host *gs =
+            h->scd_set != NULL ? xdi_fixture_find_host(h->scd_set, name)
+                               : NULL;
+        json_t *te = table_status(ge != NULL || h->fixture->ems_ready,
+                                  ems_entries(ge != NULL ? ge : h->fixture),
+                                  &h->ems);
+        json_t *ts = table_status(gs != NULL || h->fixture->scd_ready,
+                                  scd_entries(gs != NULL ? gs : h->fixture),
+                                  &h->scd);
+        json_object_set_new(te, "given", json_boolean(ge != NULL));
+        json_object_set_new(ts, "given", json_boolean(gs != NULL));
+        json_object_set_new(tables, "ems", te);
+        json_object_set_new(tables, "scd", ts);
+    }
     json_object_set_new(o, "tables", tables);
     if (c == NULL) {
         json_object_set_new(o, "agent", json_null());

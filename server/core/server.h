@@ -238,6 +238,18 @@ enum xdi_od_result xdi_server_exec_job(struct xdi_server *srv,
 enum xdi_od_result xdi_server_replace_table(struct xdi_server *srv,
                                             const char *system, bool ems,
                                             json_t *why, uint64_t *conn);
+/* Replace EMS / SCD with a table given now: entries is a JSON array of
+ * events (ems) or jobs in the fixture format (docs/fixtures.md), checked
+ * by the fixture loader as a file would be.  The table is in force for
+ * the host from then on (matching, actions, triggers of EOTINFOs) until
+ * the next reload, which brings back the fixture's (and sends it).  A bad
+ * entry: XDI_OD_BAD_REQUEST with "entries[i]: what" in err, nothing
+ * changed or sent. */
+enum xdi_od_result xdi_server_replace_entries(struct xdi_server *srv,
+                                              const char *system, bool ems,
+                                              const json_t *entries,
+                                              json_t *why, uint64_t *conn,
+                                              char *err, size_t err_size);
 /* Shutdown (01020400) to the host's agent; it is expected to log out. */
 enum xdi_od_result xdi_server_shutdown_agent(struct xdi_server *srv,
                                              const char *system, json_t *why,
@@ -245,8 +257,9 @@ enum xdi_od_result xdi_server_shutdown_agent(struct xdi_server *srv,
 /* Logins rejected with error 06 while down (xdi_config.xdi_down). */
 void xdi_server_set_down(struct xdi_server *srv, bool down);
 /* A clean slate: every connection is sent shutdown (when it has a
- * session) and closed, every held trigger dropped ("reset").  Returns
- * how many connections were closed. */
+ * session) and closed, every held trigger dropped ("reset"), every table
+ * given on demand replaced by the fixture's again.  Returns how many
+ * connections were closed. */
 size_t xdi_server_reset(struct xdi_server *srv);
 /* Journals rec (owned): a record that belongs to no connection, such as
  * "control" (docs/journal.md). */

@@ -175,8 +175,49 @@ void xdi__hosts_free(struct xdi__host *hosts, size_t n)
         free(h->evblok_events);
         free(h->entries);
         free(h->entry_jobs);
+        xdi_fixture_free(h->ems_set);
+        xdi_fixture_free(h->scd_set);
     }
     free(hosts);
+}
+
+int xdi__table_override(struct xdi__host *h, bool ems,
+                        struct xdi_fixture_set *set,
+                        const struct xdi_host *from)
+{
+    struct xdi__host t;
+
+    memset(&t, 0, sizeof t);
+    t.fixture = from;
+    if ((ems ? build_ems(&t) : build_scd(&t)) != 0) {
+        xdi_blob_unref(t.ems.blob);
+        xdi_blob_unref(t.scd.blob);
+        free(t.evbloks);
+        free(t.evblok_events);
+        free(t.entries);
+        free(t.entry_jobs);
+        return -1;
+    }
+    if (ems) {
+        xdi_blob_unref(h->ems.blob);
+        free(h->evbloks);
+        free(h->evblok_events);
+        xdi_fixture_free(h->ems_set);
+        h->ems = t.ems;
+        h->evbloks = t.evbloks;
+        h->evblok_events = t.evblok_events;
+        h->ems_set = set;
+    } else {
+        xdi_blob_unref(h->scd.blob);
+        free(h->entries);
+        free(h->entry_jobs);
+        xdi_fixture_free(h->scd_set);
+        h->scd = t.scd;
+        h->entries = t.entries;
+        h->entry_jobs = t.entry_jobs;
+        h->scd_set = set;
+    }
+    return 0;
 }
 
 int xdi__hosts_build(const struct xdi_fixture_set *set,
