@@ -66,12 +66,12 @@ def start(factory, *extra, control="127.0.0.1:0", token=TOKEN, **kw):
     if token:
         args += ["--control-token", token]
     srv = factory(args=args + list(extra), **kw)
-    srv.control = control_address(srv)
+    srv.http_address = control_address(srv)
     return srv
 
 
 def connect(srv, timeout=WITHIN):
-    host, port = srv.control
+    host, port = srv.http_address
     return http.client.HTTPConnection(host, port, timeout=timeout)
 
 
@@ -155,6 +155,18 @@ def test_generated_token_file(xdi_server_factory, tmp_path):
     conn, _ = logon(srv, password=token)
 
 
+def test_generated_token_in_the_given_file(xdi_server_factory, tmp_path):
+    path = tmp_path / "my-token"
+    path.write_text("an old token\n")
+    path.chmod(0o644)
+    srv = start(xdi_server_factory, "--control-token-file", str(path),
+                token=None)
+    assert "control token in %s" % path in srv.stdout_lines()
+    # Rewritten, and no longer readable by others.
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    logon(srv, password=path.read_text().strip())
+
+
 def test_users_file_with_passwd_hash(xdi_server_factory, tmp_path):
     digest = passwd_hash("s3cret pass")
     assert digest.startswith("$6$") and len(digest) > 60
@@ -206,7 +218,7 @@ def test_body_too_large_is_413(xdi_server_factory):
 def test_slow_client_cut_off_while_naccb_is_served(xdi_server_factory,
                                                    xdi_agent):
     srv = start(xdi_server_factory, "--control-timeout", "0.5")
-    slow = socket.create_connection(srv.control, timeout=WITHIN)
+    slow = socket.create_connection(srv.http_address, timeout=WITHIN)
     began = time.monotonic()
     slow.sendall(b"GET /xdi/systems HTTP/1.1\r\nHost: x\r\nAuthor")
     # While it dawdles, an agent logs in and is answered at once.
@@ -342,6 +354,22 @@ def test_command_wait_gets_the_agents_answer(xdi_server_factory, tmp_path):
         agent.kill()
 
 
+def test_wait_times_out_on_the_timer(xdi_server_factory, xdi_agent):
+    """An agent that never answers: the wait ends when its time is up
+    (the layer's timer calls the core), not at the client's timeout."""
+    srv = start(xdi_server_factory)
+    a = xdi_agent(server=srv)
+    a.login("TESTA")
+    conn, tok = logon(srv)
+    began = time.monotonic()
+    status, _, body = call(conn, "POST", "/xdi/systems/TESTA/commands",
+                           body={"command": "D T", "wait": 0.5},
+                           auth=bearer(tok))
+    took = time.monotonic() - began
+    assert status == 200 and body["answer"] is None and body["timed_out"]
+    assert 0.45 <= took < WITHIN
+
+
 def test_waiting_client_that_leaves_is_forgotten(xdi_server_factory,
                                                  xdi_agent):
     """A client that gives up on a long wait: the server notices the
@@ -350,7 +378,7 @@ def test_waiting_client_that_leaves_is_forgotten(xdi_server_factory,
     a = xdi_agent(server=srv)
     a.login("TESTA")
     _, tok = logon(srv)
-    s = socket.create_connection(srv.control, timeout=WITHIN)
+    s = socket.create_connection(srv.http_address, timeout=WITHIN)
     body = json.dumps({"command": "D T", "wait": 60}).encode()
     s.sendall(b"POST /xdi/systems/TESTA/commands HTTP/1.1\r\nHost: x\r\n"
               b"Authorization: Bearer " + tok.encode() + b"\r\n"
@@ -393,7 +421,7 @@ def test_dashboard_and_openapi_files(xdi_server_factory, tmp_path,
 @pytest.mark.skipif(not ipv6_loopback(), reason="no IPv6 loopback here")
 def test_ipv6_control(xdi_server_factory):
     srv = start(xdi_server_factory, control="[::1]:0")
-    assert srv.control[0] == "::1"
+    assert srv.http_address[0] == "::1"
     conn, tok = logon(srv)
     status, _, body = call(conn, "GET", "/xdi/systems", auth=bearer(tok))
     assert status == 200
@@ -501,7 +529,7 @@ def lazy_stream(srv, tok):
     lazy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     lazy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     lazy.settimeout(WITHIN)
-    lazy.connect(srv.control)
+    lazy.connect(srv.http_address)
     lazy.sendall(b"GET /xdi/journal/stream HTTP/1.1\r\nHost: x\r\n"
                  b"Authorization: Bearer " + tok.encode() + b"\r\n\r\n")
     head = b""
@@ -533,6 +561,12 @@ def test_control_options_without_control_or_bad_www_exit_2(xdi_server_factory,
     srv = xdi_server_factory(args=["--control-token", TOKEN], wait=False)
     assert srv.wait() == 2
     assert "need --control" in srv.stderr()
+    srv = xdi_server_factory(args=["--control", "127.0.0.1:0",
+                                   "--control-token", TOKEN,
+                                   "--control-token-file",
+                                   str(tmp_path / "t")], wait=False)
+    assert srv.wait() == 2
+    assert not (tmp_path / "t").exists()
     srv = xdi_server_factory(args=["--control", "127.0.0.1:0",
                                    "--control-token", TOKEN, "--control-www",
                                    str(tmp_path / "nosuch")], wait=False)

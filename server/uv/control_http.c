@@ -182,26 +182,46 @@ static void format_addr(const struct sockaddr *sa, char *buf, size_t len)
 static const char *reason_phrase(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return status < 300 ? "OK" : status < 500 ? "Error" : "Failure";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 406:
+        return "Not Acceptable";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    default:
+        return status < 300 ? "OK" : status < 500 ? "Error" : "Failure";
     }
 }
 
@@ -292,13 +312,13 @@ static void on_deadline(uv_timer_t *t)
 
 static void set_head(h2o_req_t *req, const struct xdi_http_response *resp)
 {
-    const char *ct = resp->content_type ? resp->content_type
-                                        : "application/json";
+    const char *ct =
+        resp->content_type ? resp->content_type : "application/json";
 
     req->res.status = resp->status;
     req->res.reason = reason_phrase(resp->status);
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE,
-                   NULL, ct, strlen(ct));
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                   ct, strlen(ct));
     for (size_t i = 0; i < resp->n_headers && i < XDI_HTTP_MAX_HEADERS; i++) {
         const struct xdi_http_header *hd = &resp->headers[i];
         if (!hd->name || !hd->value)
@@ -338,8 +358,8 @@ static void send_plain(h2o_req_t *req, int status, const char *msgid,
                                      .content_type = "application/json"};
 
     snprintf(body, sizeof body,
-             "{\"rc\":%d,\"msgid\":\"%s\",\"message\":[\"%s %s\"]}",
-             status, msgid, msgid, message);
+             "{\"rc\":%d,\"msgid\":\"%s\",\"message\":[\"%s %s\"]}", status,
+             msgid, msgid, message);
     resp.body = body;
     resp.body_len = strlen(body);
     send_response(req, &resp);
@@ -593,9 +613,9 @@ static void on_req_disposed(void *p)
 static const char *header_value(h2o_req_t *req, const h2o_token_t *token,
                                 const char *name)
 {
-    ssize_t i = token ? h2o_find_header(&req->headers, token, -1)
-                      : h2o_find_header_by_str(&req->headers, name,
-                                               strlen(name), -1);
+    ssize_t i =
+        token ? h2o_find_header(&req->headers, token, -1)
+              : h2o_find_header_by_str(&req->headers, name, strlen(name), -1);
     if (i < 0)
         return NULL;
     h2o_iovec_t v = req->headers.entries[i].value;
@@ -643,14 +663,21 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         hr.body = (const uint8_t *)req->entity.base;
         hr.body_len = req->entity.len;
     }
-    socklen_t plen = req->conn->callbacks->get_peername(
-        req->conn, (struct sockaddr *)&peer);
+    socklen_t plen =
+        req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&peer);
     if (plen > 0 && peer.ss_family == AF_INET6)
         uv_ip6_name((struct sockaddr_in6 *)&peer, client, sizeof client);
     else if (plen > 0)
         uv_ip4_name((struct sockaddr_in *)&peer, client, sizeof client);
     hr.client = client;
     hr.reply = r;
+    /* Without a Host header H2O puts its host's own name there: that is
+     * no address a client could use. */
+    if (req->input.authority.base && req->input.authority.len > 0 &&
+        req->input.authority.base != req->hostconf->authority.hostport.base)
+        hr.host = h2o_strdup(&req->pool, req->input.authority.base,
+                             req->input.authority.len)
+                      .base;
 
     memset(&resp, 0, sizeof resp);
     core_enter(h);
@@ -799,8 +826,8 @@ static void json_error_setup(h2o_filter_t *self, h2o_req_t *req,
 
     if (req->res.status == 413) {
         msgid = "XDIC016E";
-        snprintf(text, sizeof text,
-                 "the request body is larger than %zu bytes", h->cfg.max_body);
+        snprintf(text, sizeof text, "the request body is larger than %zu bytes",
+                 h->cfg.max_body);
     } else if (req->res.status == 400 || req->res.status == 417) {
         msgid = "XDIC006E";
         snprintf(text, sizeof text, "%s",
@@ -808,8 +835,8 @@ static void json_error_setup(h2o_filter_t *self, h2o_req_t *req,
                                         : "unknown Expect header");
     }
     if (msgid) {
-        struct json_error_ostream *o = (struct json_error_ostream *)
-            h2o_add_ostream(req, sizeof *o, slot);
+        struct json_error_ostream *o =
+            (struct json_error_ostream *)h2o_add_ostream(req, sizeof *o, slot);
         char *body = h2o_mem_alloc_pool(&req->pool, 256);
         int n = snprintf(body, 256,
                          "{\"rc\":%d,\"msgid\":\"%s\",\"message\":"
@@ -865,12 +892,11 @@ static void unref_new_handle(uv_handle_t *handle, void *arg)
     uv_unref(handle);
 }
 
-struct xdi_control_http *
-xdi_control_http_new(uv_loop_t *loop, struct xdi_server *srv,
-                     const struct xdi_control_config *ccfg,
-                     const struct xdi_control_http_config *hcfg,
-                     const struct xdi_control_app *app, char *err,
-                     size_t errlen)
+struct xdi_control_http *xdi_control_http_new(
+    uv_loop_t *loop, struct xdi_server *srv,
+    const struct xdi_control_config *ccfg,
+    const struct xdi_control_http_config *hcfg,
+    const struct xdi_control_app *app, char *err, size_t errlen)
 {
     struct xdi_control_http *h = calloc(1, sizeof *h);
     struct handle_set before = {0};
@@ -890,8 +916,9 @@ xdi_control_http_new(uv_loop_t *loop, struct xdi_server *srv,
                                       .random = env_random};
     h->ctl = xdi_control_new(srv, ccfg, &h->env, NULL);
     if (!h->ctl) {
-        snprintf(err, errlen, "cannot create the control plane (out of "
-                              "memory)");
+        snprintf(err, errlen,
+                 "cannot create the control plane (out of "
+                 "memory)");
         free(h);
         return NULL;
     }
@@ -909,20 +936,21 @@ xdi_control_http_new(uv_loop_t *loop, struct xdi_server *srv,
             h2o_config_register_path(host, "/xdi/openapi.json", 0);
         h2o_file_register_file(
             pc, hcfg->openapi_path,
-            h2o_mimemap_get_type_by_extension(h->config.mimemap,
-                                              h2o_iovec_init(H2O_STRLIT("json"))),
+            h2o_mimemap_get_type_by_extension(
+                h->config.mimemap, h2o_iovec_init(H2O_STRLIT("json"))),
             0);
     }
     add_handler(h, host, "/xdi");
     add_handler(h, host, "/zosmf");
-    struct json_error_filter *jf = (struct json_error_filter *)
-        h2o_create_filter(&host->fallback_path, sizeof *jf);
+    struct json_error_filter *jf =
+        (struct json_error_filter *)h2o_create_filter(&host->fallback_path,
+                                                      sizeof *jf);
     jf->super.on_setup_ostream = json_error_setup;
     jf->h = h;
     if (hcfg->www_dir) {
         static const char *index_files[] = {"index.html", NULL};
-        h2o_file_register(h2o_config_register_path(host, "/", 0),
-                          hcfg->www_dir, index_files, NULL, 0);
+        h2o_file_register(h2o_config_register_path(host, "/", 0), hcfg->www_dir,
+                          index_files, NULL, 0);
     }
 
     /* H2O's context makes timers and an async handle of its own that would

@@ -29,15 +29,16 @@
 struct xdi_control_http;
 
 struct xdi_control_http_config {
-    size_t max_body;            /* request body larger: 413 (1 MiB) */
-    unsigned request_timeout_ms; /* a request must arrive whole within this
-                                    of the connect or the previous answer
-                                    (10000) */
-    size_t stream_buffer;       /* Server-Sent Events queued for one client
-                                   at most; more: the client is dropped
-                                   (1 MiB) */
-    const char *www_dir;        /* the dashboard's files, or NULL */
-    const char *openapi_path;   /* served as /xdi/openapi.json, or NULL */
+    /* A request body larger than this: 413 (1 MiB). */
+    size_t max_body;
+    /* A request must arrive whole within this of the connect or of the
+     * previous answer (10000). */
+    unsigned request_timeout_ms;
+    /* Server-Sent Events queued for one client at most; more: the client
+     * is dropped (1 MiB). */
+    size_t stream_buffer;
+    const char *www_dir;      /* the dashboard's files, or NULL */
+    const char *openapi_path; /* served as /xdi/openapi.json, or NULL */
 };
 
 void xdi_control_http_config_defaults(struct xdi_control_http_config *cfg);
@@ -52,12 +53,11 @@ struct xdi_control_app {
 
 /* A control plane over srv on loop: the core (created inside from ccfg) and
  * its HTTP server.  Nothing listens yet.  NULL with a message in err. */
-struct xdi_control_http *
-xdi_control_http_new(uv_loop_t *loop, struct xdi_server *srv,
-                     const struct xdi_control_config *ccfg,
-                     const struct xdi_control_http_config *hcfg,
-                     const struct xdi_control_app *app, char *err,
-                     size_t errlen);
+struct xdi_control_http *xdi_control_http_new(
+    uv_loop_t *loop, struct xdi_server *srv,
+    const struct xdi_control_config *ccfg,
+    const struct xdi_control_http_config *hcfg,
+    const struct xdi_control_app *app, char *err, size_t errlen);
 
 /* The core inside (for xdi_control_load_users). */
 struct xdi_control *xdi_control_http_core(struct xdi_control_http *h);

@@ -450,10 +450,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"control", required_argument, NULL, OPT_CONTROL},
         {"control-users", required_argument, NULL, OPT_CONTROL_USERS},
         {"control-token", required_argument, NULL, OPT_CONTROL_TOKEN},
-        {"control-token-file", required_argument, NULL,
-         OPT_CONTROL_TOKEN_FILE},
-        {"control-token-idle", required_argument, NULL,
-         OPT_CONTROL_TOKEN_IDLE},
+        {"control-token-file", required_argument, NULL, OPT_CONTROL_TOKEN_FILE},
+        {"control-token-idle", required_argument, NULL, OPT_CONTROL_TOKEN_IDLE},
         {"control-www", required_argument, NULL, OPT_CONTROL_WWW},
         {"control-max-body", required_argument, NULL, OPT_CONTROL_MAX_BODY},
         {"control-timeout", required_argument, NULL, OPT_CONTROL_TIMEOUT},
@@ -491,6 +489,12 @@ static int parse_args(int argc, char **argv, struct options *o)
         return 0;
     if (!o->fixtures) {
         fprintf(stderr, "xdi-server: --fixtures DIR is required\n");
+        return -1;
+    }
+    if (o->control_token_file && (o->ccfg.token || o->control_users)) {
+        fprintf(stderr, "xdi-server: --control-token-file is where a "
+                        "generated token goes: not with --control-token or "
+                        "--control-users\n");
         return -1;
     }
     if (o->control_opts && o->n_control == 0) {
@@ -615,8 +619,10 @@ static int rotate_journal(struct journal *j, char *msg, size_t msg_size)
         return -1;
     }
     if (xdi_journal_sink_reopen(j->sink, j->path) != 0) {
-        snprintf(msg, msg_size, "cannot open a new %s: %s (records go on to "
-                 "%s)", j->path, strerror(errno), old);
+        snprintf(msg, msg_size,
+                 "cannot open a new %s: %s (records go on to "
+                 "%s)",
+                 j->path, strerror(errno), old);
         return -1;
     }
     return 0;
@@ -733,8 +739,8 @@ static void make_token(char out[44])
     xdi_control_random(raw, 32);
     raw[32] = 0;
     for (size_t i = 0; i < 33; i += 3) {
-        uint32_t v = (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 |
-                     raw[i + 2];
+        uint32_t v =
+            (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 | raw[i + 2];
         out[j++] = alphabet[(v >> 18) & 63];
         out[j++] = alphabet[(v >> 12) & 63];
         if (j < 43)
@@ -764,8 +770,9 @@ static int token_path(const char *given, char *path, size_t size, char *err,
         sub = ".xdi-emu";
     }
     if (!base || base[0] != '/') {
-        snprintf(err, errlen, "neither XDG_RUNTIME_DIR nor HOME is set: say "
-                              "where the token goes with --control-token-file");
+        snprintf(err, errlen,
+                 "neither XDG_RUNTIME_DIR nor HOME is set: say "
+                 "where the token goes with --control-token-file");
         return -1;
     }
     snprintf(dir, sizeof dir, "%s/%s", base, sub);
@@ -784,8 +791,8 @@ static int token_path(const char *given, char *path, size_t size, char *err,
 static int write_token_file(const char *path, const char *token, char *err,
                             size_t errlen)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-                  0600);
+    int fd =
+        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
         snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
         return -1;
@@ -859,12 +866,9 @@ static int control_passwd(void)
 
 /* Creates the control plane (nothing listens yet): users, token, files.
  * NULL with the exit code in *rc. */
-static struct xdi_control_http *control_setup(struct options *o,
-                                              uv_loop_t *loop,
-                                              struct xdi_net *net,
-                                              struct control_ctx *cctx,
-                                              char *token_file, size_t tf_size,
-                                              int *rc)
+static struct xdi_control_http *control_setup(
+    struct options *o, uv_loop_t *loop, struct xdi_net *net,
+    struct control_ctx *cctx, char *token_file, size_t tf_size, int *rc)
 {
     char err[512];
     char token[44];
@@ -911,8 +915,7 @@ static struct xdi_control_http *control_setup(struct options *o,
                                   .reload = control_reload,
                                   .rotate_journal = control_rotate};
     struct xdi_control_http *h = xdi_control_http_new(
-        loop, xdi_net_server(net), &o->ccfg, &hcfg, &app, err,
-        sizeof err);
+        loop, xdi_net_server(net), &o->ccfg, &hcfg, &app, err, sizeof err);
     if (o->ccfg.token == token)
         o->ccfg.token = NULL;
     memset(token, 0, sizeof token);

@@ -314,9 +314,8 @@ int xdi_watch_reload_msg(struct xdi_watch *w, const char *cause, char *msg,
                 "force stay\n",
                 w->dir, n, n == 1 ? "" : "s");
         xdi_server_reload_refused(srv, cause, n, (const char *const *)m.v, m.n);
-        snprintf(msg, msg_size, "%d error%s, the fixtures in force stay%s%s",
-                 n, n == 1 ? "" : "s", m.n > 0 ? ": " : "",
-                 m.n > 0 ? m.v[0] : "");
+        snprintf(msg, msg_size, "%d error%s, the fixtures in force stay%s%s", n,
+                 n == 1 ? "" : "s", m.n > 0 ? ": " : "", m.n > 0 ? m.v[0] : "");
         messages_free(&m);
         return -1;
     }
@@ -327,8 +326,9 @@ int xdi_watch_reload_msg(struct xdi_watch *w, const char *cause, char *msg,
                 "xdi-server: %s: reload failed (see the journal); "
                 "the fixtures in force stay\n",
                 w->dir);
-        snprintf(msg, msg_size, "reload failed (see the journal); the "
-                                "fixtures in force stay");
+        snprintf(msg, msg_size,
+                 "reload failed (see the journal); the "
+                 "fixtures in force stay");
         return -1;
     }
     if (!w->quiet)
