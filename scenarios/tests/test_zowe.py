@@ -81,7 +81,9 @@ def field(out, name):
 
 def test_check_status(zowe):
     out = zowe("zosmf", "check", "status").stdout
-    assert "successfully connected to z/OSMF" in out
+    assert "successfully connected to z/OSMF on '%s'" % zowe.host.address[0] \
+        in out
+    assert re.search(r"^zosmf_port:\s+%d$" % zowe.host.address[1], out, re.M)
     assert "04.27.00" in out and "SAFRealm" in out
     assert "TSO/E address space services" in out
 
