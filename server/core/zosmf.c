@@ -412,22 +412,31 @@ static bool zjob_send(struct xdi__zosmf *z, const struct xdi__who *who,
  * never from a record). */
 static void release_held(struct xdi__zosmf *z)
 {
+    struct zjob **held;
+    size_t n = 0;
+
     if (!z->release_due)
         return;
     z->release_due = false;
-    /* Oldest first, as they were submitted. */
-    for (size_t k = z->n_zjobs; k-- > 0;) {
-        struct zjob *j = z->zjobs;
-        for (size_t i = 0; i < k && j != NULL; i++)
-            j = j->next;
-        if (j == NULL || j->jseq != 0 || j->canceled ||
-            !agent_connected(z, j->system))
-            continue;
+    held = malloc((z->n_zjobs ? z->n_zjobs : 1) * sizeof *held);
+    if (held == NULL) {
+        z->release_due = true; /* the next request tries again */
+        return;
+    }
+    for (struct zjob *j = z->zjobs; j != NULL; j = j->next)
+        if (j->jseq == 0 && !j->canceled)
+            held[n++] = j;
+    /* Oldest first, as they were submitted (the list is newest first). */
+    while (n-- > 0) {
+        struct zjob *j = held[n];
         struct xdi__who who = {0};
+        if (!agent_connected(z, j->system))
+            continue;
         snprintf(who.user, sizeof who.user, "%s", j->user);
         snprintf(who.client, sizeof who.client, "%s", j->client);
         zjob_send(z, &who, j);
     }
+    free(held);
 }
 
 static void release_deferred(void *arg)
