@@ -795,9 +795,13 @@ static enum xdi_control_verdict job_purge(struct zreq *r, const char *name,
     if (!find_job(z, name, id, &job, &zj))
         return no_job(r, name, id);
     snprintf(sysbuf, sizeof sysbuf, "%s",
-             json_string_value(json_object_get(job, "system")));
+             json_string_value(json_object_get(job, "system"))
+                 ? json_string_value(json_object_get(job, "system"))
+                 : "");
     snprintf(regid, sizeof regid, "%s",
-             json_string_value(json_object_get(job, "jobid")));
+             json_string_value(json_object_get(job, "jobid"))
+                 ? json_string_value(json_object_get(job, "jobid"))
+                 : "");
     state = xdi__zosmf_status(json_string_value(json_object_get(job, "state")));
     rec = xdi__control_rec(&r->who, "zosmf", "purge");
     json_object_set_new(rec, "system", json_string(sysbuf));
