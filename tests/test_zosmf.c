@@ -1054,9 +1054,14 @@ static void test_zosmf_routes_held_job_released_at_login(void **state)
                         "INPUT");
     json_decref(j);
     assert_false(xdi_control_deadline(e->ctl, &when));
-    /* The agent logs in: the send is deferred out of the record, to the
-     * next expire, which is due now. */
+    /* The agent logs in and asks for its tables: once it asked for the
+     * SCD table (whose jobs it reports), the send is deferred out of the
+     * record to the next expire, which is due now. */
     th_login(e->srv, &e->conn[0], &e->io[0], SYSA, "00000001");
+    th_feed(e->conn[0], ACQ_EMS("00000001", SYSA), 0);
+    assert_false(xdi_control_deadline(e->ctl, &when));
+    th_feed(e->conn[0], ACQ_SCD("00000001", SYSA), 0);
+    e->io[0].len = 0;
     assert_true(xdi_control_deadline(e->ctl, &when));
     assert_int_equal(when.tv_sec, T0);
     xdi_control_expire(e->ctl);

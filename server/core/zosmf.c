@@ -26,11 +26,8 @@
 #include <strings.h>
 
 #include "control_internal.h"
+#include "naccb/version.h"
 #include "zosmf.h"
-
-#ifndef XDI_VERSION_STRING
-#define XDI_VERSION_STRING "xdi-emu"
-#endif
 
 /* How long a TSO command waits for the agent by default (seconds). */
 #define TSO_WAIT_S 5
@@ -1921,7 +1918,7 @@ static enum xdi_control_verdict info(struct zreq *r)
             port = colon + 1;
         }
     }
-    return reply(r, 200, xdi__zosmf_info(host, port, XDI_VERSION_STRING));
+    return reply(r, 200, xdi__zosmf_info(host, port, NACCB_VERSION_STRING));
 }
 
 /* The routes, once authenticated. */
@@ -2044,11 +2041,16 @@ void xdi__zosmf_record(struct xdi__zosmf *z, const struct xdi_record *rec)
     ev = json_string_value(json_object_get(rec->fields, "event"));
     if (ev == NULL)
         return;
-    if (strcmp(ev, "accept") == 0) {
-        /* An agent logged in: its held jobs go out, but not from here
-         * (this runs inside the server core). */
+    if (strcmp(ev, "accept") == 0 || strcmp(ev, "acquire") == 0) {
+        /* An agent logged in: its held jobs go out once it asked for its
+         * SCD table (an agent reports the ends of the jobs that table
+         * names, and only once it has it), or at the next z/OSMF request
+         * for one that never asks.  Not from here: this runs inside the
+         * server core. */
         const char *sys =
             json_string_value(json_object_get(rec->fields, "system"));
+        const char *table =
+            json_string_value(json_object_get(rec->fields, "table"));
         bool held = false;
         for (const struct zjob *j = z->zjobs; j != NULL && !held; j = j->next)
             held = j->jseq == 0 && !j->canceled && sys != NULL &&
@@ -2056,7 +2058,8 @@ void xdi__zosmf_record(struct xdi__zosmf *z, const struct xdi_record *rec)
         if (!held)
             return;
         z->release_due = true;
-        if (!z->release_deferred &&
+        if (strcmp(ev, "acquire") == 0 && table != NULL &&
+            strcmp(table, "SCD") == 0 && !z->release_deferred &&
             xdi__control_defer(z->ctl, release_deferred, z) == 0)
             z->release_deferred = true;
         return;
