@@ -96,6 +96,12 @@ def test_list_restart_cancel_as_jobs_py(host):
     assert jobs_py_list(url, "SYSA", "BACKUP*") == []
     assert any(j["jobid"] == job["jobid"] for j in jobs_py_list(url, "*"))
 
+    # Step data: the two EOTINFO step reports.
+    sd = request(url, "GET", "%s/PAYROLL2/%s?step-data=Y"
+                 % (JOBS, job["jobid"])).json()["step-data"]
+    assert [(d["step-name"], d["completion"]) for d in sd] == \
+        [("STEP1", "CC 0000"), ("STEP2", "CC 0004")]
+
     # Restart: the spool's JCL is the JCL submitted, and it runs again.
     jcl, again = jobs_py_restart(url, job["jobid"], "PAYROLL2")
     assert jcl == PAYROLL2_JCL
