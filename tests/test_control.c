@@ -907,6 +907,14 @@ static void test_control_job_registry_end_to_end(void **state)
     assert_string_equal(json_string_value(json_object_get(job, "name")),
                         "PAYROLL2");
     json_decref(j);
+    /* The EOJ text first (as the reference agent sends it): not the
+     * answer, the SCD table lists the job, so its EOTINFO will follow. */
+    th_feed(e->conn[0],
+            "0000002C 00000001 " SYSA " 02010A05 " EXT0
+            " 00000000 00000001 00000008 " PAYROLL2,
+            0);
+    assert_int_equal(e->n_answers, 0);
+    e->io[0].len = 0; /* no EVBLOK matches it: error 05, not the point */
     /* The agent reports the end of job: max CC 4, normal end. */
     th_feed(e->conn[0],
             INFO_EOT("00000001", SYSA)
@@ -978,6 +986,26 @@ static void test_control_job_registry_end_to_end(void **state)
     json_decref(j);
     j = expect_status(e, "POST", "/xdi/systems/SYSA/jobs",
                       "{\"job\":\"payroll\"}", 400);
+    json_decref(j);
+    /* A job the SCD table does not list: its EOJ text is the answer. */
+    {
+        struct answer w = call(e, "POST", "/xdi/systems/SYSA/jobs",
+                               "{\"job\":\"OTHER\",\"wait\":30}");
+        assert_int_equal(w.verdict, XDI_CONTROL_PENDING);
+        answer_free(&w);
+    }
+    th_feed(e->conn[0],
+            "0000002C 00000001 " SYSA " 02010A05 " EXT0
+            " 00000000 00000001 00000008 D6E3C8C5D9404040",
+            0); /* "OTHER   " */
+    assert_int_equal(e->n_answers, 2);
+    j = json_loadb(e->answers[1].body, e->answers[1].body_len, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(j, "answer"), "kind")),
+                        "EOJ");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(j, "job"), "state")),
+                        "ended");
     json_decref(j);
 }
 
@@ -1177,6 +1205,15 @@ static void test_control_journal_history(void **state)
                                                                   "next")),
                      xdi_server_last_jseq(e->srv));
     answer_free(&a);
+    /* A since beyond the newest: the server was restarted. */
+    a = call_full(e, "GET", "/xdi/journal", "since=999999", "Bearer " TOKEN,
+                  NULL, CLIENT, NULL);
+    assert_true(json_is_true(json_object_get(a.json, "restarted")));
+    assert_int_equal(th_jint(json_array_get(json_object_get(a.json, "records"),
+                                            0),
+                             "jseq"),
+                     1);
+    answer_free(&a);
     a = call_full(e, "GET", "/xdi/journal", "since=abc", "Bearer " TOKEN, NULL,
                   CLIENT, NULL);
     assert_int_equal(a.resp.status, 400);
@@ -1232,6 +1269,61 @@ static void test_control_stream_replay_and_live(void **state)
     }
 }
 
+/* The history keeps the newest cfg.history records; a reconnecting
+ * stream older than that is told what it lost. */
+static void test_control_history_bounded(void **state)
+{
+    struct env *e = *state;
+    struct xdi_control_config cfg;
+    struct answer a;
+    json_t *recs;
+    uint64_t last;
+    char *head;
+
+    xdi_control_config_defaults(&cfg);
+    cfg.token = TOKEN;
+    cfg.history = 3;
+    boot(e, &cfg);
+    login_sysa(e);
+    last = xdi_server_last_jseq(e->srv);
+    assert_true(last > 5);
+    a = call_full(e, "GET", "/xdi/journal", "since=0", "Bearer " TOKEN, NULL,
+                  CLIENT, NULL);
+    recs = json_object_get(a.json, "records");
+    assert_int_equal(json_array_size(recs), 3);
+    assert_int_equal((uint64_t)th_jint(json_array_get(recs, 2), "jseq"), last);
+    answer_free(&a);
+    a = call_full(e, "GET", "/xdi/journal/stream", NULL, "Bearer " TOKEN, NULL,
+                  CLIENT, "1");
+    assert_int_equal(a.verdict, XDI_CONTROL_STREAM);
+    head = strndup(a.resp.body, a.resp.body_len);
+    {
+        char want[96];
+        snprintf(want, sizeof want, ": records 2 to %llu are no longer kept",
+                 (unsigned long long)last - 3);
+        if (strstr(head, want) == NULL)
+            fail_msg("%s", head);
+    }
+    free(head);
+    answer_free(&a);
+    xdi_control_cancel(e->ctl, &reply_tag);
+    /* An id from before a restart (beyond the newest): all that is kept. */
+    a = call_full(e, "GET", "/xdi/journal/stream", NULL, "Bearer " TOKEN, NULL,
+                  CLIENT, "999999");
+    assert_int_equal(a.verdict, XDI_CONTROL_STREAM);
+    head = strndup(a.resp.body, a.resp.body_len);
+    assert_non_null(strstr(head, ": the server was restarted"));
+    {
+        char want[48];
+        snprintf(want, sizeof want, "id: %llu\n",
+                 (unsigned long long)last - 2);
+        assert_non_null(strstr(head, want));
+    }
+    free(head);
+    answer_free(&a);
+    xdi_control_cancel(e->ctl, &reply_tag);
+}
+
 static void test_control_metrics(void **state)
 {
     struct env *e = *state;
@@ -1241,6 +1333,10 @@ static void test_control_metrics(void **state)
     login_sysa(e);
     th_feed(e->conn[0], "00000024 00000001 " SYSA " 02010903 " EXT0 " " NOOBJ,
             0); /* acquire object 03: violation, error 03 */
+    /* A login while XDI is down: a reject for reason xdi_down. */
+    xdi_server_set_down(e->srv, true);
+    e->conn[1] = th_open_from(e->srv, &e->io[1], TH_PEER);
+    th_feed(e->conn[1], LOGIN(SYSB), 0);
     a = call(e, "GET", "/xdi/metrics", NULL);
     assert_int_equal(a.resp.status, 200);
     a.resp.body = realloc(a.resp.body, a.resp.body_len + 1);
@@ -1248,14 +1344,19 @@ static void test_control_metrics(void **state)
     a.resp.body[a.resp.body_len] = '\0';
     assert_non_null(strstr(a.resp.content_type, "text/plain"));
     assert_non_null(strstr(a.resp.body, "\nxdi_sessions 1\n"));
-    assert_non_null(strstr(a.resp.body, "\nxdi_connections 1\n"));
+    assert_non_null(strstr(a.resp.body, "\nxdi_connections 2\n"));
     assert_non_null(strstr(
-        a.resp.body, "xdi_naccbs_total{key=\"02010500\",direction=\"in\"} 1\n"));
+        a.resp.body, "xdi_naccbs_total{key=\"02010500\",direction=\"in\"} 2\n"));
     assert_non_null(strstr(
         a.resp.body, "xdi_naccbs_total{key=\"01020700\",direction=\"out\"} 1\n"));
+    /* login, 2 acquires, the bad acquire, the second login. */
     assert_non_null(strstr(a.resp.body,
-                           "xdi_bytes_total{direction=\"in\"} 144\n"));
+                           "xdi_bytes_total{direction=\"in\"} 180\n"));
     assert_non_null(strstr(a.resp.body, "xdi_errors_total{code=\"03\"} 1\n"));
+    assert_non_null(
+        strstr(a.resp.body, "xdi_rejects_total{reason=\"xdi_down\"} 1\n"));
+    assert_non_null(strstr(
+        a.resp.body, "xdi_naccbs_total{key=\"01020800\",direction=\"out\"} 1\n"));
     assert_non_null(strstr(a.resp.body, "xdi_journal_records_total "));
     answer_free(&a);
 }
@@ -1482,6 +1583,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_control_stream_replay_and_live,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_control_history_bounded, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_control_metrics, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_defer_runs_at_next_expire,
                                         setup, teardown),

@@ -46,15 +46,17 @@ static void feed(struct xdi_jobs *jobs, const char *fmt, ...)
 }
 
 #define SEND_JOB(sys, job, outcome)                                            \
-    "{\"event\":\"send\",\"conn\":1,\"system\":\"" sys "\",\"key\":"            \
+    "{\"event\":\"send\",\"conn\":1,\"system\":\"" sys "\",\"key\":"           \
     "\"01020108\",\"job\":\"" job "\",\"outcome\":\"" outcome "\"}"
 #define CONTROL(iface)                                                         \
-    "{\"event\":\"control\",\"user\":\"u\",\"client\":\"::1\","                 \
-    "\"interface\":\"" iface "\",\"action\":\"exec_job\",\"outcome\":\"sent\"}"
+    "{\"event\":\"control\",\"user\":\"u\",\"client\":\"::1\","                \
+    "\"interface\":\"" iface                                                   \
+    "\",\"action\":\"exec_job\",\"outcome\":\"sent\"}"
 #define EOT(sys, job, jobid, step, notes, scc, ucc, maxcc)                     \
-    "{\"event\":\"info\",\"system\":\"" sys "\",\"kind\":\"EOT\","              \
-    "\"verdict\":\"ok\",\"eotinfo\":{\"system\":\"" sys "\",\"job_name\":\""    \
-    job "\",\"job_id\":\"" jobid "\",\"step_name\":\"" step "\","               \
+    "{\"event\":\"info\",\"system\":\"" sys "\",\"kind\":\"EOT\","             \
+    "\"verdict\":\"ok\",\"eotinfo\":{\"system\":\"" sys                        \
+    "\",\"job_name\":\"" job "\",\"job_id\":\"" jobid                          \
+    "\",\"step_name\":\"" step "\","                                           \
     "\"proc_step_name\":\"\",\"step_number\":1,\"scc\":" #scc ",\"ucc\":" #ucc \
     ",\"max_cc\":" #maxcc ",\"notes\":\"" notes "\"}}"
 

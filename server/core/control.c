@@ -156,8 +156,7 @@ bool xdi__url_decode(const char *s, size_t n, char *buf, size_t cap,
     return true;
 }
 
-bool xdi__query_get(const char *query, const char *name, char *buf,
-                    size_t cap)
+bool xdi__query_get(const char *query, const char *name, char *buf, size_t cap)
 {
     size_t nlen = strlen(name);
     const char *p = query;
@@ -370,19 +369,18 @@ static bool in_list(const char *list, const char *s)
     return false;
 }
 
-static bool passes_names(const char *sys, const char *ev,
-                         const char *systems, const char *kinds)
+static bool passes_names(const char *sys, const char *ev, const char *systems,
+                         const char *kinds)
 {
     return in_list(systems, sys != NULL ? sys : "") &&
            in_list(kinds, ev != NULL ? ev : "");
 }
 
-static bool passes(const json_t *fields, const char *systems,
-                   const char *kinds)
+static bool passes(const json_t *fields, const char *systems, const char *kinds)
 {
-    return passes_names(
-        json_string_value(json_object_get(fields, "system")),
-        json_string_value(json_object_get(fields, "event")), systems, kinds);
+    return passes_names(json_string_value(json_object_get(fields, "system")),
+                        json_string_value(json_object_get(fields, "event")),
+                        systems, kinds);
 }
 
 /* A kept record: only the line and what the filters look at (a parsed
@@ -418,7 +416,8 @@ static void count(struct xdi__counters *c, const char *label)
 }
 
 /* The counters a record moves (docs/control.md, metrics). */
-static void metrics_record(struct xdi_control *ctl, const struct xdi_record *rec)
+static void metrics_record(struct xdi_control *ctl,
+                           const struct xdi_record *rec)
 {
     const json_t *f = rec->fields;
     const char *ev = json_string_value(json_object_get(f, "event"));
@@ -491,8 +490,8 @@ static char *sse_event(uint64_t jseq, const char *line, size_t len,
                        size_t *out_len)
 {
     char head[48];
-    int hn = snprintf(head, sizeof head, "id: %llu\ndata: ",
-                      (unsigned long long)jseq);
+    int hn = snprintf(head, sizeof head,
+                      "id: %llu\ndata: ", (unsigned long long)jseq);
     char *buf = malloc((size_t)hn + len + 2);
 
     if (buf == NULL)
@@ -560,8 +559,7 @@ static void answer(struct xdi_control *ctl, struct xdi__wait *w,
 static struct xdi__wait *unlink_match(struct xdi_control *ctl,
                                       const struct xdi_record *rec)
 {
-    for (struct xdi__wait **pp = &ctl->waits; *pp != NULL;
-         pp = &(*pp)->next) {
+    for (struct xdi__wait **pp = &ctl->waits; *pp != NULL; pp = &(*pp)->next) {
         struct xdi__wait *w = *pp;
         if (w->ops.match != NULL && rec->jseq > w->after_jseq &&
             w->ops.match(w->arg, rec)) {
@@ -598,8 +596,8 @@ void xdi_control_record(struct xdi_control *ctl, const struct xdi_record *rec)
 /* ---- history and streams ---------------------------------------------- */
 
 json_t *xdi__history_query(struct xdi_control *ctl, uint64_t since,
-                           const char *systems, const char *kinds,
-                           size_t limit, uint64_t *next)
+                           const char *systems, const char *kinds, size_t limit,
+                           uint64_t *next)
 {
     json_t *a = json_array();
 
@@ -636,9 +634,12 @@ enum xdi_control_verdict xdi__stream_open(struct xdi_control *ctl,
     char *buf = NULL;
     size_t len = 0, cap = 0;
     static const char hello[] = ": xdi-emu journal stream\nretry: 2000\n\n";
+    /* since 0 (no Last-Event-ID): live from now, no replay. */
+    bool replay = false;
 
-    if (s == NULL || (systems != NULL && systems[0] != '\0' &&
-                      (s->systems = strdup(systems)) == NULL) ||
+    if (s == NULL ||
+        (systems != NULL && systems[0] != '\0' &&
+         (s->systems = strdup(systems)) == NULL) ||
         (kinds != NULL && kinds[0] != '\0' &&
          (s->kinds = strdup(kinds)) == NULL)) {
         if (s != NULL)
@@ -656,17 +657,30 @@ enum xdi_control_verdict xdi__stream_open(struct xdi_control *ctl,
     }
     memcpy(buf, hello, sizeof hello - 1);
     len = sizeof hello - 1;
-    if (since > 0 && ctl->hist_n > 0 && ctl->hist[ctl->hist_start].jseq > since + 1) {
+    if (since > xdi_server_last_jseq(ctl->srv)) {
+        /* An id this server never gave: the client saw another server
+         * (this one was restarted, jseq begins at 1 again).  Everything
+         * kept is what it missed. */
+        static const char restarted[] =
+            ": the server was restarted: numbering begins again\n\n";
+        memcpy(buf + len, restarted, sizeof restarted - 1);
+        len += sizeof restarted - 1;
+        since = 0;
+        replay = true;
+    }
+    if (!replay && since > 0)
+        replay = true;
+    if (since > 0 && ctl->hist_n > 0 &&
+        ctl->hist[ctl->hist_start].jseq > since + 1) {
         char gap[128];
-        int n = snprintf(gap, sizeof gap,
-                         ": records %llu to %llu are no longer kept\n\n",
-                         (unsigned long long)since + 1,
-                         (unsigned long long)ctl->hist[ctl->hist_start].jseq -
-                             1);
+        int n = snprintf(
+            gap, sizeof gap, ": records %llu to %llu are no longer kept\n\n",
+            (unsigned long long)since + 1,
+            (unsigned long long)ctl->hist[ctl->hist_start].jseq - 1);
         memcpy(buf + len, gap, (size_t)n);
         len += (size_t)n;
     }
-    for (size_t i = 0; since > 0 && i < ctl->hist_n; i++) {
+    for (size_t i = 0; replay && i < ctl->hist_n; i++) {
         const struct xdi__hist *h =
             &ctl->hist[(ctl->hist_start + i) % ctl->cfg.history];
         size_t elen = 0;
@@ -754,8 +768,7 @@ void xdi_control_cancel(struct xdi_control *ctl, void *reply)
     }
 }
 
-bool xdi_control_deadline(const struct xdi_control *ctl,
-                          struct timespec *when)
+bool xdi_control_deadline(const struct xdi_control *ctl, struct timespec *when)
 {
     bool any = false;
 
@@ -786,8 +799,7 @@ bool xdi_control_deadline(const struct xdi_control *ctl,
 static struct xdi__wait *unlink_due(struct xdi_control *ctl,
                                     const struct timespec *now)
 {
-    for (struct xdi__wait **pp = &ctl->waits; *pp != NULL;
-         pp = &(*pp)->next) {
+    for (struct xdi__wait **pp = &ctl->waits; *pp != NULL; pp = &(*pp)->next) {
         struct xdi__wait *w = *pp;
         if (!before(now, &w->deadline)) {
             *pp = w->next;
@@ -915,25 +927,30 @@ char *xdi__metrics_text(struct xdi_control *ctl, size_t *len)
         return NULL;
     t.buf[0] = '\0';
     xdi_server_totals(ctl->srv, &tr);
-    put(&t, "# HELP xdi_connections Agent connections open now.\n"
-            "# TYPE xdi_connections gauge\nxdi_connections %zu\n",
+    put(&t,
+        "# HELP xdi_connections Agent connections open now.\n"
+        "# TYPE xdi_connections gauge\nxdi_connections %zu\n",
         xdi_server_connections(ctl->srv));
-    put(&t, "# HELP xdi_sessions Agents logged in now.\n"
-            "# TYPE xdi_sessions gauge\nxdi_sessions %zu\n",
+    put(&t,
+        "# HELP xdi_sessions Agents logged in now.\n"
+        "# TYPE xdi_sessions gauge\nxdi_sessions %zu\n",
         xdi_server_sessions(ctl->srv));
-    put(&t, "# HELP xdi_held_triggers Exec jobs held for hosts not logged "
-            "in.\n# TYPE xdi_held_triggers gauge\nxdi_held_triggers %zu\n",
+    put(&t,
+        "# HELP xdi_held_triggers Exec jobs held for hosts not logged "
+        "in.\n# TYPE xdi_held_triggers gauge\nxdi_held_triggers %zu\n",
         xdi_server_held_triggers(ctl->srv));
-    put(&t, "# HELP xdi_naccbs_total NACCBs by key and direction (in: from "
-            "agents, out: written to them).\n# TYPE xdi_naccbs_total counter\n");
+    put(&t,
+        "# HELP xdi_naccbs_total NACCBs by key and direction (in: from "
+        "agents, out: written to them).\n# TYPE xdi_naccbs_total counter\n");
     put_counters(&t, "xdi_naccbs_total", "key", ",direction=\"in\"",
                  &ctl->naccbs_in);
     put_counters(&t, "xdi_naccbs_total", "key", ",direction=\"out\"",
                  &ctl->naccbs_out);
-    put(&t, "# HELP xdi_bytes_total Bytes received from and written to "
-            "agents.\n# TYPE xdi_bytes_total counter\n"
-            "xdi_bytes_total{direction=\"in\"} %llu\n"
-            "xdi_bytes_total{direction=\"out\"} %llu\n",
+    put(&t,
+        "# HELP xdi_bytes_total Bytes received from and written to "
+        "agents.\n# TYPE xdi_bytes_total counter\n"
+        "xdi_bytes_total{direction=\"in\"} %llu\n"
+        "xdi_bytes_total{direction=\"out\"} %llu\n",
         (unsigned long long)tr.bytes_in, (unsigned long long)tr.bytes_out);
     put(&t, "# HELP xdi_errors_total Error NACCBs sent for violations, by "
             "error code.\n# TYPE xdi_errors_total counter\n");
@@ -941,16 +958,18 @@ char *xdi__metrics_text(struct xdi_control *ctl, size_t *len)
     put(&t, "# HELP xdi_rejects_total Logins rejected, by reason (the "
             "check that failed).\n# TYPE xdi_rejects_total counter\n");
     put_counters(&t, "xdi_rejects_total", "reason", "", &ctl->rejects);
-    put(&t, "# HELP xdi_journal_records_total Journal records made.\n"
-            "# TYPE xdi_journal_records_total counter\n"
-            "xdi_journal_records_total %llu\n"
-            "# HELP xdi_journal_bytes_total Bytes of journal lines, newlines "
-            "included.\n# TYPE xdi_journal_bytes_total counter\n"
-            "xdi_journal_bytes_total %llu\n",
+    put(&t,
+        "# HELP xdi_journal_records_total Journal records made.\n"
+        "# TYPE xdi_journal_records_total counter\n"
+        "xdi_journal_records_total %llu\n"
+        "# HELP xdi_journal_bytes_total Bytes of journal lines, newlines "
+        "included.\n# TYPE xdi_journal_bytes_total counter\n"
+        "xdi_journal_bytes_total %llu\n",
         (unsigned long long)ctl->records,
         (unsigned long long)ctl->record_bytes);
-    put(&t, "# HELP xdi_control_jobs Jobs in the job registry.\n"
-            "# TYPE xdi_control_jobs gauge\nxdi_control_jobs %zu\n",
+    put(&t,
+        "# HELP xdi_control_jobs Jobs in the job registry.\n"
+        "# TYPE xdi_control_jobs gauge\nxdi_control_jobs %zu\n",
         xdi_jobs_count(ctl->jobs));
     if (t.failed) {
         free(t.buf);
@@ -966,8 +985,7 @@ static bool under(const char *path, const char *prefix)
 {
     size_t n = strlen(prefix);
 
-    return strncmp(path, prefix, n) == 0 &&
-           (path[n] == '\0' || path[n] == '/');
+    return strncmp(path, prefix, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
 enum xdi_control_verdict xdi_control_handle(struct xdi_control *ctl,
@@ -983,7 +1001,7 @@ enum xdi_control_verdict xdi_control_handle(struct xdi_control *ctl,
         return xdi__zosmf_handle(ctl->zosmf, req, resp);
     if (under(req->path, "/xdi"))
         return xdi__api_handle(ctl, req, resp);
-    xdi__resp_error(resp, 404, "XDIC004E", "no such route: %s %s",
-                    req->method, req->path);
+    xdi__resp_error(resp, 404, "XDIC004E", "no such route: %s %s", req->method,
+                    req->path);
     return XDI_CONTROL_DONE;
 }

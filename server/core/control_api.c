@@ -192,8 +192,7 @@ static void od_error(struct call *c, enum xdi_od_result r, const char *system)
 {
     switch (r) {
     case XDI_OD_NO_SYSTEM:
-        xdi__resp_error(c->resp, 404, "XDIC007E", "no such system: %s",
-                        system);
+        xdi__resp_error(c->resp, 404, "XDIC007E", "no such system: %s", system);
         break;
     case XDI_OD_NOT_CONNECTED:
         xdi__resp_error(c->resp, 409, "XDIC008E",
@@ -224,8 +223,7 @@ static bool system_ok(struct call *c, const char *system)
     }
     st = xdi_server_host_status(c->ctl->srv, system);
     if (st == NULL) {
-        xdi__resp_error(c->resp, 404, "XDIC007E", "no such system: %s",
-                        system);
+        xdi__resp_error(c->resp, 404, "XDIC007E", "no such system: %s", system);
         return false;
     }
     json_decref(st);
@@ -279,8 +277,8 @@ enum xdi_od_result xdi__od_command(struct xdi_control *ctl,
 enum xdi_od_result xdi__od_job(struct xdi_control *ctl,
                                const struct xdi__who *who,
                                const char *interface, const char *system,
-                               const char *name, uint64_t *conn,
-                               uint64_t *jseq, json_t **job)
+                               const char *name, uint64_t *conn, uint64_t *jseq,
+                               json_t **job)
 {
     json_t *why = xdi__control_rec(who, interface, "exec_job");
     enum xdi_od_result r;
@@ -311,7 +309,11 @@ struct agent_wait {
     uint64_t job_jseq; /* W_JOB: the job's handle in the registry */
     char system[16];
     char name[16]; /* W_JOB: the job name */
-    json_t *body;  /* the answer so far ("sent", "job", ...) */
+    /* W_JOB: the agent will send an EOTINFO for the end (its SCD table
+     * lists the job): its EOJ text, which comes first, is not the answer
+     * (the report has the codes). */
+    bool want_eotinfo;
+    json_t *body; /* the answer so far ("sent", "job", ...) */
 };
 
 static json_int_t rec_int(const json_t *rec, const char *f)
@@ -339,11 +341,10 @@ static bool agent_match(void *arg, const struct xdi_record *r)
     case W_COMMAND:
         /* §7: the agent reports the command as a command event (object
          * 04), or says it could not (agent error about object 04). */
-        return same_conn &&
-               ((strcmp(ev, "info") == 0 &&
-                 strcmp(rec_str(rec, "kind"), "CMD") == 0) ||
-                (strcmp(ev, "agent_error") == 0 &&
-                 rec_int(rec, "object") == 4));
+        return same_conn && ((strcmp(ev, "info") == 0 &&
+                              strcmp(rec_str(rec, "kind"), "CMD") == 0) ||
+                             (strcmp(ev, "agent_error") == 0 &&
+                              rec_int(rec, "object") == 4));
     case W_JOB: {
         const json_t *e = json_object_get(rec, "eotinfo");
         char head[16];
@@ -356,7 +357,7 @@ static bool agent_match(void *arg, const struct xdi_record *r)
         if (strcmp(rec_str(rec, "kind"), "EOT") == 0)
             return strcmp(rec_str(e, "job_name"), w->name) == 0 &&
                    rec_str(e, "notes")[0] == 'J';
-        if (strcmp(rec_str(rec, "kind"), "EOJ") == 0) {
+        if (strcmp(rec_str(rec, "kind"), "EOJ") == 0 && !w->want_eotinfo) {
             const char *t = rec_str(rec, "text");
             size_t n = strlen(t) < 8 ? strlen(t) : 8;
             memcpy(head, t, n);
@@ -427,6 +428,8 @@ static enum xdi_control_verdict reply_or_wait(struct call *c,
     w->job_jseq = job_jseq;
     snprintf(w->system, sizeof w->system, "%s", system);
     snprintf(w->name, sizeof w->name, "%s", name != NULL ? name : "");
+    w->want_eotinfo =
+        kind == W_JOB && xdi_server_reports_eotinfo(c->ctl->srv, system, name);
     w->body = body;
     if (xdi__wait_start(c->ctl, c->req->reply, (unsigned)ms, &agent_ops, w) !=
         0) {
@@ -503,8 +506,7 @@ static enum xdi_control_verdict h_commands(struct call *c, json_t *in)
     }
     if (!system_ok(c, system))
         return done();
-    r = xdi__od_command(c->ctl, &c->who, "control", system, text, &conn,
-                        &jseq);
+    r = xdi__od_command(c->ctl, &c->who, "control", system, text, &conn, &jseq);
     if (r != XDI_OD_SENT) {
         od_error(c, r, system);
         return done();
@@ -548,8 +550,7 @@ static enum xdi_control_verdict submit(struct call *c, const char *system,
         return done();
     }
     body = json_object();
-    snprintf(msg, sizeof msg, "XDIC020I exec job %s sent to %s", name,
-             system);
+    snprintf(msg, sizeof msg, "XDIC020I exec job %s sent to %s", name, system);
     json_object_set_new(body, "message", json_pack("[s]", msg));
     json_object_set_new(body, "sent", sent_obj("01020108", conn, jseq));
     json_object_set_new(body, "job", job != NULL ? job : json_null());
@@ -649,14 +650,14 @@ static enum xdi_control_verdict h_shutdown(struct call *c, json_t *in)
     body = json_object();
     snprintf(msg, sizeof msg, "XDIC020I shutdown sent to %s", system);
     json_object_set_new(body, "message", json_pack("[s]", msg));
-    json_object_set_new(body, "sent",
-                        sent_obj("01020400", conn,
-                                 xdi_server_last_jseq(c->ctl->srv)));
+    json_object_set_new(
+        body, "sent",
+        sent_obj("01020400", conn, xdi_server_last_jseq(c->ctl->srv)));
     return reply_or_wait(c, W_SHUTDOWN, ms, conn, 0, system, NULL, body);
 }
 
-static const char *const states[] = {"input", "sent", "running", "ended",
-                                     "abended", "not_run"};
+static const char *const states[] = {"input", "sent",    "running",
+                                     "ended", "abended", "not_run"};
 
 static enum xdi_control_verdict h_jobs(struct call *c)
 {
@@ -688,17 +689,17 @@ static enum xdi_control_verdict h_jobs(struct call *c)
         return done();
     }
     body = json_object();
-    json_object_set_new(body, "jobs",
-                        xdi_jobs_list(c->ctl->jobs, system, prefix, status,
-                                      (size_t)lim));
+    json_object_set_new(
+        body, "jobs",
+        xdi_jobs_list(c->ctl->jobs, system, prefix, status, (size_t)lim));
     xdi__resp_json(c->resp, 200, body);
     return done();
 }
 
 static enum xdi_control_verdict no_job(struct call *c)
 {
-    xdi__resp_error(c->resp, 404, "XDIC009E", "no job %s on %s",
-                    c->params[1], c->params[0]);
+    xdi__resp_error(c->resp, 404, "XDIC009E", "no job %s on %s", c->params[1],
+                    c->params[0]);
     return done();
 }
 
@@ -761,16 +762,18 @@ static json_t *host_obj(struct xdi_control *ctl)
                         json_integer((json_int_t)xdi_server_connections(srv)));
     json_object_set_new(o, "sessions",
                         json_integer((json_int_t)xdi_server_sessions(srv)));
-    json_object_set_new(o, "systems",
-                        json_integer((json_int_t)xdi_server_fixtures(srv)
-                                         ->n_hosts));
-    json_object_set_new(o, "held_triggers",
-                        json_integer((json_int_t)xdi_server_held_triggers(srv)));
+    json_object_set_new(
+        o, "systems",
+        json_integer((json_int_t)xdi_server_fixtures(srv)->n_hosts));
+    json_object_set_new(
+        o, "held_triggers",
+        json_integer((json_int_t)xdi_server_held_triggers(srv)));
     json_object_set_new(o, "jobs",
                         json_integer((json_int_t)xdi_jobs_count(ctl->jobs)));
     json_object_set_new(o, "jseq",
                         json_integer((json_int_t)xdi_server_last_jseq(srv)));
-    json_object_set_new(o, "version", json_string("xdi-emu " NACCB_VERSION_STRING));
+    json_object_set_new(o, "version",
+                        json_string("xdi-emu " NACCB_VERSION_STRING));
     return o;
 }
 
@@ -812,8 +815,8 @@ static enum xdi_control_verdict h_host_reload(struct call *c)
         return done();
     }
     rc = c->ctl->env.reload(c->ctl->env.ctx, msg, sizeof msg);
-    json_object_set_new(rec, "outcome", json_string(rc == 0 ? "done"
-                                                            : "failed"));
+    json_object_set_new(rec, "outcome",
+                        json_string(rc == 0 ? "done" : "failed"));
     if (rc != 0)
         json_object_set_new(rec, "reason", json_string(msg));
     journal_action(c, rec);
@@ -853,8 +856,7 @@ static enum xdi_control_verdict h_host_reset(struct call *c, json_t *in)
     if (json_is_true(rot) &&
         c->ctl->env.rotate_journal(c->ctl->env.ctx, msg, sizeof msg) != 0) {
         xdi__resp_error(c->resp, 500, "XDIC014E",
-                        "reset done, but the journal was not rotated: %s",
-                        msg);
+                        "reset done, but the journal was not rotated: %s", msg);
         return done();
     }
     return host_answer(c, "XDIC020I host reset");
@@ -902,9 +904,16 @@ static enum xdi_control_verdict h_journal(struct call *c)
     }
     if (limit == 0 || limit > 10000)
         limit = 10000;
-    json_object_set_new(body, "records",
-                        xdi__history_query(c->ctl, since, system, kind,
-                                           (size_t)limit, &next));
+    if (since > xdi_server_last_jseq(c->ctl->srv)) {
+        /* A number this server never gave: the client polled another
+         * server (this one was restarted, jseq begins at 1 again).  From
+         * the beginning, and say so. */
+        since = 0;
+        json_object_set_new(body, "restarted", json_true());
+    }
+    json_object_set_new(
+        body, "records",
+        xdi__history_query(c->ctl, since, system, kind, (size_t)limit, &next));
     json_object_set_new(body, "next", json_integer((json_int_t)next));
     xdi__resp_json(c->resp, 200, body);
     return done();
@@ -991,8 +1000,7 @@ enum xdi_control_verdict xdi__api_handle(struct xdi_control *ctl,
     bool path_known = false;
     enum xdi_control_verdict v = XDI_CONTROL_DONE;
     json_t *in = NULL;
-    const char *method = strcmp(req->method, "HEAD") == 0 ? "GET"
-                                                          : req->method;
+    const char *method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
 
     memset(&c, 0, sizeof c);
     c.ctl = ctl;

@@ -146,8 +146,8 @@ static char *crypt_new(struct xdi_control *ctl, const char *password)
     const char *h;
 
     ctl->env.random(ctl->env.ctx, rnd, sizeof rnd);
-    if (crypt_gensalt_rn("$6$", 0, (const char *)rnd, (int)sizeof rnd,
-                         setting, (int)sizeof setting) == NULL)
+    if (crypt_gensalt_rn("$6$", 0, (const char *)rnd, (int)sizeof rnd, setting,
+                         (int)sizeof setting) == NULL)
         return NULL;
     data = calloc(1, sizeof(*data));
     if (data == NULL)
@@ -240,13 +240,13 @@ static const char *parse_user(const char *line, size_t n, struct xdi__user *u)
         /* A hash crypt(3) does not know would lock the user out without
          * a word: say so now. */
         struct crypt_data *data = calloc(1, sizeof(*data));
-        const char *out =
-            data != NULL ? crypt_rn("", u->hash, data, (int)sizeof(*data))
-                         : NULL;
+        const char *out = data != NULL
+                              ? crypt_rn("", u->hash, data, (int)sizeof(*data))
+                              : NULL;
         /* A whole hash gives a result of its own length ("ab" alone is
          * a DES salt, not a hash: it would never verify). */
-        bool ok = out != NULL && out[0] != '*' &&
-                  strlen(out) == strlen(u->hash);
+        bool ok =
+            out != NULL && out[0] != '*' && strlen(out) == strlen(u->hash);
         free(data);
         if (!ok) {
             user_free(u);
@@ -389,8 +389,8 @@ static void cap_tokens(struct xdi_control *ctl)
     }
 }
 
-static struct xdi__token *find_token(struct xdi_control *ctl,
-                                     const char *token, const char *client)
+static struct xdi__token *find_token(struct xdi_control *ctl, const char *token,
+                                     const char *client)
 {
     for (struct xdi__token *t = ctl->tokens; t != NULL; t = t->next)
         if (same_secret(t->token, token) && strcmp(t->client, client) == 0)
@@ -466,8 +466,8 @@ static bool failed(struct xdi_control *ctl, const struct xdi_http_request *req,
     if (f->count >= 2) {
         unsigned shift = f->count - 2 > 16 ? 16 : f->count - 2;
         unsigned long d = 250ul << shift;
-        delay = d > ctl->cfg.fail_delay_ms ? ctl->cfg.fail_delay_ms
-                                           : (unsigned)d;
+        delay =
+            d > ctl->cfg.fail_delay_ms ? ctl->cfg.fail_delay_ms : (unsigned)d;
     }
     json_object_set_new(rec, "event", json_string("control_auth_failed"));
     json_object_set_new(rec, "user", json_string(user != NULL ? user : ""));
@@ -498,8 +498,8 @@ static bool failed(struct xdi_control *ctl, const struct xdi_http_request *req,
 
 /* ---- authentication -------------------------------------------------------- */
 
-static void fill_who(struct xdi__who *who, const char *user,
-                     const char *system, bool by_token, const char *client)
+static void fill_who(struct xdi__who *who, const char *user, const char *system,
+                     bool by_token, const char *client)
 {
     memset(who, 0, sizeof(*who));
     snprintf(who->user, sizeof who->user, "%s", user);
@@ -610,8 +610,8 @@ static int check(struct xdi_control *ctl, const struct xdi_http_request *req,
 }
 
 bool xdi__authenticate(struct xdi_control *ctl,
-                       const struct xdi_http_request *req,
-                       struct xdi__who *who, struct xdi_http_response *resp,
+                       const struct xdi_http_request *req, struct xdi__who *who,
+                       struct xdi_http_response *resp,
                        enum xdi_control_verdict *verdict, xdi__fail_fn fail)
 {
     char user[128];
@@ -644,8 +644,8 @@ enum xdi_control_verdict xdi__auth_logon(struct xdi_control *ctl,
     struct xdi__failure *f;
     bool changed = false;
 
-    if (check(ctl, req, &who, user, sizeof user, newpw, sizeof newpw,
-              &why) != 0) {
+    if (check(ctl, req, &who, user, sizeof user, newpw, sizeof newpw, &why) !=
+        0) {
         failed(ctl, req, user, why, resp, &verdict, NULL);
         return verdict;
     }
@@ -710,11 +710,10 @@ enum xdi_control_verdict xdi__auth_logon(struct xdi_control *ctl,
     json_object_set_new(body, "session", json_integer(session));
     json_object_set_new(body, "message", json_pack("[s]", msg));
     json_object_set_new(body, "user", json_string(who.user));
-    json_object_set_new(body, "system", who.system[0] != '\0'
-                                            ? json_string(who.system)
-                                            : json_null());
-    json_object_set_new(body, "expires_s",
-                        json_integer(ctl->cfg.token_idle_s));
+    json_object_set_new(body, "system",
+                        who.system[0] != '\0' ? json_string(who.system)
+                                              : json_null());
+    json_object_set_new(body, "expires_s", json_integer(ctl->cfg.token_idle_s));
     xdi__resp_json(resp, 200, body);
     snprintf(header, sizeof header, "auth=\"%s\"", t->token);
     xdi__resp_header(resp, "Authentication-Info", header);

@@ -34,8 +34,7 @@
 void xdi__resp_json(struct xdi_http_response *resp, int status, json_t *body);
 /* An error: {"rc":status,"msgid":msgid,"message":["MSGID text"]}. */
 void xdi__resp_error(struct xdi_http_response *resp, int status,
-                     const char *msgid, const char *fmt, ...)
-    XDI__PRINTF(4, 5);
+                     const char *msgid, const char *fmt, ...) XDI__PRINTF(4, 5);
 /* A response of any type: body copied (len bytes). */
 void xdi__resp_raw(struct xdi_http_response *resp, int status,
                    const char *content_type, const char *body, size_t len);
@@ -45,8 +44,7 @@ void xdi__resp_header(struct xdi_http_response *resp, const char *name,
 
 /* The value of query parameter name (percent-decoded, '+' a blank) into
  * buf: true when present (then NUL-terminated, cut at cap - 1). */
-bool xdi__query_get(const char *query, const char *name, char *buf,
-                    size_t cap);
+bool xdi__query_get(const char *query, const char *name, char *buf, size_t cap);
 /* Percent-decodes n bytes of s into buf (cap); false when it does not fit
  * or has a bad escape. */
 bool xdi__url_decode(const char *s, size_t n, char *buf, size_t cap,
@@ -68,8 +66,7 @@ struct xdi__who {
 /* Builds the 401 a failed authentication gets (the z/OSMF module gives its
  * own; NULL: the control plane's {"rc":401,"msgid":"XDIC002E",...} with
  * WWW-Authenticate). */
-typedef void (*xdi__fail_fn)(struct xdi_http_response *resp,
-                             const char *why);
+typedef void (*xdi__fail_fn)(struct xdi_http_response *resp, const char *why);
 
 /*
  * Authenticates req: Authorization "Bearer TOKEN", or "Basic" with
@@ -80,8 +77,8 @@ typedef void (*xdi__fail_fn)(struct xdi_http_response *resp,
  * comes through env->respond for req->reply).  fail may be NULL.
  */
 bool xdi__authenticate(struct xdi_control *ctl,
-                       const struct xdi_http_request *req,
-                       struct xdi__who *who, struct xdi_http_response *resp,
+                       const struct xdi_http_request *req, struct xdi__who *who,
+                       struct xdi_http_response *resp,
                        enum xdi_control_verdict *verdict, xdi__fail_fn fail);
 
 /* ---- waits (control.c) ---------------------------------------------------- */
@@ -141,8 +138,8 @@ enum xdi_od_result xdi__od_command(struct xdi_control *ctl,
 enum xdi_od_result xdi__od_job(struct xdi_control *ctl,
                                const struct xdi__who *who,
                                const char *interface, const char *system,
-                               const char *name, uint64_t *conn,
-                               uint64_t *jseq, json_t **job);
+                               const char *name, uint64_t *conn, uint64_t *jseq,
+                               json_t **job);
 
 /* ---- the z/OSMF facade (zosmf.c; zosmf_stub.c until it exists) ---------- */
 
@@ -176,8 +173,8 @@ enum xdi_control_verdict xdi__api_handle(struct xdi_control *ctl,
 /* GET /xdi/journal: records with jseq > since passing the filters
  * (comma-separated lists, NULL or "" = any), at most limit. */
 json_t *xdi__history_query(struct xdi_control *ctl, uint64_t since,
-                           const char *systems, const char *kinds,
-                           size_t limit, uint64_t *next);
+                           const char *systems, const char *kinds, size_t limit,
+                           uint64_t *next);
 /* GET /xdi/journal/stream: the head and the replay into resp, the stream
  * kept open. */
 enum xdi_control_verdict xdi__stream_open(struct xdi_control *ctl,

@@ -9,9 +9,10 @@
  * what each request does), checks.c (the content checks of info objects),
  * reply.c (building and sending the NACCBs the server sends), record.c
  * (the fields every journal record shares, and the line it becomes), automation.c (EMS actions, SCD
- * triggers and the triggers held for hosts that are not logged in) and
- * reload.c (a new fixture set swapped in under live sessions).  Internal
- * names carry xdi__.
+ * triggers and the triggers held for hosts that are not logged in),
+ * reload.c (a new fixture set swapped in under live sessions) and
+ * ondemand.c (what the control plane asks for now, and the host status it
+ * shows).  Internal names carry xdi__.
  */
 #ifndef XDI_CORE_H
 #define XDI_CORE_H

@@ -13,7 +13,7 @@
 
 enum job_state { S_INPUT, S_SENT, S_RUNNING, S_ENDED, S_ABENDED, S_NOT_RUN };
 
-static const char *const state_names[] = {"input", "sent", "running",
+static const char *const state_names[] = {"input", "sent",    "running",
                                           "ended", "abended", "not_run"};
 
 struct job {
@@ -147,14 +147,14 @@ static void history(struct job *j, const json_t *rec, const char *event,
     json_object_set_new(h, "ts", json_string(str(rec, "ts")));
     json_object_set_new(h, "jseq", json_integer(num(rec, "jseq", 0)));
     json_object_set_new(h, "event", json_string(event));
-    json_object_set_new(h, "text", text != NULL ? json_string(text)
-                                                : json_null());
+    json_object_set_new(h, "text",
+                        text != NULL ? json_string(text) : json_null());
     json_array_append_new(j->history, h);
 }
 
 static struct job *job_new(struct xdi_jobs *jobs, const json_t *rec,
-                           const char *system, const char *name,
-                           const char *by, enum job_state state)
+                           const char *system, const char *name, const char *by,
+                           enum job_state state)
 {
     struct job *j = calloc(1, sizeof(*j));
 
@@ -244,7 +244,7 @@ static void on_send(struct xdi_jobs *jobs, const json_t *rec)
         const char *by = "trigger";
         if (strcmp(jobs->prev_event, "control") == 0)
             by = jobs->prev_interface[0] != '\0' ? jobs->prev_interface
-                                                  : "control";
+                                                 : "control";
         j = job_new(jobs, rec, system, name, by, S_SENT);
         if (j == NULL)
             return;
@@ -259,16 +259,16 @@ static void on_trigger(struct xdi_jobs *jobs, const json_t *rec)
 
     if (strcmp(str(rec, "outcome"), "held") != 0)
         return;
-    j = job_new(jobs, rec, str(rec, "target"), str(rec, "run_job"),
-                "trigger", S_INPUT);
+    j = job_new(jobs, rec, str(rec, "target"), str(rec, "run_job"), "trigger",
+                S_INPUT);
     if (j != NULL)
         history(j, rec, "held", NULL);
 }
 
 static void on_trigger_dropped(struct xdi_jobs *jobs, const json_t *rec)
 {
-    struct job *j = newest(jobs, str(rec, "target"), str(rec, "run_job"),
-                           1u << S_INPUT);
+    struct job *j =
+        newest(jobs, str(rec, "target"), str(rec, "run_job"), 1u << S_INPUT);
 
     if (j == NULL)
         return;
@@ -379,8 +379,8 @@ static void on_eotinfo(struct xdi_jobs *jobs, const json_t *rec)
                             json_string(str(e, "proc_step_name")));
         json_object_set_new(s, "step_number",
                             json_integer(num(e, "step_number", 0)));
-        json_object_set_new(s, "cc", status == 'N' ? json_integer(ucc)
-                                                   : json_null());
+        json_object_set_new(s, "cc",
+                            status == 'N' ? json_integer(ucc) : json_null());
         json_object_set_new(s, "scc", json_integer(scc));
         json_object_set_new(s, "ucc", json_integer(ucc));
         json_object_set_new(s, "notes", json_string(notes));
@@ -445,16 +445,13 @@ static json_t *job_json(const struct job *j)
     json_object_set_new(o, "system", json_string(j->system));
     json_object_set_new(o, "state", json_string(state_names[j->state]));
     json_object_set_new(o, "submitted", json_string(j->submitted));
-    json_object_set_new(o, "ended", j->ended[0] != '\0'
-                                        ? json_string(j->ended)
-                                        : json_null());
+    json_object_set_new(
+        o, "ended", j->ended[0] != '\0' ? json_string(j->ended) : json_null());
     json_object_set_new(o, "by", json_string(j->by));
-    json_object_set_new(o, "max_cc", j->max_cc >= 0
-                                         ? json_integer(j->max_cc)
-                                         : json_null());
-    json_object_set_new(o, "abend", j->abend[0] != '\0'
-                                        ? json_string(j->abend)
-                                        : json_null());
+    json_object_set_new(o, "max_cc",
+                        j->max_cc >= 0 ? json_integer(j->max_cc) : json_null());
+    json_object_set_new(
+        o, "abend", j->abend[0] != '\0' ? json_string(j->abend) : json_null());
     json_object_set_new(o, "steps", json_deep_copy(j->steps));
     json_object_set_new(o, "history", json_deep_copy(j->history));
     return o;
@@ -509,8 +506,7 @@ const char *xdi_jobs_name(const struct xdi_jobs *jobs, const char *system,
     return j != NULL ? j->name : NULL;
 }
 
-int xdi_jobs_purge(struct xdi_jobs *jobs, const char *system,
-                   const char *jobid)
+int xdi_jobs_purge(struct xdi_jobs *jobs, const char *system, const char *jobid)
 {
     size_t i = 0;
     struct job *j = by_id(jobs, system, jobid, &i);

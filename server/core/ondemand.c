@@ -64,16 +64,14 @@ static struct xdi_conn *target(struct xdi_server *srv, const char *system,
 }
 
 /* After a send on c: did a NACCB go out (the count moved)? */
-static enum xdi_od_result sent_result(const struct xdi_conn *c,
-                                      uint64_t before)
+static enum xdi_od_result sent_result(const struct xdi_conn *c, uint64_t before)
 {
     return c->traffic.naccbs_out > before ? XDI_OD_SENT : XDI_OD_DROPPED;
 }
 
 enum xdi_od_result xdi_server_exec_command(struct xdi_server *srv,
-                                           const char *system,
-                                           const char *text, json_t *why,
-                                           uint64_t *conn)
+                                           const char *system, const char *text,
+                                           json_t *why, uint64_t *conn)
 {
     enum xdi_od_result r;
     struct xdi_conn *c = target(srv, system, &r);
@@ -317,8 +315,8 @@ enum xdi_od_result xdi_server_replace_entries(struct xdi_server *srv,
         return not_sent(srv, why, XDI_OD_DROPPED);
     }
     /* The fixture loader itself: the body is checked exactly as a file. */
-    if (xdi_fixture_load_text("request", doc, strlen(doc), &set,
-                              entries_error, &e) != 0) {
+    if (xdi_fixture_load_text("request", doc, strlen(doc), &set, entries_error,
+                              &e) != 0) {
         free(doc);
         xdi__rec_str(why, "reason", err);
         return not_sent(srv, why, XDI_OD_BAD_REQUEST);
@@ -330,8 +328,8 @@ enum xdi_od_result xdi_server_replace_entries(struct xdi_server *srv,
         snprintf(err, err_size, "out of memory");
         return not_sent(srv, why, XDI_OD_DROPPED);
     }
-    xdi__rec_int(why, "entries", (json_int_t)(ems ? c->host->ems.count
-                                                  : c->host->scd.count));
+    xdi__rec_int(why, "entries",
+                 (json_int_t)(ems ? c->host->ems.count : c->host->scd.count));
     if (conn != NULL)
         *conn = c->id;
     if (ems)
@@ -465,17 +463,15 @@ static json_t *host_json(struct xdi_server *srv, const struct xdi__host *h)
     {
         /* A table given on demand is what is in force (and ready). */
         const struct xdi_host *ge =
-            h->ems_set != NULL ? xdi_fixture_find_host(h->ems_set, name)
-                               : NULL;
+            h->ems_set != NULL ? xdi_fixture_find_host(h->ems_set, name) : NULL;
         const struct xdi_host *gs =
-            h->scd_set != NULL ? xdi_fixture_find_host(h->scd_set, name)
-                               : NULL;
-        json_t *te = table_status(ge != NULL || h->fixture->ems_ready,
-                                  ems_entries(ge != NULL ? ge : h->fixture),
-                                  &h->ems);
-        json_t *ts = table_status(gs != NULL || h->fixture->scd_ready,
-                                  scd_entries(gs != NULL ? gs : h->fixture),
-                                  &h->scd);
+            h->scd_set != NULL ? xdi_fixture_find_host(h->scd_set, name) : NULL;
+        json_t *te =
+            table_status(ge != NULL || h->fixture->ems_ready,
+                         ems_entries(ge != NULL ? ge : h->fixture), &h->ems);
+        json_t *ts =
+            table_status(gs != NULL || h->fixture->scd_ready,
+                         scd_entries(gs != NULL ? gs : h->fixture), &h->scd);
         json_object_set_new(te, "given", json_boolean(ge != NULL));
         json_object_set_new(ts, "given", json_boolean(gs != NULL));
         json_object_set_new(tables, "ems", te);
@@ -536,4 +532,23 @@ uint64_t xdi_server_last_jseq(const struct xdi_server *srv)
 bool xdi_server_stopping(const struct xdi_server *srv)
 {
     return srv->stopping;
+}
+
+bool xdi_server_reports_eotinfo(struct xdi_server *srv, const char *system,
+                                const char *job)
+{
+    struct xdi__host *h =
+        system != NULL ? xdi__host_by_name(srv, system) : NULL;
+    struct xdi_conn *c = xdi__live(h);
+    uint8_t name[NACCB_NAME_SIZE];
+
+    if (c == NULL || !c->scd_sent || job == NULL ||
+        naccb_field_put(srv->fixtures->codepage, name, sizeof name, job,
+                        strlen(job)) != 0)
+        return false;
+    /* §9: the agent reports the end of a job its SCD table lists. */
+    for (uint32_t i = 0; i < h->scd.count; i++)
+        if (memcmp(h->entries[i].job_name, name, NACCB_NAME_SIZE) == 0)
+            return true;
+    return false;
 }

@@ -271,6 +271,10 @@ void xdi_server_journal(struct xdi_server *srv, json_t *rec);
  * "bytes_out","last_event"},"held_triggers"}.  New references. */
 json_t *xdi_server_host_status(struct xdi_server *srv, const char *system);
 json_t *xdi_server_hosts_status(struct xdi_server *srv);
+/* Will the host's agent report the end of job with an EOTINFO?  True
+ * when its session was sent an SCD table that lists the job (§9). */
+bool xdi_server_reports_eotinfo(struct xdi_server *srv, const char *system,
+                                const char *job);
 /* xdi_server_stop() was called. */
 bool xdi_server_stopping(const struct xdi_server *srv);
 /* Totals over the server's life. */
