@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include <crypt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -745,6 +746,8 @@ static void test_zosmf_gateway(void **state)
 #define TOKEN "ci-token-0123456789abcdefghijklmnop"
 /* "Basic " and base64 of "xdi:" TOKEN. */
 #define AUTH "Basic eGRpOmNpLXRva2VuLTAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9w"
+/* ibmuser:secret, a user whose default system is SYSA. */
+#define AUTH_IBMUSER "Basic aWJtdXNlcjpzZWNyZXQ="
 /* "TIME" and "LISTCAT" in EBCDIC 037. */
 #define TXT_TIME "E3C9D4C5"
 #define TXT_LISTCAT "D3C9E2E3C3C1E3"
@@ -1109,6 +1112,76 @@ static void test_zosmf_routes_gateway_times_out(void **state)
     json_decref(j);
 }
 
+static void test_zosmf_routes_tso_stateful_v1(void **state)
+{
+    struct zenv *e = *state;
+    struct zanswer a;
+    json_t *j;
+    char body[160];
+    const char *key;
+
+    char users[200], err[128];
+    const char *hash = crypt("secret", "$6$zosmftest$");
+
+    assert_non_null(hash);
+    snprintf(users, sizeof users, "ibmuser:%s:SYSA\n", hash);
+    assert_int_equal(xdi_control_load_users(e->ctl, users, strlen(users),
+                                            "users", err, sizeof err),
+                     0);
+    z_login_sysa(e);
+    /* The token's user has no default system: no system for a command. */
+    j = zdone(zcall(e, "PUT", "/zosmf/tsoApp/v1/tso", NULL,
+                    "{\"tsoCmd\":\"TIME\"}", AUTH, true),
+              400);
+    json_decref(j);
+    /* stateful: the session is kept and named in the answer. */
+    a = zcall(e, "PUT", "/zosmf/tsoApp/v1/tso", NULL,
+              "{\"tsoCmd\":\"TIME\",\"cmdState\":\"stateful\"}",
+              AUTH_IBMUSER, true);
+    assert_int_equal(a.verdict, XDI_CONTROL_PENDING);
+    xdi_http_response_free(&a.resp);
+    th_expect(&e->io[0],
+              EXEC_CMD("00000001", SYSA, "00000028", "00000004", TXT_TIME));
+    th_feed(e->conn[0],
+            INFO_CMD("00000001", SYSA, "00000028", "00000004", TXT_TIME), 0);
+    j = answer_json(e, 0, 200);
+    check_json(json_deep_copy(json_object_get(j, "cmdResponse")),
+               "[{\"message\":\"TIME\"},{\"message\":\"READY \"}]");
+    assert_string_equal(
+        json_string_value(json_object_get(j, "tsoPromptReceived")), "Y");
+    key = json_string_value(json_object_get(j, "servletKey"));
+    assert_non_null(key);
+    /* Its key again: the same session; the agent's silence ends the wait
+     * with the message that says so. */
+    snprintf(body, sizeof body,
+             "{\"tsoCmd\":\"LISTCAT\",\"servletKey\":\"%s\",\"timeout\":1}",
+             key);
+    json_decref(j);
+    a = zcall(e, "PUT", "/zosmf/tsoApp/v1/tso", NULL, body, AUTH_IBMUSER,
+              true);
+    assert_int_equal(a.verdict, XDI_CONTROL_PENDING);
+    xdi_http_response_free(&a.resp);
+    th_expect(&e->io[0],
+              EXEC_CMD("00000001", SYSA, "0000002B", "00000007", TXT_LISTCAT));
+    fake_now = T0 + 2;
+    xdi_control_expire(e->ctl);
+    j = answer_json(e, 1, 200);
+    check_json(json_deep_copy(json_object_get(j, "cmdResponse")),
+               "[{\"message\":\"XDI201W LISTCAT: no answer from the agent "
+               "within 1 second\"},{\"message\":\"READY \"}]");
+    json_decref(j);
+    /* A key that is no session's: 404 with msgData. */
+    j = zdone(zcall(e, "PUT", "/zosmf/tsoApp/v1/tso", NULL,
+                    "{\"tsoCmd\":\"TIME\",\"servletKey\":\"nope\"}",
+                    AUTH_IBMUSER, true),
+              404);
+    assert_string_equal(
+        json_string_value(json_object_get(
+            json_array_get(json_object_get(j, "msgData"), 0), "messageId")),
+        "IZUG1126E");
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1142,6 +1215,8 @@ int main(void)
             test_zosmf_routes_held_job_released_at_login, z_setup,
             z_teardown),
         cmocka_unit_test_setup_teardown(test_zosmf_routes_gateway_times_out,
+                                        z_setup, z_teardown),
+        cmocka_unit_test_setup_teardown(test_zosmf_routes_tso_stateful_v1,
                                         z_setup, z_teardown),
     };
 
