@@ -1157,6 +1157,60 @@ static void test_control_replace_current_and_given(void **state)
     json_decref(j);
 }
 
+/* The fixture loader from memory (what replace with entries uses). */
+struct load_err {
+    int n, line;
+    char msg[256];
+};
+
+static void on_load_error(void *ctx, const char *file, int line,
+                          const char *message)
+{
+    struct load_err *l = ctx;
+
+    assert_string_equal(file, "request");
+    if (l->n++ == 0) {
+        l->line = line;
+        snprintf(l->msg, sizeof l->msg, "%s", message);
+    }
+}
+
+static void test_control_fixture_from_text(void **state)
+{
+    static const char good[] = "hosts:\n"
+                               "  - system: SYSQ\n"
+                               "    ems: {events: [{key: K, type: message}]}\n";
+    static const char raw[] = "hosts:\n"
+                              "  - system: SYSQ\n"
+                              "    ems: {raw: /etc/passwd}\n";
+    struct xdi_fixture_set *set = NULL;
+    struct load_err l;
+
+    (void)state;
+    memset(&l, 0, sizeof l);
+    assert_int_equal(xdi_fixture_load_text("request", good, strlen(good), &set,
+                                           on_load_error, &l),
+                     0);
+    assert_non_null(set);
+    assert_int_equal(set->n_hosts, 1);
+    assert_int_equal(set->hosts[0].n_events, 1);
+    assert_int_equal(set->n_files, 0);
+    xdi_fixture_free(set);
+    /* No file is read from a text. */
+    set = NULL;
+    assert_int_equal(xdi_fixture_load_text("request", raw, strlen(raw), &set,
+                                           on_load_error, &l),
+                     1);
+    assert_null(set);
+    assert_int_equal(l.line, 3);
+    assert_non_null(strstr(l.msg, "raw:"));
+    /* Not YAML at all. */
+    memset(&l, 0, sizeof l);
+    assert_true(xdi_fixture_load_text("request", "{[", 2, &set, on_load_error,
+                                      &l) > 0);
+    assert_null(set);
+}
+
 /* ---- journal, stream, metrics -------------------------------------------- */
 
 static void test_control_journal_history(void **state)
@@ -1579,6 +1633,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_control_replace_current_and_given,
                                         setup, teardown),
+        cmocka_unit_test(test_control_fixture_from_text),
         cmocka_unit_test_setup_teardown(test_control_journal_history, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_control_stream_replay_and_live,
