@@ -107,9 +107,9 @@ static void test_zosmf_jcl_defaults(void **state)
     (void)state;
 
     /* No class, no routing: class A and the user's default system. */
-    assert_int_equal(parse("//IEFBR14 JOB\n//S EXEC PGM=IEFBR14", &info, err,
-                           sizeof err),
-                     0);
+    assert_int_equal(
+        parse("//IEFBR14 JOB\n//S EXEC PGM=IEFBR14", &info, err, sizeof err),
+        0);
     assert_string_equal(info.jobname, "IEFBR14");
     assert_string_equal(info.jobclass, "A");
     assert_string_equal(info.system, "");
@@ -124,27 +124,24 @@ static void test_zosmf_jcl_xeq_main_route(void **state)
 
     assert_int_equal(parse("//A JOB\n/*XEQ SYSC\n", &info, err, sizeof err), 0);
     assert_string_equal(info.system, "SYSC");
-    assert_int_equal(parse("//A JOB\n//*MAIN SYSTEM=SY3,CLASS=X\n", &info,
-                           err, sizeof err),
-                     0);
+    assert_int_equal(
+        parse("//A JOB\n//*MAIN SYSTEM=SY3,CLASS=X\n", &info, err, sizeof err),
+        0);
     assert_string_equal(info.system, "SY3");
-    assert_int_equal(parse("//A JOB\n/*ROUTE XEQ NODE2\n", &info, err,
-                           sizeof err),
-                     0);
+    assert_int_equal(
+        parse("//A JOB\n/*ROUTE XEQ NODE2\n", &info, err, sizeof err), 0);
     assert_string_equal(info.system, "NODE2");
     /* S= is SYSAFF's short form; a list takes its first member; '*' and
      * ANY mean "where it was submitted". */
-    assert_int_equal(parse("//A JOB\n/*JOBPARM LINES=5,S=(SYSD,SYSE)\n",
-                           &info, err, sizeof err),
+    assert_int_equal(parse("//A JOB\n/*JOBPARM LINES=5,S=(SYSD,SYSE)\n", &info,
+                           err, sizeof err),
                      0);
     assert_string_equal(info.system, "SYSD");
-    assert_int_equal(parse("//A JOB\n/*JOBPARM SYSAFF=*\n", &info, err,
-                           sizeof err),
-                     0);
+    assert_int_equal(
+        parse("//A JOB\n/*JOBPARM SYSAFF=*\n", &info, err, sizeof err), 0);
     assert_string_equal(info.system, "");
-    assert_int_equal(parse("//A JOB\n/*JOBPARM SYSAFF=ANY\n", &info, err,
-                           sizeof err),
-                     0);
+    assert_int_equal(
+        parse("//A JOB\n/*JOBPARM SYSAFF=ANY\n", &info, err, sizeof err), 0);
     assert_string_equal(info.system, "");
 }
 
@@ -169,8 +166,7 @@ static void test_zosmf_jcl_continuation_crlf_columns(void **state)
     assert_string_equal(info.system, "SYSA");
     assert_int_equal(info.system_line, 5);
     /* A quoted CLASS= is the programmer's name, not the class. */
-    assert_int_equal(parse("//Q JOB 1,'CLASS=Z'\n", &info, err, sizeof err),
-                     0);
+    assert_int_equal(parse("//Q JOB 1,'CLASS=Z'\n", &info, err, sizeof err), 0);
     assert_string_equal(info.jobclass, "A");
     /* Columns 73-80 are the sequence number. */
     snprintf(jcl, sizeof jcl, "//SEQ JOB CLASS=D%-55s%s\n", "", "CLASS=EE");
@@ -232,29 +228,28 @@ static void test_zosmf_cancel_command(void **state)
                      15);
     assert_string_equal(out, "CANCEL PAYROLL2");
     /* &jobid is not &job followed by "id". */
-    assert_int_equal(xdi__zosmf_cancel_command("$CJ(&jobid) &job,&jobs",
-                                               "PAY", "JOB00007", 128, out,
+    assert_int_equal(xdi__zosmf_cancel_command("$CJ(&jobid) &job,&jobs", "PAY",
+                                               "JOB00007", 128, out,
                                                sizeof out),
                      22);
     assert_string_equal(out, "$CJ(JOB00007) PAY,PAYs");
-    assert_int_equal(xdi__zosmf_cancel_command("C U=X", "PAY", "J", 128, out,
-                                               sizeof out),
-                     5);
+    assert_int_equal(
+        xdi__zosmf_cancel_command("C U=X", "PAY", "J", 128, out, sizeof out),
+        5);
     /* 123 + 8 > 128: never truncated; 123 + 5 fits exactly. */
     memset(tmpl, 'X', 123);
     memcpy(tmpl + 123, "&job", 5);
-    assert_int_equal(xdi__zosmf_cancel_command(tmpl, "PAYROLL2", "J", 128, out,
-                                               sizeof out),
-                     -1);
-    assert_int_equal(xdi__zosmf_cancel_command(tmpl, "PAYROL", "J", 128, out,
-                                               sizeof out),
-                     -1);
-    assert_int_equal(xdi__zosmf_cancel_command(tmpl, "PAYRO", "J", 128, out,
-                                               sizeof out),
-                     128);
-    assert_int_equal(xdi__zosmf_cancel_command("&job", "", "J", 128, out,
-                                               sizeof out),
-                     -1);
+    assert_int_equal(
+        xdi__zosmf_cancel_command(tmpl, "PAYROLL2", "J", 128, out, sizeof out),
+        -1);
+    assert_int_equal(
+        xdi__zosmf_cancel_command(tmpl, "PAYROL", "J", 128, out, sizeof out),
+        -1);
+    assert_int_equal(
+        xdi__zosmf_cancel_command(tmpl, "PAYRO", "J", 128, out, sizeof out),
+        128);
+    assert_int_equal(
+        xdi__zosmf_cancel_command("&job", "", "J", 128, out, sizeof out), -1);
 }
 
 /* The fixture option: loaded as written, refused (at its line) when an
@@ -382,8 +377,8 @@ static void test_zosmf_job_ended_cc(void **state)
 }
 
 /* The retcode and status for a job object of the given state. */
-static void check_codes(const char *job_text, bool canceled,
-                        const char *status, const char *retcode)
+static void check_codes(const char *job_text, bool canceled, const char *status,
+                        const char *retcode)
 {
     json_t *job = load(job_text);
     json_t *z = xdi__zosmf_job(job, NULL, canceled, "");
@@ -394,8 +389,8 @@ static void check_codes(const char *job_text, bool canceled,
     if (retcode == NULL)
         assert_true(json_is_null(json_object_get(z, "retcode")));
     else
-        assert_string_equal(
-            json_string_value(json_object_get(z, "retcode")), retcode);
+        assert_string_equal(json_string_value(json_object_get(z, "retcode")),
+                            retcode);
     assert_string_equal(json_string_value(json_object_get(z, "class")), "A");
     json_decref(z);
     json_decref(job);
@@ -548,8 +543,8 @@ static void test_zosmf_spool_abend_and_not_run(void **state)
     job = load("{\"jobid\":\"J3\",\"name\":\"NOPE\",\"system\":\"S\","
                "\"state\":\"not_run\",\"ended\":\"2026-12-02T01:02:03.000Z\"}");
     s = xdi__zosmf_spool(job, NULL, XDI_SPOOL_JESYSMSG);
-    assert_string_equal(s,
-                        "IEF453I NOPE - JOB FAILED - JCL ERROR - TIME=01.02.03\n");
+    assert_string_equal(
+        s, "IEF453I NOPE - JOB FAILED - JCL ERROR - TIME=01.02.03\n");
     free(s);
     json_decref(job);
 }
@@ -573,8 +568,7 @@ static void test_zosmf_jcl_for_rerun(void **state)
                            "/*JOBPARM SYSAFF=SYSB\n"
                            "//* run by the XDI host (trigger): the agent's "
                            "scheduler holds its steps\n");
-    assert_int_equal(xdi__zosmf_jcl_parse(s, strlen(s), &info, err,
-                                          sizeof err),
+    assert_int_equal(xdi__zosmf_jcl_parse(s, strlen(s), &info, err, sizeof err),
                      0);
     assert_string_equal(info.jobname, "PAYFIX");
     assert_string_equal(info.system, "SYSB");
@@ -587,8 +581,9 @@ static void test_zosmf_jcl_for_rerun(void **state)
 static void test_zosmf_error_and_feedback(void **state)
 {
     (void)state;
-    check_json(xdi__zosmf_error(6, 4, 10, "No job found for reference: "
-                                          "'PAY(JOB00001)'"),
+    check_json(xdi__zosmf_error(6, 4, 10,
+                                "No job found for reference: "
+                                "'PAY(JOB00001)'"),
                "{\"rc\":4,\"reason\":10,\"category\":6,\"message\":"
                "\"No job found for reference: 'PAY(JOB00001)'\"}");
     check_json(xdi__zosmf_feedback("PAY", "JOB00001", "SYSA", 0, NULL),
@@ -597,8 +592,7 @@ static void test_zosmf_error_and_feedback(void **state)
                "\"member\":\"JES2\",\"sysname\":\"SYSA\","
                "\"job-correlator\":\"JOB00001SYSA....XDIEMU.........:\","
                "\"status\":0}");
-    check_json(xdi__zosmf_feedback("PAY", "JOB00001", "SYSA", 1,
-                                   "no agent"),
+    check_json(xdi__zosmf_feedback("PAY", "JOB00001", "SYSA", 1, "no agent"),
                "{\"jobid\":\"JOB00001\",\"jobname\":\"PAY\","
                "\"original-jobid\":\"JOB00001\",\"owner\":\"SYSA\","
                "\"member\":\"JES2\",\"sysname\":\"SYSA\","
@@ -631,8 +625,7 @@ static void test_zosmf_tso_object(void **state)
     const char *lines[] = {"IKJ56455I XDI LOGON IN PROGRESS", "READY "};
     (void)state;
 
-    check_json(xdi__zosmf_tso("XDI-1-abcdefgh", "1", lines, 2, true, false,
-                              -1),
+    check_json(xdi__zosmf_tso("XDI-1-abcdefgh", "1", lines, 2, true, false, -1),
                "{\"servletKey\":\"XDI-1-abcdefgh\",\"queueID\":\"1\","
                "\"ver\":\"0100\",\"tsoData\":["
                "{\"TSO MESSAGE\":{\"VERSION\":\"0100\",\"DATA\":"
@@ -704,8 +697,8 @@ static void test_zosmf_tso_lines(void **state)
 
     n = xdi__zosmf_tso_lines("D T", NULL, true, 1, &lines);
     assert_int_equal(n, 1);
-    assert_string_equal(lines[0],
-                        "XDI201W D T: no answer from the agent within 1 second");
+    assert_string_equal(
+        lines[0], "XDI201W D T: no answer from the agent within 1 second");
     xdi__zosmf_lines_free(lines, n);
 }
 
@@ -714,9 +707,10 @@ static void test_zosmf_tso_lines(void **state)
 static void test_zosmf_gateway(void **state)
 {
     struct xdi__gw_output out[2] = {
-        {.system = "SYSA", .rc = "OK", .output = "{\"a\":1}",
-         .output_len = 7},
-        {.system = "SYSB", .rc = "HttpConnectionFailed", .msgid = "XDIZ401E",
+        {.system = "SYSA", .rc = "OK", .output = "{\"a\":1}", .output_len = 7},
+        {.system = "SYSB",
+         .rc = "HttpConnectionFailed",
+         .msgid = "XDIZ401E",
          .msgtxt = "SYSB has no agent connected"},
     };
     (void)state;
@@ -735,21 +729,20 @@ static void test_zosmf_gateway(void **state)
         "\"SYSB\",\"zosVrm\":\"04.27.00\",\"zosSysplex\":\"XDIPLEX\"}}]}");
 }
 
-
 /* ======================================================================
  * the routes (server/core/zosmf.c) on the control core, with the fake
  * transport of tests/support/core_harness.c and a fake clock: what the
  * scenarios cannot time (waits that end, deferred sends)
  * ==================================================================== */
 
-#define T0 1795428000 /* Monday 2026-11-23 10:00:00 UTC */
+#define T0    1795428000 /* Monday 2026-11-23 10:00:00 UTC */
 #define TOKEN "ci-token-0123456789abcdefghijklmnop"
 /* "Basic " and base64 of "xdi:" TOKEN. */
 #define AUTH "Basic eGRpOmNpLXRva2VuLTAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9w"
 /* ibmuser:secret, a user whose default system is SYSA. */
 #define AUTH_IBMUSER "Basic aWJtdXNlcjpzZWNyZXQ="
 /* "TIME" and "LISTCAT" in EBCDIC 037. */
-#define TXT_TIME "E3C9D4C5"
+#define TXT_TIME    "E3C9D4C5"
 #define TXT_LISTCAT "D3C9E2E3C3C1E3"
 #define EXEC_CMD(id, sys, len, n, txt)                                         \
     len " " id " " sys " 01020104 " EXT0 " 00000000 00000001 " n " " txt
@@ -759,17 +752,16 @@ static void test_zosmf_gateway(void **state)
 #define EXEC_JOB(id, sys, job)                                                 \
     "0000002C " id " " sys " 01020108 " EXT0 " 00000000 00000001 00000008 " job
 
-static const char *const routes_yaml =
-    "hosts:\n"
-    "  - system: SYSA\n"
-    "    cancel_command: \"CANCEL &job\"\n"
-    "    ems:\n"
-    "      events:\n"
-    "        - {key: TIME, type: command}\n"
-    "    scd:\n"
-    "      jobs:\n"
-    "        - job: PAYROLL2\n"
-    "  - system: SYSB\n";
+static const char *const routes_yaml = "hosts:\n"
+                                       "  - system: SYSA\n"
+                                       "    cancel_command: \"CANCEL &job\"\n"
+                                       "    ems:\n"
+                                       "      events:\n"
+                                       "        - {key: TIME, type: command}\n"
+                                       "    scd:\n"
+                                       "      jobs:\n"
+                                       "        - job: PAYROLL2\n"
+                                       "  - system: SYSB\n";
 
 static time_t fake_now = T0;
 
@@ -893,8 +885,8 @@ static struct zanswer zcall(struct zenv *e, const char *method,
     req.query = query != NULL ? query : "";
     req.authorization = auth;
     req.csrf_header = csrf;
-    req.content_type = body != NULL && body[0] == '{' ? "application/json"
-                                                      : "text/plain";
+    req.content_type =
+        body != NULL && body[0] == '{' ? "application/json" : "text/plain";
     req.body = (const uint8_t *)body;
     req.body_len = body != NULL ? strlen(body) : 0;
     req.client = "127.0.0.1";
@@ -966,8 +958,8 @@ static void test_zosmf_routes_auth_and_csrf(void **state)
     json_decref(j);
     /* /zosmf/info takes its host and port from the Host header. */
     j = zdone(zcall(e, "GET", "/zosmf/info", NULL, NULL, AUTH, false), 200);
-    assert_string_equal(
-        json_string_value(json_object_get(j, "zosmf_hostname")), "127.0.0.1");
+    assert_string_equal(json_string_value(json_object_get(j, "zosmf_hostname")),
+                        "127.0.0.1");
     assert_string_equal(json_string_value(json_object_get(j, "zosmf_port")),
                         "8443");
     json_decref(j);
@@ -1136,8 +1128,8 @@ static void test_zosmf_routes_tso_stateful_v1(void **state)
     json_decref(j);
     /* stateful: the session is kept and named in the answer. */
     a = zcall(e, "PUT", "/zosmf/tsoApp/v1/tso", NULL,
-              "{\"tsoCmd\":\"TIME\",\"cmdState\":\"stateful\"}",
-              AUTH_IBMUSER, true);
+              "{\"tsoCmd\":\"TIME\",\"cmdState\":\"stateful\"}", AUTH_IBMUSER,
+              true);
     assert_int_equal(a.verdict, XDI_CONTROL_PENDING);
     xdi_http_response_free(&a.resp);
     th_expect(&e->io[0],
@@ -1157,8 +1149,7 @@ static void test_zosmf_routes_tso_stateful_v1(void **state)
              "{\"tsoCmd\":\"LISTCAT\",\"servletKey\":\"%s\",\"timeout\":1}",
              key);
     json_decref(j);
-    a = zcall(e, "PUT", "/zosmf/tsoApp/v1/tso", NULL, body, AUTH_IBMUSER,
-              true);
+    a = zcall(e, "PUT", "/zosmf/tsoApp/v1/tso", NULL, body, AUTH_IBMUSER, true);
     assert_int_equal(a.verdict, XDI_CONTROL_PENDING);
     xdi_http_response_free(&a.resp);
     th_expect(&e->io[0],
@@ -1212,8 +1203,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_zosmf_routes_tso_wait_ends,
                                         z_setup, z_teardown),
         cmocka_unit_test_setup_teardown(
-            test_zosmf_routes_held_job_released_at_login, z_setup,
-            z_teardown),
+            test_zosmf_routes_held_job_released_at_login, z_setup, z_teardown),
         cmocka_unit_test_setup_teardown(test_zosmf_routes_gateway_times_out,
                                         z_setup, z_teardown),
         cmocka_unit_test_setup_teardown(test_zosmf_routes_tso_stateful_v1,

@@ -36,16 +36,16 @@
 /* Submitted jobs remembered (their JCL), the oldest forgotten first. */
 #define ZJOBS_MAX 10000
 /* A routed request's default timeout (ms), and its bounds. */
-#define GW_TIMEOUT_MS 10000
+#define GW_TIMEOUT_MS     10000
 #define GW_TIMEOUT_MAX_MS 600000
-#define GW_MAX_SYSTEMS 64
+#define GW_MAX_SYSTEMS    64
 
 /* ---- state ------------------------------------------------------------ */
 
 /* A job submitted through z/OSMF: what the registry does not keep. */
 struct zjob {
     struct zjob *next;
-    char zid[16];   /* the job-id the client was given */
+    char zid[16]; /* the job-id the client was given */
     char system[XDI_ZOSMF_NAME_MAX + 1];
     char name[XDI_ZOSMF_NAME_MAX + 1];
     char jobclass[XDI_ZOSMF_NAME_MAX + 1];
@@ -63,12 +63,12 @@ struct tso_cmd {
     uint64_t id;
     uint64_t conn, jseq; /* where and after which record it was sent */
     char command[NACCB_TEXT_MAX + 1];
-    char session[64];    /* the servlet's key, "" for a stateless one */
+    char session[64]; /* the servlet's key, "" for a stateless one */
     struct timespec deadline;
     unsigned timeout_s;
     bool done;
-    bool orphan;         /* its session ended: nobody takes the answer */
-    json_t *answer;      /* the record that answered, or NULL */
+    bool orphan;    /* its session ended: nobody takes the answer */
+    json_t *answer; /* the record that answered, or NULL */
 };
 
 /* A TSO/E address space: a session bound to one system. */
@@ -81,8 +81,8 @@ struct tso {
     char appsessid[64];
     char **lines; /* TSO MESSAGE lines not yet received */
     size_t n_lines;
-    bool prompt;  /* a TSO PROMPT follows them */
-    uint64_t cmd; /* the command still out, 0 when none */
+    bool prompt;   /* a TSO PROMPT follows them */
+    uint64_t cmd;  /* the command still out, 0 when none */
     bool stateful; /* made by the stateless API with cmdState stateful */
 };
 
@@ -90,13 +90,13 @@ struct xdi__zosmf {
     struct xdi_control *ctl;
     struct zjob *zjobs; /* newest first */
     size_t n_zjobs;
-    unsigned held_no;   /* J0000001... for jobs held without an agent */
+    unsigned held_no; /* J0000001... for jobs held without an agent */
     struct tso_cmd *cmds;
     uint64_t cmd_no;
     struct tso *tsos;
     size_t n_tsos;
     unsigned tso_no;
-    bool release_due;   /* an agent logged in: held jobs may go */
+    bool release_due;      /* an agent logged in: held jobs may go */
     bool release_deferred; /* release_held is queued (xdi__control_defer) */
 };
 
@@ -106,8 +106,8 @@ struct zreq {
     const struct xdi_http_request *req;
     struct xdi_http_response *resp;
     struct xdi__who who;
-    char path[512]; /* after /zosmf, decoded */
-    char base[160]; /* "http://HOST:PORT" of the Host header, or "" */
+    char path[512];     /* after /zosmf, decoded */
+    char base[160];     /* "http://HOST:PORT" of the Host header, or "" */
     struct gw_slot *gw; /* a routed request: where a deferred answer goes */
 };
 
@@ -157,16 +157,15 @@ static enum xdi_control_verdict reply(struct zreq *r, int status, json_t *j)
                                   "\"message\":\"out of memory\"}";
         xdi__resp_raw(r->resp, 500, "application/json", oom, sizeof oom - 1);
     } else {
-        xdi__resp_raw(r->resp, status, "application/json", text,
-                      strlen(text));
+        xdi__resp_raw(r->resp, status, "application/json", text, strlen(text));
     }
     free(text);
     return XDI_CONTROL_DONE;
 }
 
 static enum xdi_control_verdict fail(struct zreq *r, int status, int category,
-                                     int rc, int reason, const char *fmt,
-                                     ...) __attribute__((format(printf, 6, 7)));
+                                     int rc, int reason, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 
 /* The jobs REST interface's error report. */
 static enum xdi_control_verdict fail(struct zreq *r, int status, int category,
@@ -224,8 +223,8 @@ static void query_upper(const struct zreq *r, const char *name, char *buf,
 
 /* Splits r->path ("/restjobs/jobs/A/B") after prefix into up to max
  * segments (pointers into seg_buf); returns how many, -1 when more. */
-static int segments(const char *path, const char *prefix, char *buf,
-                    size_t cap, char **seg, int max)
+static int segments(const char *path, const char *prefix, char *buf, size_t cap,
+                    char **seg, int max)
 {
     size_t pl = strlen(prefix);
     int n = 0;
@@ -281,9 +280,9 @@ static void zjobs_trim(struct xdi__zosmf *z)
  * the registry forgot it). */
 static json_t *zjob_registry(struct xdi__zosmf *z, const struct zjob *j)
 {
-    return j->jseq != 0 ? xdi_jobs_created_by(xdi__control_jobs(z->ctl),
-                                              j->jseq)
-                        : NULL;
+    return j->jseq != 0
+               ? xdi_jobs_created_by(xdi__control_jobs(z->ctl), j->jseq)
+               : NULL;
 }
 
 /* A held job as the registry would show it. */
@@ -527,8 +526,8 @@ static enum xdi_control_verdict jobs_list(struct zreq *r)
 static enum xdi_control_verdict no_job(struct zreq *r, const char *name,
                                        const char *id)
 {
-    return fail(r, 400, 6, 4, 10, "No job found for reference: '%s(%s)'",
-                name, id);
+    return fail(r, 400, 6, 4, 10, "No job found for reference: '%s(%s)'", name,
+                id);
 }
 
 /* The step-data of a job document (?step-data=Y). */
@@ -579,8 +578,8 @@ static enum xdi_control_verdict job_status(struct zreq *r, const char *name,
     if (!find_job(r->z, name, id, &job, &zj))
         return no_job(r, name, id);
     shown = show_job(r, job, zj);
-    if (shown != NULL && xdi__query_get(r->req->query, "step-data", sd,
-                                        sizeof sd) &&
+    if (shown != NULL &&
+        xdi__query_get(r->req->query, "step-data", sd, sizeof sd) &&
         (sd[0] == 'Y' || sd[0] == 'y'))
         add_step_data(shown, job);
     json_decref(job);
@@ -655,8 +654,8 @@ static enum xdi_control_verdict job_submit(struct zreq *r)
                     "Submitting from a data set or z/OS UNIX file is not "
                     "possible here (there are none): send the JCL as "
                     "text/plain");
-    if (xdi__zosmf_jcl_parse((const char *)req->body, req->body_len, &info,
-                             err, sizeof err) != 0)
+    if (xdi__zosmf_jcl_parse((const char *)req->body, req->body_len, &info, err,
+                             sizeof err) != 0)
         return fail(r, 400, 6, 4, 7, "JCL error: %s", err);
     if (info.system[0] == '\0')
         snprintf(info.system, sizeof info.system, "%.8s", r->who.system);
@@ -666,13 +665,13 @@ static enum xdi_control_verdict job_submit(struct zreq *r)
                     "user %s has no default system",
                     r->who.user);
     if (!host_exists(z, info.system))
-        return fail(r, 400, 6, 4, 7,
-                    "%s%d: system %s is not a host of the fixture set",
-                    info.system_line > 0 ? "JCL line " : "default system, line ",
-                    info.system_line > 0 ? info.system_line : 0, info.system);
+        return fail(
+            r, 400, 6, 4, 7, "%s%d: system %s is not a host of the fixture set",
+            info.system_line > 0 ? "JCL line " : "default system, line ",
+            info.system_line > 0 ? info.system_line : 0, info.system);
     j = calloc(1, sizeof *j);
-    if (j == NULL || (j->jcl = strndup((const char *)req->body,
-                                       req->body_len)) == NULL) {
+    if (j == NULL ||
+        (j->jcl = strndup((const char *)req->body, req->body_len)) == NULL) {
         free(j);
         return fail(r, 500, 7, 12, 0, "out of memory");
     }
@@ -808,8 +807,7 @@ static enum xdi_control_verdict job_purge(struct zreq *r, const char *name,
      * first when the host can say how. */
     if (strcmp(state, "ACTIVE") == 0 && (zj == NULL || zj->jseq != 0))
         json_object_set_new(rec, "cancel",
-                            json_string(send_cancel(r, sysbuf, name, id) ==
-                                                NULL
+                            json_string(send_cancel(r, sysbuf, name, id) == NULL
                                             ? "sent"
                                             : "not_sent"));
     json_decref(job);
@@ -1069,9 +1067,9 @@ static enum xdi_control_verdict tso_fail(struct zreq *r, int status,
 /* The answer of a session: the lines waiting and the prompt, drained. */
 static json_t *tso_drain(struct tso *t, bool timeout, int reused)
 {
-    json_t *out = xdi__zosmf_tso(t->key, t->queue_id,
-                                 (const char *const *)t->lines, t->n_lines,
-                                 t->prompt, timeout, reused);
+    json_t *out =
+        xdi__zosmf_tso(t->key, t->queue_id, (const char *const *)t->lines,
+                       t->n_lines, t->prompt, timeout, reused);
 
     tso_clear_lines(t);
     return out;
@@ -1150,8 +1148,7 @@ static void tso_system(struct zreq *r, const char *acct, char out[16])
         out[0] = '\0';
 }
 
-static void tso_journal(struct zreq *r, const char *action,
-                        const struct tso *t)
+static void tso_journal(struct zreq *r, const char *action, const struct tso *t)
 {
     json_t *rec = xdi__control_rec(&r->who, "zosmf", action);
 
@@ -1166,14 +1163,16 @@ static void tso_startup(struct zreq *r, struct tso *t)
     char ts[32];
 
     now_ts(r->z, ts);
-    snprintf(line, sizeof line, "IKJ56455I %s LOGON IN PROGRESS AT %.8s ON %.10s",
-             t->user, ts + 11, ts);
+    snprintf(line, sizeof line,
+             "IKJ56455I %s LOGON IN PROGRESS AT %.8s ON %.10s", t->user,
+             ts + 11, ts);
     tso_add_line(t, line);
     snprintf(line, sizeof line,
              "XDI200I TSO commands go to the agent of %s as XDI exec "
              "commands%s",
              t->system,
-             agent_connected(r->z, t->system) ? "" : " (no agent connected now)");
+             agent_connected(r->z, t->system) ? ""
+                                              : " (no agent connected now)");
     tso_add_line(t, line);
     tso_add_line(t, "READY ");
     t->prompt = true;
@@ -1195,8 +1194,9 @@ static enum xdi_control_verdict tso_start(struct zreq *r)
         for (t = r->z->tsos; t != NULL; t = t->next)
             if (strcmp(t->appsessid, appsessid) == 0 &&
                 strcmp(t->user, r->who.user) == 0)
-                return reply(r, 200, xdi__zosmf_tso(t->key, t->queue_id, NULL,
-                                                    0, false, false, 1));
+                return reply(r, 200,
+                             xdi__zosmf_tso(t->key, t->queue_id, NULL, 0, false,
+                                            false, 1));
     }
     tso_system(r, acct, system);
     if (system[0] == '\0')
@@ -1243,8 +1243,7 @@ static void tso_wait_done(void *arg, struct xdi_control *ctl,
     cmds_expire(w->z);
     t = tso_by_key(w->z, w->key);
     if (t == NULL) {
-        tso_fail(&r, 404, w->key, "IZUG1126E",
-                 "the TSO/E address space ended");
+        tso_fail(&r, 404, w->key, "IZUG1126E", "the TSO/E address space ended");
         return;
     }
     reply(&r, 200, tso_drain(t, t->n_lines == 0 && !t->prompt, -1));
@@ -1313,8 +1312,9 @@ static enum xdi_control_verdict tso_send(struct zreq *r, struct tso *t)
         t->prompt = true;
     }
     if (!read_reply || r->gw != NULL)
-        return reply(r, 200, xdi__zosmf_tso(t->key, t->queue_id, NULL, 0,
-                                            false, false, -1));
+        return reply(
+            r, 200,
+            xdi__zosmf_tso(t->key, t->queue_id, NULL, 0, false, false, -1));
     return tso_wait(r, t);
 }
 
@@ -1333,8 +1333,9 @@ static enum xdi_control_verdict tso_app(struct zreq *r)
         if (t == NULL)
             return tso_fail(r, 404, seg[1], "IZUG1126E",
                             "no TSO/E address space has this servlet key");
-        return reply(r, 200, xdi__zosmf_tso(t->key, t->queue_id, NULL, 0,
-                                            false, false, -1));
+        return reply(
+            r, 200,
+            xdi__zosmf_tso(t->key, t->queue_id, NULL, 0, false, false, -1));
     }
     if (n != 1)
         return tso_fail(r, 404, NULL, "IZUG1125E",
@@ -1352,8 +1353,8 @@ static enum xdi_control_verdict tso_app(struct zreq *r)
         return r->gw != NULL ? reply(r, 200, tso_drain(t, false, -1))
                              : tso_wait(r, t);
     if (strcmp(m, "DELETE") == 0) {
-        json_t *out = xdi__zosmf_tso(t->key, t->queue_id, NULL, 0, false,
-                                     false, -1);
+        json_t *out =
+            xdi__zosmf_tso(t->key, t->queue_id, NULL, 0, false, false, -1);
         tso_journal(r, "tso_end", t);
         tso_remove(r->z, t);
         return reply(r, 200, out);
@@ -1489,10 +1490,10 @@ static uint64_t v1_start(struct zreq *r, json_t *in, char key_out[64],
         } else if (all != NULL) {
             lines = all;
         }
-        *verdict = reply(r, 200,
-                         xdi__zosmf_tso_v1((const char *const *)lines,
-                                           (size_t)n, true,
-                                           t != NULL ? t->key : NULL));
+        *verdict =
+            reply(r, 200,
+                  xdi__zosmf_tso_v1((const char *const *)lines, (size_t)n, true,
+                                    t != NULL ? t->key : NULL));
         xdi__zosmf_lines_free(lines, n);
         return 0;
     }
@@ -1513,7 +1514,7 @@ struct gw_slot {
     char msgtxt[256];
     char *output;
     size_t output_len;
-    uint64_t cmd;      /* a stateless TSO command still out */
+    uint64_t cmd; /* a stateless TSO command still out */
     char key[64];
 };
 
@@ -1542,9 +1543,8 @@ static bool gw_match(void *arg, const struct xdi_record *rec)
 
     (void)rec;
     for (size_t i = 0; i < w->n; i++) {
-        struct tso_cmd *c = w->slots[i].cmd != 0
-                                ? cmd_by_id(w->z, w->slots[i].cmd)
-                                : NULL;
+        struct tso_cmd *c =
+            w->slots[i].cmd != 0 ? cmd_by_id(w->z, w->slots[i].cmd) : NULL;
         if (c != NULL && !c->done)
             return false;
     }
@@ -1572,8 +1572,8 @@ static json_t *gw_answer(struct gw_wait *w)
                          s->system, c->timeout_s);
                 cmd_drop(w->z, s->cmd);
             } else {
-                json_t *a = v1_answer(w->z, s->cmd,
-                                      s->key[0] != '\0' ? s->key : NULL);
+                json_t *a =
+                    v1_answer(w->z, s->cmd, s->key[0] != '\0' ? s->key : NULL);
                 s->output = a != NULL ? json_dumps(a, JSON_COMPACT) : NULL;
                 s->output_len = s->output != NULL ? strlen(s->output) : 0;
                 json_decref(a);
@@ -1634,8 +1634,8 @@ static enum xdi_control_verdict gw_targets(struct zreq *r, const char *kind,
                          len > 0 ? "," : "", json_string_value(e));
             }
         }
-        for (char *save = NULL, *tok = strtok_r(list, ", ", &save);
-             tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
+        for (char *save = NULL, *tok = strtok_r(list, ", ", &save); tok != NULL;
+             tok = strtok_r(NULL, ", ", &save)) {
             for (char *p = tok; *p != '\0'; p++)
                 if (*p >= 'a' && *p <= 'z')
                     *p = (char)(*p - 'a' + 'A');
@@ -1650,8 +1650,7 @@ static enum xdi_control_verdict gw_targets(struct zreq *r, const char *kind,
             snprintf(names[n++], 16, "%.8s", tok);
         }
         if (n == 0 || (strcmp(kind, "system") == 0 && n != 1))
-            return fail(r, 400, 6, 4, 22,
-                        "content's \"target\" must name %s",
+            return fail(r, 400, 6, 4, 22, "content's \"target\" must name %s",
                         strcmp(kind, "system") == 0 ? "one system"
                                                     : "one or more systems");
     } else {
@@ -1732,8 +1731,8 @@ static enum xdi_control_verdict gateway(struct zreq *r)
                     "other than the routing services");
     }
     if (json_is_integer(json_object_get(content, "timeout"))) {
-        timeout_ms = (long)json_integer_value(json_object_get(content,
-                                                              "timeout"));
+        timeout_ms =
+            (long)json_integer_value(json_object_get(content, "timeout"));
         if (timeout_ms < 1 || timeout_ms > GW_TIMEOUT_MAX_MS)
             timeout_ms = GW_TIMEOUT_MS;
     }
@@ -1773,8 +1772,8 @@ static enum xdi_control_verdict gateway(struct zreq *r)
         char sub_path[512], *q;
         struct xdi_http_request sub = *r->req;
         struct xdi_http_response sub_resp = {0};
-        struct zreq sr = {.z = r->z, .req = &sub, .resp = &sub_resp,
-                          .who = r->who, .gw = s};
+        struct zreq sr = {
+            .z = r->z, .req = &sub, .resp = &sub_resp, .who = r->who, .gw = s};
         snprintf(sub_path, sizeof sub_path, "%s", path);
         q = strchr(sub_path, '?');
         sub.query = "";
@@ -1783,10 +1782,10 @@ static enum xdi_control_verdict gateway(struct zreq *r)
             sub.query = q + 1;
         }
         sub.path = sub_path;
-        sub.method = strcmp(m, "POST") == 0 && strncmp(path, "/zosmf/restjobs",
-                                                       15) == 0
-                         ? "PUT"
-                         : m;
+        sub.method =
+            strcmp(m, "POST") == 0 && strncmp(path, "/zosmf/restjobs", 15) == 0
+                ? "PUT"
+                : m;
         sub.body = (const uint8_t *)(body_text != NULL ? body_text : "");
         sub.body_len = body_text != NULL ? strlen(body_text) : 0;
         sub.content_type = "application/json";
@@ -1813,9 +1812,8 @@ static enum xdi_control_verdict gateway(struct zreq *r)
                         w) == 0) {
         /* The commands' own deadline is the routed request's. */
         for (size_t i = 0; i < w->n; i++) {
-            struct tso_cmd *c = w->slots[i].cmd != 0
-                                    ? cmd_by_id(r->z, w->slots[i].cmd)
-                                    : NULL;
+            struct tso_cmd *c =
+                w->slots[i].cmd != 0 ? cmd_by_id(r->z, w->slots[i].cmd) : NULL;
             if (c != NULL) {
                 xdi__control_now(r->z->ctl, &c->deadline);
                 c->deadline.tv_sec += timeout_ms / 1000;
@@ -1884,9 +1882,10 @@ static enum xdi_control_verdict tso_v1(struct zreq *r)
 
 static void fail_401(struct xdi_http_response *resp, const char *why)
 {
-    json_t *j = xdi__zosmf_error(6, 8, 401, why != NULL ? why
-                                                        : "authentication "
-                                                          "failed");
+    json_t *j = xdi__zosmf_error(6, 8, 401,
+                                 why != NULL ? why
+                                             : "authentication "
+                                               "failed");
     char *text = json_dumps(j, JSON_COMPACT);
 
     json_decref(j);

@@ -27,11 +27,11 @@
 
 /* What a submitted job's JCL says of it. */
 struct xdi__jcl_info {
-    char jobname[XDI_ZOSMF_NAME_MAX + 1]; /* the JOB statement's name */
+    char jobname[XDI_ZOSMF_NAME_MAX + 1];  /* the JOB statement's name */
     char jobclass[XDI_ZOSMF_NAME_MAX + 1]; /* CLASS=, else "A" */
-    char system[XDI_ZOSMF_NAME_MAX + 1];  /* where it runs: JES2
-                                             JOBPARM SYSAFF=, XEQ, JES3
-                                             MAIN SYSTEM=; "" for none */
+    char system[XDI_ZOSMF_NAME_MAX + 1];   /* where it runs: JES2
+                                              JOBPARM SYSAFF=, XEQ, JES3
+                                              MAIN SYSTEM=; "" for none */
     int system_line;                       /* the line that named it */
     size_t lines;                          /* records in the JCL */
 };
@@ -44,9 +44,8 @@ struct xdi__jcl_info {
  * is an error (one submit, one job, as the response names one job).
  * 0, or -1 with "line N: what is wrong" in err.
  */
-int xdi__zosmf_jcl_parse(const char *jcl, size_t len,
-                         struct xdi__jcl_info *out, char *err,
-                         size_t err_size);
+int xdi__zosmf_jcl_parse(const char *jcl, size_t len, struct xdi__jcl_info *out,
+                         char *err, size_t err_size);
 
 /* 1 when s is a valid job or system name: 1..8 of A-Z 0-9 @ # $, not
  * starting with a digit; else 0. */
@@ -72,8 +71,7 @@ int xdi__zosmf_match(const char *pattern, const char *name);
 /* The error report of the jobs REST interface: {"rc","reason","category",
  * "message"}; category 6 is "service" in z/OSMF's table.  NULL when out of
  * memory. */
-json_t *xdi__zosmf_error(int category, int rc, int reason,
-                         const char *message);
+json_t *xdi__zosmf_error(int category, int rc, int reason, const char *message);
 
 /* One job as z/OSMF shows it, from the control plane's job object
  * (docs/control.md, JOB: jobid, name, system, state, submitted, ended,
@@ -81,8 +79,8 @@ json_t *xdi__zosmf_error(int category, int rc, int reason,
  * was carried out for it (retcode CANCELED once it ended without one of
  * its own).  base is put before the "url" and "files-url" paths (may be
  * ""). */
-json_t *xdi__zosmf_job(const json_t *job, const char *jobclass,
-                       bool canceled, const char *base);
+json_t *xdi__zosmf_job(const json_t *job, const char *jobclass, bool canceled,
+                       const char *base);
 
 /* z/OSMF's status (INPUT, ACTIVE, OUTPUT) for a control-plane state. */
 const char *xdi__zosmf_status(const char *state);
@@ -93,8 +91,11 @@ const char *xdi__zosmf_retcode(const json_t *job, bool canceled, char *buf,
                                size_t size);
 
 /* The spool files of a job: JESMSGLG (id 2), JESJCL (3), JESYSMSG (4). */
-enum xdi__spool { XDI_SPOOL_JESMSGLG = 2, XDI_SPOOL_JESJCL = 3,
-                  XDI_SPOOL_JESYSMSG = 4 };
+enum xdi__spool {
+    XDI_SPOOL_JESMSGLG = 2,
+    XDI_SPOOL_JESJCL = 3,
+    XDI_SPOOL_JESYSMSG = 4
+};
 
 /* The list of GET .../files; jcl is the job's JCL text (for the sizes). */
 json_t *xdi__zosmf_files(const json_t *job, const char *jcl,
@@ -161,10 +162,10 @@ void xdi__zosmf_lines_free(char **lines, int n);
 /* One system's part of a routed request. */
 struct xdi__gw_output {
     const char *system;
-    const char *rc;      /* "OK", "HttpConnectionFailed", ... */
-    const char *msgid;   /* NULL: "error" is null */
+    const char *rc;    /* "OK", "HttpConnectionFailed", ... */
+    const char *msgid; /* NULL: "error" is null */
     const char *msgtxt;
-    const char *output;  /* the routed request's answer body, or NULL */
+    const char *output; /* the routed request's answer body, or NULL */
     size_t output_len;
 };
 
@@ -177,10 +178,10 @@ json_t *xdi__zosmf_gateway(struct xdi__gw_output *out, size_t n,
 
 /* The z/OS level reported everywhere (info, gateway): z/OS 2.4, the first
  * level at which Zowe CLI 8 uses the stateless TSO API. */
-#define XDI_ZOSMF_ZOS_VERSION "04.27.00"
-#define XDI_ZOSMF_VERSION "27"
+#define XDI_ZOSMF_ZOS_VERSION  "04.27.00"
+#define XDI_ZOSMF_VERSION      "27"
 #define XDI_ZOSMF_FULL_VERSION "27.0"
-#define XDI_ZOSMF_API_VERSION "1"
+#define XDI_ZOSMF_API_VERSION  "1"
 /* The one sysplex of a fixture set, in gateway answers. */
 #define XDI_ZOSMF_SYSPLEX "XDIPLEX"
 

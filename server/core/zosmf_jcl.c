@@ -275,8 +275,7 @@ static int read_job(struct jcl_reader *r, const struct jcl_line *l,
                 "starts in column 3)");
         return -1;
     }
-    if (!copy_name(name, l->s + 2, name_len) ||
-        !xdi__zosmf_valid_name(name)) {
+    if (!copy_name(name, l->s + 2, name_len) || !xdi__zosmf_valid_name(name)) {
         jcl_err(err, size, l->no,
                 "'%.*s' is not a valid job name (1 to 8 of A-Z, 0-9, @, #, $, "
                 "not starting with a digit)",
@@ -299,8 +298,8 @@ static int read_job(struct jcl_reader *r, const struct jcl_line *l,
     while (more) {
         struct jcl_reader save = *r;
         struct jcl_line c;
-        if (!next_line(r, &c) || c.len < 3 || c.s[0] != '/' ||
-            c.s[1] != '/' || (c.s[2] != ' ' && c.s[2] != '\t')) {
+        if (!next_line(r, &c) || c.len < 3 || c.s[0] != '/' || c.s[1] != '/' ||
+            (c.s[2] != ' ' && c.s[2] != '\t')) {
             /* JES would flag the missing continuation; the operands read
              * so far stand, and the line is read as a statement. */
             *r = save;
@@ -444,9 +443,8 @@ static int read_statement(const struct jcl_line *l, struct xdi__jcl_info *out,
     return 0; /* EXEC, DD, in-stream data, ... : the agent's business */
 }
 
-int xdi__zosmf_jcl_parse(const char *jcl, size_t len,
-                         struct xdi__jcl_info *out, char *err,
-                         size_t err_size)
+int xdi__zosmf_jcl_parse(const char *jcl, size_t len, struct xdi__jcl_info *out,
+                         char *err, size_t err_size)
 {
     struct jcl_reader r = {.p = jcl, .end = jcl + len, .no = 0};
     struct jcl_line l;
@@ -525,9 +523,8 @@ int xdi__zosmf_match(const char *pattern, const char *name)
             star = pattern++;
             resume = name;
         } else if (*pattern != '\0' &&
-                   (*pattern == '%' ||
-                    toupper((unsigned char)*pattern) ==
-                        toupper((unsigned char)*name))) {
+                   (*pattern == '%' || toupper((unsigned char)*pattern) ==
+                                           toupper((unsigned char)*name))) {
             pattern++;
             name++;
         } else if (star != NULL) {

@@ -24,8 +24,7 @@ static const char *str_of(const json_t *obj, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static const char *str_or(const json_t *obj, const char *key,
-                          const char *dflt)
+static const char *str_or(const json_t *obj, const char *key, const char *dflt)
 {
     const char *s = str_of(obj, key);
     return s != NULL ? s : dflt;
@@ -155,8 +154,7 @@ static void hhmmss(const char *ts, char out[9])
 
 /* ---- errors ------------------------------------------------------------ */
 
-json_t *xdi__zosmf_error(int category, int rc, int reason,
-                         const char *message)
+json_t *xdi__zosmf_error(int category, int rc, int reason, const char *message)
 {
     return json_pack("{s:i, s:i, s:i, s:s}", "rc", rc, "reason", reason,
                      "category", category, "message", message);
@@ -194,8 +192,8 @@ const char *xdi__zosmf_retcode(const json_t *job, bool canceled, char *buf,
         snprintf(buf, size, "ABEND %s", abend != NULL ? abend : "S000");
         return buf;
     }
-    if (canceled && (strcmp(state, "ended") == 0 ||
-                     strcmp(state, "not_run") == 0))
+    if (canceled &&
+        (strcmp(state, "ended") == 0 || strcmp(state, "not_run") == 0))
         return "CANCELED";
     if (strcmp(state, "not_run") == 0)
         return "JCL ERROR"; /* the agent would not or could not run it */
@@ -235,8 +233,8 @@ static void correlator(const char *jobid, const char *system, char out[40])
     snprintf(out, 40, "%.31s:", sys);
 }
 
-json_t *xdi__zosmf_job(const json_t *job, const char *jobclass,
-                       bool canceled, const char *base)
+json_t *xdi__zosmf_job(const json_t *job, const char *jobclass, bool canceled,
+                       const char *base)
 {
     const char *jobid = str_or(job, "jobid", "");
     const char *name = str_or(job, "name", "");
@@ -245,8 +243,8 @@ json_t *xdi__zosmf_job(const json_t *job, const char *jobclass,
     const char *submitted = str_of(job, "submitted");
     const char *ended = str_of(job, "ended");
     char rcbuf[32], corr[40];
-    const char *retcode = xdi__zosmf_retcode(job, canceled, rcbuf,
-                                             sizeof rcbuf);
+    const char *retcode =
+        xdi__zosmf_retcode(job, canceled, rcbuf, sizeof rcbuf);
     const char *phase_name;
     int phase;
     char *url = NULL, *files = NULL;
@@ -266,29 +264,27 @@ json_t *xdi__zosmf_job(const json_t *job, const char *jobclass,
         "jobid", jobid, "jobname", name, "subsystem", "JES2", "owner", system,
         "status", status, "type", "JOB", "class",
         jobclass != NULL ? jobclass : "A", "retcode", str_or_null(retcode),
-        "url", url, "files-url", files, "job-correlator", corr, "phase",
-        phase, "phase-name", phase_name, "exec-system", system,
-        "exec-member", system, "exec-submitted", str_or_null(submitted),
-        "exec-started",
+        "url", url, "files-url", files, "job-correlator", corr, "phase", phase,
+        "phase-name", phase_name, "exec-system", system, "exec-member", system,
+        "exec-submitted", str_or_null(submitted), "exec-started",
         str_or_null(strcmp(status, "INPUT") == 0 ? NULL : submitted),
-        "exec-ended", str_or_null(strcmp(status, "OUTPUT") == 0 ? ended
-                                                                : NULL));
+        "exec-ended",
+        str_or_null(strcmp(status, "OUTPUT") == 0 ? ended : NULL));
     free(url);
     free(files);
     return out;
 }
 
 json_t *xdi__zosmf_feedback(const char *jobname, const char *jobid,
-                            const char *system, int status,
-                            const char *message)
+                            const char *system, int status, const char *message)
 {
     char corr[40];
     json_t *out;
 
     correlator(jobid, system, corr);
-    out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "jobid",
-                    jobid, "jobname", jobname, "original-jobid", jobid,
-                    "owner", system, "member", "JES2", "sysname", system,
+    out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "jobid", jobid,
+                    "jobname", jobname, "original-jobid", jobid, "owner",
+                    system, "member", "JES2", "sysname", system,
                     "job-correlator", corr, "status", status);
     if (out != NULL && status != 0) {
         json_object_set_new(out, "internal-code", json_string("XDI"));
@@ -309,8 +305,9 @@ static void jesmsglg(struct text *t, const json_t *job)
     const json_t *h;
     char tm[9];
 
-    text_add(t, "                    J E S 2  J O B  L O G  --  S Y S T E M  "
-                "%s  --  N O D E  X D I E M U\n",
+    text_add(t,
+             "                    J E S 2  J O B  L O G  --  S Y S T E M  "
+             "%s  --  N O D E  X D I E M U\n",
              system);
     text_add(t, "\n");
     json_array_foreach(hist, i, h)
@@ -363,21 +360,22 @@ static void jesysmsg(struct text *t, const json_t *job)
         const char *nt = str_of(st, "notes");
         /* The agent puts a step's return code into UCC (and CC); only
          * notes[2] 'A' or a system code makes it an abend. */
-        bool abended = scc != 0 || (nt != NULL && strlen(nt) > 2 &&
-                                    nt[2] == 'A');
+        bool abended =
+            scc != 0 || (nt != NULL && strlen(nt) > 2 && nt[2] == 'A');
         if (abended)
-            text_add(t, "IEF472I %s %s - COMPLETION CODE - SYSTEM=%03llX "
-                        "USER=%04lld\n",
+            text_add(t,
+                     "IEF472I %s %s - COMPLETION CODE - SYSTEM=%03llX "
+                     "USER=%04lld\n",
                      name, label, (long long)scc, (long long)ucc);
         else
-            text_add(t, "IEF142I %s %s - STEP WAS EXECUTED - COND CODE "
-                        "%04lld\n",
+            text_add(t,
+                     "IEF142I %s %s - STEP WAS EXECUTED - COND CODE "
+                     "%04lld\n",
                      name, label, (long long)cc);
         if (proc[0] != '\0' && step[0] != '\0')
             text_add(t, "        PROCSTEP %s\n", proc);
         if (nt != NULL && nt[0] != '\0')
-            text_add(t, "XDI100I %s %s - EOTINFO NOTES %s\n", name, label,
-                     nt);
+            text_add(t, "XDI100I %s %s - EOTINFO NOTES %s\n", name, label, nt);
     }
     hhmmss(str_of(job, "ended"), tm);
     if (strcmp(state, "ended") == 0 && abend == NULL)
@@ -423,8 +421,9 @@ char *xdi__zosmf_jcl_for(const json_t *job, const char *jcl,
     text_add(&t, "//%-8s JOB CLASS=%s\n", str_or(job, "name", ""),
              jobclass != NULL ? jobclass : "A");
     text_add(&t, "/*JOBPARM SYSAFF=%s\n", str_or(job, "system", ""));
-    text_add(&t, "//* run by the XDI host (%s): the agent's scheduler "
-                 "holds its steps\n",
+    text_add(&t,
+             "//* run by the XDI host (%s): the agent's scheduler "
+             "holds its steps\n",
              str_or(job, "by", "host"));
     return text_done(&t);
 }
@@ -458,24 +457,21 @@ json_t *xdi__zosmf_files(const json_t *job, const char *jcl,
     char *own_jcl = xdi__zosmf_jcl_for(job, jcl, jobclass);
 
     correlator(jobid, str_or(job, "system", ""), corr);
-    for (size_t i = 0; arr != NULL && i < sizeof files / sizeof files[0];
-         i++) {
+    for (size_t i = 0; arr != NULL && i < sizeof files / sizeof files[0]; i++) {
         char *text = xdi__zosmf_spool(job, own_jcl, files[i].id);
         char *url = dup_printf("%s/zosmf/restjobs/jobs/%s/%s/files/%d/records",
                                base, name, jobid, files[i].id);
         json_t *f = NULL;
         if (text != NULL && url != NULL)
-            f = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:i, s:s, "
-                          "s:s, s:i, s:s, s:s, s:n}",
-                          "jobid", jobid, "jobname", name, "recfm",
-                          files[i].recfm, "byte-count",
-                          (json_int_t)strlen(text), "record-count",
-                          (json_int_t)count_lines(text), "job-correlator",
-                          corr, "class", jobclass != NULL ? jobclass : "A",
-                          "id", files[i].id, "ddname", files[i].ddname,
-                          "records-url", url, "lrecl", files[i].lrecl,
-                          "subsystem", "JES2", "stepname", "JES2",
-                          "procstep");
+            f = json_pack(
+                "{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:i, s:s, "
+                "s:s, s:i, s:s, s:s, s:n}",
+                "jobid", jobid, "jobname", name, "recfm", files[i].recfm,
+                "byte-count", (json_int_t)strlen(text), "record-count",
+                (json_int_t)count_lines(text), "job-correlator", corr, "class",
+                jobclass != NULL ? jobclass : "A", "id", files[i].id, "ddname",
+                files[i].ddname, "records-url", url, "lrecl", files[i].lrecl,
+                "subsystem", "JES2", "stepname", "JES2", "procstep");
         free(text);
         free(url);
         if (f == NULL || json_array_append_new(arr, f) != 0) {
@@ -515,12 +511,12 @@ json_t *xdi__zosmf_info(const char *hostname, const char *port,
     }
     if (list == NULL)
         return NULL;
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}",
-                     "zos_version", XDI_ZOSMF_ZOS_VERSION, "zosmf_port", port,
-                     "zosmf_version", XDI_ZOSMF_VERSION, "zosmf_hostname",
-                     hostname, "zosmf_saf_realm", "SAFRealm",
-                     "zosmf_full_version", XDI_ZOSMF_FULL_VERSION,
-                     "api_version", XDI_ZOSMF_API_VERSION, "plugins", list);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "zos_version",
+                     XDI_ZOSMF_ZOS_VERSION, "zosmf_port", port, "zosmf_version",
+                     XDI_ZOSMF_VERSION, "zosmf_hostname", hostname,
+                     "zosmf_saf_realm", "SAFRealm", "zosmf_full_version",
+                     XDI_ZOSMF_FULL_VERSION, "api_version",
+                     XDI_ZOSMF_API_VERSION, "plugins", list);
 }
 
 /* ---- TSO/E ---------------------------------------------------------------- */
@@ -534,8 +530,8 @@ json_t *xdi__zosmf_tso(const char *servlet_key, const char *queue_id,
                        const char *const *lines, size_t n, bool prompt,
                        bool timeout, int reused)
 {
-    json_t *out = json_pack("{s:s, s:s}", "servletKey", servlet_key, "ver",
-                            "0100");
+    json_t *out =
+        json_pack("{s:s, s:s}", "servletKey", servlet_key, "ver", "0100");
 
     if (out == NULL)
         return NULL;
@@ -550,8 +546,8 @@ json_t *xdi__zosmf_tso(const char *servlet_key, const char *queue_id,
                 data = NULL;
             }
         if (data != NULL && prompt &&
-            json_array_append_new(data, tso_item("TSO PROMPT", "HIDDEN",
-                                                 "FALSE")) != 0) {
+            json_array_append_new(
+                data, tso_item("TSO PROMPT", "HIDDEN", "FALSE")) != 0) {
             json_decref(data);
             data = NULL;
         }
@@ -569,9 +565,8 @@ json_t *xdi__zosmf_tso(const char *servlet_key, const char *queue_id,
 json_t *xdi__zosmf_tso_error(const char *servlet_key, const char *msgid,
                              const char *text)
 {
-    json_t *out = json_pack("{s:s, s:[{s:s, s:s}]}", "ver", "0100",
-                            "msgData", "messageText", text, "messageId",
-                            msgid);
+    json_t *out = json_pack("{s:s, s:[{s:s, s:s}]}", "ver", "0100", "msgData",
+                            "messageText", text, "messageId", msgid);
 
     if (out != NULL && servlet_key != NULL)
         json_object_set_new(out, "servletKey", json_string(servlet_key));
@@ -585,16 +580,15 @@ json_t *xdi__zosmf_tso_v1(const char *const *lines, size_t n, bool prompt,
     json_t *out;
 
     for (size_t i = 0; resp != NULL && i < n; i++)
-        if (json_array_append_new(resp, json_pack("{s:s}", "message",
-                                                  lines[i])) != 0) {
+        if (json_array_append_new(
+                resp, json_pack("{s:s}", "message", lines[i])) != 0) {
             json_decref(resp);
             resp = NULL;
         }
     if (resp == NULL)
         return NULL;
-    out = json_pack("{s:o, s:s, s:s}", "cmdResponse", resp,
-                    "tsoPromptReceived", prompt ? "Y" : "N",
-                    "keywordDetected", "N");
+    out = json_pack("{s:o, s:s, s:s}", "cmdResponse", resp, "tsoPromptReceived",
+                    prompt ? "Y" : "N", "keywordDetected", "N");
     if (out != NULL && servlet_key != NULL)
         json_object_set_new(out, "servletKey", json_string(servlet_key));
     return out;
@@ -644,8 +638,9 @@ int xdi__zosmf_tso_lines(const char *command, const json_t *answer,
         json_int_t code = 0;
         const char *text = str_of(answer, "text");
         int_of(answer, "error", &code);
-        r = push_line(lines, &n, "XDI202E %s: the agent refused it: error "
-                                 "%02lld %s%s%s",
+        r = push_line(lines, &n,
+                      "XDI202E %s: the agent refused it: error "
+                      "%02lld %s%s%s",
                       command, (long long)code,
                       str_or(answer, "error_name", ""),
                       text != NULL && text[0] != '\0' ? ": " : "",
@@ -683,21 +678,20 @@ json_t *xdi__zosmf_gateway(struct xdi__gw_output *out, size_t n,
     json_t *arr = json_array();
 
     for (size_t i = 0; arr != NULL && i < n; i++) {
-        json_t *err = out[i].msgid != NULL
-                          ? json_pack("{s:s, s:s}", "msgid", out[i].msgid,
-                                      "msgtxt",
-                                      out[i].msgtxt != NULL ? out[i].msgtxt
-                                                            : "")
-                          : json_null();
+        json_t *err =
+            out[i].msgid != NULL
+                ? json_pack("{s:s, s:s}", "msgid", out[i].msgid, "msgtxt",
+                            out[i].msgtxt != NULL ? out[i].msgtxt : "")
+                : json_null();
         json_t *body = out[i].output != NULL
                            ? json_stringn(out[i].output, out[i].output_len)
                            : json_null();
         json_t *o = json_pack(
             "{s:s, s:s, s:o, s:o, s:s, s:{s:s, s:s, s:s}}", "systemName",
-            out[i].system, "rc", out[i].rc, "error", err, "systemOutput",
-            body, "secondaryApiVersion", XDI_ZOSMF_API_VERSION,
-            "systemVersion", "zosNode", out[i].system, "zosVrm",
-            XDI_ZOSMF_ZOS_VERSION, "zosSysplex", sysplex);
+            out[i].system, "rc", out[i].rc, "error", err, "systemOutput", body,
+            "secondaryApiVersion", XDI_ZOSMF_API_VERSION, "systemVersion",
+            "zosNode", out[i].system, "zosVrm", XDI_ZOSMF_ZOS_VERSION,
+            "zosSysplex", sysplex);
         if (o == NULL || json_array_append_new(arr, o) != 0) {
             json_decref(arr);
             arr = NULL;
