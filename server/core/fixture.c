@@ -510,6 +510,7 @@ static void free_host(struct xdi_host *h)
     free(h->jobs);
     free(h->allowed);
     free(h->password);
+    free(h->cancel_command);
     free(h->ems_raw);
     free(h->scd_raw);
     free(h->source_file);

@@ -83,6 +83,9 @@ struct xdi_host {
     struct xdi_cidr *allowed; /* empty = any source address */
     size_t n_allowed;
     char *password;           /* Latin-1, at most 8 bytes, or NULL */
+    char *cancel_command;     /* how this host's operator cancels a job, the
+                                 exec command z/OSMF's cancel sends: Latin-1
+                                 with &job / &jobid, or NULL (none) */
     /* EMS: ready flag, and either events or a raw binary table. */
     bool ems_ready;
     struct xdi_event *events;

@@ -189,6 +189,38 @@ static void parse_password(struct fx_ctx *c, struct xdi_host *h,
                      &h->password);
 }
 
+/* The exec command that cancels one of this host's jobs (z/OSMF's cancel,
+ * docs/zosmf.md): 1..128 bytes like every exec command (docs/protocol.md
+ * §8), &job and &jobid replaced when it is sent.  An 8-character job name
+ * must still fit: the template is checked with the longest one. */
+static void parse_cancel_command(struct fx_ctx *c, struct xdi_host *h,
+                                 const struct fx_field *f)
+{
+    size_t len = 0;
+
+    if (xdi__fx_get_text(c, f, NACCB_TEXT_MAX, NULL, 0, &h->cancel_command) !=
+        0)
+        return;
+    for (const char *p = h->cancel_command; *p != '\0';) {
+        if (strncmp(p, "&jobid", 6) == 0) {
+            len += NACCB_NAME_SIZE;
+            p += 6;
+        } else if (strncmp(p, "&job", 4) == 0) {
+            len += NACCB_NAME_SIZE;
+            p += 4;
+        } else {
+            len++;
+            p++;
+        }
+    }
+    if (len > NACCB_TEXT_MAX)
+        xdi__fx_error(c->ld, c->file, xdi__fx_line(f->value),
+                      "cancel_command: with an 8-character job name it is "
+                      "%zu bytes, and an exec command is at most %d (never "
+                      "truncated)",
+                      len, NACCB_TEXT_MAX);
+}
+
 /* ======================================================================
  * the ems: and scd: sections
  * ==================================================================== */
@@ -315,13 +347,13 @@ static struct xdi_host *new_host(struct fx_ctx *c, const yaml_node_t *node)
     return h;
 }
 
-enum { H_SYSTEM, H_ALLOW, H_PASSWORD, H_EMS, H_SCD, H_N };
+enum { H_SYSTEM, H_ALLOW, H_PASSWORD, H_CANCEL, H_EMS, H_SCD, H_N };
 
 void xdi__fx_parse_host(struct fx_ctx *c, const yaml_node_t *node)
 {
     struct fx_field f[H_N] = {
         {.name = "system"}, {.name = "allow"}, {.name = "password"},
-        {.name = "ems"},    {.name = "scd"},
+        {.name = "cancel_command"}, {.name = "ems"}, {.name = "scd"},
     };
     struct xdi_host *h;
 
@@ -337,6 +369,8 @@ void xdi__fx_parse_host(struct fx_ctx *c, const yaml_node_t *node)
         parse_allow(c, h, &f[H_ALLOW]);
     if (f[H_PASSWORD].value != NULL)
         parse_password(c, h, &f[H_PASSWORD]);
+    if (f[H_CANCEL].value != NULL)
+        parse_cancel_command(c, h, &f[H_CANCEL]);
     if (f[H_EMS].value != NULL)
         parse_ems(c, h, &f[H_EMS]);
     if (f[H_SCD].value != NULL)
