@@ -265,7 +265,9 @@ static void on_line(void)
 }
 
 /* Read what was appended since the last call.  A new file at the path
- * (rotation) or a shorter one (truncation) is read from its start. */
+ * (rotation) or a shorter one (truncation) is read from its start; what
+ * was appended to a rotated file after the last call is not read (the
+ * reference agent drains it first). */
 static void follow(void)
 {
     char buf[4096];
