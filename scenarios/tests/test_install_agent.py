@@ -26,7 +26,8 @@ import pytest
 
 TIMEOUT = 300
 CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
-          "-Wshadow", "-Wmissing-prototypes"]
+          "-Wshadow", "-Wmissing-prototypes", "-Wstrict-prototypes",
+          "-Wcast-qual", "-Wwrite-strings", "-Wvla", "-Wformat=2"]
 
 
 def clean_env():
@@ -87,6 +88,25 @@ def build(prefix, source, exe, cwd):
     assert loaded and str(prefix.resolve()) in os.path.realpath(
         loaded[0].split("=>")[1].split()[0]), p.stdout
     return exe
+
+
+def test_install_names_neither_tree(prefix, source_dir, build_dir):
+    """No file of the prefix but the programs' debug information names the
+    source or the build tree: what the installed xdi-conform, naccb.pc and
+    the CMake package find, they find relative to themselves."""
+    trees = [str(source_dir.resolve()).encode(),
+             str(build_dir.resolve()).encode()]
+    seen = 0
+    for path in prefix.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        data = path.read_bytes()
+        if data.startswith(b"\x7fELF") or data.startswith(b"!<arch>"):
+            continue  # DWARF names the sources it was compiled from
+        seen += 1
+        for tree in trees:
+            assert tree not in data, "%s names %s" % (path, tree.decode())
+    assert seen > 20, seen
 
 
 def test_install_c_api_doc_program(prefix, source_dir, tmp_path):
