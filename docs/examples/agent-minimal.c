@@ -414,10 +414,19 @@ int main(int argc, char **argv)
 {
     struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART */
     struct stat st;
+    int done;
+    static const char usage[] =
+        "usage: agent-minimal HOST PORT SYSTEM FILE [HOLIDAYS]\n"
+        "Log in to the XDI host HOST:PORT as SYSTEM (at most 8 characters),\n"
+        "report the new lines of FILE that match the EMS table, until the\n"
+        "host's shutdown or SIGTERM.  HOLIDAYS: a file of YYYY-MM-DD lines.\n";
 
+    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
     if (argc < 5 || argc > 6 || strlen(argv[3]) > NACCB_NAME_SIZE) {
-        fprintf(stderr, "usage: agent-minimal HOST PORT SYSTEM FILE "
-                        "[HOLIDAYS]\n  SYSTEM: at most 8 characters\n");
+        fputs(usage, stderr);
         return 2;
     }
     host = argv[1];
@@ -438,9 +447,9 @@ int main(int argc, char **argv)
             nanosleep(&(struct timespec){0, 50 * 1000000L}, NULL);
             continue;
         }
-        int rc = session();
+        done = session() == DONE;
         close(sock);
-        if (rc == DONE)
+        if (done)
             break;
     }
     free(table);
