@@ -109,6 +109,22 @@ def test_install_names_neither_tree(prefix, source_dir, build_dir):
     assert seen > 20, seen
 
 
+def test_install_help_names_the_prefix_paths(prefix, tmp_path):
+    """The installed xdi-conform's --help gives as defaults the server, the
+    fixtures and the library of its own prefix."""
+    p = subprocess.run(["/usr/bin/python3", "-I",
+                        str(prefix / "bin" / "xdi-conform"), "--help"],
+                       cwd=str(tmp_path), env=clean_env(),
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    assert p.returncode == 0, p.stderr
+    flat = "".join(p.stdout.split())  # argparse wraps long lines
+    real = prefix.resolve()  # the command resolves its own place
+    for path in (real / "bin" / "xdi-server",
+                 real / "share" / "xdi-emu" / "fixtures" / "conformance"):
+        assert "(default:%s)" % path in flat, p.stdout
+    assert "(default:%s" % (real / "lib") in flat, p.stdout
+
+
 def test_install_c_api_doc_program(prefix, source_dir, tmp_path):
     """docs/c-api.md's code blocks, in order, are one program that builds
     with pkg-config against the prefix and passes its own checks."""
