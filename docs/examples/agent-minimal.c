@@ -36,7 +36,7 @@
 
 #define CP NACCB_CP_037
 #define TICK_MS 20   /* poll timeout: how often the followed file is read */
-#define MAX_HOLIDAYS 366
+#define MAX_HOLIDAYS 366 /* later lines of the calendar are ignored */
 
 enum { AGAIN, DONE }; /* what a session ends with: reconnect, or exit */
 
@@ -45,7 +45,8 @@ static const char *host, *port, *sysname, *path;
 static struct naccb_date holidays[MAX_HOLIDAYS];
 static size_t n_holidays;
 
-/* The session's state; reset at each connection. */
+/* The session's state; reset at each connection (the table stays unused
+ * until a new one arrives). */
 static int sock = -1;
 static uint32_t agent_id;
 static int accepted;
