@@ -2,7 +2,9 @@
 # Installs the build tree into a temporary prefix and builds an agent
 # author's first program (install_consumer.c) against it, shared and
 # static, the way an agent author would:
-#   pkgconfig     with nothing but `pkg-config naccb` (the generated naccb.pc);
+#   pkgconfig     with nothing but `pkg-config naccb` (the generated naccb.pc),
+#                 the shared program running without LD_LIBRARY_PATH (the
+#                 .pc's rpath; none in a /usr install);
 #   find_package  as a CMake project with find_package(naccb CONFIG
 #                 REQUIRED) and CMAKE_PREFIX_PATH, after moving the prefix
 #                 (the package must be relocatable).
@@ -35,7 +37,20 @@ with_pkgconfig() {
   # shellcheck disable=SC2046
   cc -std=c11 -Wall -Werror "$here/install_consumer.c" $(pkg-config --cflags naccb) \
      $(pkg-config --libs naccb) -o "$tmp/agent-shared"
-  LD_LIBRARY_PATH=$(pkg-config --variable=libdir naccb) expect_version "$tmp/agent-shared"
+  # The .pc gives an rpath for a prefix the dynamic linker does not search:
+  # the program runs as linked, with no LD_LIBRARY_PATH, and loads the
+  # prefix's library.
+  (unset LD_LIBRARY_PATH; expect_version "$tmp/agent-shared")
+  env -u LD_LIBRARY_PATH ldd "$tmp/agent-shared" | grep -q "$tmp/prefix/.*libnaccb.so" ||
+    fail "agent-shared does not load the installed libnaccb.so (no rpath from naccb.pc?)"
+  # Installed into /usr (a package build, DESTDIR), the .pc gives no rpath:
+  # there the system's search path finds the library.
+  DESTDIR=$tmp/destdir cmake --install "$build" --prefix /usr >/dev/null
+  syspc=$(find "$tmp/destdir" -name naccb.pc)
+  [ -n "$syspc" ] || fail "naccb.pc was not installed under DESTDIR"
+  if grep -q rpath "$syspc"; then
+    fail "$syspc: an rpath in the .pc of a /usr install"
+  fi
   # The static library alone must also be enough.
   # shellcheck disable=SC2046
   cc -std=c11 -Wall -Werror "$here/install_consumer.c" $(pkg-config --cflags naccb) \

@@ -72,6 +72,13 @@ def _restore_env():
 # ---- options ---------------------------------------------------------------------
 
 
+def _default(var, otherwise):
+    """The default --help names: the path the xdi-conform command set in
+    var (the installed command's are in its prefix), else otherwise."""
+    value = os.environ.get(var)
+    return (value or otherwise).replace("%", "%%")  # argparse formats help
+
+
 def parser():
     p = argparse.ArgumentParser(
         prog="xdi-conform",
@@ -118,12 +125,15 @@ def parser():
                    help="the signal that asks the agent for a local "
                         "shutdown (default TERM)")
     p.add_argument("--server-binary", metavar="PATH",
-                   help="xdi-server (default: the build tree's)")
+                   help="xdi-server (default: %s)" % _default(
+                       "XDI_CONFORM_SERVER", "the build tree's"))
     p.add_argument("--fixtures", metavar="DIR",
-                   help="the conformance fixture sets (default: "
-                        "fixtures/conformance of the source tree)")
+                   help="the conformance fixture sets (default: %s)" %
+                        _default("XDI_CONFORM_FIXTURES",
+                                 "fixtures/conformance of the source tree"))
     p.add_argument("--libnaccb", metavar="PATH",
-                   help="libnaccb.so (default: the build tree's)")
+                   help="libnaccb.so (default: %s)" % _default(
+                       "XDI_LIBNACCB", "the build tree's"))
     p.add_argument("-v", "--verbose", action="store_true",
                    help="show the transcript of passing checks too")
     return p
