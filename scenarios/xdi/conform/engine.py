@@ -30,6 +30,7 @@ from .. import codec
 from ..faketime import faketime_env, faketime_library
 from ..proxy import InjectingProxy, ProxyError
 from ..server import XdiServer
+from . import diagnose
 from .agentproc import (AgentUnderTest, placeholders, program_of, render,
                         statically_linked)
 from .errors import Failure, HarnessError, SkipCheck
@@ -136,6 +137,7 @@ class Result:
     transcript: str = ""
     agent_output: str = ""
     seconds: float = 0.0
+    workdir: pathlib.Path = None   # the check's files, kept (fail, error)
 
 
 def random_agent_id():
@@ -355,12 +357,19 @@ def _evidence(f):
         got = f.got.raw if f.got.raw is not None else f.got.encode()
         if exp != got:
             parts.append(codec.hex_diff(exp, got))
+        parts += diagnose.header(exp, got)
+        if f.expected.objects != f.got.objects:
+            fixed = f.expected.key in (codec.INFO_EOJ, codec.INFO_EOS)
+            parts.append("objects, expected beside got:\n" + "\n".join(
+                diagnose.object_lines(f.expected.objects, f.got.objects,
+                                      fixed=fixed)))
     elif f.got is not None:
         raw = f.got.raw if f.got.raw is not None else f.got.encode()
         parts.append("received: " + describe(raw) + "\n" + f.got.describe())
     if f.raw is not None:
         if f.expected is not None:
             parts.append(codec.hex_diff(f.expected.encode(), bytes(f.raw)))
+            parts += diagnose.header(f.expected.encode(), bytes(f.raw))
         else:
             parts.append("bytes: %s" % bytes(f.raw)[:256].hex().upper())
     if f.details:
@@ -391,13 +400,20 @@ def run_check(config, chk, workdir):
             ctx.transcript.note("cleanup failed: %s" % e)
     return Result(chk, status, message, evidence, ctx.transcript.render(),
                   ctx.agent_output() if status in (FAIL, ERROR) else "",
-                  time.monotonic() - t0)
+                  time.monotonic() - t0,
+                  ctx.workdir if status in (FAIL, ERROR) else None)
 
 
 def run_suite(config, names=(), skip=(), fail_fast=False, on_result=None):
     """Runs the selected checks; returns every Result (skipped ones
     included).  fail_fast: after the first failure or error, the remaining
-    checks are reported skipped."""
+    checks are reported skipped.
+
+    Without --workdir the checks run under a temporary directory: the
+    directory of a passed check is removed as it ends, that of a failed or
+    errored one is kept (its Result.workdir says where), so that every file
+    a report names is still there; the temporary directory goes when no
+    check failed."""
     from . import checks  # noqa: F401 - registers the checks
     plan = select_checks(names, skip)
     root = pathlib.Path(config.workdir) if config.workdir else \
@@ -420,13 +436,17 @@ def run_suite(config, names=(), skip=(), fail_fast=False, on_result=None):
                 r = Result(chk, SKIP, why)
             else:
                 r = run_check(config, chk, root / chk.name)
+                if r.workdir is None and not config.workdir and \
+                        not config.keep_workdir:
+                    shutil.rmtree(root / chk.name, ignore_errors=True)
             results.append(r)
             if on_result:
                 on_result(r)
             if fail_fast and r.status in (FAIL, ERROR):
                 stop = True
     finally:
-        if not config.keep_workdir and not config.workdir:
+        if not config.keep_workdir and not config.workdir and \
+                not any(r.workdir for r in results):
             shutil.rmtree(root, ignore_errors=True)
     return results
 

@@ -161,9 +161,10 @@ class ScriptedHost:
             if agent is not None:
                 agent.check_alive("while waiting for %s" % what)
             if time.monotonic() >= deadline:
-                raise Failure("waited %.1f s for %s: no connection to "
-                              "%s:%d" % (within, what, self.address[0],
-                                         self.address[1]))
+                raise Failure("the agent did not connect within %.1f s "
+                              "(the host listened on %s:%d; waited for %s)"
+                              % (within, self.address[0], self.address[1],
+                                 what))
 
     def close(self):
         for c in self.conns:
@@ -322,10 +323,14 @@ class HostConn:
                           "still open" % (self.label, within, what))
 
     def collect(self, until, within=None, tick=None, every=0.5,
-                what="the expected NACCB"):
+                what="the expected NACCB", reject=None):
         """NACCBs until until(n) is true for one of them (returned last);
         tick() is called at once and then every `every` seconds (to inject
-        an event again).  Returns the list.  Failure on timeout or EOF."""
+        an event again).  Returns the list.  Failure on timeout or EOF.
+        reject(n), called on each NACCB that does not end the wait, raises
+        Failure as soon as one shows the wait can no longer end in a pass
+        (a malformed report of the awaited event: no need to wait out the
+        deadline)."""
         within = self.within if within is None else within
         deadline = time.monotonic() + within
         got = []
@@ -351,6 +356,8 @@ class HostConn:
             got.append(n)
             if until(n):
                 return got
+            if reject is not None:
+                reject(n)
 
     def drain(self, within):
         """Every NACCB that arrives within `within` seconds."""

@@ -16,6 +16,7 @@ scaled by --timeout-scale; "nothing may arrive" windows are bounded.
 Modules, in suite order:
     common     helpers the checks share (no check)
     login      login.*
+    texts      texts.*: the form of event texts (code page, length)
     session    session.agent_id, tables.* against the scripted host
     events     events.*, eotinfo.content
     requests   exec.*
@@ -28,6 +29,7 @@ Modules, in suite order:
 
 # Registration order is suite order: keep these imports in this order.
 from . import login      # noqa: F401,E402
+from . import texts      # noqa: F401,E402
 from . import session    # noqa: F401,E402
 from . import events     # noqa: F401,E402
 from . import requests   # noqa: F401,E402

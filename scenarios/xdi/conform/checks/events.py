@@ -3,12 +3,12 @@ reports of a job's end.
 """
 
 from ... import codec
-from .. import tables
+from .. import diagnose, tables
 from ..engine import check
 from ..errors import Failure
 from ..tables import JOB
 from .common import (MARK, QUIET, check_ids, from_agent, mark, name_of,
-                     open_session, texts)
+                     open_session, text_failure, texts)
 
 
 @check("events.only_matched",
@@ -39,22 +39,41 @@ def events_only_matched(ctx):
                                              name_of(others[0])),
                       got=others[0])
     if reported != ["LONGXYZ SHORT KEY"]:
+        objs = [o for n in got if n.key == codec.INFO_MSG
+                for o in n.objects
+                if not codec.decode_text(o).startswith(MARK)]
         raise Failure(
             "%s: injected %r; only %r matches an EVBLOK (key LONGKEY1234, "
             "KL 4), but the agent reported %r" % (
-                sess.conn.label, sent, "LONGXYZ SHORT KEY", reported))
+                sess.conn.label, sent, "LONGXYZ SHORT KEY", reported),
+            details=diagnose.object_lines(
+                [codec.encode_text("LONGXYZ SHORT KEY")], objs))
 
 
 def _job_events(ctx, sess, steps, rc):
     """Run CJOB1 and collect what the agent reports until its EOJ text,
     and a little more (the EOTINFOs may follow)."""
     ctx.run_job(sess.conn, JOB, steps, rc)
+    name = codec.encode_text(JOB)
+
+    def reject(n):
+        # A text about the job of a width no job text has: it can never
+        # become the 8-byte name (or 16-byte job + step) awaited.
+        if n.key not in (codec.INFO_EOJ, codec.INFO_EOS):
+            return
+        for o in n.objects:
+            if bytes(o).startswith(name) and len(o) not in (8, 16):
+                raise text_failure(sess.conn, n, JOB, o,
+                                   "a job text carries the 8-byte job name "
+                                   "(EOJ) or job + step name, 16 bytes "
+                                   "(EOS)", fixed=True)
     got = sess.conn.collect(lambda n: n.key in (codec.INFO_EOJ,
                                                 codec.INFO_EOS) and
                             any(len(o) == 8 for o in n.objects),
                             within=ctx.t(8),
                             what="the end-of-job text of job %s (object 05, "
-                                 "the 8-byte job name)" % JOB)
+                                 "the 8-byte job name)" % JOB,
+                            reject=reject)
     got += sess.conn.drain(ctx.t(QUIET))
     check_ids(sess.conn, got, sess.agent_id)
     return got

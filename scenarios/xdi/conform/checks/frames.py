@@ -4,7 +4,7 @@ holidays.
 
 from ..engine import check
 from ..errors import Failure
-from .serverrun import server_check
+from .serverrun import misreported, server_check, shown
 
 
 def _frame_run(ctx, run, when, inject, want, dont):
@@ -19,6 +19,14 @@ def _frame_run(ctx, run, when, inject, want, dont):
     run.mark()
     reported = [r.get("text") for r in run.infos()]
     for t in want:
+        bad = misreported(t, reported) if t not in reported else None
+        if bad is not None:
+            raise Failure("at %s (UTC) %r is inside its EVBLOK's time frame "
+                          "and was reported, but malformed, as %s: an event "
+                          "text is sent byte for byte, at its own length "
+                          "(see the texts.* checks)" % (when, t,
+                                                        shown(bad[0])),
+                          details="\n".join(bad[1]))
         if t not in reported:
             raise Failure("at %s (UTC) %r is inside its EVBLOK's time frame "
                           "but was not reported" % (when, t),

@@ -5,8 +5,8 @@ from ... import codec
 from ..engine import check
 from ..errors import Failure
 from ..tables import JOB
-from .common import (check_ids, from_agent, is_info, open_session, texts,
-                     to_agent)
+from .common import (check_ids, from_agent, is_info, open_session,
+                     text_failure, texts, to_agent)
 
 
 def _agent_error(n, obj):
@@ -33,6 +33,10 @@ def exec_command(ctx):
     check_ids(sess.conn, got, sess.agent_id)
     last = got[-1]
     if last.key == codec.INFO_CMD:
+        if text not in texts(last) and last.objects:
+            raise text_failure(sess.conn, last, text, last.objects[0],
+                               "the command event carries the command's "
+                               "text, byte for byte")
         if text not in texts(last):
             raise Failure("%s: the command event does not carry the "
                           "command" % sess.conn.label, got=last,
