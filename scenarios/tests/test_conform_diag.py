@@ -247,3 +247,31 @@ def test_new_mutants_listed_for_named_checks(name):
             if line and not line.startswith("#")]
     row = next(r for r in rows if r[0] == name)
     assert row[2].startswith("texts."), row
+
+
+def test_diagnose_header_system_name_and_stream():
+    login = bytes.fromhex("00000024 00000000 C3D6D5C6 C1404040 02010500"
+                          + "00" * 16)
+    nul = login[:13] + b"\x00" * 3 + login[16:]
+    d = diagnose.header(login, nul)
+    assert d == ["system name (header bytes 8-15): NUL padding: the field "
+                 "is padded with NULs (0x00), not EBCDIC blanks (0x40)"], d
+    asc = login[:8] + b"CONFA   " + login[16:]
+    d = diagnose.header(login, asc)
+    assert len(d) == 1 and "text in ASCII instead of EBCDIC" in d[0], d
+    # The framer gives up on 0x24000000: the first four bytes say why.
+    d = diagnose.stream_length(bytes.fromhex("24000000") + login[4:])
+    assert d.startswith("little-endian length: the total length 24000000 "
+                        "reads 36"), d
+    assert diagnose.stream_length(login) is None
+
+
+def test_le_length_mutant_lost_framing_diagnosed(tmp_path):
+    rc, out, cases, seconds = run_mutant(tmp_path, "le-length")
+    try:
+        assert first_failed(cases) == "login.format", out
+        msg = cases["login.format"][1].find("failure").get("message")
+        assert "lost the NACCB framing" in msg and \
+            "little-endian length" in msg, msg
+    finally:
+        cleanup(out)

@@ -111,7 +111,26 @@ def header(expected_raw, got_raw):
         elif len(e) >= 4 and total != len(g):
             out.append("wrong length: the total length field says %d, the "
                        "NACCB has %d bytes" % (total, len(g)))
+    if len(e) >= 16 and len(g) >= 16 and e[8:16] != g[8:16]:
+        for d in text(e[8:16], g[8:16], fixed=True):
+            out.append("system name (header bytes 8-15): " + d)
     return out
+
+
+def stream_length(raw, limit=16 << 20):
+    """A diagnosis for a stream whose first NACCB lost the framing, from
+    its first four bytes alone, or None."""
+    raw = bytes(raw)
+    if len(raw) < 4:
+        return None
+    big = int.from_bytes(raw[:4], "big")
+    little = int.from_bytes(raw[:4], "little")
+    if (big < 36 or big > limit) and 36 <= little <= limit:
+        return ("little-endian length: the total length %s reads %d in "
+                "the agent machine's order, %d as the big-endian fullword "
+                "the protocol uses (docs/protocol.md section 1, Integers)"
+                % (raw[:4].hex().upper(), little, big))
+    return None
 
 
 def _groups(b):

@@ -24,6 +24,7 @@ import time
 from .. import codec
 from ..codec import Naccb
 from ..stream import send_in_pieces
+from . import diagnose
 from .errors import Failure, HarnessError
 
 POLL = 0.02
@@ -244,9 +245,10 @@ class HostConn:
             self.transcript.add(self.label + " agent->host",
                                 "bytes that cannot be framed: %s"
                                 % data[:72].hex().upper())
+            why = diagnose.stream_length(self.raw)
             self.broken = Failure(
-                "%s: the agent's bytes lost the NACCB framing: %s"
-                % (self.label, e), raw=self.raw)
+                "%s: the agent's bytes lost the NACCB framing: %s%s"
+                % (self.label, e, "; " + why if why else ""), raw=self.raw)
             raise self.broken
         for f in frames:
             self.transcript.naccb(self.label + " agent->host", f)
