@@ -16,9 +16,9 @@ scaled by --timeout-scale; "nothing may arrive" windows are bounded.
 Modules, in suite order:
     common     helpers the checks share (no check)
     login      login.*
-    texts      texts.*: the form of event texts (code page, length)
+    texts      texts.code_page, texts.own_length: the form of event texts
     session    session.agent_id, tables.* against the scripted host
-    events     events.*, eotinfo.content
+    events     events.*, texts.eoj_job_name, eotinfo.content
     requests   exec.*
     robust     robust.*
     shutdown   shutdown.*, session.reconnect

@@ -50,6 +50,40 @@ def events_only_matched(ctx):
                 [codec.encode_text("LONGXYZ SHORT KEY")], objs))
 
 
+_JOB_NAME_RULE = ("the EOJ text is the 8-byte job name, blank padded, "
+                  "never trimmed to the name's length")
+
+
+@check("texts.eoj_job_name",
+       "the EOJ text is the job name as an 8-byte blank-padded field",
+       seed="Object code X'05' end-of-job event text; job names are 8 "
+            "bytes",
+       notes="section 1 (names are 8 bytes, blank padded), section 5 "
+             "(EOJ text: the 8-byte job name)",
+       needs=("jobs",))
+def texts_eoj_job_name(ctx):
+    sess = open_session(ctx)
+    ctx.run_job(sess.conn, JOB, rc=0)
+    name = codec.encode_text(JOB)
+
+    def about_job(n):
+        return n.key in (codec.INFO_EOJ, codec.INFO_EOS) and any(
+            bytes(o).startswith(name) for o in n.objects)
+    got = sess.conn.collect(about_job, within=ctx.t(8),
+                            what="the end-of-job text of job %s (%d "
+                                 "letters)" % (JOB, len(JOB)))
+    check_ids(sess.conn, got, sess.agent_id)
+    n = got[-1]
+    for o in n.objects:
+        if bytes(o).startswith(name) and len(o) not in (
+                codec.NAME_SIZE, 2 * codec.NAME_SIZE):
+            raise text_failure(sess.conn, n, JOB, o, _JOB_NAME_RULE,
+                               fixed=True)
+        if len(o) == codec.NAME_SIZE and bytes(o) != codec.field(JOB):
+            raise text_failure(sess.conn, n, JOB, o, _JOB_NAME_RULE,
+                               fixed=True)
+
+
 def _job_events(ctx, sess, steps, rc):
     """Run CJOB1 and collect what the agent reports until its EOJ text,
     and a little more (the EOTINFOs may follow)."""

@@ -1,13 +1,16 @@
 """The form of event texts: in the session's code page, at their own
-length, job names 8 bytes.  These run before the session checks, so that
-an agent with a text bug fails first a check named for it, with the
-objects in hex beside the expected ones and a diagnosis.
+length.  These run before the session checks (they need only the first
+EVBLOK of the table, the marker's), so that an agent with a text bug
+fails first a check named for it, with the objects in hex beside the
+expected ones and a diagnosis; every later check that sees the bug fails
+at once too (common.reject_malformed_text).  texts.eoj_job_name, which
+needs a job, runs with the events (events.py), after the tables.* checks
+that prove the whole table is read.
 """
 
 from ... import codec
 from ..engine import check
 from ..errors import Failure
-from ..tables import JOB
 from .common import (MARK, check_ids, closest, mark, name_of, open_session,
                      text_failure)
 
@@ -15,8 +18,6 @@ CODE_PAGE_RULE = ("an event text is sent in the session's code page "
                   "(IBM-037 here), not in ASCII")
 LENGTH_RULE = ("an event text is sent at its own length: the object size "
                "is the text length, no padding and nothing cut")
-JOB_NAME_RULE = ("the EOJ text is the 8-byte job name, blank padded, never "
-                 "trimmed to the name's length")
 
 
 @check("texts.code_page",
@@ -98,33 +99,3 @@ def texts_own_length(ctx):
             raise Failure("%s: %s holds objects of different sizes %s"
                           % (sess.conn.label, name_of(n), sorted(sizes)),
                           got=n)
-
-
-@check("texts.eoj_job_name",
-       "the EOJ text is the job name as an 8-byte blank-padded field",
-       seed="Object code X'05' end-of-job event text; job names are 8 "
-            "bytes",
-       notes="section 1 (names are 8 bytes, blank padded), section 5 "
-             "(EOJ text: the 8-byte job name)",
-       needs=("jobs",))
-def texts_eoj_job_name(ctx):
-    sess = open_session(ctx)
-    ctx.run_job(sess.conn, JOB, rc=0)
-    name = codec.encode_text(JOB)
-
-    def about_job(n):
-        return n.key in (codec.INFO_EOJ, codec.INFO_EOS) and any(
-            bytes(o).startswith(name) for o in n.objects)
-    got = sess.conn.collect(about_job, within=ctx.t(8),
-                            what="the end-of-job text of job %s (%d "
-                                 "letters)" % (JOB, len(JOB)))
-    check_ids(sess.conn, got, sess.agent_id)
-    n = got[-1]
-    for o in n.objects:
-        if bytes(o).startswith(name) and len(o) not in (
-                codec.NAME_SIZE, 2 * codec.NAME_SIZE):
-            raise text_failure(sess.conn, n, JOB, o, JOB_NAME_RULE,
-                               fixed=True)
-        if len(o) == codec.NAME_SIZE and bytes(o) != codec.field(JOB):
-            raise text_failure(sess.conn, n, JOB, o, JOB_NAME_RULE,
-                               fixed=True)
