@@ -48,6 +48,8 @@ CAPABILITIES = {
     "steps": "a --job-step adapter (how a job reports a step's end)",
     "faketime": "--faketime, and a dynamically linked agent",
     "holidays": "{holidays} in the agent command (the holiday calendar)",
+    "refusal": "--refused-command (a command the agent's policy, as its "
+               "command line configures it, must refuse)",
 }
 
 HOLIDAYS = ["2026-12-25", "2027-01-01"]
@@ -88,6 +90,7 @@ class Config:
     inject_message: str = None
     inject_job: str = None
     job_step: str = None
+    refused_command: str = None     # an exec command the agent must refuse
     faketime: bool = False
     stop_signal: int = signal.SIGTERM
     timeout_scale: float = 1.0
@@ -107,6 +110,8 @@ class Config:
             "holidays": None if "holidays" in marks else
             "the agent command has no {holidays}",
             "steps": None if self.job_step else "no --job-step adapter",
+            "refusal": None if self.refused_command else
+            "no --refused-command",
         }
         caps["jobs"] = None if self.inject_job or "jobs" in marks else \
             "neither {jobs} in the agent command nor --inject-job"
@@ -276,27 +281,31 @@ class Context:
         self._run_adapter("inject message", self.config.inject_message,
                           {"text": text})
 
-    def write_job(self, job, steps=(), rc=0):
+    def write_job(self, job, steps=(), rc=0, kill=None):
         """The job script {jobs}/JOB: its steps (name, rc) reported through
-        the --job-step adapter, then exit rc."""
+        the --job-step adapter, then exit rc (or, with kill, the job kills
+        itself with that signal name: a job ended by a signal)."""
         lines = ["#!/bin/sh", "# written by xdi-conform: job %s" % job]
         for step, step_rc in steps:
             if self.config.job_step:
                 lines.append(render(self.config.job_step,
                                     {"step": step, "rc": step_rc,
                                      "job": job}))
+        if kill is not None:
+            lines.append("kill -%s $$" % kill)
         lines.append("exit %d" % rc)
         path = self.jobs_dir / job
         path.write_text("\n".join(lines) + "\n")
         path.chmod(0o755)
         return path
 
-    def run_job(self, conn, job, steps=(), rc=0):
+    def run_job(self, conn, job, steps=(), rc=0, kill=None):
         """Make job JOB run and end on the agent's host: through
         --inject-job when given, else by sending exec job on conn (the
         agent runs {jobs}/JOB)."""
         self.need("jobs")
-        script = self.write_job(job, steps if self.has("steps") else (), rc)
+        script = self.write_job(job, steps if self.has("steps") else (), rc,
+                                kill=kill)
         if self.config.inject_job:
             self._run_adapter("inject job", self.config.inject_job,
                               {"job": job, "script": script, "rc": rc})

@@ -361,6 +361,20 @@ class HostConn:
             if reject is not None:
                 reject(n)
 
+    def drain_until(self, until, within):
+        """NACCBs until until(n) is true for one (returned last) or
+        `within` seconds pass or the connection ends: never a Failure for
+        the timeout (the caller says what silence means)."""
+        got = []
+        deadline = time.monotonic() + within
+        while True:
+            n = self.poll(max(deadline - time.monotonic(), 0))
+            if n is None:
+                return got
+            got.append(n)
+            if until(n):
+                return got
+
     def drain(self, within):
         """Every NACCB that arrives within `within` seconds."""
         got = []
