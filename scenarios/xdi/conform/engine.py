@@ -73,13 +73,21 @@ class Check:
 REGISTRY = []
 
 
-def check(name, title, seed, notes, needs=(), host="scripted"):
-    """Registers a check (in definition order: the suite's order)."""
+def check(name, title, seed, notes, needs=(), host="scripted", before=None):
+    """Registers a check (in definition order: the suite's order; before:
+    the name of an already registered check to run it ahead of)."""
     def register(func):
         if any(c.name == name for c in REGISTRY):
             raise ValueError("check %s registered twice" % name)
-        REGISTRY.append(Check(name, title, seed, notes, tuple(needs), host,
-                              func))
+        c = Check(name, title, seed, notes, tuple(needs), host, func)
+        if before is None:
+            REGISTRY.append(c)
+        else:
+            at = [i for i, x in enumerate(REGISTRY) if x.name == before]
+            if not at:
+                raise ValueError("check %s: no check %s to run it before"
+                                 % (name, before))
+            REGISTRY.insert(at[0], c)
         return func
     return register
 

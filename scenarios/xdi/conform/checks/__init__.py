@@ -18,7 +18,9 @@ Modules, in suite order:
     login      login.*
     texts      texts.code_page, texts.own_length: the form of event texts
     session    session.agent_id, tables.* against the scripted host
-    events     events.*, texts.eoj_job_name, eotinfo.content
+    events     events.*, eotinfo.*, and texts.eoj_job_name (registered
+               to run before tables.without_scd, the first check that
+               waits for a job's end)
     requests   exec.*
     robust     robust.*
     shutdown   shutdown.*, session.reconnect

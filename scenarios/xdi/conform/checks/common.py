@@ -7,7 +7,7 @@ from ...codec import Naccb
 from .. import diagnose, tables
 from ..engine import random_agent_id
 from ..errors import Failure
-from ..tables import SYSTEM
+from ..tables import JOB, SYSTEM
 
 
 INFO_KEYS = (codec.INFO_MSG, codec.INFO_CMD, codec.INFO_EOJ, codec.INFO_EOS,
@@ -260,3 +260,18 @@ def expect_logout_close(ctx, conn, aid, why):
             conn.label, why, name_of(n)),
             expected=from_agent(codec.LOGOUT, aid), got=n)
     conn.expect_closed(ctx.t(5), "the agent to close after its logout")
+
+
+def reject_job_text(sess, n, job=JOB):
+    """Failure at once for an info EOJ/EOS about `job` whose object has a
+    width no job text has: it can never become the 8-byte job name (EOJ)
+    or the 16-byte job + step name (EOS) awaited."""
+    if n.key not in (codec.INFO_EOJ, codec.INFO_EOS):
+        return
+    name = codec.encode_text(job)
+    for o in n.objects:
+        if bytes(o).startswith(name) and len(o) not in (8, 16):
+            raise text_failure(sess.conn, n, job, o,
+                               "a job text carries the 8-byte job name "
+                               "(EOJ) or job + step name, 16 bytes (EOS)",
+                               fixed=True)

@@ -8,7 +8,7 @@ from ..engine import check
 from ..errors import Failure
 from ..tables import JOB
 from .common import (MARK, QUIET, check_ids, from_agent, mark, name_of,
-                     open_session, text_failure, texts)
+                     open_session, reject_job_text, text_failure, texts)
 
 
 @check("events.only_matched",
@@ -60,7 +60,7 @@ _JOB_NAME_RULE = ("the EOJ text is the 8-byte job name, blank padded, "
             "bytes",
        notes="section 1 (names are 8 bytes, blank padded), section 5 "
              "(EOJ text: the 8-byte job name)",
-       needs=("jobs",))
+       needs=("jobs",), before="tables.without_scd")
 def texts_eoj_job_name(ctx):
     sess = open_session(ctx)
     ctx.run_job(sess.conn, JOB, rc=0)
@@ -88,26 +88,13 @@ def _job_events(ctx, sess, steps, rc):
     """Run CJOB1 and collect what the agent reports until its EOJ text,
     and a little more (the EOTINFOs may follow)."""
     ctx.run_job(sess.conn, JOB, steps, rc)
-    name = codec.encode_text(JOB)
-
-    def reject(n):
-        # A text about the job of a width no job text has: it can never
-        # become the 8-byte name (or 16-byte job + step) awaited.
-        if n.key not in (codec.INFO_EOJ, codec.INFO_EOS):
-            return
-        for o in n.objects:
-            if bytes(o).startswith(name) and len(o) not in (8, 16):
-                raise text_failure(sess.conn, n, JOB, o,
-                                   "a job text carries the 8-byte job name "
-                                   "(EOJ) or job + step name, 16 bytes "
-                                   "(EOS)", fixed=True)
     got = sess.conn.collect(lambda n: n.key in (codec.INFO_EOJ,
                                                 codec.INFO_EOS) and
                             any(len(o) == 8 for o in n.objects),
                             within=ctx.t(8),
                             what="the end-of-job text of job %s (object 05, "
                                  "the 8-byte job name)" % JOB,
-                            reject=reject)
+                            reject=lambda n: reject_job_text(sess, n))
     got += sess.conn.drain(ctx.t(QUIET))
     check_ids(sess.conn, got, sess.agent_id)
     return got

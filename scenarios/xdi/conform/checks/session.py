@@ -9,7 +9,8 @@ from ..errors import Failure
 from ..tables import JOB
 from .common import (INFO_KEYS, MARK, QUIET, Session, accepted, check_ids,
                      expect_logout_close, is_info, logged_in, mark, name_of,
-                     open_session, prove_alive, reject_malformed_text,
+                     open_session, prove_alive, reject_job_text,
+                     reject_malformed_text,
                      table_answer, take_acquires, to_agent)
 
 
@@ -136,7 +137,8 @@ def tables_without_scd(ctx):
         ctx.run_job(sess.conn, JOB, rc=0)
         got = sess.conn.collect(lambda n: n.key in INFO_KEYS[:4] and any(
             o == codec.field(JOB) for o in n.objects), within=ctx.t(8),
-            what="the end-of-job text of job %s" % JOB)
+            what="the end-of-job text of job %s" % JOB,
+            reject=lambda n: reject_job_text(sess, n))
         got += sess.conn.drain(ctx.t(QUIET))
         eot = [n for n in got if n.key == codec.INFO_EOT]
         if eot:

@@ -4,8 +4,9 @@ EVBLOK of the table, the marker's), so that an agent with a text bug
 fails first a check named for it, with the objects in hex beside the
 expected ones and a diagnosis; every later check that sees the bug fails
 at once too (common.reject_malformed_text).  texts.eoj_job_name, which
-needs a job, runs with the events (events.py), after the tables.* checks
-that prove the whole table is read.
+needs a job, is defined with the events (events.py) and runs after
+tables.all_entries (which proves the whole table is read) and before
+tables.without_scd, the first other check that waits for a job's end.
 """
 
 from ... import codec
