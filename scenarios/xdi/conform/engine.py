@@ -54,6 +54,11 @@ CAPABILITIES = {
 
 HOLIDAYS = ["2026-12-25", "2027-01-01"]
 
+# After this many checks in a row whose agent never connected, the rest of
+# the suite is reported not run: each would only wait out its connection
+# deadline again, and the report would bury the one thing to fix.
+NO_CONNECTION_LIMIT = 2
+
 
 @dataclass
 class Check:
@@ -151,6 +156,7 @@ class Result:
     agent_output: str = ""
     seconds: float = 0.0
     workdir: pathlib.Path = None   # the check's files, kept (fail, error)
+    no_connection: bool = False    # failed because the agent never connected
 
 
 def random_agent_id():
@@ -398,11 +404,13 @@ def _evidence(f):
 def run_check(config, chk, workdir):
     ctx = Context(config, chk, workdir)
     t0 = time.monotonic()
+    no_connection = False
     try:
         chk.func(ctx)
         status, message, evidence = PASS, "", ""
     except Failure as f:
         status, message, evidence = FAIL, f.message, _evidence(f)
+        no_connection = f.no_connection
     except SkipCheck as s:
         status, message, evidence = SKIP, str(s), ""
     except (HarnessError, ProxyError) as e:
@@ -418,7 +426,8 @@ def run_check(config, chk, workdir):
     return Result(chk, status, message, evidence, ctx.transcript.render(),
                   ctx.agent_output() if status in (FAIL, ERROR) else "",
                   time.monotonic() - t0,
-                  ctx.workdir if status in (FAIL, ERROR) else None)
+                  ctx.workdir if status in (FAIL, ERROR) else None,
+                  no_connection)
 
 
 def run_suite(config, names=(), skip=(), fail_fast=False, on_result=None):
@@ -439,10 +448,14 @@ def run_suite(config, names=(), skip=(), fail_fast=False, on_result=None):
     caps = config.capabilities()
     results = []
     stop = False
+    unconnected = 0     # checks in a row whose agent never connected
     try:
         for chk, why in plan:
             if why is None and stop:
                 why = "not run: --fail-fast after a failure"
+            if why is None and unconnected >= NO_CONNECTION_LIMIT:
+                why = ("not run: the agent did not connect in %d checks in "
+                       "a row" % unconnected)
             if why is None:
                 missing = [n for n in chk.needs if caps.get(n)]
                 if missing:
@@ -457,6 +470,8 @@ def run_suite(config, names=(), skip=(), fail_fast=False, on_result=None):
                         not config.keep_workdir:
                     shutil.rmtree(root / chk.name, ignore_errors=True)
             results.append(r)
+            if r.status != SKIP:
+                unconnected = unconnected + 1 if r.no_connection else 0
             if on_result:
                 on_result(r)
             if fail_fast and r.status in (FAIL, ERROR):

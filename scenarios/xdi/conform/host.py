@@ -162,10 +162,13 @@ class ScriptedHost:
             if agent is not None:
                 agent.check_alive("while waiting for %s" % what)
             if time.monotonic() >= deadline:
-                raise Failure("the agent did not connect within %.1f s "
-                              "(the host listened on %s:%d; waited for %s)"
-                              % (within, self.address[0], self.address[1],
-                                 what))
+                f = Failure("the agent did not connect within %.1f s (the "
+                            "host listened on %s:%d%s)" % (
+                                within, self.address[0], self.address[1],
+                                "" if what == "the agent to connect" else
+                                "; waited for %s" % what))
+                f.no_connection = True
+                raise f
 
     def close(self):
         for c in self.conns:

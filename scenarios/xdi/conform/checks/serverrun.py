@@ -116,7 +116,9 @@ class ServerRun:
                 self.agent.check_alive("while waiting for %s" % what)
             if time.monotonic() >= deadline:
                 if timeout is not None:
-                    raise Failure(timeout % self.ctx.t(within))
+                    f = Failure(timeout % self.ctx.t(within))
+                    f.no_connection = "did not connect" in timeout
+                    raise f
                 raise Failure("xdi-server's journal: waited %.1f s for %s"
                               % (self.ctx.t(within), what))
             time.sleep(0.02)
