@@ -42,12 +42,14 @@ def sanitized():
 def agent_template(binary):
     return ("%s --server {host}:{port} --system {system} --backoff 20 "
             "--retries 50 --poll-ms 20 --follow {workdir}/messages.log "
-            "--jobs {jobs} --holidays {holidays}" % binary)
+            "--jobs {jobs} --holidays {holidays} --allow '^XCMD .*'"
+            % binary)
 
 
 ADAPTERS = ["--inject-message",
             'printf "%s\\n" {text} >> {workdir}/messages.log',
             "--job-step", 'echo "STEP {step} {rc}" >&"$XDI_STEP_FD"',
+            "--refused-command", "true REFUSED BY POLICY",
             "--faketime"]
 
 

@@ -90,7 +90,7 @@ def test_install_list_from_the_prefix(prefix, tmp_path):
     assert p.returncode == 0, p.stdout + p.stderr
     names = [line.split()[0] for line in p.stdout.splitlines()
              if line.strip()]
-    assert len(names) == 28, names
+    assert len(names) == 36, names
     assert names[0].startswith("login."), names
 
 
@@ -140,4 +140,4 @@ def test_install_pip_offline(source_dir, tmp_path):
                        cwd=str(tmp_path), env=env, capture_output=True,
                        text=True, timeout=TIMEOUT)
     assert p.returncode == 0, p.stdout + p.stderr
-    assert len(p.stdout.splitlines()) == 28, p.stdout
+    assert len(p.stdout.splitlines()) == 36, p.stdout

@@ -114,8 +114,9 @@ class AgentUnderTest(AgentProcess):
         rc = self.poll()
         if rc is None:
             return
+        # The agent's output is not repeated here: every report of a
+        # failed or errored check carries it once (engine.run_check).
         if rc in (126, 127):
             raise HarnessError("the agent command could not be run (exit "
-                               "%d) %s\n%s" % (rc, when, self.log_tail()))
-        raise Failure("the agent exited with code %s %s" % (rc, when),
-                      details=self.log_tail())
+                               "%d) %s" % (rc, when))
+        raise Failure("the agent exited with code %s %s" % (rc, when))

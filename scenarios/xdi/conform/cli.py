@@ -101,6 +101,10 @@ def parser():
     p.add_argument("--job-step", metavar="COMMAND",
                    help="a shell line in a job script that reports the "
                         "end of step {step} with return code {rc}")
+    p.add_argument("--refused-command", metavar="TEXT",
+                   help="an exec command the agent must refuse (outside "
+                        "the command policy its --agent command line "
+                        "gives it): runs check exec.refusal")
     p.add_argument("--faketime", action="store_true",
                    help="run the time-frame checks with the agent under "
                         "libfaketime (dynamically linked agents)")
@@ -158,6 +162,7 @@ def config_from_args(args):
     return engine.Config(
         agent=args.agent, inject_message=args.inject_message,
         inject_job=args.inject_job, job_step=args.job_step,
+        refused_command=args.refused_command,
         faketime=args.faketime, stop_signal=_signal(args.stop_signal),
         timeout_scale=args.timeout_scale,
         server_binary=pathlib.Path(args.server_binary or env_server or

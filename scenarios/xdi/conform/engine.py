@@ -30,6 +30,7 @@ from .. import codec
 from ..faketime import faketime_env, faketime_library
 from ..proxy import InjectingProxy, ProxyError
 from ..server import XdiServer
+from . import diagnose
 from .agentproc import (AgentUnderTest, placeholders, program_of, render,
                         statically_linked)
 from .errors import Failure, HarnessError, SkipCheck
@@ -47,9 +48,16 @@ CAPABILITIES = {
     "steps": "a --job-step adapter (how a job reports a step's end)",
     "faketime": "--faketime, and a dynamically linked agent",
     "holidays": "{holidays} in the agent command (the holiday calendar)",
+    "refusal": "--refused-command (a command the agent's policy, as its "
+               "command line configures it, must refuse)",
 }
 
 HOLIDAYS = ["2026-12-25", "2027-01-01"]
+
+# After this many checks in a row whose agent never connected, the rest of
+# the suite is reported not run: each would only wait out its connection
+# deadline again, and the report would bury the one thing to fix.
+NO_CONNECTION_LIMIT = 2
 
 
 @dataclass
@@ -70,13 +78,21 @@ class Check:
 REGISTRY = []
 
 
-def check(name, title, seed, notes, needs=(), host="scripted"):
-    """Registers a check (in definition order: the suite's order)."""
+def check(name, title, seed, notes, needs=(), host="scripted", before=None):
+    """Registers a check (in definition order: the suite's order; before:
+    the name of an already registered check to run it ahead of)."""
     def register(func):
         if any(c.name == name for c in REGISTRY):
             raise ValueError("check %s registered twice" % name)
-        REGISTRY.append(Check(name, title, seed, notes, tuple(needs), host,
-                              func))
+        c = Check(name, title, seed, notes, tuple(needs), host, func)
+        if before is None:
+            REGISTRY.append(c)
+        else:
+            at = [i for i, x in enumerate(REGISTRY) if x.name == before]
+            if not at:
+                raise ValueError("check %s: no check %s to run it before"
+                                 % (name, before))
+            REGISTRY.insert(at[0], c)
         return func
     return register
 
@@ -87,6 +103,7 @@ class Config:
     inject_message: str = None
     inject_job: str = None
     job_step: str = None
+    refused_command: str = None     # an exec command the agent must refuse
     faketime: bool = False
     stop_signal: int = signal.SIGTERM
     timeout_scale: float = 1.0
@@ -106,6 +123,8 @@ class Config:
             "holidays": None if "holidays" in marks else
             "the agent command has no {holidays}",
             "steps": None if self.job_step else "no --job-step adapter",
+            "refusal": None if self.refused_command else
+            "no --refused-command",
         }
         caps["jobs"] = None if self.inject_job or "jobs" in marks else \
             "neither {jobs} in the agent command nor --inject-job"
@@ -136,6 +155,8 @@ class Result:
     transcript: str = ""
     agent_output: str = ""
     seconds: float = 0.0
+    workdir: pathlib.Path = None   # the check's files, kept (fail, error)
+    no_connection: bool = False    # failed because the agent never connected
 
 
 def random_agent_id():
@@ -274,27 +295,31 @@ class Context:
         self._run_adapter("inject message", self.config.inject_message,
                           {"text": text})
 
-    def write_job(self, job, steps=(), rc=0):
+    def write_job(self, job, steps=(), rc=0, kill=None):
         """The job script {jobs}/JOB: its steps (name, rc) reported through
-        the --job-step adapter, then exit rc."""
+        the --job-step adapter, then exit rc (or, with kill, the job kills
+        itself with that signal name: a job ended by a signal)."""
         lines = ["#!/bin/sh", "# written by xdi-conform: job %s" % job]
         for step, step_rc in steps:
             if self.config.job_step:
                 lines.append(render(self.config.job_step,
                                     {"step": step, "rc": step_rc,
                                      "job": job}))
+        if kill is not None:
+            lines.append("kill -%s $$" % kill)
         lines.append("exit %d" % rc)
         path = self.jobs_dir / job
         path.write_text("\n".join(lines) + "\n")
         path.chmod(0o755)
         return path
 
-    def run_job(self, conn, job, steps=(), rc=0):
+    def run_job(self, conn, job, steps=(), rc=0, kill=None):
         """Make job JOB run and end on the agent's host: through
         --inject-job when given, else by sending exec job on conn (the
         agent runs {jobs}/JOB)."""
         self.need("jobs")
-        script = self.write_job(job, steps if self.has("steps") else (), rc)
+        script = self.write_job(job, steps if self.has("steps") else (), rc,
+                                kill=kill)
         if self.config.inject_job:
             self._run_adapter("inject job", self.config.inject_job,
                               {"job": job, "script": script, "rc": rc})
@@ -355,12 +380,19 @@ def _evidence(f):
         got = f.got.raw if f.got.raw is not None else f.got.encode()
         if exp != got:
             parts.append(codec.hex_diff(exp, got))
+        parts += diagnose.header(exp, got)
+        if f.expected.objects != f.got.objects:
+            fixed = f.expected.key in (codec.INFO_EOJ, codec.INFO_EOS)
+            parts.append("objects, expected beside got:\n" + "\n".join(
+                diagnose.object_lines(f.expected.objects, f.got.objects,
+                                      fixed=fixed)))
     elif f.got is not None:
         raw = f.got.raw if f.got.raw is not None else f.got.encode()
         parts.append("received: " + describe(raw) + "\n" + f.got.describe())
     if f.raw is not None:
         if f.expected is not None:
             parts.append(codec.hex_diff(f.expected.encode(), bytes(f.raw)))
+            parts += diagnose.header(f.expected.encode(), bytes(f.raw))
         else:
             parts.append("bytes: %s" % bytes(f.raw)[:256].hex().upper())
     if f.details:
@@ -372,11 +404,13 @@ def _evidence(f):
 def run_check(config, chk, workdir):
     ctx = Context(config, chk, workdir)
     t0 = time.monotonic()
+    no_connection = False
     try:
         chk.func(ctx)
         status, message, evidence = PASS, "", ""
     except Failure as f:
         status, message, evidence = FAIL, f.message, _evidence(f)
+        no_connection = f.no_connection
     except SkipCheck as s:
         status, message, evidence = SKIP, str(s), ""
     except (HarnessError, ProxyError) as e:
@@ -391,13 +425,21 @@ def run_check(config, chk, workdir):
             ctx.transcript.note("cleanup failed: %s" % e)
     return Result(chk, status, message, evidence, ctx.transcript.render(),
                   ctx.agent_output() if status in (FAIL, ERROR) else "",
-                  time.monotonic() - t0)
+                  time.monotonic() - t0,
+                  ctx.workdir if status in (FAIL, ERROR) else None,
+                  no_connection)
 
 
 def run_suite(config, names=(), skip=(), fail_fast=False, on_result=None):
     """Runs the selected checks; returns every Result (skipped ones
     included).  fail_fast: after the first failure or error, the remaining
-    checks are reported skipped."""
+    checks are reported skipped.
+
+    Without --workdir the checks run under a temporary directory: the
+    directory of a passed check is removed as it ends, that of a failed or
+    errored one is kept (its Result.workdir says where), so that every file
+    a report names is still there; the temporary directory goes when no
+    check failed."""
     from . import checks  # noqa: F401 - registers the checks
     plan = select_checks(names, skip)
     root = pathlib.Path(config.workdir) if config.workdir else \
@@ -406,10 +448,14 @@ def run_suite(config, names=(), skip=(), fail_fast=False, on_result=None):
     caps = config.capabilities()
     results = []
     stop = False
+    unconnected = 0     # checks in a row whose agent never connected
     try:
         for chk, why in plan:
             if why is None and stop:
                 why = "not run: --fail-fast after a failure"
+            if why is None and unconnected >= NO_CONNECTION_LIMIT:
+                why = ("not run: the agent did not connect in %d checks in "
+                       "a row" % unconnected)
             if why is None:
                 missing = [n for n in chk.needs if caps.get(n)]
                 if missing:
@@ -420,13 +466,19 @@ def run_suite(config, names=(), skip=(), fail_fast=False, on_result=None):
                 r = Result(chk, SKIP, why)
             else:
                 r = run_check(config, chk, root / chk.name)
+                if r.workdir is None and not config.workdir and \
+                        not config.keep_workdir:
+                    shutil.rmtree(root / chk.name, ignore_errors=True)
             results.append(r)
+            if r.status != SKIP:
+                unconnected = unconnected + 1 if r.no_connection else 0
             if on_result:
                 on_result(r)
             if fail_fast and r.status in (FAIL, ERROR):
                 stop = True
     finally:
-        if not config.keep_workdir and not config.workdir:
+        if not config.keep_workdir and not config.workdir and \
+                not any(r.workdir for r in results):
             shutil.rmtree(root, ignore_errors=True)
     return results
 

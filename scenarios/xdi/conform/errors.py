@@ -24,6 +24,9 @@ class Failure(Exception):
         self.got = got
         self.raw = raw
         self.details = details
+        # True when the agent never connected: the runner stops after two
+        # such checks in a row (engine.run_suite).
+        self.no_connection = False
 
 
 class HarnessError(Exception):

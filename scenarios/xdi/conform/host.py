@@ -24,6 +24,7 @@ import time
 from .. import codec
 from ..codec import Naccb
 from ..stream import send_in_pieces
+from . import diagnose
 from .errors import Failure, HarnessError
 
 POLL = 0.02
@@ -161,9 +162,13 @@ class ScriptedHost:
             if agent is not None:
                 agent.check_alive("while waiting for %s" % what)
             if time.monotonic() >= deadline:
-                raise Failure("waited %.1f s for %s: no connection to "
-                              "%s:%d" % (within, what, self.address[0],
-                                         self.address[1]))
+                f = Failure("the agent did not connect within %.1f s (the "
+                            "host listened on %s:%d%s)" % (
+                                within, self.address[0], self.address[1],
+                                "" if what == "the agent to connect" else
+                                "; waited for %s" % what))
+                f.no_connection = True
+                raise f
 
     def close(self):
         for c in self.conns:
@@ -243,9 +248,10 @@ class HostConn:
             self.transcript.add(self.label + " agent->host",
                                 "bytes that cannot be framed: %s"
                                 % data[:72].hex().upper())
+            why = diagnose.stream_length(self.raw)
             self.broken = Failure(
-                "%s: the agent's bytes lost the NACCB framing: %s"
-                % (self.label, e), raw=self.raw)
+                "%s: the agent's bytes lost the NACCB framing: %s%s"
+                % (self.label, e, "; " + why if why else ""), raw=self.raw)
             raise self.broken
         for f in frames:
             self.transcript.naccb(self.label + " agent->host", f)
@@ -322,10 +328,14 @@ class HostConn:
                           "still open" % (self.label, within, what))
 
     def collect(self, until, within=None, tick=None, every=0.5,
-                what="the expected NACCB"):
+                what="the expected NACCB", reject=None):
         """NACCBs until until(n) is true for one of them (returned last);
         tick() is called at once and then every `every` seconds (to inject
-        an event again).  Returns the list.  Failure on timeout or EOF."""
+        an event again).  Returns the list.  Failure on timeout or EOF.
+        reject(n), called on each NACCB that does not end the wait, raises
+        Failure as soon as one shows the wait can no longer end in a pass
+        (a malformed report of the awaited event: no need to wait out the
+        deadline)."""
         within = self.within if within is None else within
         deadline = time.monotonic() + within
         got = []
@@ -348,6 +358,22 @@ class HostConn:
                                   "waited for %s" % (self.label,
                                                      self.eof_reason, what))
                 continue
+            got.append(n)
+            if until(n):
+                return got
+            if reject is not None:
+                reject(n)
+
+    def drain_until(self, until, within):
+        """NACCBs until until(n) is true for one (returned last) or
+        `within` seconds pass or the connection ends: never a Failure for
+        the timeout (the caller says what silence means)."""
+        got = []
+        deadline = time.monotonic() + within
+        while True:
+            n = self.poll(max(deadline - time.monotonic(), 0))
+            if n is None:
+                return got
             got.append(n)
             if until(n):
                 return got

@@ -72,9 +72,17 @@ class Console:
                                % _indent(r.transcript, "      "))
             if r.agent_output:
                 self.out.write(_indent(r.agent_output) + "\n")
+            if r.workdir is not None:
+                self.out.write("    files of this check (kept): %s\n"
+                               % r.workdir)
         self.out.flush()
 
     def footer(self, results, seconds):
+        kept = [r.workdir for r in results if r.workdir is not None]
+        if kept:
+            self.out.write("xdi-conform: the files of the %d failed or "
+                           "errored check(s) are kept under %s\n"
+                           % (len(kept), kept[0].parent))
         self.out.write("xdi-conform: %s in %.1f s\n"
                        % (summary_line(results), seconds))
         self.out.flush()
@@ -115,7 +123,9 @@ def junit(results, config, seconds):
         ET.SubElement(p, "property", name="protocol",
                       value=r.check.notes)
         ET.SubElement(p, "property", name="host", value=r.check.host)
-        body = "\n".join(x for x in (r.evidence, r.agent_output) if x)
+        body = "\n".join(x for x in (
+            r.evidence, r.agent_output, r.workdir and
+            "files of this check (kept): %s" % r.workdir) if x)
         if r.status == FAIL:
             f = ET.SubElement(tc, "failure", message=_x(r.message),
                               type="ProtocolViolation")

@@ -16,8 +16,11 @@ scaled by --timeout-scale; "nothing may arrive" windows are bounded.
 Modules, in suite order:
     common     helpers the checks share (no check)
     login      login.*
+    texts      texts.code_page, texts.own_length: the form of event texts
     session    session.agent_id, tables.* against the scripted host
-    events     events.*, eotinfo.content
+    events     events.*, eotinfo.*, and texts.eoj_job_name (registered
+               to run before tables.without_scd, the first check that
+               waits for a job's end)
     requests   exec.*
     robust     robust.*
     shutdown   shutdown.*, session.reconnect
@@ -28,6 +31,7 @@ Modules, in suite order:
 
 # Registration order is suite order: keep these imports in this order.
 from . import login      # noqa: F401,E402
+from . import texts      # noqa: F401,E402
 from . import session    # noqa: F401,E402
 from . import events     # noqa: F401,E402
 from . import requests   # noqa: F401,E402

@@ -4,10 +4,10 @@ with the scripted host, markers, the agent's logout.
 
 from ... import codec
 from ...codec import Naccb
-from .. import tables
+from .. import diagnose, tables
 from ..engine import random_agent_id
 from ..errors import Failure
-from ..tables import SYSTEM
+from ..tables import JOB, SYSTEM
 
 
 INFO_KEYS = (codec.INFO_MSG, codec.INFO_CMD, codec.INFO_EOJ, codec.INFO_EOS,
@@ -48,6 +48,7 @@ class Session:
         self.host, self.agent, self.conn = host, agent, conn
         self.agent_id = agent_id
         self.marks = 0
+        self.injected = []   # every marker text injected, in order
 
 
 def connect(ctx, host=None, when=None):
@@ -137,11 +138,80 @@ def mark(ctx, sess, within=6.0):
     every NACCB received meanwhile (the marker's info last)."""
     def tick():
         sess.marks += 1
-        ctx.inject_message("%s MARK %d" % (MARK, sess.marks))
+        text = "%s MARK %d" % (MARK, sess.marks)
+        sess.injected.append(text)
+        ctx.inject_message(text)
     return sess.conn.collect(lambda n: is_info(n, codec.INFO_MSG, MARK),
                              within=ctx.t(within), tick=tick, every=1.0,
                              what="the report of an injected %s message"
-                             % MARK)
+                             % MARK,
+                             reject=lambda n: reject_malformed_text(
+                                 sess, n, sess.injected))
+
+
+def ascii_report(wire, prefix):
+    """True when the wire bytes of a report read as ASCII text starting
+    with `prefix` (a text never converted to the code page)."""
+    return bytes(wire).rstrip(b"\x00 ").decode("latin-1").startswith(
+        prefix)
+
+
+def closest(candidates, obj):
+    """The injected text (str) the object `obj` most likely reports: the
+    one it begins with (in the code page or in ASCII), or that begins with
+    it, else None."""
+    obj = bytes(obj)
+    best = None
+    for t in candidates:
+        wire = codec.encode_text(t)
+        plain = t.encode("latin-1")
+        if obj == wire:
+            return t
+        for form in (wire, plain):
+            if obj.startswith(form) or (len(obj) >= len(MARK) and
+                                        form.startswith(obj.rstrip(
+                                            b"\x00 \x40"))):
+                if best is None or len(t) > len(best):
+                    best = t
+    return best
+
+
+def text_failure(conn, n, text, obj, rule, fixed=False):
+    """The Failure for an info NACCB n whose object `obj` is a malformed
+    report of `text`: the rule in the check's words, the diagnosis, the
+    objects in hex beside the expected ones."""
+    wire = codec.field(text) if fixed else codec.encode_text(text)
+    why = diagnose.text(wire, obj, fixed=fixed) or [
+        "the bytes differ from %r in the session's code page" % text]
+    objects = [wire if o is obj else o for o in n.objects]
+    if len({len(o) for o in objects}) > 1:
+        # The objects of one NACCB have one size: what was expected is a
+        # NACCB of this text alone.
+        objects = [wire]
+    expected = Naccb(n.key, agent_id=conn.agent_id, system=SYSTEM,
+                     objects=objects)
+    return Failure("%s: %s; the report of %r came as %s: %s" % (
+        conn.label, rule, text, name_of(n), "; ".join(why)),
+        expected=expected, got=n)
+
+
+def reject_malformed_text(sess, n, candidates,
+                          rule="an event text is reported byte for byte, "
+                               "in the session's code page",
+                          prefix=MARK, keys=(codec.INFO_MSG,)):
+    """Failure at once when n (an info NACCB of `keys`) has an object that
+    reports an injected text (`candidates`, all starting with `prefix`) in
+    a form that can never become the expected one (ASCII instead of
+    EBCDIC): waiting longer cannot help."""
+    if n.key not in keys:
+        return
+    for o in n.objects:
+        ascii_text = bytes(o).rstrip(b"\x00 ").decode("latin-1")
+        if not ascii_text.startswith(prefix):
+            continue
+        t = closest(candidates, o)
+        if t is not None:
+            raise text_failure(sess.conn, n, t, o, rule)
 
 
 def not_marker(n):
@@ -190,3 +260,18 @@ def expect_logout_close(ctx, conn, aid, why):
             conn.label, why, name_of(n)),
             expected=from_agent(codec.LOGOUT, aid), got=n)
     conn.expect_closed(ctx.t(5), "the agent to close after its logout")
+
+
+def reject_job_text(sess, n, job=JOB):
+    """Failure at once for an info EOJ/EOS about `job` whose object has a
+    width no job text has: it can never become the 8-byte job name (EOJ)
+    or the 16-byte job + step name (EOS) awaited."""
+    if n.key not in (codec.INFO_EOJ, codec.INFO_EOS):
+        return
+    name = codec.encode_text(job)
+    for o in n.objects:
+        if bytes(o).startswith(name) and len(o) not in (8, 16):
+            raise text_failure(sess.conn, n, job, o,
+                               "a job text carries the 8-byte job name "
+                               "(EOJ) or job + step name, 16 bytes (EOS)",
+                               fixed=True)

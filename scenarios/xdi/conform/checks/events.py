@@ -3,12 +3,12 @@ reports of a job's end.
 """
 
 from ... import codec
-from .. import tables
+from .. import diagnose, tables
 from ..engine import check
 from ..errors import Failure
 from ..tables import JOB
 from .common import (MARK, QUIET, check_ids, from_agent, mark, name_of,
-                     open_session, texts)
+                     open_session, reject_job_text, text_failure, texts)
 
 
 @check("events.only_matched",
@@ -39,10 +39,49 @@ def events_only_matched(ctx):
                                              name_of(others[0])),
                       got=others[0])
     if reported != ["LONGXYZ SHORT KEY"]:
+        objs = [o for n in got if n.key == codec.INFO_MSG
+                for o in n.objects
+                if not codec.decode_text(o).startswith(MARK)]
         raise Failure(
             "%s: injected %r; only %r matches an EVBLOK (key LONGKEY1234, "
             "KL 4), but the agent reported %r" % (
-                sess.conn.label, sent, "LONGXYZ SHORT KEY", reported))
+                sess.conn.label, sent, "LONGXYZ SHORT KEY", reported),
+            details=diagnose.object_lines(
+                [codec.encode_text("LONGXYZ SHORT KEY")], objs))
+
+
+_JOB_NAME_RULE = ("the EOJ text is the 8-byte job name, blank padded, "
+                  "never trimmed to the name's length")
+
+
+@check("texts.eoj_job_name",
+       "the EOJ text is the job name as an 8-byte blank-padded field",
+       seed="Object code X'05' end-of-job event text; job names are 8 "
+            "bytes",
+       notes="section 1 (names are 8 bytes, blank padded), section 5 "
+             "(EOJ text: the 8-byte job name)",
+       needs=("jobs",), before="tables.without_scd")
+def texts_eoj_job_name(ctx):
+    sess = open_session(ctx)
+    ctx.run_job(sess.conn, JOB, rc=0)
+    name = codec.encode_text(JOB)
+
+    def about_job(n):
+        return n.key in (codec.INFO_EOJ, codec.INFO_EOS) and any(
+            bytes(o).startswith(name) for o in n.objects)
+    got = sess.conn.collect(about_job, within=ctx.t(8),
+                            what="the end-of-job text of job %s (%d "
+                                 "letters)" % (JOB, len(JOB)))
+    check_ids(sess.conn, got, sess.agent_id)
+    n = got[-1]
+    for o in n.objects:
+        if bytes(o).startswith(name) and len(o) not in (
+                codec.NAME_SIZE, 2 * codec.NAME_SIZE):
+            raise text_failure(sess.conn, n, JOB, o, _JOB_NAME_RULE,
+                               fixed=True)
+        if len(o) == codec.NAME_SIZE and bytes(o) != codec.field(JOB):
+            raise text_failure(sess.conn, n, JOB, o, _JOB_NAME_RULE,
+                               fixed=True)
 
 
 def _job_events(ctx, sess, steps, rc):
@@ -54,7 +93,8 @@ def _job_events(ctx, sess, steps, rc):
                             any(len(o) == 8 for o in n.objects),
                             within=ctx.t(8),
                             what="the end-of-job text of job %s (object 05, "
-                                 "the 8-byte job name)" % JOB)
+                                 "the 8-byte job name)" % JOB,
+                            reject=lambda n: reject_job_text(sess, n))
     got += sess.conn.drain(ctx.t(QUIET))
     check_ids(sess.conn, got, sess.agent_id)
     return got
@@ -223,3 +263,66 @@ def _eot_lines(e):
     return ["  %-16s %s" % (f, _show(f, getattr(e, f) if isinstance(
         getattr(e, f), int) else bytes(getattr(e, f))))
         for f, _ in codec.Eotinfo._fields_]
+
+
+# Return codes 0..255 are what a job's exit status can carry; the kinds of
+# end a job script can give on any host.
+END_KINDS = [("rc 0", 0, None, "N"), ("rc 4", 4, None, "N"),
+             ("rc 8", 8, None, "N"), ("rc 255", 255, None, "N"),
+             ("killed by SIGKILL", 0, "KILL", "A")]
+
+
+@check("eotinfo.end_kinds",
+       "each kind of job end is reported in its EOTINFO: a normal end "
+       "with its return code (notes N, UCC = max CC = rc, SCC 0), a job "
+       "ended by a signal as an abend (notes A)",
+       seed="Job notes: 'N normal end, A abend, C not executed'; UCC: "
+            "'user completion or return code'; Max CC",
+       notes="section 9 (SCC, UCC, max CC, notes letters); "
+             "docs/conformance.md section 6 (a signal is an abend)",
+       needs=("jobs",))
+def eotinfo_end_kinds(ctx):
+    sess = open_session(ctx)
+    entry = codec.eotinfo_decode(tables.default_scd()[0])   # CJOB1, job
+    for what, rc, kill, letter in END_KINDS:
+        ctx.transcript.note("job %s: %s" % (JOB, what))
+        ctx.run_job(sess.conn, JOB, (), rc, kill=kill)
+        got = sess.conn.collect(
+            lambda n: n.key == codec.INFO_EOT and any(
+                len(o) == codec.EOTINFO_SIZE and
+                codec.decode_text(bytes(codec.eotinfo_decode(o).notes))[:1]
+                == "J" for o in n.objects),
+            within=ctx.t(8), what="the EOTINFO end-of-job report of job "
+                                  "%s (%s)" % (JOB, what))
+        check_ids(sess.conn, got, sess.agent_id)
+        n = got[-1]
+        e = next(codec.eotinfo_decode(o) for o in n.objects
+                 if codec.decode_text(bytes(
+                     codec.eotinfo_decode(o).notes))[:1] == "J")
+        notes = codec.decode_text(bytes(e.notes))
+        problems = []
+        if notes[2:3] != letter:
+            problems.append(("notes[2]", letter, notes[2:3]))
+        if notes[3:4] != "R":
+            problems.append(("notes[3]", "R", notes[3:4]))
+        if bytes(e.job_name) != bytes(entry.job_name) or \
+                e.flag2 != entry.flag2:
+            problems.append(("job_name/flag2", "a copy of SCD entry 0",
+                             "%r flag2 %02X" % (e.job(), e.flag2)))
+        if e.step_number != 0:
+            problems.append(("step_number", 0, e.step_number))
+        if kill is None:
+            for f, want in (("ucc", rc), ("max_cc", rc), ("scc", 0)):
+                if getattr(e, f) != want:
+                    problems.append((f, want, getattr(e, f)))
+        if problems:
+            lines = ["  %-16s %-30s %s" % ("field", "expected", "got")]
+            for f, a, b in problems:
+                lines.append("! %-16s %-30s %s" % (
+                    f, _show(f, a) if isinstance(a, int) else a,
+                    _show(f, b) if isinstance(b, int) else b))
+            raise Failure("%s: job %s %s: its end-of-job EOTINFO reports "
+                          "it wrongly: %s" % (
+                              sess.conn.label, JOB, what,
+                              ", ".join(p[0] for p in problems)),
+                          got=n, details=lines + _eot_lines(e))

@@ -7,7 +7,7 @@ from ...codec import Naccb
 from ..engine import check
 from ..errors import Failure
 from ..tables import JOB
-from .serverrun import server_check
+from .serverrun import server_check, text_reject
 
 
 @check("tables.replace",
@@ -68,7 +68,8 @@ def server_exec_command_action(ctx):
             r.get("text") == "XCMD CONFORM" or
             r.get("event") == "agent_error" and r.get("object") == 4),
             what="a command event 'XCMD CONFORM' or an agent error for "
-                 "the exec command")
+                 "the exec command",
+            reject=text_reject(run, "CMD", "XCMD CONFORM"))
         if run.violations():
             v = run.violations()[0]
             raise Failure("xdi-server found a protocol violation: %s (%s)"

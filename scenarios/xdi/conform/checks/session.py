@@ -9,8 +9,9 @@ from ..errors import Failure
 from ..tables import JOB
 from .common import (INFO_KEYS, MARK, QUIET, Session, accepted, check_ids,
                      expect_logout_close, is_info, logged_in, mark, name_of,
-                     open_session, prove_alive, table_answer, take_acquires,
-                     to_agent)
+                     open_session, prove_alive, reject_job_text,
+                     reject_malformed_text,
+                     table_answer, take_acquires, to_agent)
 
 
 @check("session.agent_id",
@@ -51,13 +52,18 @@ def tables_all_entries(ctx):
     sess = open_session(ctx)
     n = [0]
 
+    sent = []
+
     def tick():
         n[0] += 1
-        ctx.inject_message("XLAST ENTRY %d" % n[0])
+        sent.append("XLAST ENTRY %d" % n[0])
+        ctx.inject_message(sent[-1])
     got = sess.conn.collect(lambda x: is_info(x, codec.INFO_MSG, "XLAST"),
                             within=ctx.t(6), tick=tick, every=1.0,
                             what="the report of a message matching the 6th "
-                                 "EVBLOK (key XLAST)")
+                                 "EVBLOK (key XLAST)",
+                            reject=lambda x: reject_malformed_text(
+                                sess, x, sent, prefix="XLAST"))
     check_ids(sess.conn, got, sess.agent_id)
     bad = [x for x in got if x.key != codec.INFO_MSG]
     if bad:
@@ -100,12 +106,14 @@ def tables_coalesced(ctx):
         to_agent(codec.RCV_SCD, aid, objects=tables.default_scd()),
         to_agent(codec.RCV_EMS, aid, objects=tables.default_ems()),
         to_agent(codec.EXEC_CMD, aid, objects=[codec.encode_text(text)]))
+    sess = Session(host, agent, conn, aid)
     got = conn.collect(
         lambda n: is_info(n, codec.INFO_CMD, text) or n.key == codec.agent_error_key(codec.OBJ_CMD),
         within=ctx.t(5), what="the answer to the exec command that came in "
                               "the same read as both tables (a command "
-                              "event or an agent error)")
-    sess = Session(host, agent, conn, aid)
+                              "event or an agent error)",
+        reject=lambda n: reject_malformed_text(
+            sess, n, [text], prefix="XCMD", keys=(codec.INFO_CMD,)))
     check_ids(conn, got, aid)
     if ctx.has("messages"):
         check_ids(conn, mark(ctx, sess), aid)
@@ -129,7 +137,8 @@ def tables_without_scd(ctx):
         ctx.run_job(sess.conn, JOB, rc=0)
         got = sess.conn.collect(lambda n: n.key in INFO_KEYS[:4] and any(
             o == codec.field(JOB) for o in n.objects), within=ctx.t(8),
-            what="the end-of-job text of job %s" % JOB)
+            what="the end-of-job text of job %s" % JOB,
+            reject=lambda n: reject_job_text(sess, n))
         got += sess.conn.drain(ctx.t(QUIET))
         eot = [n for n in got if n.key == codec.INFO_EOT]
         if eot:
