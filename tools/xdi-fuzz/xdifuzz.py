@@ -237,13 +237,17 @@ class Coverage:
         ctypes.memset(self.addr, 0, self.size)
 
     def collect(self):
-        """True when this case reached a new edge or hit count bucket."""
+        """True when this case reached an edge never hit before.  New hit
+        count buckets are recorded but do not make a case interesting:
+        the agent's event loop hits its edges a timing-dependent number
+        of times, and without afl-fuzz's calibration runs they would fill
+        the corpus with noise."""
         raw = ctypes.string_at(self.addr, self.size)
-        cur = int.from_bytes(raw.translate(BUCKETS), "little")
-        new = cur & ~self.seen
+        self.seen |= int.from_bytes(raw.translate(BUCKETS), "little")
+        cur = int.from_bytes(raw.translate(NONZERO), "little")
+        new = cur & ~self.hit
         if new:
-            self.seen |= cur
-            self.hit |= int.from_bytes(raw.translate(NONZERO), "little")
+            self.hit |= cur
         return bool(new)
 
     def edges(self):

@@ -586,7 +586,7 @@ class Worker:
     def stop(self, conn):
         """Asks the agent to stop; its exit status is judged by run()."""
         try:
-            os.kill(self.proc.pid, self.cfg.stop_signal)
+            os.killpg(self.proc.pid, self.cfg.stop_signal)
         except OSError:
             pass
         self.killed_by_us = True
