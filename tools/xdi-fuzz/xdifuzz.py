@@ -467,6 +467,9 @@ class Corpus:
             os.makedirs(self.queue, exist_ok=True)
             self.next_id = len(os.listdir(self.queue))
 
+    def size(self, i):
+        return sum(len(u) for u in self.entries[i].units)
+
     def add(self, case, note):
         self.entries.append(case)
         if self.root:
@@ -528,10 +531,17 @@ def worker_main(w, args, cfg, report, stop, shared):
                 break
             pick = gen.Rng(args.seed ^ 0x5CA1AB1E, k)
             if feedback and corpus.entries and pick.chance(3, 4):
-                # Prefer the newest entries: the last 16 get half the picks.
+                # Prefer the newest entries (the last 16 get half the
+                # picks), and of two candidates the smaller: a big case
+                # (a flood) is a slow case, and so are its children.
                 n = len(corpus.entries)
-                i = n - 1 - pick.below(min(16, n)) if pick.chance(1, 2) \
-                    else pick.below(n)
+
+                def candidate():
+                    return n - 1 - pick.below(min(16, n)) \
+                        if pick.chance(1, 2) else pick.below(n)
+                i, j = candidate(), candidate()
+                if corpus.size(j) < corpus.size(i):
+                    i = j
                 other = corpus.entries[pick.below(n)]
                 case = gen.mutate(args.seed, k, host, corpus.entries[i],
                                   other)

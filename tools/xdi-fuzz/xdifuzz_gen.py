@@ -697,7 +697,7 @@ def mutate(seed, case_no, host, parent, other=None):
             c.hold_ms = rng.range(10, 200) if c.end == "hold" else 0
         else:
             del units[rng.below(len(units))]
-    c.units = [u for u in units if len(u) >= HEADER_SIZE][:20000] or \
+    c.units = [u for u in units if len(u) >= HEADER_SIZE][:2000] or \
         [host.exec_command(c.aid, PROBE_TEXT)]
     total = sum(len(u) for u in c.units)
     c.splits = [s for s in c.splits if s < total]
