@@ -164,8 +164,9 @@ def repro_parser():
                     "no longer does.")
     p.add_argument("path", metavar="DIR-OR-FILE")
     common_options(p)
-    p.add_argument("--runs", type=int, default=1, metavar="N",
-                   help="replay up to N times (flaky findings; default 1)")
+    p.add_argument("--runs", type=int, default=3, metavar="N",
+                   help="replay up to N times, stopping at the first that "
+                        "triggers (timing-dependent findings; default 3)")
     return p
 
 

@@ -347,6 +347,9 @@ class Worker:
             try:
                 n = conn.sock.send(view)
                 view = view[n:]
+                # A hang is no progress for the whole deadline, however
+                # long the data takes to go out.
+                deadline = time.monotonic() + 5.0 * self.t
                 continue
             except BlockingIOError:
                 pass
