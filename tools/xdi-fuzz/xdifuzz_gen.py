@@ -32,6 +32,10 @@ E_NOT_AVAILABLE = 0x08
 
 STATES = ("login", "acquiring", "running")
 
+# The job the prefix's SCD table names; each worker writes {jobs}/CJOB1, a
+# script that ends at once, for agents that run exec job from {jobs}.
+JOB_NAME = "CJOB1"
+
 # The host's probe: an exec command the agent answers with a command
 # event (it matches the XCMD EVBLOK of the prefix's EMS table) or with
 # agent error 02010B04 (docs/conformance.md, the exec.command check).
@@ -511,7 +515,7 @@ def gen_framing(rng, host, aid, state):
 
 def gen_sequence(rng, host, aid, state):
     k = rng.weighted(((0, 1), (1, 1), (2, 1), (3, 3), (4, 1), (5, 2), (6, 1),
-                      (7, 1)))
+                      (7, 1), (8, 2)))
     meta = {}
     if k == 0:                                       # tables before accept
         meta["state"] = "login"
@@ -551,6 +555,15 @@ def gen_sequence(rng, host, aid, state):
             meta["expect_exit"] = True
     elif k == 6:                                     # a reject mid-session
         units = [host.reject(rng.range(0, 255))]
+    elif k == 8:                                     # a job, then a new SCD
+        meta["state"] = "running"
+        scd = list(host.scd)
+        if rng.chance(1, 3):
+            scd[rng.below(len(scd))] = mutate_eotinfo(rng, rng.choice(scd))
+        units = [host.exec_job(aid, JOB_NAME),
+                 host.table(aid, True, replace=True, objects=scd)]
+        # Held open a moment: the job ends while the session goes on.
+        meta["end"] = "hold"
     else:                                            # reconnects
         units = [some_valid(rng, host, aid, state)
                  for _ in range(rng.range(0, 3))] or [host.accept(aid)]

@@ -232,6 +232,11 @@ class Worker:
         os.makedirs(workdir, exist_ok=True)
         self.jobs = os.path.join(workdir, "jobs")
         os.makedirs(self.jobs, exist_ok=True)
+        job = os.path.join(self.jobs, gen.JOB_NAME)
+        with open(job, "w") as f:
+            f.write("#!/bin/sh\n# written by xdi-fuzz: a job that ends at "
+                    "once\nexit 0\n")
+        os.chmod(job, 0o755)
         self.holidays = os.path.join(workdir, "holidays.txt")
         with open(self.holidays, "w") as f:
             f.write("2026-12-25\n")
