@@ -532,11 +532,11 @@ def gen_sequence(rng, host, aid, state):
                  host.table(aid, not scd, replace=rng.chance(1, 2))]
     elif k == 3:                                     # exec floods
         meta["state"] = "running"
-        n = rng.choice((10, 100, 1000, 5000, 20000, 20000))
+        n = rng.choice((10, 100, 1000, 5000, 20000))
         cmd = host.exec_command(aid, rng.choice(("XCMD FLOOD", "D T",
                                                  "XCMD " + "X" * 100)))
         job = host.exec_job(aid, rng.choice(("NOSUCH9", "CJOB1")))
-        mix = rng.below(3)
+        mix = rng.weighted(((0, 2), (1, 1), (2, 1)))   # cmds, jobs, both
         units = [cmd if (mix == 0 or (mix == 2 and i & 1)) else job
                  for i in range(n)]
         meta["splits"] = []
