@@ -343,7 +343,7 @@ class Worker:
                 if x is conn:
                     conn.read_some()
 
-    def send(self, conn, data, unit_log=None):
+    def send(self, conn, data):
         """Writes data whole; an agent that stops reading for longer than
         the send deadline is a hang."""
         view = memoryview(data)
