@@ -399,6 +399,37 @@ static void test_control_unknown_route_and_method(void **state)
 
 /* ---- authentication ------------------------------------------------------- */
 
+/* Token text: url-safe base64 of the 32 bytes (vectors by hand: 0x00 x3
+ * is "AAAA", 0xFB 0xEF 0xBE is "----", 0xFF x3 is "____"), but never a
+ * '-' or '_' first: a generated token that began with '-' was taken for an
+ * option by `xdi-ctl --token TOKEN`. */
+static void test_control_token_text_never_begins_with_a_dash(void **state)
+{
+    uint8_t raw[XDI_CONTROL_TOKEN_RAW];
+    char out[XDI_CONTROL_TOKEN_LEN + 1];
+
+    (void)state;
+    memset(raw, 0, sizeof raw);
+    xdi_control_token_text(raw, out);
+    assert_int_equal(strlen(out), XDI_CONTROL_TOKEN_LEN);
+    assert_string_equal(out, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    for (size_t i = 0; i < sizeof raw; i += 3) {
+        raw[i] = 0xFB;
+        if (i + 1 < sizeof raw)
+            raw[i + 1] = 0xEF;
+        if (i + 2 < sizeof raw)
+            raw[i + 2] = 0xBE;
+    }
+    xdi_control_token_text(raw, out);
+    /* 30 bytes are "----" x10; the last two, 0xFB 0xEF, are "--8" (their
+     * last 4 bits padded with zeros: 111100 is '8'); the first '-' becomes
+     * 'A'. */
+    assert_string_equal(out, "A-----------------------------------------8");
+    memset(raw, 0xFF, sizeof raw);
+    xdi_control_token_text(raw, out);
+    assert_string_equal(out, "B_________________________________________8");
+}
+
 static void test_control_logon_with_token_and_bearer(void **state)
 {
     struct env *e = *state;
@@ -1604,6 +1635,7 @@ static void test_control_openapi_matches_routes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_control_token_text_never_begins_with_a_dash),
         cmocka_unit_test_setup_teardown(test_control_unknown_route_and_method,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(

@@ -135,6 +135,16 @@ int xdi_control_load_users(struct xdi_control *ctl, const char *text,
                            size_t len, const char *filename, char *err,
                            size_t err_size);
 
+/* A token's text: XDI_CONTROL_TOKEN_RAW random bytes as url-safe base64
+ * without padding, XDI_CONTROL_TOKEN_LEN characters, never beginning with
+ * '-' or '_' (so that no command line takes it for an option).  For the
+ * session tokens of logon and for the token xdi-server generates when it
+ * is given neither users nor a token. */
+#define XDI_CONTROL_TOKEN_RAW 32
+#define XDI_CONTROL_TOKEN_LEN 43
+void xdi_control_token_text(const uint8_t raw[XDI_CONTROL_TOKEN_RAW],
+                            char out[XDI_CONTROL_TOKEN_LEN + 1]);
+
 /* Every record the server core makes (call it from the record callback,
  * after the journal sink kept it).  The core makes records during the
  * control plane's own calls too (a request that sends, a reload, an

@@ -97,7 +97,8 @@ static bool b64_decode(const char *s, char *out, size_t cap)
     return true;
 }
 
-static void b64url(const uint8_t *in, size_t n, char *out)
+void xdi_control_token_text(const uint8_t raw[XDI_CONTROL_TOKEN_RAW],
+                            char out[XDI_CONTROL_TOKEN_LEN + 1])
 {
     static const char a[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -105,8 +106,8 @@ static void b64url(const uint8_t *in, size_t n, char *out)
     unsigned acc = 0;
     int bits = 0;
 
-    for (size_t i = 0; i < n; i++) {
-        acc = (acc << 8) | in[i];
+    for (size_t i = 0; i < XDI_CONTROL_TOKEN_RAW; i++) {
+        acc = (acc << 8) | raw[i];
         bits += 8;
         while (bits >= 6) {
             bits -= 6;
@@ -116,6 +117,11 @@ static void b64url(const uint8_t *in, size_t n, char *out)
     if (bits > 0)
         out[k++] = a[(acc << (6 - bits)) & 0x3F];
     out[k] = '\0';
+    /* A token that begins with '-' is taken for an option by command
+     * lines (xdi-ctl --token -x...): the first character is never '-' or
+     * '_' (62 of its 64 values kept as they are). */
+    if (out[0] == '-' || out[0] == '_')
+        out[0] = out[0] == '-' ? 'A' : 'B';
 }
 
 static bool crypt_ok(const char *password, const char *hash)
@@ -637,7 +643,7 @@ enum xdi_control_verdict xdi__auth_logon(struct xdi_control *ctl,
     const char *why = "";
     enum xdi_control_verdict verdict = XDI_CONTROL_DONE;
     struct xdi__token *t;
-    uint8_t rnd[32];
+    uint8_t rnd[XDI_CONTROL_TOKEN_RAW];
     uint32_t session = 0;
     char header[80], msg[160];
     json_t *body, *rec;
@@ -679,7 +685,7 @@ enum xdi_control_verdict xdi__auth_logon(struct xdi_control *ctl,
         return XDI_CONTROL_DONE;
     }
     ctl->env.random(ctl->env.ctx, rnd, sizeof rnd);
-    b64url(rnd, sizeof rnd, t->token);
+    xdi_control_token_text(rnd, t->token);
     ctl->env.random(ctl->env.ctx, (uint8_t *)&session, sizeof session);
     /* Seed 004: an integer session identifier; positive, never 0. */
     session = (session & 0x7FFFFFFFu) | 1u;

@@ -728,27 +728,13 @@ static char *read_text_file(const char *path, size_t *len)
     return NULL;
 }
 
-/* 32 random bytes, base64url without padding: 43 characters. */
-static void make_token(char out[44])
+/* A fresh token (xdi_control_token_text: 43 characters). */
+static void make_token(char out[XDI_CONTROL_TOKEN_LEN + 1])
 {
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    uint8_t raw[33];
-    size_t j = 0;
+    uint8_t raw[XDI_CONTROL_TOKEN_RAW];
 
-    xdi_control_random(raw, 32);
-    raw[32] = 0;
-    for (size_t i = 0; i < 33; i += 3) {
-        uint32_t v =
-            (uint32_t)raw[i] << 16 | (uint32_t)raw[i + 1] << 8 | raw[i + 2];
-        out[j++] = alphabet[(v >> 18) & 63];
-        out[j++] = alphabet[(v >> 12) & 63];
-        if (j < 43)
-            out[j++] = alphabet[(v >> 6) & 63];
-        if (j < 43)
-            out[j++] = alphabet[v & 63];
-    }
-    out[43] = '\0';
+    xdi_control_random(raw, sizeof raw);
+    xdi_control_token_text(raw, out);
 }
 
 /* Where a generated token goes: --control-token-file, else
