@@ -618,7 +618,8 @@ static void test_fixture_bad_dirs(void **state)
         int line;
         const char *what;
     } cases[] = {
-        {"unknown-key", 3, "unknown key 'passwd'"},
+        {"unknown-key", 3, "unknown key 'passwd' in host (did you mean "
+                           "'password'? known keys: "},
         {"wrong-type", 4, "expected true or false"},
         {"bad-date", 8, "2100-02-29 is not a valid date"},
         {"frame-order", 9, "EDATE is before SDATE"},
@@ -670,7 +671,23 @@ static void test_fixture_error_unknown_key(void **state)
                      "        - key: HELLO\n"
                      "          type: message\n"
                      "          colour: red\n",
-                     7, "unknown key 'colour' in event");
+                     7, "unknown key 'colour' in event (known keys: ");
+}
+
+/* A key one or two edits from a known one names it; swapped neighbours
+ * are one edit. */
+static void test_fixture_error_unknown_key_suggests_the_nearest(void **state)
+{
+    expect_one_error(state,
+                     "hosts:\n"
+                     "  - system: SYSA\n"
+                     "    ems:\n"
+                     "      events:\n"
+                     "        - key: HELLO\n"
+                     "          type: message\n"
+                     "          targte: SYSA\n",
+                     7, "unknown key 'targte' in event (did you mean "
+                        "'target'? ");
 }
 
 static void test_fixture_error_unknown_top_level_key(void **state)
@@ -678,7 +695,8 @@ static void test_fixture_error_unknown_top_level_key(void **state)
     expect_one_error(state,
                      "host:\n"
                      "  - system: SYSA\n",
-                     1, "unknown key 'host'");
+                     1, "unknown key 'host' in a fixture file (did you "
+                        "mean 'hosts'? ");
 }
 
 static void test_fixture_error_wrong_type_list(void **state)
@@ -2151,6 +2169,7 @@ int main(void)
         T(test_fixture_trigger_defaults_to_own_host),
         T(test_fixture_bad_dirs),
         T(test_fixture_error_unknown_key),
+        T(test_fixture_error_unknown_key_suggests_the_nearest),
         T(test_fixture_error_unknown_top_level_key),
         T(test_fixture_error_wrong_type_list),
         T(test_fixture_error_wrong_type_number),

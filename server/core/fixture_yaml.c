@@ -155,12 +155,65 @@ int xdi__fx_expect_sequence(struct fx_ctx *c, const yaml_node_t *node,
 
 /* ---- mappings ---------------------------------------------------------- */
 
+/* The edit distance of a and b (insertions, deletions, substitutions and
+ * swaps of neighbours: optimal string alignment), for keys of up to 31
+ * characters; longer ones count as far from everything. */
+static size_t key_distance(const char *a, const char *b)
+{
+    enum { MAX = 32 };
+    size_t la = strlen(a), lb = strlen(b);
+    size_t d[MAX][MAX];
+
+    if (la >= MAX || lb >= MAX)
+        return SIZE_MAX;
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < best)
+                best = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+/* The known key a mistyped one most likely meant: the nearest, when it is
+ * within a third of its length (at least 1) of the key; else NULL. */
+static const char *nearest_key(const char *key, const struct fx_field *fields,
+                               size_t n_fields)
+{
+    const char *best = NULL;
+    size_t best_d = SIZE_MAX;
+
+    for (size_t i = 0; i < n_fields; i++) {
+        size_t d = key_distance(key, fields[i].name);
+        size_t limit = strlen(fields[i].name) / 3;
+        if (d <= (limit < 1 ? 1 : limit) && d < best_d) {
+            best = fields[i].name;
+            best_d = d;
+        }
+    }
+    return best;
+}
+
 static void report_unknown(struct fx_ctx *c, const yaml_node_t *key,
                            const char *what, const struct fx_field *fields,
                            size_t n_fields)
 {
     char expected[256] = "";
+    char hint[96] = "";
     size_t used = 0;
+    const char *near = nearest_key(scalar(key), fields, n_fields);
 
     for (size_t i = 0; i < n_fields && used < sizeof expected; i++) {
         int n = snprintf(expected + used, sizeof expected - used, "%s%s",
@@ -169,9 +222,11 @@ static void report_unknown(struct fx_ctx *c, const yaml_node_t *key,
             break;
         used += (size_t)n;
     }
+    if (near != NULL)
+        snprintf(hint, sizeof hint, "did you mean '%s'? ", near);
     xdi__fx_error(c->ld, c->file, xdi__fx_line(key),
-                  "unknown key '%.60s' in %s (known keys: %s)", scalar(key),
-                  what, expected);
+                  "unknown key '%.60s' in %s (%sknown keys: %s)", scalar(key),
+                  what, hint, expected);
 }
 
 /* One pair of the mapping: find its field, or report it. */
