@@ -4,6 +4,7 @@ agents connected, and fixture sets it must refuse (FILE:LINE)."""
 import json
 import re
 import signal
+import socket
 
 import pytest
 
@@ -151,6 +152,31 @@ def test_server_stop_with_nobody_connected_is_quick(xdi_server_factory):
     srv = xdi_server_factory(args=["--grace", "30"])
     assert srv.stop(timeout=5) == 0
     assert srv.journal.events()[-1] == "stop"
+
+
+@pytest.mark.parametrize("option", ["--listen", "--control"])
+def test_server_port_in_use_exits_3_and_journals_nothing(tmp_path, option):
+    """A port already taken (by the XDI listener, or the control plane's):
+    exit 3 with the address and the reason, and no "stop" on stderr or in
+    the journal: a server that never served did not stop.  (It wrote a
+    stray "stop" line before.)"""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        rc, out, err = run_to_exit(
+            fixture_dir("demo"), tmp_path,
+            args=[option, "127.0.0.1:%d" % port,
+                  "--control-token", "lifecycle-token-0123456789"]
+            if option == "--control" else [option, "127.0.0.1:%d" % port])
+    assert rc == 3, err
+    assert "cannot listen on 127.0.0.1:%d: address already in use" % port \
+        in err, err
+    assert not re.search(r"\bstop\b", err), err
+    journal = tmp_path / "journal.jsonl"
+    events = [json.loads(line)["event"] for line in
+              journal.read_text().splitlines()] if journal.exists() else []
+    assert "stop" not in events, events
 
 
 # ---- fixture sets that must be refused ------------------------------------------------

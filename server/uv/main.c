@@ -971,7 +971,7 @@ static int run(struct options *o, struct xdi_fixture_set *set,
                               !o->no_watch, o->quiet);
     if (!sig.watch) {
         fprintf(stderr, "xdi-server: out of memory\n");
-        xdi_net_stop(net);
+        xdi_net_abandon(net);
         uv_run(&loop, UV_RUN_DEFAULT);
         xdi_net_free(net);
         xdi_capture_close(cap);
@@ -985,7 +985,7 @@ static int run(struct options *o, struct xdi_fixture_set *set,
                                     sizeof token_file, &rc);
         if (!sig.control) {
             xdi_watch_close(sig.watch);
-            xdi_net_stop(net);
+            xdi_net_abandon(net);
             uv_run(&loop, UV_RUN_DEFAULT);
             xdi_net_free(net);
             xdi_capture_close(cap);
@@ -1009,7 +1009,7 @@ static int run(struct options *o, struct xdi_fixture_set *set,
     if (lrc < 0) {
         fprintf(stderr, "xdi-server: %s\n", err);
         rc = EXIT_RUNTIME;
-        xdi_net_stop(net);
+        xdi_net_abandon(net);
         xdi_control_http_stop(sig.control);
     } else if (!o->quiet) {
         fprintf(stderr, "xdi-server: serving %zu host%s from %s; journal: %s\n",

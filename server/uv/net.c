@@ -700,6 +700,20 @@ void xdi_net_stop(struct xdi_net *net)
     uv_timer_start(&net->grace_timer, on_grace_timeout, net->cfg.grace_ms, 0);
 }
 
+void xdi_net_abandon(struct xdi_net *net)
+{
+    /* Nothing was served (the loop has not run: no connection was
+     * accepted), so there is nothing to stop and nothing to journal: a
+     * "stop" record would say a server ran that never did. */
+    net->stopping = 2;
+    close_listeners(net);
+    if (!net->grace_closed) {
+        net->grace_closed = true;
+        uv_close((uv_handle_t *)&net->grace_timer, NULL);
+        uv_close((uv_handle_t *)&net->resume, NULL);
+    }
+}
+
 struct xdi_server *xdi_net_server(struct xdi_net *net)
 {
     return net->srv;

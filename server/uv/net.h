@@ -59,6 +59,11 @@ int xdi_net_listen(struct xdi_net *net, const struct xdi_listen_addr *addrs,
  */
 void xdi_net_stop(struct xdi_net *net);
 
+/* Gives up before serving (a listener or the control plane could not be
+ * set up, the loop has not run): closes the handles without a stop, so
+ * nothing is sent and nothing journalled.  uv_run() then returns. */
+void xdi_net_abandon(struct xdi_net *net);
+
 /* The protocol core inside (the fixture watcher hands it reloads). */
 struct xdi_server *xdi_net_server(struct xdi_net *net);
 
