@@ -57,6 +57,9 @@ static json_t *str_or_null(const char *s)
 
 /* printf into a new string (asprintf is not POSIX). */
 static char *dup_vprintf(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
+
+static char *dup_vprintf(const char *fmt, va_list ap)
 {
     va_list again;
     int n;
