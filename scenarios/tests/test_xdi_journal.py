@@ -203,5 +203,8 @@ def test_a_cut_naccb_is_named_not_made_up(xdi_server_factory, xdi_agent):
 def test_usage_errors(tmp_path):
     p = run(JOURNAL, "stream", tmp_path / "missing.jsonl")
     assert p.returncode == 2 and b"missing.jsonl" in p.stderr
+    p = run(JOURNAL, "stream")
+    assert p.returncode == 2
+    assert b"Try 'xdi-journal --help'." in p.stderr
     p = run(JOURNAL, "--version")
     assert p.returncode == 0 and p.stdout.startswith(b"xdi-journal ")
