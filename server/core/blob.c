@@ -24,6 +24,7 @@ struct xdi_blob *xdi_blob_new(const uint8_t *data, size_t len)
     if (b == NULL)
         return NULL;
     b->refs = 1;
+    b->journalled = false;
     b->len = len;
     if (len > 0) {
         if (data != NULL)

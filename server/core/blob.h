@@ -10,12 +10,17 @@
 #ifndef XDI_BLOB_H
 #define XDI_BLOB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct xdi_blob {
     size_t refs;
     size_t len;
+    /* The journal holds its bytes already (docs/journal.md, "send"): a
+     * host table is written out whole once per server life, and its later
+     * sends name it by hash. */
+    bool journalled;
     uint8_t data[]; /* len bytes */
 };
 

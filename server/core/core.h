@@ -256,6 +256,7 @@ struct xdi__out {
     uint8_t error_code;
     struct xdi_blob *body; /* count * size bytes; the send callback refs it */
     uint32_t count, size;
+    bool table; /* body is a host's shared table (record.c: journalled once) */
     /* A record saying why this NACCB is sent ("action", "trigger",
      * "trigger_release"; owned, may be NULL): journalled once the send's
      * result is known, just before the send's own record, with "outcome"
@@ -310,6 +311,8 @@ json_t *xdi__rec(const struct xdi_conn *c, const char *event,
 /* The fields of a received NACCB: "seq", "key", "naccb" (all its bytes in
  * hex; only the header when header_only). */
 void xdi__rec_rx(json_t *rec, const struct xdi__rx *rx, bool header_only);
+/* FNV-1a, 64 bits (record.c): identifies, does not prove. */
+uint64_t xdi__fnv1a64(const uint8_t *p, size_t n);
 void xdi__rec_hex(json_t *rec, const char *field, const uint8_t *bytes,
                   size_t len);
 /* A wire (EBCDIC) character field as a JSON string: converted with the

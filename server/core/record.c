@@ -130,7 +130,7 @@ json_t *xdi__rec(const struct xdi_conn *c, const char *event,
 /* FNV-1a, 64 bits: enough to tell two cut NACCBs apart in a journal, no
  * new dependency for the core.  Not a cryptographic hash: a peer can make
  * two NACCBs with one value, so it identifies, it does not prove. */
-static uint64_t fnv1a64(const uint8_t *p, size_t n)
+uint64_t xdi__fnv1a64(const uint8_t *p, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325u;
 
@@ -162,7 +162,7 @@ void xdi__rec_rx(json_t *rec, const struct xdi__rx *rx, bool header_only)
     xdi__rec_hex(rec, "naccb", rx->bytes, len);
     xdi__rec_int(rec, "naccb_len", (json_int_t)rx->len);
     snprintf(hash, sizeof hash, "%016llX",
-             (unsigned long long)fnv1a64(rx->bytes, rx->len));
+             (unsigned long long)xdi__fnv1a64(rx->bytes, rx->len));
     xdi__rec_str(rec, "naccb_fnv1a64", hash);
 }
 

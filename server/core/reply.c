@@ -37,9 +37,11 @@ static void build_header(const struct xdi_conn *c, const struct xdi__out *out,
     naccb_header_encode(&h, head);
 }
 
-/* The fields of a sent NACCB: its key, name, error byte and bytes (only
- * the header when a table follows: the table is the host's, the same for
- * every agent, and its size is given). */
+/* The fields of a sent NACCB: its key, name, error byte and bytes.  A
+ * table is the host's, the same for every agent: its objects are written
+ * whole ("table_objects") in the first record that sends that blob, and
+ * every record that sends it names it by "table_fnv1a64", so that a
+ * journal holds every byte sent once and no more (docs/journal.md). */
 static void record_out(json_t *rec, const struct xdi__out *out,
                        const uint8_t head[NACCB_HEADER_SIZE],
                        const struct xdi__rx *answering)
@@ -58,6 +60,19 @@ static void record_out(json_t *rec, const struct xdi__out *out,
         xdi__rec_int(rec, "count", out->count);
         xdi__rec_int(rec, "size", out->size);
         xdi__rec_int(rec, "body_len", (json_int_t)out->body->len);
+        if (out->table && rec != NULL) {
+            char hash[17];
+
+            snprintf(hash, sizeof hash, "%016llX",
+                     (unsigned long long)xdi__fnv1a64(out->body->data,
+                                                      out->body->len));
+            xdi__rec_str(rec, "table_fnv1a64", hash);
+            if (!out->body->journalled) {
+                xdi__rec_hex(rec, "table_objects", out->body->data,
+                             out->body->len);
+                out->body->journalled = true;
+            }
+        }
     }
 }
 
@@ -144,6 +159,7 @@ void xdi__send_table(struct xdi_conn *c, bool ems, bool replacement,
     else
         out.key = ems ? NACCB_KEY_RCV_EMS : NACCB_KEY_RCV_SCD;
     out.body = t->blob;
+    out.table = true;
     out.count = t->count;
     out.size = t->size;
     *sent = xdi__send(c, &out, NULL, answering, NULL) == XDI_SEND_WRITTEN;
