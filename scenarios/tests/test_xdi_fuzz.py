@@ -166,8 +166,12 @@ def test_reference_agent_survives_the_campaign(tmp_path):
     """The same seed and bound as the faults' campaigns, on two workers,
     against the reference agent with the same sanitizers."""
     agent = template(FAULT_BIN / "xdi-agent-asan")
+    # Deadlines doubled: on a loaded CI machine (ctest -j beside other
+    # suites) a healthy agent must never be taken for a hung one; the
+    # reference agent does not hang, so this costs no time.
     rc, stdout, stderr = fuzz(["--agent", agent, "--seed", SEED,
                                "--max-cases", 600, "--jobs", "2",
+                               "--timeout-scale", "2",
                                "--out", tmp_path / "out"] + COMMON)
     summary = json.loads(stdout)
     assert rc == 0, (summary, stderr)
