@@ -108,8 +108,10 @@ static int feed(struct decoder *d, const uint8_t *chunk, size_t n)
     const uint8_t *p = chunk;
     size_t left = n;
     d->fed += n;
-    for (size_t i = 0; i < n && d->first_len < sizeof d->first; i++)
-        d->first[d->first_len++] = chunk[i];
+    /* Only the input's own start: not the bytes fed again by --resync. */
+    if (base == d->first_len)
+        for (size_t i = 0; i < n && d->first_len < sizeof d->first; i++)
+            d->first[d->first_len++] = chunk[i];
     if (d->lost)
         return keep_rest(d, chunk, n);
     for (;;) {
