@@ -507,6 +507,112 @@ def test_naccb_tool_bad_hex_names_line_and_column(naccb, streams):
     assert "line 5, column 17" in err and "'G'" in err
 
 
+# ---- decode as a debugger: lost framing, resync, wrong count, hex ---------
+#
+# session.hex's NACCBs start at 0 (login), 44 (accept), 80 (acquire EMS),
+# 116 (receive EMS, 2 EVBLOKs of 230 bytes), 612, ...: the bad streams are
+# made from it by hand, one field changed.
+
+SESSION_OFFSETS = [0, 44, 80, 116, 612]
+
+
+def session_with(streams, at, value):
+    """session.hex with the fullword at byte `at` replaced."""
+    data = bytearray(stream(streams, "session.hex"))
+    data[at:at + 4] = value.to_bytes(4, "big")
+    return bytes(data)
+
+
+@pytest.mark.parametrize("chunking", CHUNKINGS[:3])
+def test_naccb_tool_lost_framing_shows_header_and_next_offset(
+        naccb, streams, chunking):
+    # The acquire EMS at 80 claims 2 GiB: its header is still shown, and
+    # the next plausible header (the receive EMS at 116) is named.
+    proc = run(naccb, "decode", *chunking,
+               data=session_with(streams, 80, 0x7FFFFFFF))
+    err = proc.stderr.decode()
+    assert proc.returncode == EXIT_INVALID
+    assert [n["offset"] for n in lines(proc)] == [0, 44]
+    assert "offset 80: header field total_length = 2147483647" in err
+    assert "NACCB_ELENGTH_MAX" in err
+    header = json.loads(err.split("offset 80: its header: ", 1)[1]
+                        .splitlines()[0])
+    assert header["key_name"] == "acquire EMS" and header["agent_id"] == 42
+    assert "offset 116: the next plausible NACCB header starts here" in err
+    assert "--resync" in err
+
+
+@pytest.mark.parametrize("chunking", CHUNKINGS[:3])
+def test_naccb_tool_resync_decodes_on_after_lost_framing(
+        naccb, streams, chunking):
+    whole = lines(run(naccb, "decode", data=stream(streams, "session.hex")))
+    proc = run(naccb, "decode", "--resync", *chunking,
+               data=session_with(streams, 80, 0x7FFFFFFF))
+    err = proc.stderr.decode()
+    # Still invalid input, but every NACCB but the bad one is decoded,
+    # exactly as in the good stream.
+    assert proc.returncode == EXIT_INVALID
+    assert lines(proc) == whole[:2] + whole[3:]
+    assert "offset 116: resynchronised" in err and "36 bytes skipped" in err
+
+
+def test_naccb_tool_wrong_length_cascade_resyncs(naccb, streams):
+    # The receive EMS at 116 says 10 bytes too many: it swallows the start
+    # of the next NACCB, whose "total length" is then junk.  --resync finds
+    # the real NACCB after it and decodes the rest of the session.
+    whole = lines(run(naccb, "decode", data=stream(streams, "session.hex")))
+    proc = run(naccb, "decode", "--resync",
+               data=session_with(streams, 116, 496 + 10))
+    out = lines(proc)
+    err = proc.stderr.decode()
+    assert proc.returncode == EXIT_INVALID
+    assert out[3]["offset"] == 116
+    assert out[3]["errors"][0]["rule"] == "NACCB_ELENGTH_MISMATCH"
+    assert "framing is lost" in err and "resynchronised" in err
+    assert out[-len(whole) + 5:] == whole[5:]
+
+
+def test_naccb_tool_lost_framing_without_plausible_header(naccb):
+    proc = run(naccb, "decode", "--resync",
+               data=bytes.fromhex("00000024" * 9 + "FFFFFFFF" + "00" * 40))
+    err = proc.stderr.decode()
+    assert proc.returncode == EXIT_INVALID
+    assert len(lines(proc)) == 1
+    assert "offset 36: no plausible NACCB header in the 44 bytes" in err
+
+
+def test_naccb_tool_wrong_count_decodes_objects_present(naccb, streams):
+    data = session_with(streams, 116 + 28, 3)  # count 3, two EVBLOKs there
+    proc = run(naccb, "decode", data=data)
+    out = lines(proc)
+    assert proc.returncode == EXIT_INVALID
+    bad = out[3]
+    assert bad["count"] == 3 and "objects" not in bad
+    good = lines(run(naccb, "decode",
+                     data=stream(streams, "session.hex")))[3]
+    assert bad["objects_present"] == good["objects"]
+    assert bad["errors"][0]["rule"] == "NACCB_ELENGTH_MISMATCH"
+    assert "2 whole object(s) of 230 bytes" in proc.stderr.decode()
+    # objects_present is derived: the line still encodes to the same bytes.
+    enc = run(naccb, "encode", data=proc.stdout)
+    assert enc.returncode == EXIT_OK, enc.stderr.decode()
+    assert enc.stdout == data
+
+
+def test_naccb_tool_hex_text_read_as_binary_says_use_hex(naccb, streams):
+    proc = run(naccb, "decode", str(streams / "session.hex"))
+    err = proc.stderr.decode()
+    assert proc.returncode == EXIT_INVALID
+    assert "total_length = 589329253" in err
+    assert "looks like hex text" in err and "--hex" in err
+    plain = run(naccb, "decode", data=b"00000024 0000002A\n")
+    assert plain.returncode == EXIT_INVALID
+    assert "looks like hex text" in plain.stderr.decode()
+    # A binary stream is never taken for hex text.
+    binary = run(naccb, "decode", data=session_with(streams, 80, 0x7FFFFFFF))
+    assert "looks like hex text" not in binary.stderr.decode()
+
+
 # ---- invalid input: encode -----------------------------------------------
 
 def session_json(naccb, streams):

@@ -24,6 +24,14 @@ struct decoder {
     size_t head_len;
     int invalid;        /* an invalid NACCB was printed */
     int fatal;          /* exit code when decoding had to stop, else 0 */
+    /* After lost framing: the stream from the bad NACCB's first byte to
+     * the end of input, kept to show its header and to find (and with
+     * --resync, decode from) the next plausible NACCB header. */
+    int lost;
+    struct buf rest;
+    uint64_t rest_base; /* stream offset of rest.data[0] */
+    uint8_t first[256]; /* the input's first bytes: hex text given as binary? */
+    size_t first_len;
 };
 
 static int print_naccb(struct decoder *d, const uint8_t *msg, size_t len,
@@ -79,8 +87,18 @@ static void lost_framing(struct decoder *d, int rc)
     fprintf(stderr, ": %s: %s", naccb_err_name(rc), naccb_strerror(rc));
     if (rc == NACCB_ELENGTH_MAX)
         fprintf(stderr, " (%" PRIu32 ", see --max-size)", d->opt->max_size);
-    fprintf(stderr, "; framing is lost, decoding stops\n");
+    fprintf(stderr, "; framing is lost\n");
     d->fatal = TOOL_EXIT_INVALID;
+}
+
+/* Appends input after lost framing to d->rest (n == -1: out of memory). */
+static int keep_rest(struct decoder *d, const uint8_t *p, size_t n)
+{
+    if (n != (size_t)-1 && buf_append(&d->rest, p, n) == 0)
+        return 0;
+    fprintf(stderr, "naccb: out of memory\n");
+    d->fatal = TOOL_EXIT_IO;
+    return -1;
 }
 
 /* Feeds one chunk; returns -1 when decoding must stop (d->fatal set). */
@@ -90,6 +108,12 @@ static int feed(struct decoder *d, const uint8_t *chunk, size_t n)
     const uint8_t *p = chunk;
     size_t left = n;
     d->fed += n;
+    /* Only the input's own start: not the bytes fed again by --resync. */
+    if (base == d->first_len)
+        for (size_t i = 0; i < n && d->first_len < sizeof d->first; i++)
+            d->first[d->first_len++] = chunk[i];
+    if (d->lost)
+        return keep_rest(d, chunk, n);
     for (;;) {
         const uint8_t *msg = NULL;
         size_t len = 0;
@@ -106,7 +130,19 @@ static int feed(struct decoder *d, const uint8_t *chunk, size_t n)
         if (rc == NACCB_EINCOMPLETE)
             return 0;
         lost_framing(d, rc);
-        return -1;
+        if (rc == NACCB_ENOMEM)
+            return -1;
+        /* The framer has taken the 4 bytes of the bad total length (kept
+         * in d->head); the rest of the input is kept after them. */
+        d->lost = 1;
+        d->rest.len = 0;
+        d->rest_base = d->start;
+        if (buf_append(&d->rest, d->head, d->head_len) != 0)
+            return keep_rest(d, NULL, (size_t)-1);
+        uint64_t from = d->start + d->head_len;
+        if (from < base)
+            from = base;
+        return keep_rest(d, chunk + (from - base), (size_t)(base + n - from));
     }
 }
 
@@ -129,6 +165,117 @@ static void check_truncated(struct decoder *d)
                 "least %zu bytes missing)\n",
                 d->start, got, (size_t)NACCB_HEADER_SIZE - got);
     d->fatal = TOOL_EXIT_INVALID;
+}
+
+/* ---- after lost framing ---- */
+
+/* Could a NACCB start here?  Its 36 header bytes are in, its total length
+ * is 36..max_size and is 36 + count * size, size is 0 exactly when count
+ * is, and its key is one docs/protocol.md §7 names.  A random 36 bytes
+ * pass all of this very rarely. */
+static int plausible_header(const struct decoder *d, const uint8_t *p,
+                            size_t n)
+{
+    struct naccb_header h;
+    if (naccb_header_decode(p, n, &h) < 0)
+        return 0;
+    if (naccb_header_check_length(&h, d->opt->max_size, NULL) < 0)
+        return 0;
+    return naccb_key_name(naccb_header_key(&h), h.error_code) != NULL;
+}
+
+/* The bad NACCB's header as far as the input has it, on stderr: the person
+ * sees what the broken length belongs to. */
+static void show_lost_header(const struct decoder *d, const uint8_t *p,
+                             size_t n)
+{
+    if (n < NACCB_HEADER_SIZE) {
+        fprintf(stderr, "naccb: offset %" PRIu64 ": only %zu bytes of its "
+                        "36-byte header arrived\n", d->rest_base, n);
+        return;
+    }
+    struct naccb_header h;
+    naccb_header_decode(p, n, &h);
+    json_t *j = jn_header_to_json(&h, d->rest_base, d->opt->cp);
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    if (text)
+        fprintf(stderr, "naccb: offset %" PRIu64 ": its header: %s\n",
+                d->rest_base, text);
+    free(text);
+    json_decref(j);
+}
+
+/* Shows the NACCB that lost the framing and where the next plausible one
+ * starts; with --resync decodes on from there, as often as it takes.
+ * Returns -1 when decoding had to stop for good (out of memory). */
+static int after_lost_framing(struct decoder *d)
+{
+    while (d->lost) {
+        struct buf cur = d->rest;
+        uint64_t base = d->rest_base;
+        d->rest = (struct buf){0};
+        show_lost_header(d, cur.data, cur.len);
+        size_t at = 1;
+        while (at < cur.len && !plausible_header(d, cur.data + at,
+                                                 cur.len - at))
+            at++;
+        if (at >= cur.len) {
+            fprintf(stderr, "naccb: offset %" PRIu64 ": no plausible NACCB "
+                            "header in the %zu bytes after it; decoding stops\n",
+                    base, cur.len);
+            buf_free(&cur);
+            return 0;
+        }
+        uint64_t next = base + at;
+        if (!d->opt->resync) {
+            fprintf(stderr, "naccb: offset %" PRIu64 ": the next plausible "
+                            "NACCB header starts here (%zu bytes on); "
+                            "decoding stops (--resync decodes on from it)\n",
+                    next, at);
+            buf_free(&cur);
+            return 0;
+        }
+        fprintf(stderr, "naccb: offset %" PRIu64 ": resynchronised on the "
+                        "next plausible NACCB header, %zu bytes skipped\n",
+                next, at);
+        naccb_framer_free(&d->fr);
+        naccb_framer_init(&d->fr, d->opt->max_size);
+        d->lost = 0;
+        d->start = d->fed = next;
+        d->head_len = 0;
+        int rc = feed(d, cur.data + at, cur.len - at);
+        buf_free(&cur);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The first bytes are annotated hex text (hex digits and blanks, '#'
+ * comments to the end of a line) read as binary: its "total length" is then
+ * ASCII (0x23204E41 = "# NA"), and the person needs --hex. */
+static void hint_hex(const struct decoder *d)
+{
+    if (d->opt->hex || d->first_len < 4)
+        return;
+    int comment = 0, digits = 0;
+    for (size_t i = 0; i < d->first_len; i++) {
+        uint8_t c = d->first[i];
+        if (c == '\n')
+            comment = 0;
+        else if (comment)
+            continue;
+        else if (c == '#')
+            comment = 1;
+        else if (hextext_digit(c) >= 0)
+            digits++;
+        else if (c != ' ' && c != '\t' && c != '\r')
+            return;
+    }
+    if (digits < 2 && d->first[0] != '#')
+        return;
+    fprintf(stderr, "naccb: %s looks like hex text (hex digits, blanks, '#' "
+                    "comments), not binary: decode it with --hex\n", d->name);
 }
 
 static int read_binary(struct decoder *d, FILE *in)
@@ -189,9 +336,15 @@ int cmd_decode(const struct tool_options *opt)
     if (rc == 0 && ferror(in)) {
         fprintf(stderr, "naccb: %s: read error\n", d.name);
         d.fatal = TOOL_EXIT_IO;
+    } else if (rc == 0 && d.lost) {
+        if (after_lost_framing(&d) == 0 && !d.lost)
+            check_truncated(&d);
     } else if (rc == 0) {
         check_truncated(&d);
     }
+    if (d.fatal == TOOL_EXIT_INVALID || (d.invalid && !d.fatal))
+        hint_hex(&d);
+    buf_free(&d.rest);
     naccb_framer_free(&d.fr);
     if (in != stdin)
         fclose(in);

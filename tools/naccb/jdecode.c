@@ -108,6 +108,38 @@ static int check_objects(struct jd_ctx *d, json_t *errors,
                      jn_kind_name(jn_object_kind(h)), "(object)", rc);
 }
 
+/* The whole objects of `size` bytes that the body of an inconsistent NACCB
+ * holds, decoded as the key says (derived: body_hex stays what encodes
+ * back).  Whether the count or the total length is wrong, these are the
+ * objects the agent most likely meant. */
+static int present_to_json(struct jd_ctx *d, json_t *line,
+                           const struct naccb_header *h, const uint8_t *msg,
+                           size_t len, uint64_t offset)
+{
+    size_t body = len - NACCB_HEADER_SIZE;
+    if (h->size == 0 || h->size > body)
+        return 0;
+    size_t n = body / h->size;
+    enum obj_kind kind = jn_object_kind(h);
+    json_t *arr = json_array();
+    if (arr == NULL || json_object_set_new(line, "objects_present", arr) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t at = offset + NACCB_HEADER_SIZE + (uint64_t)i * h->size;
+        if (json_array_append_new(
+                arr, jn_object_to_json(kind, msg + NACCB_HEADER_SIZE +
+                                                 i * h->size,
+                                       h->size, at, d->cp)) != 0)
+            return -1;
+    }
+    fprintf(stderr,
+            "%s: offset %" PRIu64 ": the body holds %zu whole object(s) of "
+            "%" PRIu32 " bytes%s: decoded in objects_present\n",
+            d->prog, offset, n, h->size,
+            body % h->size ? " and a partial one" : "");
+    return 0;
+}
+
 /* A NACCB whose total length is not 36 + count * size: its body cannot be
  * split into objects, so it is shown (and re-encoded) as one hex string. */
 static json_t *inconsistent_to_json(struct jd_ctx *d, const uint8_t *msg,
@@ -124,6 +156,7 @@ static json_t *inconsistent_to_json(struct jd_ctx *d, const uint8_t *msg,
     if (line == NULL ||
         jf_put_hex(line, "body", msg + NACCB_HEADER_SIZE,
                    len - NACCB_HEADER_SIZE) != 0 ||
+        present_to_json(d, line, &h, msg, len, offset) != 0 ||
         add_error(d, errors, offset + eoff, -1, NULL, jn_header_field(eoff),
                   rc) != 0) {
         json_decref(line);

@@ -497,7 +497,7 @@ static const char *const header_members[] = {
     "request", "object", "error_code", "os_code", "coding", "unused",
     "forward", "count", "size", "key", "key_name", "direction_name",
     "request_name", "object_name", "error_name", "objects", "body_hex",
-    "errors",
+    "errors", "objects_present",
     /* What xdi-replay extract adds to each line (docs/replay.md): the
      * lines encode back unchanged. */
     "conversation", "from", "time", "src", "dst", "incomplete", NULL};

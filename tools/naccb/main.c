@@ -35,6 +35,8 @@ static const char usage_text[] =
     "                     a larger total length loses the stream's framing\n"
     "  --chunk N          decode: read binary input N bytes at a time\n"
     "                     (default 65536; small values test reassembly)\n"
+    "  --resync           decode: after lost framing, carry on at the next\n"
+    "                     plausible NACCB header (its offset is always said)\n"
     "  -h, --help         show this help and exit\n"
     "  -V, --version      show the version and exit\n"
     "\n"
@@ -71,7 +73,7 @@ static int usage_error(const char *fmt, ...)
     return TOOL_EXIT_USAGE;
 }
 
-enum { OPT_HEX = 256, OPT_CODEPAGE, OPT_MAX_SIZE, OPT_CHUNK };
+enum { OPT_HEX = 256, OPT_CODEPAGE, OPT_MAX_SIZE, OPT_CHUNK, OPT_RESYNC };
 
 static int parse_option(int c, struct tool_options *opt)
 {
@@ -79,6 +81,9 @@ static int parse_option(int c, struct tool_options *opt)
     switch (c) {
     case OPT_HEX:
         opt->hex = 1;
+        return 0;
+    case OPT_RESYNC:
+        opt->resync = 1;
         return 0;
     case OPT_CODEPAGE:
         if (naccb_codepage_parse(optarg, &opt->cp) != 0)
@@ -119,12 +124,13 @@ int main(int argc, char **argv)
         {"codepage", required_argument, NULL, OPT_CODEPAGE},
         {"max-size", required_argument, NULL, OPT_MAX_SIZE},
         {"chunk", required_argument, NULL, OPT_CHUNK},
+        {"resync", no_argument, NULL, OPT_RESYNC},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     struct tool_options opt = {NACCB_CP_037, NACCB_DEFAULT_MAX_SIZE, 65536, 0,
-                               NULL};
+                               NULL, 0};
     int c;
     opterr = 1;
     while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {

@@ -31,6 +31,8 @@ struct tool_options {
     size_t chunk;      /* decode reads binary input this many bytes at a time */
     int hex;           /* decode: input is annotated hex; encode: write hex */
     const char *file;  /* NULL or "-" for stdin */
+    int resync;        /* decode: after lost framing, go on at the next
+                          plausible NACCB header */
 };
 
 /* ---- growable byte buffer (buf.c) ---- */
