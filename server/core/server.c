@@ -122,6 +122,8 @@ static const char *cause_name(enum xdi_close_cause cause)
         return "server_stop";
     case XDI_CLOSE_OUTPUT_LIMIT:
         return "output_limit";
+    case XDI_CLOSE_MEMORY_LIMIT:
+        return "memory_limit";
     }
     return "unknown";
 }

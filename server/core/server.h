@@ -126,6 +126,8 @@ enum xdi_close_cause {
     XDI_CLOSE_REQUESTED,    /* the core asked for it (logout, takeover, ...) */
     XDI_CLOSE_SERVER_STOP,  /* the server is stopping */
     XDI_CLOSE_OUTPUT_LIMIT, /* the agent does not read its output */
+    XDI_CLOSE_MEMORY_LIMIT, /* the heaviest when all connections together
+                               held more than the network layer's bound */
 };
 
 /* The socket is gone.  Journals "disconnect" with cause and detail (may

@@ -36,6 +36,9 @@
 
 #define DEFAULT_LISTEN  "127.0.0.1:7012"
 #define DEFAULT_JOURNAL "xdi-journal.jsonl"
+/* Output and partial input of all connections together (--max-memory). */
+#define DEFAULT_MAX_MEMORY (512ull << 20)
+#define DEFAULT_MAX_MEMORY_TEXT "512M"
 #define MAX_LISTEN      16
 #define MAX_CONTROL     4
 /* The control plane's user when only a token is given (docs/control.md). */
@@ -82,6 +85,11 @@ static void usage(FILE *out)
         "      --max-naccb-size N   largest NACCB accepted, bytes (default %u)\n"
         "      --max-output N       output queued per connection before it is cut\n"
         "                           off, bytes (default %zu)\n"
+        "      --max-memory SIZE    output queued plus NACCBs partly received,\n"
+        "                           all connections together, at most SIZE; beyond\n"
+        "                           it the connection holding most is cut off\n"
+        "                           (journalled, cause memory_limit; default %s,\n"
+        "                           0 = no bound)\n"
         "      --max-connections N  open connections at most (default %u)\n"
         "      --max-info-objects N objects in one info NACCB at most; more is\n"
         "                           error 05 (default %u)\n"
@@ -117,6 +125,7 @@ static void usage(FILE *out)
         "agents whose tables changed get replace EMS / SCD; docs/fixtures.md).\n"
         "Exit codes: 0 normal stop, 1 bad fixtures, 2 usage, 3 runtime error.\n",
         DEFAULT_LISTEN, DEFAULT_JOURNAL, d.max_naccb_size, d.max_output_queue,
+        DEFAULT_MAX_MEMORY_TEXT,
         d.max_connections, d.max_info_objects, d.login_timeout_ms / 1000,
         d.partial_timeout_ms / 1000, d.grace_ms / 1000, d.journal_max_raw,
         d.max_held_triggers, DEFAULT_RELOAD_DELAY_MS / 1000.0);
@@ -197,6 +206,7 @@ struct options {
     unsigned reload_delay_ms;
     const char *capture;  /* --capture FILE, or NULL */
     uint64_t capture_max; /* --capture-max; 0: unbounded */
+    uint64_t max_memory;  /* --max-memory; 0: unbounded */
     struct xdi_listen_addr control[MAX_CONTROL];
     size_t n_control;
     const char *control_users;      /* --control-users FILE */
@@ -213,6 +223,7 @@ enum long_only {
     OPT_XDI_DOWN,
     OPT_MAX_NACCB,
     OPT_MAX_OUTPUT,
+    OPT_MAX_MEMORY,
     OPT_MAX_CONN,
     OPT_LOGIN_TO,
     OPT_PARTIAL_TO,
@@ -400,6 +411,11 @@ static int apply_option(struct options *o, int opt, const char *arg,
             return bad_value(name, arg, "expected a size in bytes, e.g. 64M");
         o->cfg.max_output_queue = (size_t)n;
         return 0;
+    case OPT_MAX_MEMORY:
+        if (parse_size(arg, SIZE_MAX, &n) < 0)
+            return bad_value(name, arg, "expected a size in bytes, e.g. 512M");
+        o->max_memory = n;
+        return 0;
     case OPT_MAX_CONN:
         if (parse_size(arg, UINT_MAX, &n) < 0 || n == 0)
             return bad_value(name, arg, "expected a positive number");
@@ -435,6 +451,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"xdi-down", no_argument, NULL, OPT_XDI_DOWN},
         {"max-naccb-size", required_argument, NULL, OPT_MAX_NACCB},
         {"max-output", required_argument, NULL, OPT_MAX_OUTPUT},
+        {"max-memory", required_argument, NULL, OPT_MAX_MEMORY},
         {"max-connections", required_argument, NULL, OPT_MAX_CONN},
         {"login-timeout", required_argument, NULL, OPT_LOGIN_TO},
         {"partial-timeout", required_argument, NULL, OPT_PARTIAL_TO},
@@ -967,6 +984,7 @@ static int run(struct options *o, struct xdi_fixture_set *set,
     note.net = net;
     sig.net = net;
     xdi_net_set_capture(net, cap);
+    xdi_net_set_max_memory(net, (size_t)o->max_memory);
     sig.watch = xdi_watch_new(&loop, net, o->fixtures, o->reload_delay_ms,
                               !o->no_watch, o->quiet);
     if (!sig.watch) {
@@ -1035,6 +1053,7 @@ int main(int argc, char **argv)
 {
     struct options o = {.journal = DEFAULT_JOURNAL,
                         .journal_fd = -1,
+                        .max_memory = DEFAULT_MAX_MEMORY,
                         .reload_delay_ms = DEFAULT_RELOAD_DELAY_MS};
     struct xdi_fixture_set *set = NULL;
     struct journal journal = {0};

@@ -12,8 +12,15 @@
  * and the core copies whatever it keeps, so one buffer serves every
  * connection); one heap write request per NACCB sent, holding a copy of
  * the 36-byte header and a reference to the shared table blob, freed in
- * its write callback.  Output queued per connection is bounded by
- * max_output_queue: an agent that never reads is cut off, not buffered.
+ * its write callback.  While a connection has a write in flight, small
+ * replies are copied into one pending chunk instead (see output_send), so
+ * a peer that never reads pins one allocation per CHUNK_MAX bytes, not one
+ * of some 250 bytes per 36-byte reply.  What a request really holds (the
+ * request, its copy, malloc's overhead and the body it keeps alive) is
+ * what counts against max_output_queue: an agent that never reads is cut
+ * off, not buffered.  Across all connections, output held plus partially
+ * received input is bounded by max_memory (xdi_net_set_max_memory): over
+ * it, the connection holding most is cut off (cause memory_limit).
  */
 #include "net.h"
 
@@ -26,6 +33,14 @@
 #include <string.h>
 
 #define READ_BUFFER_SIZE (64u * 1024u)
+/* Replies of at most COALESCE_MAX bytes join the pending chunk; a chunk
+ * starts at CHUNK_MIN bytes and doubles up to CHUNK_MAX. */
+#define COALESCE_MAX 512u
+#define CHUNK_MIN 1024u
+#define CHUNK_MAX (64u * 1024u)
+/* What malloc keeps besides the bytes asked for (glibc: a size word and
+ * rounding to 16), counted so that many small requests are not free. */
+#define MALLOC_OVERHEAD 16u
 /* How long a closing connection may take to flush its queued output. */
 #define FLUSH_TIMEOUT_MS 5000u
 
@@ -48,9 +63,16 @@ struct net_conn {
     unsigned running;       /* enum xdi_timer bits whose timer runs */
     uint64_t partial_epoch; /* xdi_conn_partial_epoch() when PARTIAL began */
     bool paused;   /* read budget spent this turn: resumed by the check */
-    size_t queued; /* bytes handed to uv_write, not yet completed */
+    size_t queued;      /* bytes held by output not yet written: requests,
+                           copies, bodies and the pending chunk */
+    size_t partial;     /* input the core may hold as a partial NACCB (an
+                           upper bound: bytes fed since one completed) */
+    unsigned in_flight; /* write requests handed to uv_write */
+    struct write_req *chunk; /* small replies not yet handed to uv_write */
+    bool counted;  /* queued and partial are in net->held */
     enum conn_state state;
     bool overflow; /* output queue limit hit: close without flushing */
+    bool mem_cut;  /* cut off for max_memory (the cause journalled) */
     enum xdi_close_cause cause;
     char detail[96];
     int handles_open;
@@ -81,6 +103,8 @@ struct xdi_net {
     void (*record)(void *ctx, const struct xdi_record *rec);
     void *record_ctx;
     struct xdi_capture *capture; /* --capture, borrowed; NULL: none */
+    size_t max_memory; /* output held + partial input, all connections */
+    size_t held;       /* ... now (connections not closed) */
     uint8_t read_buf[READ_BUFFER_SIZE];
 };
 
@@ -88,13 +112,21 @@ struct write_req {
     uv_write_t req;
     struct net_conn *conn;
     struct xdi_blob *body;
-    size_t len;
-    uint8_t head[]; /* the header bytes, copied */
+    size_t len;    /* bytes written by this request */
+    size_t charge; /* what it holds: counted in queued */
+    size_t cap;    /* head[]'s size (a chunk grows up to CHUNK_MAX) */
+    uint8_t head[]; /* the header bytes, copied (a chunk: many replies) */
 };
+
+static size_t req_charge(size_t cap, size_t body_len)
+{
+    return sizeof(struct write_req) + cap + MALLOC_OVERHEAD + body_len;
+}
 
 static void conn_close(struct net_conn *c, enum xdi_close_cause cause,
                        const char *detail, bool hard);
 static void maybe_finish_stop(struct xdi_net *net);
+static int chunk_submit(struct net_conn *c);
 
 /* ---- listen addresses ---------------------------------------------------- */
 
@@ -223,6 +255,18 @@ static void conn_close_handles(struct net_conn *c)
     if (c->state == CONN_CLOSED)
         return;
     c->state = CONN_CLOSED;
+    /* What it holds is freed as the handles close (writes cancelled): no
+     * longer counted against max_memory, so no second victim is chosen
+     * for memory that is already on its way out. */
+    if (c->counted) {
+        c->net->held -= c->queued + c->partial;
+        c->counted = false;
+    }
+    if (c->chunk) {
+        c->queued -= c->chunk->charge;
+        free(c->chunk);
+        c->chunk = NULL;
+    }
     uv_read_stop((uv_stream_t *)&c->tcp);
     for (int i = 0; i < N_TIMERS; i++)
         uv_close((uv_handle_t *)&c->timers[i], on_conn_handle_closed);
@@ -253,14 +297,18 @@ static void conn_close(struct net_conn *c, enum xdi_close_cause cause,
         return;
     if (c->state == CONN_OPEN) {
         c->cause = cause;
-        if (detail)
+        if (detail && detail != c->detail)
             snprintf(c->detail, sizeof c->detail, "%s", detail);
     }
-    if (hard || c->overflow || c->queued == 0) {
+    if (hard || c->overflow || (c->in_flight == 0 && !c->chunk)) {
         conn_close_handles(c);
         return;
     }
     if (c->state == CONN_FLUSHING)
+        return;
+    /* The pending chunk goes out before the shutdown, which waits for
+     * the writes handed to libuv. */
+    if (c->chunk && chunk_submit(c) < 0)
         return;
     c->state = CONN_FLUSHING;
     uv_read_stop((uv_stream_t *)&c->tcp);
@@ -275,19 +323,150 @@ static void conn_close(struct net_conn *c, enum xdi_close_cause cause,
 
 /* ---- writing (the core's output: send and close) ------------------------- */
 
+/* Output or partial input held by c changed by delta bytes. */
+static void conn_hold(struct net_conn *c, size_t *field, size_t add,
+                      size_t sub)
+{
+    *field += add;
+    *field -= sub;
+    if (c->counted) {
+        c->net->held += add;
+        c->net->held -= sub;
+    }
+}
+
+/*
+ * Keeps all connections together within max_memory once extra more bytes
+ * are held: while they would be over, the open connection holding most is
+ * cut off (journalled with cause memory_limit).  Returns false when that
+ * is self (the caller then refuses what it was about to hold).
+ */
+static bool memory_admit(struct xdi_net *net, struct net_conn *self,
+                         size_t extra)
+{
+    while (net->max_memory && net->held + extra > net->max_memory) {
+        struct net_conn *worst = NULL;
+        for (struct net_conn *c = net->conns; c; c = c->next)
+            if (c->counted && (!worst || c->queued + c->partial >
+                                             worst->queued + worst->partial))
+                worst = c;
+        if (!worst)
+            return true;
+        char detail[96];
+        snprintf(detail, sizeof detail,
+                 "held %zu bytes; all connections %zu, --max-memory %zu",
+                 worst->queued + worst->partial, net->held + extra,
+                 net->max_memory);
+        if (worst == self) {
+            /* The core is in the middle of a send: refuse it (journalled
+             * as output_limit), and the close that follows is ours. */
+            self->mem_cut = true;
+            self->overflow = true;
+            if (self->state == CONN_OPEN)
+                snprintf(self->detail, sizeof self->detail, "%s", detail);
+            return false;
+        }
+        worst->mem_cut = true;
+        conn_close(worst, XDI_CLOSE_MEMORY_LIMIT, detail, true);
+    }
+    return true;
+}
+
 static void on_write(uv_write_t *req, int status)
 {
     struct write_req *w = (struct write_req *)req;
     struct net_conn *c = w->conn;
 
-    c->queued -= w->len;
+    c->in_flight--;
+    conn_hold(c, &c->queued, 0, w->charge);
     xdi_blob_unref(w->body);
     free(w);
     if (status < 0 && status != UV_ECANCELED && c->state != CONN_CLOSED) {
         char detail[64];
         snprintf(detail, sizeof detail, "write: %s", uv_strerror(status));
         conn_close(c, XDI_CLOSE_ERROR, detail, true);
+        return;
     }
+    if (c->in_flight == 0 && c->chunk && c->state != CONN_CLOSED)
+        chunk_submit(c);
+}
+
+/* Hands the pending chunk to uv_write.  -1: the connection was closed. */
+static int chunk_submit(struct net_conn *c)
+{
+    struct write_req *w = c->chunk;
+    uv_buf_t buf = uv_buf_init((char *)w->head, (unsigned)w->len);
+
+    c->chunk = NULL;
+    int rc = uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
+    if (rc < 0) {
+        conn_hold(c, &c->queued, 0, w->charge);
+        free(w);
+        char detail[64];
+        snprintf(detail, sizeof detail, "write: %s", uv_strerror(rc));
+        conn_close(c, XDI_CLOSE_ERROR, detail, true);
+        return -1;
+    }
+    c->in_flight++;
+    return 0;
+}
+
+static bool over_output(const struct net_conn *c, size_t extra)
+{
+    size_t max = c->net->cfg.max_output_queue;
+    return extra > max || c->queued > max - extra;
+}
+
+/*
+ * Copies a small reply into the pending chunk (c has a write in flight, so
+ * it could not go out before that one anyway), growing or replacing the
+ * chunk as needed.  Returns the send's result.
+ */
+static enum xdi_send_result coalesce(struct net_conn *c, const uint8_t *head,
+                                     size_t head_len, const uint8_t *body,
+                                     size_t body_len)
+{
+    size_t total = head_len + body_len;
+    struct write_req *w = c->chunk;
+
+    if (w && w->len + total > w->cap && w->cap >= CHUNK_MAX) {
+        if (chunk_submit(c) < 0)
+            return XDI_SEND_DROPPED;
+        w = NULL;
+    }
+    if (!w || w->len + total > w->cap) {
+        size_t cap = w ? w->cap : CHUNK_MIN;
+        size_t old = w ? w->charge : 0;
+        while (cap < (w ? w->len : 0) + total)
+            cap *= 2;
+        size_t charge = req_charge(cap, 0);
+        if (over_output(c, charge - old)) {
+            c->overflow = true;
+            return XDI_SEND_OVER_LIMIT;
+        }
+        if (!memory_admit(c->net, c, charge - old))
+            return XDI_SEND_OVER_LIMIT;
+        struct write_req *n = realloc(w, sizeof *w + cap);
+        if (!n) {
+            conn_close(c, XDI_CLOSE_ERROR, "out of memory queueing output",
+                       true);
+            return XDI_SEND_DROPPED;
+        }
+        if (!w) {
+            n->conn = c;
+            n->body = NULL;
+            n->len = 0;
+        }
+        n->cap = cap;
+        n->charge = charge;
+        conn_hold(c, &c->queued, charge, old);
+        c->chunk = w = n;
+    }
+    memcpy(w->head + w->len, head, head_len);
+    if (body_len)
+        memcpy(w->head + w->len + head_len, body, body_len);
+    w->len += total;
+    return XDI_SEND_WRITTEN;
 }
 
 /* struct xdi_output_ops.send.  Whatever is not queued is said so: the core
@@ -302,14 +481,25 @@ static enum xdi_send_result output_send(void *ctx, void *conn_io,
     size_t total = head_len + body_len;
     uv_buf_t bufs[2];
     unsigned n = 0;
+    enum xdi_send_result res;
 
     if (c->state != CONN_OPEN)
         return XDI_SEND_DROPPED; /* closing: nothing more goes out */
-    if (total > net->cfg.max_output_queue ||
-        c->queued > net->cfg.max_output_queue - total) {
+    if (total <= COALESCE_MAX && (c->in_flight > 0 || c->chunk)) {
+        res = coalesce(c, head, head_len, body_len ? body->data : NULL,
+                       body_len);
+        goto sent;
+    }
+    /* In order: what is pending goes before this one. */
+    if (c->chunk && chunk_submit(c) < 0)
+        return XDI_SEND_DROPPED;
+    size_t charge = req_charge(head_len, body_len);
+    if (over_output(c, charge)) {
         c->overflow = true;
         return XDI_SEND_OVER_LIMIT;
     }
+    if (!memory_admit(net, c, charge))
+        return XDI_SEND_OVER_LIMIT;
     struct write_req *w = malloc(sizeof *w + head_len);
     if (!w) {
         conn_close(c, XDI_CLOSE_ERROR, "out of memory queueing output", true);
@@ -317,6 +507,8 @@ static enum xdi_send_result output_send(void *ctx, void *conn_io,
     }
     w->conn = c;
     w->len = total;
+    w->cap = head_len;
+    w->charge = charge;
     w->body = body_len ? xdi_blob_ref(body) : NULL;
     memcpy(w->head, head, head_len);
     if (head_len)
@@ -332,13 +524,16 @@ static enum xdi_send_result output_send(void *ctx, void *conn_io,
         conn_close(c, XDI_CLOSE_ERROR, detail, true);
         return XDI_SEND_DROPPED;
     }
-    c->queued += total;
-    if (c->cap) {
+    c->in_flight++;
+    conn_hold(c, &c->queued, charge, 0);
+    res = XDI_SEND_WRITTEN;
+sent:
+    if (res == XDI_SEND_WRITTEN && c->cap) {
         xdi_capture_data(c->cap, false, head, head_len);
         if (body_len)
             xdi_capture_data(c->cap, false, body->data, body_len);
     }
-    return XDI_SEND_WRITTEN;
+    return res;
 }
 
 /* struct xdi_output_ops.close. */
@@ -346,8 +541,11 @@ static void output_close(void *ctx, void *conn_io)
 {
     struct net_conn *c = conn_io;
     (void)ctx;
-    conn_close(c, c->overflow ? XDI_CLOSE_OUTPUT_LIMIT : XDI_CLOSE_REQUESTED,
-               NULL, false);
+    conn_close(c,
+               c->mem_cut    ? XDI_CLOSE_MEMORY_LIMIT
+               : c->overflow ? XDI_CLOSE_OUTPUT_LIMIT
+                             : XDI_CLOSE_REQUESTED,
+               c->mem_cut ? c->detail : NULL, false);
 }
 
 /* struct xdi_output_ops.record: one ctx serves the whole output, so the
@@ -480,7 +678,25 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
             return;
         xdi_capture_data(c->cap, true, (const uint8_t *)buf->base,
                          (size_t)nread);
+        uint64_t epoch = xdi_conn_partial_epoch(c->core);
         xdi_conn_feed(c->core, (const uint8_t *)buf->base, (size_t)nread);
+        if (c->state != CONN_OPEN || !c->core)
+            return;
+        /* What the core may now hold of a NACCB not yet complete: none,
+         * this read's bytes (one completed in it), or more than before. */
+        size_t partial = 0;
+        if (xdi_conn_timers(c->core) & XDI_TIMER_PARTIAL)
+            partial = xdi_conn_partial_epoch(c->core) != epoch
+                          ? (size_t)nread
+                          : c->partial + (size_t)nread;
+        if (partial > c->partial && !memory_admit(c->net, c,
+                                                  partial - c->partial)) {
+            conn_close(c, XDI_CLOSE_MEMORY_LIMIT, c->detail, true);
+            return;
+        }
+        if (c->state != CONN_OPEN)
+            return;
+        conn_hold(c, &c->partial, partial, c->partial);
         sync_timers(c, true);
         read_pause(c);
     } else if (nread == UV_EOF) {
@@ -514,6 +730,7 @@ static struct net_conn *conn_new(struct xdi_net *net)
         c->timers[i].data = c;
     }
     c->handles_open = 1 + N_TIMERS;
+    c->counted = true;
     conn_link(net, c);
     return c;
 }
@@ -717,6 +934,11 @@ void xdi_net_abandon(struct xdi_net *net)
 struct xdi_server *xdi_net_server(struct xdi_net *net)
 {
     return net->srv;
+}
+
+void xdi_net_set_max_memory(struct xdi_net *net, size_t max)
+{
+    net->max_memory = max;
 }
 
 void xdi_net_set_capture(struct xdi_net *net, struct xdi_capture *cap)

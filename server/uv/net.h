@@ -67,6 +67,12 @@ void xdi_net_abandon(struct xdi_net *net);
 /* The protocol core inside (the fixture watcher hands it reloads). */
 struct xdi_server *xdi_net_server(struct xdi_net *net);
 
+/* Output held (requests, copies and bodies) plus input held as partial
+ * NACCBs, across all connections, at most max bytes: beyond it the
+ * connection holding most is cut off and journalled as a disconnect with
+ * cause memory_limit.  0: no bound (the default until set). */
+void xdi_net_set_max_memory(struct xdi_net *net, size_t max);
+
 struct xdi_capture;
 /* --capture: every connection accepted from now on is written to cap
  * (borrowed; it must outlive the connections: close it after uv_run()
