@@ -21,7 +21,7 @@ import time
 
 from xdi import codec
 from xdi.codec import unhex
-from xdi.server import fixture_dir, run_to_exit
+from xdi.server import fixture_dir, run_to_exit, server_binary
 from xdi.testset import WIRE
 
 A = WIRE["TESTA"]
@@ -30,6 +30,17 @@ MAX_MEMORY = 1 << 20
 # allocator slack may add: far below what the same flood took before.
 RSS_MARGIN = 16 << 20
 N_HEAVY = 3
+
+
+def server_sanitized():
+    """True when xdi-server is built with ASan: its allocator keeps freed
+    memory in quarantine (256 MB by default) and caches, so the process's
+    RSS no longer says what the server holds; the cut-offs, which the
+    server's own accounting decides, are still checked."""
+    try:
+        return b"libasan.so" in server_binary().read_bytes()
+    except OSError:
+        return False
 # NACCBs each heavy peer sends at most: 10.8 MB of replies each, more
 # than 5 times the bound.
 PER_PEER = 300_000
@@ -125,7 +136,7 @@ def test_memory_non_reading_flood_is_cut_off_within_the_bound(
         assert rec["cause"] == "memory_limit", rec
         assert rec["agent_id"] == 0 and rec["received"] > 0, rec
     peak = status_kb(pid, "VmHWM") << 10
-    assert peak - base <= MAX_MEMORY + RSS_MARGIN, (
+    assert server_sanitized() or peak - base <= MAX_MEMORY + RSS_MARGIN, (
         "RSS peak grew by %d bytes, bound %d + margin %d" %
         (peak - base, MAX_MEMORY, RSS_MARGIN))
     # The flood was real: far more replies than the bound could hold.
