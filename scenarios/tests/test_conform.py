@@ -142,6 +142,47 @@ def test_conform_unknown_check_name_is_usage_error():
     assert "no check is named 'no.such.check'" in out
 
 
+@pytest.mark.parametrize("args, what", [
+    (["--stop-signal", "BOGUS"], "unknown signal 'BOGUS'"),
+    (["--timeout-scale", "-1"], "'-1' is not a number above 0"),
+    (["--timeout-scale", "0"], "'0' is not a number above 0"),
+    (["--timeout-scale", "nan"], "'nan' is not a number above 0"),
+    (["--no-such-option"], "unrecognized arguments: --no-such-option"),
+])
+def test_conform_bad_option_values_are_usage_errors(args, what):
+    # Found before any check runs: exit 2 and the usual two lines, never a
+    # suite that blames the agent (--timeout-scale -1 once failed 16 checks,
+    # --stop-signal BOGUS exited 1).
+    rc, out = run_conform(["--agent", "true"] + args, within=30)
+    assert rc == 2, out
+    assert out.startswith("xdi-conform: ")
+    assert what in out
+    assert out.rstrip().endswith("Try 'xdi-conform --help'.")
+    assert "PASS" not in out and "FAIL" not in out
+
+
+def test_conform_stop_signal_by_name_or_number():
+    from xdi.conform import cli
+    import signal
+    for text in ("TERM", "sigint", "HUP", "9"):
+        assert isinstance(cli._signal(text), signal.Signals), text
+    assert cli._signal("int") == signal.SIGINT
+    assert cli._signal("9") == signal.SIGKILL
+    for text in ("SIG_DFL", "BOGUS", "9999", ""):
+        with pytest.raises(Exception):
+            cli._signal(text)
+
+
+def test_conform_version_names_libnaccb():
+    rc, out = run_conform(["--version"], within=30)
+    assert rc == 0, out
+    from xdi import codec
+    assert out.strip() == "xdi-conform (xdi-emu) %s, libnaccb %s" % (
+        codec.version(), codec.version())
+    rc2, out2 = run_conform(["-V"], within=30)
+    assert (rc2, out2) == (rc, out)
+
+
 def test_conform_without_adapters_skips_never_passes(tmp_path):
     """Without event adapters, jobs, holidays or --faketime the checks that
     need them are skipped with the reason; the rest pass."""

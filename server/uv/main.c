@@ -488,7 +488,8 @@ static int parse_args(int argc, char **argv, struct options *o)
             exit(EXIT_OK);
         }
         if (opt == 'V') {
-            printf("xdi-server (xdi-emu) libnaccb %s\n", naccb_version());
+            printf("xdi-server (xdi-emu) %s, libnaccb %s\n", XDI_VERSION,
+                   naccb_version());
             exit(EXIT_OK);
         }
         if (opt == '?')

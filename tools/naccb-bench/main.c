@@ -22,6 +22,7 @@
 
 #include "bench.h"
 #include "cli.h"
+#include "naccb.h"
 #include "naccb/codes.h"
 #include "naccb/ebcdic.h"
 
@@ -121,6 +122,7 @@ static const char usage_text[] =
     "  --only LIST       decode, match and/or baseline (default all); used\n"
     "                    with callgrind (tools/bench.sh)\n"
     "  -h, --help        this text\n"
+    "  -V, --version     naccb-bench's and libnaccb's versions\n"
     "\n"
     "Exit status: 0 measured and every pass checked out; 1 a pass gave a\n"
     "wrong result (a NACCB lost or invalid, a match count off); 2 usage.\n";
@@ -129,7 +131,8 @@ static const char usage_text[] =
 
 static int usage_error(const char *msg, const char *arg)
 {
-    fprintf(stderr, "naccb-bench: %s: %s (see --help)\n", msg, arg);
+    fprintf(stderr, "naccb-bench: %s: %s\nTry 'naccb-bench --help'.\n", msg,
+            arg);
     return 2;
 }
 
@@ -205,6 +208,7 @@ static const struct option long_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"only", required_argument, NULL, OPT_ONLY},
     {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
 
@@ -239,14 +243,21 @@ static int parse_options(int argc, char **argv, struct options *o)
     int c;
 
     defaults(o);
-    while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hV", long_options, NULL)) != -1) {
         if (c == 'h') {
             fputs(usage_text, stdout);
             return 1;
         }
+        if (c == 'V') {
+            printf("naccb-bench (xdi-emu) %s, libnaccb %s\n", XDI_VERSION,
+                   naccb_version());
+            return 1;
+        }
         int rc = apply_option(c, optarg, o);
-        if (rc == -2)
-            return 2; /* getopt printed why */
+        if (rc == -2) { /* getopt printed why */
+            fputs("Try 'naccb-bench --help'.\n", stderr);
+            return 2;
+        }
         if (rc != 0)
             return usage_error("bad value", argv[optind - 1]);
     }

@@ -62,7 +62,7 @@ static int usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fputs("\n(xdi-fixture --help for usage)\n", stderr);
+    fputs("\nTry 'xdi-fixture --help'.\n", stderr);
     return EXIT_USAGE;
 }
 
@@ -566,7 +566,7 @@ static int want_args(const char *cmd, int argc, char **argv, int n)
     if (argc != n) {
         fprintf(stderr, "xdi-fixture: %s takes %d argument%s, got %d\n", cmd, n,
                 n == 1 ? "" : "s", argc);
-        fputs("(xdi-fixture --help for usage)\n", stderr);
+        fputs("Try 'xdi-fixture --help'.\n", stderr);
         return EXIT_USAGE;
     }
     return EXIT_OK;
@@ -582,6 +582,11 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
         strcmp(cmd, "help") == 0) {
         fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        printf("xdi-fixture (xdi-emu) %s, libnaccb %s\n", XDI_VERSION,
+               naccb_version());
         return EXIT_OK;
     }
     argc -= 2;

@@ -98,8 +98,25 @@ def common_options(p):
                    help="no status line and no finding lines on stderr")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in the form every xdi-emu tool uses, exit 2."""
+
+    def error(self, message):
+        prog = self.prog.split()[0]
+        self.exit(2, "%s: %s\nTry '%s --help'.\n" % (self.prog, message,
+                                                       prog))
+
+
+def _libnaccb_version():
+    try:
+        from xdi import codec
+        return codec.version()
+    except (ImportError, OSError, AttributeError) as e:
+        return "not loadable (%s)" % e
+
+
 def parser():
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="xdi-fuzz",
         description="An evil XDI host: runs the agent under test once per "
                     "case, carries it through a valid login and both "
@@ -112,6 +129,11 @@ def parser():
                "no longer).  Exit codes: 0 nothing found, 1 findings, 2 "
                "usage, 3 setup error.")
     common_options(p)
+    p.add_argument("-V", "--version", action="version",
+                   version="xdi-fuzz (xdi-emu) %s, libnaccb %s" % (
+                       os.environ.get("XDI_FUZZ_VERSION", "unknown"),
+                       _libnaccb_version()),
+                   help="show xdi-fuzz's and libnaccb's versions and exit")
     p.add_argument("--seed", type=int, metavar="N",
                    help="the campaign's seed (default: from the clock; "
                         "printed)")
@@ -156,7 +178,7 @@ def parser():
 
 
 def repro_parser():
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="xdi-fuzz repro",
         description="Replay one reproducer (a finding directory, its "
                     "case.json, or a conversation.jsonl) against the agent; "

@@ -25,6 +25,7 @@
 #include <sys/resource.h>
 
 #include "cli.h"
+#include "naccb.h"
 #include "load.h"
 
 struct options {
@@ -77,6 +78,7 @@ static const char usage_text[] =
     "  --server-pid PID     read the server's memory and CPU time from /proc\n"
     "  --timeout S          give up after S seconds (default 120; at most 600)\n"
     "  -h, --help           this text\n"
+    "  -V, --version        xdi-load's and libnaccb's versions\n"
     "\n"
     "Exit status: 0 every agent completed and every reply was the expected\n"
     "one; 1 an agent failed, a reply was unexpected or the time ran out;\n"
@@ -86,8 +88,8 @@ static const char usage_text[] =
 
 static int usage_error(const char *msg, const char *arg)
 {
-    fprintf(stderr, "xdi-load: %s%s%s (see --help)\n", msg, arg ? ": " : "",
-            arg ? arg : "");
+    fprintf(stderr, "xdi-load: %s%s%s\nTry 'xdi-load --help'.\n", msg,
+            arg ? ": " : "", arg ? arg : "");
     return 2;
 }
 
@@ -154,6 +156,7 @@ static const struct option long_options[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"rounds", required_argument, NULL, OPT_ROUNDS},
     {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
 
@@ -217,9 +220,14 @@ static int parse_options(int argc, char **argv, struct options *o)
     int c;
 
     defaults(o);
-    while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hV", long_options, NULL)) != -1) {
         if (c == 'h') {
             fputs(usage_text, stdout);
+            return 1;
+        }
+        if (c == 'V') {
+            printf("xdi-load (xdi-emu) %s, libnaccb %s\n", XDI_VERSION,
+                   naccb_version());
             return 1;
         }
         if (c == OPT_MAKE)
@@ -228,8 +236,10 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->connect = optarg;
         else if (c == OPT_FIXTURES)
             o->fixtures = optarg;
-        else if (c == '?')
+        else if (c == '?') {
+            fputs("Try 'xdi-load --help'.\n", stderr); /* getopt said why */
             return 2;
+        }
         else if (apply_number(c, optarg, o) != 0)
             return usage_error("bad value", argv[optind - 1]);
     }

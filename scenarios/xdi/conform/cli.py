@@ -79,8 +79,17 @@ def _default(var, otherwise):
     return (value or otherwise).replace("%", "%%")  # argparse formats help
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in the form every xdi-emu tool uses: what was wrong,
+    then where to look, exit 2."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, "%s: %s\nTry '%s --help'.\n" % (
+            self.prog, message, self.prog))
+
+
 def parser():
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="xdi-conform",
         description="Run an XDI agent against a harness-controlled fake "
                     "host and report, check by check, where it departs "
@@ -122,10 +131,12 @@ def parser():
     p.add_argument("--workdir", metavar="DIR",
                    help="keep each check's files (agent output, journal) "
                         "under DIR")
-    p.add_argument("--timeout-scale", type=float, default=1.0, metavar="F",
+    p.add_argument("--timeout-scale", type=_timeout_scale, default=1.0,
+                   metavar="F",
                    help="multiply every deadline by F (slow agents, "
                         "sanitizers)")
-    p.add_argument("--stop-signal", default="TERM", metavar="SIG",
+    p.add_argument("--stop-signal", type=_signal, default="TERM",
+                   metavar="SIG",
                    help="the signal that asks the agent for a local "
                         "shutdown (default TERM)")
     p.add_argument("--server-binary", metavar="PATH",
@@ -138,19 +149,66 @@ def parser():
     p.add_argument("--libnaccb", metavar="PATH",
                    help="libnaccb.so (default: %s)" % _default(
                        "XDI_LIBNACCB", "the build tree's"))
+    p.add_argument("-V", "--version", action=_Version, nargs=0,
+                   help="show xdi-conform's and libnaccb's versions and "
+                        "exit")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="show the transcript of passing checks too")
     return p
 
 
+class _Version(argparse.Action):
+    """-V: the suite's version (the xdi-emu it came with) and that of the
+    libnaccb it loads, which --libnaccb, given before it, chooses."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        lib = getattr(namespace, "libnaccb", None)
+        if lib:
+            os.environ["XDI_LIBNACCB"] = lib
+        try:
+            from .. import codec
+            naccb = codec.version()
+        except (OSError, AttributeError) as e:
+            naccb = "not loadable (%s)" % e
+        print("xdi-conform (xdi-emu) %s, libnaccb %s" % (
+            os.environ.get("XDI_CONFORM_VERSION", "unknown"), naccb))
+        parser.exit(0)
+
+
 def _signal(name):
-    name = name.upper()
-    if not name.startswith("SIG"):
-        name = "SIG" + name
+    """--stop-signal: a signal name (TERM, SIGINT) or number; a bad one is a
+    usage error (argparse exits 2), found before any check runs."""
+    if isinstance(name, signal.Signals):
+        return name
+    text = str(name).strip().upper()
+    if text.isdigit():
+        try:
+            return signal.Signals(int(text))
+        except ValueError:
+            pass
+    else:
+        if not text.startswith("SIG"):
+            text = "SIG" + text
+        sig = getattr(signal, text, None)
+        if isinstance(sig, signal.Signals) and not text.startswith("SIG_"):
+            return sig
+    raise argparse.ArgumentTypeError(
+        "unknown signal %r (a name such as TERM, INT, HUP or a number)" %
+        name)
+
+
+def _timeout_scale(text):
+    """--timeout-scale: a finite number above 0 (every deadline is
+    multiplied by it; 0 or less would fail every check for nothing)."""
     try:
-        return getattr(signal, name)
-    except AttributeError:
-        raise SystemExit("xdi-conform: unknown signal %r" % name)
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not (0 < value < float("inf")):
+        raise argparse.ArgumentTypeError(
+            "%r is not a number above 0 (deadlines are multiplied by it)" %
+            text)
+    return value
 
 
 def config_from_args(args):
@@ -190,8 +248,8 @@ def main(argv=None):
             print("%-28s %-10s %s%s" % (c.name, c.host, c.title, needs))
         return EXIT_OK
     if not args.agent:
-        parser().print_usage(sys.stderr)
-        print("xdi-conform: --agent COMMAND is required", file=sys.stderr)
+        print("xdi-conform: --agent COMMAND is required\n"
+              "Try 'xdi-conform --help'.", file=sys.stderr)
         return EXIT_USAGE
     config = config_from_args(args)
     try:

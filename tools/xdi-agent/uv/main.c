@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "naccb.h"
 #include "uvagent.h"
 
 #define DEFAULT_POLL_MS 250u
@@ -49,6 +50,7 @@ static void usage(FILE *out)
 "      --poll-ms MS         how often followed files are checked (default %u)\n"
 "  -q, --quiet              no log lines\n"
 "  -h, --help               this text\n"
+"  -V, --version            xdi-agent's and libnaccb's versions\n"
 "\n"
 "Log lines go to stderr.  SIGINT/SIGTERM: logout, then exit 0.\n"
 "Exit codes: 0 local shutdown, 1 internal error, 2 usage, 10 shut down by\n"
@@ -185,6 +187,7 @@ static const struct option long_options[] = {
     {"poll-ms", required_argument, NULL, OPT_POLL_MS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
 
@@ -272,6 +275,10 @@ static int take_option(struct options *o, int c, const char *arg)
     case 'h':
         usage(stdout);
         return -1;
+    case 'V':
+        printf("xdi-agent (xdi-emu) %s, libnaccb %s\n", XDI_VERSION,
+               naccb_version());
+        return -1;
     default:
         fprintf(stderr, "Try 'xdi-agent --help'.\n");
         return XDI_EXIT_USAGE;
@@ -285,7 +292,7 @@ static int parse_args(int argc, char **argv, struct options *o)
     memset(o, 0, sizeof *o);
     xdi_agent_config_defaults(&o->cfg);
     o->poll_ms = DEFAULT_POLL_MS;
-    while ((c = getopt_long(argc, argv, "s:n:f:j:a:S:c:r:p:H:qh", long_options,
+    while ((c = getopt_long(argc, argv, "s:n:f:j:a:S:c:r:p:H:qhV", long_options,
                             NULL)) != -1)
         if ((rc = take_option(o, c, optarg)) != 0)
             return rc;
