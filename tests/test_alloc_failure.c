@@ -442,9 +442,9 @@ static enum xdi_send_result io_send(void *ctx, void *conn_io,
 static void io_record(void *ctx, const struct xdi_record *rec)
 {
     (void)ctx;
-    assert_non_null(rec->fields);
     if (rec->line != NULL)
-        assert_true(rec->len > 0 && rec->line[0] == '{');
+        assert_true(rec->len > 0 && rec->line[0] == '{' &&
+                    rec->line[rec->len - 1] == '}');
 }
 
 static void io_close(void *ctx, void *conn_io)

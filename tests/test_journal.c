@@ -78,10 +78,11 @@ static json_t *record(const char *event, int n)
 }
 
 /* Writes fields (taken over) as the core hands a record over: the object
- * and its compact line.  Returns what the sink returned. */
-static int put(struct xdi_journal_sink *s, json_t *fields)
+ * and its compact line, at instant ts.  Returns what the sink returned. */
+static int put_at(struct xdi_journal_sink *s, json_t *fields,
+                  const struct timespec *ts)
 {
-    struct xdi_record rec;
+    struct xdi_record rec = {0};
     char *line = json_dumps(fields, JSON_COMPACT);
     int rc;
 
@@ -89,11 +90,34 @@ static int put(struct xdi_journal_sink *s, json_t *fields)
     rec.fields = fields;
     rec.line = line;
     rec.len = strlen(line);
-    rec.ts = &when;
+    rec.ts = ts;
     rc = xdi_journal_sink_write(s, &rec);
     free(line);
     json_decref(fields);
     return rc;
+}
+
+static int put(struct xdi_journal_sink *s, json_t *fields)
+{
+    return put_at(s, fields, &when);
+}
+
+/* A record as the core writes its busiest ones: a line and no tree. */
+static int put_line(struct xdi_journal_sink *s, const char *line,
+                    const struct timespec *ts)
+{
+    struct xdi_record rec = {.line = line, .len = strlen(line), .ts = ts};
+
+    return xdi_journal_sink_write(s, &rec);
+}
+
+static size_t count_lines(const char *text)
+{
+    size_t n = 0;
+
+    for (; *text != '\0'; text++)
+        n += *text == '\n';
+    return n;
 }
 
 /* The line as given and a newline: one line per record. */
@@ -224,7 +248,7 @@ static void test_journal_write_bad_arguments(void **state)
 {
     struct jenv *e = *state;
     struct xdi_journal_sink *j = xdi_journal_sink_open(e->path);
-    struct xdi_record rec = {NULL, NULL, 0, &when, 0};
+    struct xdi_record rec = {.ts = &when};
 
     errno = 0;
     assert_int_equal(put(NULL, record("x", 0)), -1);
@@ -329,6 +353,156 @@ static void test_journal_torn_line_does_not_swallow_next(void **state)
     free(text);
 }
 
+/*
+ * The echo is made from the line alone (no tree): top-level fields only,
+ * a nested object's fields are not taken for the record's own, and string
+ * values keep their JSON escapes, so a text with a newline or a quote
+ * stays on its one log line.
+ */
+static void test_journal_echo_from_line(void **state)
+{
+    struct jenv *e = *state;
+    struct xdi_journal_sink *j = xdi_journal_sink_open(e->path);
+    char echo[512] = "";
+    FILE *out = fmemopen(echo, sizeof echo - 1, "w");
+
+    assert_non_null(j);
+    assert_non_null(out);
+    setenv("TZ", "UTC", 1);
+    tzset();
+    xdi_journal_sink_set_echo(j, out);
+    assert_int_equal(
+        put_line(j,
+                 "{\"ts\":\"x\",\"jseq\":9,\"event\":\"info\",\"conn\":12,"
+                 "\"peer\":\"[::1]:5\",\"agent_id\":7,\"system\":\"SYS\\u00C9\","
+                 "\"eotinfo\":{\"job\":\"INNER\",\"x\":[1,{\"text\":\"}\"}]},"
+                 "\"verdict\":\"in_frame\",\"text\":\"A\\nB \\\"q\\\"\"}",
+                 &when),
+        0);
+    fclose(out);
+    xdi_journal_sink_close(j);
+    assert_string_equal(echo, "08:30:00.123 conn 12 [::1]:5 SYS\\u00C9 #7 info "
+                              "verdict=in_frame text=A\\nB \\\"q\\\"\n");
+}
+
+/*
+ * The echo's rate limit: within one second of the records' clock only the
+ * first N lines are shown; the next second begins with how many were
+ * held back, and close says the rest.  The journal keeps every record.
+ */
+static void test_journal_echo_rate_limited(void **state)
+{
+    struct jenv *e = *state;
+    struct xdi_journal_sink *j = xdi_journal_sink_open(e->path);
+    char echo[2048] = "";
+    FILE *out = fmemopen(echo, sizeof echo - 1, "w");
+    struct timespec next = {when.tv_sec + 1, 0};
+    char *text;
+
+    assert_non_null(j);
+    assert_non_null(out);
+    setenv("TZ", "UTC", 1);
+    tzset();
+    xdi_journal_sink_set_echo(j, out);
+    xdi_journal_sink_set_echo_rate(j, 2);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(put(j, record("a", i)), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(put_at(j, record("b", i), &next), 0);
+    xdi_journal_sink_close(j); /* says what the last second held back */
+    fclose(out);
+    assert_string_equal(
+        echo, "08:30:00.123 a\n"
+              "08:30:00.123 a\n"
+              "08:30:01.000 log: 3 records not shown (more than 2 a second; "
+              "the journal has every one)\n"
+              "08:30:01.000 b\n"
+              "08:30:01.000 b\n"
+              "log: 1 record not shown (more than 2 a second; the journal has "
+              "every one)\n");
+    text = slurp(e->path);
+    assert_int_equal(count_lines(text), 8);
+    free(text);
+}
+
+/* Buffered, lines wait for the flush (or close), then go out whole and in
+ * order. */
+static void test_journal_buffered_until_flush(void **state)
+{
+    struct jenv *e = *state;
+    struct xdi_journal_sink *j = xdi_journal_sink_open(e->path);
+    char *text;
+
+    assert_non_null(j);
+    xdi_journal_sink_set_buffered(j, true);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(put(j, record("x", i)), 0);
+    assert_true(xdi_journal_sink_pending(j) > 0);
+    text = slurp(e->path);
+    assert_string_equal(text, "");
+    free(text);
+    assert_int_equal(xdi_journal_sink_flush(j), 0);
+    assert_int_equal(xdi_journal_sink_pending(j), 0);
+    text = slurp(e->path);
+    assert_string_equal(text, "{\"event\":\"x\",\"n\":0}\n"
+                              "{\"event\":\"x\",\"n\":1}\n"
+                              "{\"event\":\"x\",\"n\":2}\n");
+    free(text);
+    assert_int_equal(put(j, record("y", 3)), 0);
+    xdi_journal_sink_close(j);
+    text = slurp(e->path);
+    assert_int_equal(count_lines(text), 4);
+    free(text);
+}
+
+/*
+ * A batch torn by a full disk: the lines that went out whole stay, the
+ * ones that did not are counted lost (not the whole batch), and the next
+ * batch begins with a newline so its first record parses.
+ */
+static void test_journal_buffered_torn_batch(void **state)
+{
+    struct jenv *e = *state;
+    struct xdi_journal_sink *j = xdi_journal_sink_open(e->path);
+    size_t one = strlen("{\"event\":\"x\",\"n\":0}\n");
+    struct rlimit old, lim;
+    char log[512] = "";
+    FILE *out = fmemopen(log, sizeof log - 1, "w");
+    char *text, *nl;
+    json_t *rec;
+
+    assert_non_null(j);
+    assert_non_null(out);
+    xdi_journal_sink_set_log(j, out);
+    xdi_journal_sink_set_buffered(j, true);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(put(j, record("x", i)), 0);
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_IGN);
+    lim = old;
+    lim.rlim_cur = one + 5; /* the first line whole, the second torn */
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    assert_int_equal(xdi_journal_sink_flush(j), -1);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    assert_int_equal(xdi_journal_sink_errors(j), 2);
+    assert_int_equal(put(j, record("z", 9)), 0);
+    assert_int_equal(xdi_journal_sink_flush(j), 0);
+    xdi_journal_sink_close(j);
+    fclose(out);
+    assert_non_null(strstr(log, "records could not be written"));
+    text = slurp(e->path);
+    assert_int_equal(strlen(text), one + 5 + 1 + one);
+    nl = strrchr(text, '\n');
+    *nl = '\0';
+    nl = strrchr(text, '\n');
+    rec = json_loads(nl + 1, 0, NULL);
+    assert_non_null(rec);
+    assert_string_equal(json_string_value(json_object_get(rec, "event")), "z");
+    json_decref(rec);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -336,6 +510,14 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_journal_appends_lines, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_journal_echo_from_line, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_journal_echo_rate_limited, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_journal_buffered_until_flush,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_journal_buffered_torn_batch,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_journal_echo_summarises, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_journal_fd_sink, setup, teardown),

@@ -429,9 +429,16 @@ void xdi__auto_text(struct xdi_conn *c, unsigned object, const uint8_t *text,
     const struct xdi__host *h = c->host;
     unsigned et = naccb_event_type_for_object(object);
     bool matched = false;
+    uint32_t found[XDI__MATCH_CANDIDATES];
+    size_t n = xdi__evindex_find(&h->ems_index, h->evbloks, et, text, len,
+                                 found, XDI__MATCH_CANDIDATES);
+    bool scan = n > XDI__MATCH_CANDIDATES;
 
-    /* Every EVBLOK the text matches in frame fires its own action. */
-    for (uint32_t i = 0; i < h->ems.count && c->host != NULL; i++) {
+    /* Every EVBLOK the text matches in frame fires its own action, in
+     * table order (the index's candidates, or the whole table). */
+    for (size_t j = 0; j < (scan ? h->ems.count : n) && c->host != NULL;
+         j++) {
+        uint32_t i = scan ? (uint32_t)j : found[j];
         const struct xdi_event *ev;
         if (naccb_evblok_match(&h->evbloks[i], et, text, len, t,
                                xdi_fixture_is_holiday,

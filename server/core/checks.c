@@ -58,29 +58,44 @@ void xdi__local_time(const struct xdi_server *srv, struct naccb_local_time *t)
 }
 
 /*
- * A text against every EVBLOK of the host: in frame wins over out of frame,
- * and the first EVBLOK of the better kind is the one named.  A text that
- * matches several EVBLOKs in frame fires each (automation, a later issue;
- * see session.c).
+ * A text against the EVBLOKs of the host it can match (the index gives
+ * those whose key and event type are the text's, in table order; all of
+ * them when more than fit here): in frame wins over out of frame, and the
+ * first EVBLOK of the better kind is the one named.  Every EVBLOK the text
+ * matches in frame fires its own action (automation.c): v->fires says
+ * whether any would, so that the automation pass, which matches again,
+ * runs only when there is something to do.
  */
 void xdi__check_text(const struct xdi_server *srv, const struct xdi__host *h,
                      unsigned object, const uint8_t *text, size_t len,
                      const struct naccb_local_time *t, struct xdi__verdict *v)
 {
     unsigned et = naccb_event_type_for_object(object);
+    bool eoj_eos = object == NACCB_OBJ_EOJ || object == NACCB_OBJ_EOS;
+    uint32_t found[XDI__MATCH_CANDIDATES];
+    size_t n = xdi__evindex_find(&h->ems_index, h->evbloks, et, text, len,
+                                 found, XDI__MATCH_CANDIDATES);
+    bool scan = n > XDI__MATCH_CANDIDATES;
 
     memset(v, 0, sizeof(*v));
     v->kind = XDI__V_UNMATCHED;
-    for (uint32_t i = 0; i < h->ems.count; i++) {
+    for (size_t j = 0; j < (scan ? h->ems.count : n); j++) {
+        uint32_t i = scan ? (uint32_t)j : found[j];
         enum naccb_match_result r =
             naccb_evblok_match(&h->evbloks[i], et, text, len, t,
                                xdi_fixture_is_holiday, srv->fixtures);
         if (r == NACCB_MATCH_IN_FRAME) {
-            v->kind = XDI__V_IN_FRAME;
-            v->index = i;
-            return;
-        }
-        if (r == NACCB_MATCH_OUT_OF_FRAME && v->kind == XDI__V_UNMATCHED) {
+            const struct xdi_event *ev = h->evblok_events[i];
+            if (v->kind != XDI__V_IN_FRAME) {
+                v->kind = XDI__V_IN_FRAME;
+                v->index = i;
+            }
+            if (eoj_eos || (ev != NULL && ev->action != NULL)) {
+                v->fires = true;
+                return; /* the verdict is final, and something fires */
+            }
+        } else if (r == NACCB_MATCH_OUT_OF_FRAME &&
+                   v->kind == XDI__V_UNMATCHED) {
             v->kind = XDI__V_OUT_OF_FRAME;
             v->index = i;
         }
@@ -117,4 +132,5 @@ void xdi__check_eotinfo(const struct xdi_server *srv,
                                     srv->fixtures->codepage, &v->err_offset);
     if (v->err != 0)
         v->kind = XDI__V_INVALID;
+    v->fires = v->kind == XDI__V_OK;
 }

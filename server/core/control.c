@@ -581,9 +581,19 @@ static void waits_record(struct xdi_control *ctl, const struct xdi_record *rec)
     }
 }
 
-void xdi_control_record(struct xdi_control *ctl, const struct xdi_record *rec)
+void xdi_control_record(struct xdi_control *ctl,
+                        const struct xdi_record *line_rec)
 {
-    if (ctl == NULL || rec == NULL || rec->fields == NULL)
+    struct xdi_record full;
+    const struct xdi_record *rec = &full;
+
+    if (ctl == NULL || line_rec == NULL)
+        return;
+    /* Everything below reads the tree: parsed here once when the core
+     * wrote the record straight as its line (output.h). */
+    full = *line_rec;
+    full.fields = xdi_record_fields(line_rec);
+    if (full.fields == NULL)
         return;
     metrics_record(ctl, rec);
     history_add(ctl, rec);

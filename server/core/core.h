@@ -34,6 +34,15 @@ struct xdi__table {
     uint32_t size;  /* 230 (EVBLOK) or 162 (EOTINFO) */
 };
 
+/* A host's EVBLOKs indexed by (KL, event type, key) (evindex.c). */
+struct xdi__evindex {
+    uint8_t kls[NACCB_KEY_SIZE]; /* the distinct KLs, ascending */
+    unsigned n_kls;
+    uint32_t *slots; /* open addressing: a group's first EVBLOK + 1, 0 empty */
+    size_t mask;     /* slots - 1 (a power of two less one) */
+    uint32_t *next;  /* per EVBLOK: the next of its group + 1, 0 last */
+};
+
 /* A host of the fixture set, as the server runs it. */
 struct xdi__host {
     const struct xdi_host *fixture; /* in the server's fixture set */
@@ -45,6 +54,7 @@ struct xdi__host {
      * pointers are the fixture entries behind each object (NULL for raw
      * tables), for the automation that later fires on a match. */
     struct naccb_evblok *evbloks;
+    struct xdi__evindex ems_index; /* of evbloks */
     const struct xdi_event **evblok_events;
     struct naccb_eotinfo *entries;
     const struct xdi_job **entry_jobs;
@@ -82,6 +92,18 @@ struct xdi__ids {
     size_t used_n;
 };
 
+/* The journal record being written straight as its line (record_line.c):
+ * one at a time, in a buffer the server reuses. */
+struct xdi__line {
+    struct xdi_server *srv;
+    char *buf;
+    size_t len, cap;
+    bool failed; /* out of memory: the record is lost, the wire goes on */
+    bool first;  /* the next field opens its object: no comma */
+    struct timespec now;
+    uint64_t jseq;
+};
+
 struct xdi_server {
     struct xdi_config cfg;
     struct xdi_fixture_set *fixtures; /* owned */
@@ -100,6 +122,11 @@ struct xdi_server {
     size_t n_held;
     uint64_t next_held_id;
     uint64_t next_jseq; /* the last record's "jseq" (record.c) */
+    struct xdi__line line; /* record_line.c's buffer */
+    /* "YYYY-MM-DDTHH:MM:SS" of ts_sec, for the records' "ts" (record.c) */
+    bool ts_valid;
+    time_t ts_sec;
+    char ts_text[64];
     /* Totals over the server's life, every connection (xdi_server_totals). */
     struct xdi_traffic traffic;
 };
@@ -127,10 +154,17 @@ struct xdi_conn {
     bool ems_acquired, scd_acquired;
     /* For the control plane (xdi_server_host_status): what went each way
      * on this connection, when its session began, and the last event an
-     * agent reported ({"ts","event","text"}, owned, or NULL). */
+     * agent reported: its kind ("MSG", ...; NULL before any), when, and
+     * its text's wire bytes (has_last_text false for an EOTINFO).  Bytes,
+     * not JSON: this is kept for every object received, and decoded only
+     * when someone asks; the buffer only grows. */
     struct xdi_traffic traffic;
     struct timespec login_ts;
-    json_t *last_event;
+    const char *last_kind;
+    struct timespec last_ts;
+    bool has_last_text;
+    uint8_t *last_text;
+    size_t last_text_len, last_text_cap;
 };
 
 /* A received NACCB being handled: its bytes and decoded header. */
@@ -204,6 +238,10 @@ enum xdi__verdict_kind {
 struct xdi__verdict {
     enum xdi__verdict_kind kind;
     size_t index;      /* the EVBLOK or SCD entry matched, when matched */
+    /* Automation would act on it (an in-frame EVBLOK with an action, an
+     * EOJ / EOS text in frame, an EOTINFO of an SCD entry): when no
+     * object of a NACCB fires, its automation pass is skipped. */
+    bool fires;
     int err;           /* XDI__V_INVALID: the codec's error */
     size_t err_offset; /* XDI__V_INVALID: offset in the EOTINFO */
 };
@@ -295,8 +333,30 @@ enum xdi_send_result xdi__send_error(struct xdi_conn *c, uint8_t error_code,
 
 /* ---- ondemand.c --------------------------------------------------------- */
 /* The last event c's agent reported (an info object): kept for the host
- * status.  kind "MSG", "CMD", ...; text decoded (may be NULL). */
-void xdi__conn_last_event(struct xdi_conn *c, const char *kind, json_t *text);
+ * status.  kind "MSG", "CMD", ... (a constant); text its wire bytes, or
+ * NULL (an EOTINFO). */
+void xdi__conn_last_event(struct xdi_conn *c, const char *kind,
+                          const uint8_t *text, size_t len);
+
+/* ---- evindex.c ---------------------------------------------------------- */
+/* Candidates of one text a match keeps at hand; more (EVBLOKs sharing one
+ * key and event type) and the table is scanned instead. */
+#define XDI__MATCH_CANDIDATES 64
+/* Builds the index of n EVBLOKs (which must outlive it).  -1: out of
+ * memory (ix then holds nothing). */
+int xdi__evindex_build(struct xdi__evindex *ix,
+                       const struct naccb_evblok *evbloks, uint32_t n);
+void xdi__evindex_free(struct xdi__evindex *ix);
+/*
+ * The EVBLOKs whose key is the text's first KL bytes and whose event type
+ * is et (rules 1 and 2), in table order: their indices go to out (at most
+ * cap) and their number is returned.  A return above cap means out holds
+ * only the first cap: the caller then scans the whole table instead.
+ */
+size_t xdi__evindex_find(const struct xdi__evindex *ix,
+                         const struct naccb_evblok *evbloks, unsigned et,
+                         const uint8_t *text, size_t len, uint32_t *out,
+                         size_t cap);
 
 /* ---- record.c ----------------------------------------------------------- */
 /*
@@ -329,5 +389,37 @@ void xdi__rec_str(json_t *rec, const char *field, const char *s);
 /* Hands rec (owned) to the record callback, if any, with the clock's time
  * as "ts" in front and serialized as one line (struct xdi_record). */
 void xdi__journal(struct xdi_server *srv, json_t *rec);
+/* now as the journal's "ts": "2026-11-21T08:30:00.123Z" (24 bytes + NUL). */
+void xdi__iso_timestamp(struct xdi_server *srv, const struct timespec *now,
+                        char out[32]);
+/* One finished record to the record callback (line NULL: lost for want of
+ * memory; fields NULL: written straight as its line). */
+void xdi__emit(struct xdi_server *srv, const char *line, size_t len,
+               json_t *fields, const struct timespec *ts, uint64_t jseq);
+
+/* ---- record_line.c ------------------------------------------------------ */
+/*
+ * A record written straight as its line, for the per-object records (the
+ * hot path): xdi__line_begin gives the same first fields as xdi__rec, the
+ * xdi__line_* calls add fields in order, xdi__line_end journals it.  NULL
+ * (no record callback) makes every call a no-op.
+ */
+struct xdi__line *xdi__line_begin(const struct xdi_conn *c, const char *event,
+                                  const uint8_t *sysname);
+void xdi__line_int(struct xdi__line *l, const char *field, long long v);
+void xdi__line_str(struct xdi__line *l, const char *field, const char *s);
+void xdi__line_latin1(struct xdi__line *l, const char *field, const char *s,
+                      size_t len);
+void xdi__line_ebcdic(struct xdi__line *l, const char *field,
+                      const uint8_t *bytes, size_t len, bool trim);
+void xdi__line_hex(struct xdi__line *l, const char *field,
+                   const uint8_t *bytes, size_t len);
+void xdi__line_rx(struct xdi__line *l, const struct xdi__rx *rx,
+                  bool header_only);
+/* A nested object as the value of field, up to xdi__line_close. */
+void xdi__line_open(struct xdi__line *l, const char *field);
+void xdi__line_close(struct xdi__line *l);
+void xdi__line_end(struct xdi__line *l);
+void xdi__line_free(struct xdi__line *l);
 
 #endif /* XDI_CORE_H */

@@ -403,19 +403,46 @@ static json_t *iso_time(const struct timespec *t)
     return json_string(buf);
 }
 
-void xdi__conn_last_event(struct xdi_conn *c, const char *kind, json_t *text)
+void xdi__conn_last_event(struct xdi_conn *c, const char *kind,
+                          const uint8_t *text, size_t len)
 {
-    struct timespec now;
-    json_t *ev = json_object();
-
-    if (ev == NULL)
+    xdi__now(c->srv, &c->last_ts);
+    c->last_kind = kind != NULL ? kind : "unknown";
+    c->has_last_text = text != NULL;
+    if (text == NULL)
         return;
-    xdi__now(c->srv, &now);
-    json_object_set_new(ev, "ts", iso_time(&now));
-    xdi__rec_str(ev, "event", kind != NULL ? kind : "unknown");
-    json_object_set(ev, "text", text != NULL ? text : json_null());
-    json_decref(c->last_event);
-    c->last_event = ev;
+    if (len > c->last_text_cap) {
+        uint8_t *p = realloc(c->last_text, len);
+        if (p == NULL) {
+            /* No memory: the status says there was a text, not which. */
+            c->last_text_len = 0;
+            c->has_last_text = false;
+            return;
+        }
+        c->last_text = p;
+        c->last_text_cap = len;
+    }
+    if (len > 0)
+        memcpy(c->last_text, text, len);
+    c->last_text_len = len;
+}
+
+/* {"ts","event","text"} of the last event c's agent reported, or null. */
+static json_t *last_event_json(const struct xdi_conn *c)
+{
+    json_t *ev;
+
+    if (c->last_kind == NULL)
+        return json_null();
+    ev = json_object();
+    json_object_set_new(ev, "ts", iso_time(&c->last_ts));
+    xdi__rec_str(ev, "event", c->last_kind);
+    if (c->has_last_text)
+        xdi__rec_ebcdic(ev, c->srv, "text", c->last_text, c->last_text_len,
+                        false);
+    else
+        json_object_set_new(ev, "text", json_null());
+    return ev;
 }
 
 /* entries: what the fixture holds (sent or not); sent_entries: what an
@@ -492,8 +519,7 @@ static json_t *host_json(struct xdi_server *srv, const struct xdi__host *h)
         xdi__rec_int(a, "bytes_out", (json_int_t)c->traffic.bytes_out);
         json_object_set_new(a, "ems_sent", json_boolean(c->ems_sent));
         json_object_set_new(a, "scd_sent", json_boolean(c->scd_sent));
-        json_object_set(a, "last_event",
-                        c->last_event != NULL ? c->last_event : json_null());
+        json_object_set_new(a, "last_event", last_event_json(c));
         json_object_set_new(o, "agent", a);
     }
     for (const struct xdi__held *p = srv->held; p != NULL; p = p->next)

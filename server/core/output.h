@@ -51,22 +51,32 @@ enum xdi_send_result {
 const char *xdi_send_result_name(enum xdi_send_result r);
 
 /*
- * One journal record, valid only during the record callback.  fields is the
- * record as a JSON object, "ts" first, "jseq" (the record's number in the
- * server's life, from 1) second, then "event" and the fields of
- * docs/journal.md (borrowed: a sink that keeps it takes a reference with
- * json_incref and does not modify it).  line is the same record serialized
- * as one compact JSON line without its newline (NUL-terminated, len bytes),
- * or NULL when there was no memory to serialize it.  ts is the instant in
- * "ts", from the server's clock.
+ * One journal record, valid only during the record callback.  line is the
+ * record serialized as one compact JSON line without its newline
+ * (NUL-terminated, len bytes): "ts" first, "jseq" (the record's number in
+ * the server's life, from 1) second, then "event" and the fields of
+ * docs/journal.md; NULL when there was no memory to serialize it.  ts is
+ * the instant in "ts", from the server's clock.
+ *
+ * The same record as a JSON object: xdi_record_fields(rec) (borrowed: a
+ * sink that keeps it takes a reference with json_incref and does not
+ * modify it).  The records made per received object are written straight
+ * as their line, without a tree (record_line.c); for those, fields is NULL
+ * and the first xdi_record_fields() parses the line, so a sink that only
+ * writes lines never pays for a tree.
  */
 struct xdi_record {
-    json_t *fields;
+    json_t *fields; /* the tree, when the record was built as one; or NULL */
     const char *line;
     size_t len;
     const struct timespec *ts;
-    uint64_t jseq; /* the record's "jseq" */
+    uint64_t jseq;    /* the record's "jseq" */
+    json_t **parsed;  /* xdi_record_fields()'s cache of the parsed line */
 };
+
+/* The record as a JSON object (above); NULL only when out of memory or
+ * when the record has no line. */
+json_t *xdi_record_fields(const struct xdi_record *rec);
 
 /* How the core reaches the application.  conn_io is the opaque handle the
  * application gave xdi_conn_open(). */

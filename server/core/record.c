@@ -179,34 +179,79 @@ const char *xdi_send_result_name(enum xdi_send_result r)
     return "unknown";
 }
 
-/* "2026-11-21T08:30:00.123Z": UTC, ISO 8601, milliseconds. */
-static json_t *iso_timestamp(const struct timespec *now)
+/* "2026-11-21T08:30:00.123Z": UTC, ISO 8601, milliseconds, into out (at
+ * least 25 bytes).  gmtime_r runs once a second, not once a record. */
+void xdi__iso_timestamp(struct xdi_server *srv, const struct timespec *now,
+                        char out[32])
 {
-    struct tm tm;
-    char buf[48];
-    time_t secs = now->tv_sec;
     long ms = now->tv_nsec / 1000000L;
 
-    if (gmtime_r(&secs, &tm) == NULL)
-        return json_null();
+    if (!srv->ts_valid || srv->ts_sec != now->tv_sec) {
+        struct tm tm;
+        time_t secs = now->tv_sec;
+        if (gmtime_r(&secs, &tm) == NULL)
+            memset(&tm, 0, sizeof tm);
+        snprintf(srv->ts_text, sizeof srv->ts_text,
+                 "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        srv->ts_sec = now->tv_sec;
+        srv->ts_valid = true;
+    }
     if (ms < 0 || ms > 999)
         ms = 0;
-    snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, ms);
-    return json_string(buf);
+    size_t n = strlen(srv->ts_text);
+    if (n > 26)
+        n = 26; /* a year past 9999: "ts" stays within out */
+    memcpy(out, srv->ts_text, n);
+    out[n++] = '.';
+    out[n++] = (char)('0' + ms / 100);
+    out[n++] = (char)('0' + ms / 10 % 10);
+    out[n++] = (char)('0' + ms % 10);
+    out[n++] = 'Z';
+    out[n] = '\0';
+}
+
+void xdi__emit(struct xdi_server *srv, const char *line, size_t len,
+               json_t *fields, const struct timespec *ts, uint64_t jseq)
+{
+    json_t *parsed = NULL;
+    struct xdi_record out = {.fields = fields,
+                             .line = line,
+                             .len = len,
+                             .ts = ts,
+                             .jseq = jseq,
+                             .parsed = &parsed};
+
+    /* The sink decides what a failure to keep it means (output.h); the
+     * wire goes on either way. */
+    srv->ops.record(srv->ops.ctx, &out);
+    json_decref(parsed);
+}
+
+json_t *xdi_record_fields(const struct xdi_record *rec)
+{
+    if (rec == NULL)
+        return NULL;
+    if (rec->fields != NULL)
+        return rec->fields;
+    if (rec->line == NULL || rec->parsed == NULL)
+        return NULL;
+    /* Written by record_line.c: parsed once, for whoever asks first. */
+    if (*rec->parsed == NULL)
+        *rec->parsed = json_loadb(rec->line, rec->len, JSON_ALLOW_NUL, NULL);
+    return *rec->parsed;
 }
 
 void xdi__journal(struct xdi_server *srv, json_t *rec)
 {
     /* The journal-wide number of the record (docs/journal.md "jseq"):
-     * counted here, in the one place every record passes, so that a
-     * reader that reconnects (the control plane's stream) knows exactly
-     * what it missed. */
+     * counted here and in xdi__line_begin, the two places every record
+     * passes, so that a reader that reconnects (the control plane's
+     * stream) knows exactly what it missed. */
     uint64_t *next = &srv->next_jseq;
     struct timespec now;
-    struct xdi_record out;
     json_t *line;
+    char ts[32];
     char *text = NULL;
 
     if (rec == NULL)
@@ -216,11 +261,12 @@ void xdi__journal(struct xdi_server *srv, json_t *rec)
         return;
     }
     xdi__now(srv, &now);
+    xdi__iso_timestamp(srv, &now, ts);
     /* "ts" first, "jseq", then the record's own fields in their order. */
     line = json_object();
     ++*next;
     if (line == NULL ||
-        json_object_set_new(line, "ts", iso_timestamp(&now)) != 0 ||
+        json_object_set_new(line, "ts", json_string(ts)) != 0 ||
         json_object_set_new(line, "jseq", json_integer((json_int_t)*next)) !=
             0 ||
         json_object_update(line, rec) != 0) {
@@ -230,14 +276,7 @@ void xdi__journal(struct xdi_server *srv, json_t *rec)
     }
     json_decref(rec);
     text = json_dumps(line, JSON_COMPACT);
-    out.fields = line;
-    out.line = text;
-    out.len = text != NULL ? strlen(text) : 0;
-    out.ts = &now;
-    out.jseq = *next;
-    /* The sink decides what a failure to keep it means (output.h); the
-     * wire goes on either way. */
-    srv->ops.record(srv->ops.ctx, &out);
+    xdi__emit(srv, text, text != NULL ? strlen(text) : 0, line, &now, *next);
     free(text);
     json_decref(line);
 }

@@ -142,7 +142,7 @@ static void conn_free(struct xdi_conn *c, enum xdi_close_cause cause,
     xdi__session_end(c);
     conn_unlink(c);
     naccb_framer_free(&c->framer);
-    json_decref(c->last_event);
+    free(c->last_text);
     free(c);
 }
 
@@ -159,6 +159,7 @@ void xdi_server_free(struct xdi_server *srv)
     xdi__tables_free(srv);
     xdi__ids_free(&srv->ids);
     xdi_fixture_free(srv->fixtures);
+    xdi__line_free(&srv->line);
     free(srv);
 }
 

@@ -333,72 +333,72 @@ static void acquire(struct xdi_conn *c, const struct xdi__rx *rx)
     xdi__send_table(c, ems, false, rx);
 }
 
-/* The decoded fields of a reported EOTINFO (§9). */
-static json_t *eotinfo_json(const struct xdi_server *srv,
-                            const struct naccb_eotinfo *e)
+/* The decoded fields of a reported EOTINFO (§9), as the record's
+ * "eotinfo" object. */
+static void eotinfo_fields(struct xdi__line *l, const struct naccb_eotinfo *e)
 {
-    json_t *o = json_object();
+    char notes[4];
 
-    xdi__rec_ebcdic(o, srv, "system", e->system_name, NACCB_NAME_SIZE, true);
-    xdi__rec_ebcdic(o, srv, "job_name", e->job_name, NACCB_NAME_SIZE, true);
-    xdi__rec_ebcdic(o, srv, "job_id", e->job_id, NACCB_NAME_SIZE, true);
-    xdi__rec_ebcdic(o, srv, "step_name", e->step_name, NACCB_NAME_SIZE, true);
-    xdi__rec_ebcdic(o, srv, "proc_step_name", e->proc_step_name,
-                    NACCB_NAME_SIZE, true);
-    xdi__rec_int(o, "flag1", e->flag1);
-    xdi__rec_int(o, "flag2", e->flag2);
-    xdi__rec_int(o, "step_number", e->step_number);
-    xdi__rec_int(o, "scc", e->scc);
-    xdi__rec_int(o, "ucc", e->ucc);
-    xdi__rec_int(o, "max_cc", e->max_cc);
+    xdi__line_open(l, "eotinfo");
+    xdi__line_ebcdic(l, "system", e->system_name, NACCB_NAME_SIZE, true);
+    xdi__line_ebcdic(l, "job_name", e->job_name, NACCB_NAME_SIZE, true);
+    xdi__line_ebcdic(l, "job_id", e->job_id, NACCB_NAME_SIZE, true);
+    xdi__line_ebcdic(l, "step_name", e->step_name, NACCB_NAME_SIZE, true);
+    xdi__line_ebcdic(l, "proc_step_name", e->proc_step_name, NACCB_NAME_SIZE,
+                     true);
+    xdi__line_int(l, "flag1", e->flag1);
+    xdi__line_int(l, "flag2", e->flag2);
+    xdi__line_int(l, "step_number", e->step_number);
+    xdi__line_int(l, "scc", e->scc);
+    xdi__line_int(l, "ucc", e->ucc);
+    xdi__line_int(l, "max_cc", e->max_cc);
     /* Notes letters are EBCDIC in every code page, ascii included. */
-    {
-        char notes[4];
-        naccb_ebcdic_decode(NACCB_CP_037, e->notes, 4, (uint8_t *)notes);
-        xdi__rec_latin1(o, "notes", notes, 4);
-    }
-    return o;
+    naccb_ebcdic_decode(NACCB_CP_037, e->notes, 4, (uint8_t *)notes);
+    xdi__line_latin1(l, "notes", notes, 4);
+    xdi__line_close(l);
 }
 
-/* One "info" record per object, with its own verdict (step 4). */
+/* One "info" record per object, with its own verdict (step 4): written
+ * straight as its line, the one record made for every object received
+ * (record_line.c). */
 static void record_object(struct xdi_conn *c, const struct xdi__rx *rx,
                           uint32_t i, const struct xdi__verdict *v,
                           const struct naccb_eotinfo *e)
 {
-    struct xdi_server *srv = c->srv;
     const uint8_t *obj = rx->bytes + NACCB_HEADER_SIZE + (size_t)i * rx->h.size;
-    json_t *rec = xdi__rec(c, "info", NULL);
+    const char *kind = naccb_info_kind_name(rx->h.object);
+    struct xdi__line *l = xdi__line_begin(c, "info", NULL);
 
-    xdi__rec_rx(rec, rx, true);
-    xdi__rec_int(rec, "index", i);
-    xdi__rec_int(rec, "count", rx->h.count);
-    xdi__rec_str(rec, "kind", naccb_info_kind_name(rx->h.object));
-    xdi__rec_hex(rec, "object", obj, rx->h.size);
-    xdi__rec_str(rec, "verdict", xdi__verdict_name(v->kind));
-    if (e != NULL) {
-        if (rec != NULL)
-            json_object_set_new(rec, "eotinfo", eotinfo_json(srv, e));
-    } else {
-        xdi__rec_ebcdic(rec, srv, "text", obj, rx->h.size, false);
-    }
-    xdi__conn_last_event(c, naccb_info_kind_name(rx->h.object),
-                         rec != NULL ? json_object_get(rec, "text") : NULL);
+    xdi__line_rx(l, rx, true);
+    xdi__line_int(l, "index", i);
+    xdi__line_int(l, "count", rx->h.count);
+    xdi__line_str(l, "kind", kind);
+    xdi__line_hex(l, "object", obj, rx->h.size);
+    xdi__line_str(l, "verdict", xdi__verdict_name(v->kind));
+    if (e != NULL)
+        eotinfo_fields(l, e);
+    else
+        xdi__line_ebcdic(l, "text", obj, rx->h.size, false);
+    xdi__conn_last_event(c, kind, e != NULL ? NULL : obj,
+                         e != NULL ? 0 : rx->h.size);
     if (v->kind == XDI__V_IN_FRAME || v->kind == XDI__V_OUT_OF_FRAME) {
         const struct naccb_evblok *b = &c->host->evbloks[v->index];
-        xdi__rec_int(rec, "evblok", (json_int_t)v->index);
-        xdi__rec_ebcdic(rec, srv, "event_key", b->event_key, b->kl, false);
+        xdi__line_int(l, "evblok", (long long)v->index);
+        xdi__line_ebcdic(l, "event_key", b->event_key, b->kl, false);
     } else if (v->kind == XDI__V_OK) {
-        xdi__rec_int(rec, "entry", (json_int_t)v->index);
+        xdi__line_int(l, "entry", (long long)v->index);
     } else if (v->kind == XDI__V_INVALID) {
-        xdi__rec_str(rec, "codec_error", naccb_err_name(v->err));
-        xdi__rec_int(rec, "offset", (json_int_t)v->err_offset);
+        xdi__line_str(l, "codec_error", naccb_err_name(v->err));
+        xdi__line_int(l, "offset", (long long)v->err_offset);
     }
-    xdi__journal(srv, rec);
+    xdi__line_end(l);
 }
 
-/* Checks and journals object i; true when it passed. */
+/* Checks and journals object i; true when it passed.  *fires becomes
+ * true when its automation would act (struct xdi__verdict). */
 static bool info_object(struct xdi_conn *c, const struct xdi__rx *rx,
-                        uint32_t i, const struct naccb_local_time *t)
+                        uint32_t i, const struct naccb_local_time *t,
+                        bool *fires)
 {
     const uint8_t *obj = rx->bytes + NACCB_HEADER_SIZE + (size_t)i * rx->h.size;
     bool eot = rx->h.object == NACCB_OBJ_EOTINFO;
@@ -415,15 +415,19 @@ static bool info_object(struct xdi_conn *c, const struct xdi__rx *rx,
         xdi__check_text(c->srv, c->host, rx->h.object, obj, rx->h.size, t,
                         &v);
     record_object(c, rx, i, &v, eot ? &e : NULL);
+    if (v.fires)
+        *fires = true;
     return xdi__verdict_ok(v.kind);
 }
 
 /*
  * The automation of a NACCB whose every object passed: object i again, now
  * to fire what it triggers (automation.c).  The checks are pure and t is
- * the same instant, so the verdicts are those just journalled.  Checking
- * twice costs less than holding a verdict per object (a NACCB may carry
- * millions of 1-byte texts).
+ * the same instant, so the verdicts are those just journalled.  It runs
+ * only when a verdict said something fires (most events have no action,
+ * so most texts are matched once); matching again through the EVBLOK
+ * index costs less than holding every match of every object (a NACCB may
+ * carry thousands of texts).
  */
 static void fire_object(struct xdi_conn *c, const struct xdi__rx *rx,
                         uint32_t i, const struct naccb_local_time *t)
@@ -454,6 +458,7 @@ static void info(struct xdi_conn *c, const struct xdi__rx *rx)
 {
     struct naccb_local_time t;
     uint32_t failed = 0;
+    bool fires = false;
     struct failure f;
 
     /* Every object costs a match and a journal record: a bound keeps one
@@ -468,10 +473,10 @@ static void info(struct xdi_conn *c, const struct xdi__rx *rx)
     }
     xdi__local_time(c->srv, &t);
     for (uint32_t i = 0; i < rx->h.count; i++)
-        if (!info_object(c, rx, i, &t))
+        if (!info_object(c, rx, i, &t, &fires))
             failed++;
     if (failed == 0) {
-        for (uint32_t i = 0; i < rx->h.count && c->host != NULL; i++)
+        for (uint32_t i = 0; i < rx->h.count && c->host != NULL && fires; i++)
             fire_object(c, rx, i, &t);
         return;
     }

@@ -121,6 +121,8 @@ static int build_ems(struct xdi__host *h)
     for (uint32_t i = 0; i < h->ems.count; i++)
         naccb_evblok_decode(h->ems.blob->data + (size_t)i * NACCB_EVBLOK_SIZE,
                             &h->evbloks[i]);
+    if (xdi__evindex_build(&h->ems_index, h->evbloks, h->ems.count) != 0)
+        return -1;
     if (fh->ems_raw == NULL)
         for (size_t i = 0; i < fh->n_events; i++)
             if (naccb_event_type_for_agent(fh->events[i].evblok.event_type))
@@ -172,6 +174,7 @@ void xdi__hosts_free(struct xdi__host *hosts, size_t n)
         xdi_blob_unref(h->ems.blob);
         xdi_blob_unref(h->scd.blob);
         free(h->evbloks);
+        xdi__evindex_free(&h->ems_index);
         free(h->evblok_events);
         free(h->entries);
         free(h->entry_jobs);
@@ -193,6 +196,7 @@ int xdi__table_override(struct xdi__host *h, bool ems,
         xdi_blob_unref(t.ems.blob);
         xdi_blob_unref(t.scd.blob);
         free(t.evbloks);
+        xdi__evindex_free(&t.ems_index);
         free(t.evblok_events);
         free(t.entries);
         free(t.entry_jobs);
@@ -201,10 +205,12 @@ int xdi__table_override(struct xdi__host *h, bool ems,
     if (ems) {
         xdi_blob_unref(h->ems.blob);
         free(h->evbloks);
+        xdi__evindex_free(&h->ems_index);
         free(h->evblok_events);
         xdi_fixture_free(h->ems_set);
         h->ems = t.ems;
         h->evbloks = t.evbloks;
+        h->ems_index = t.ems_index;
         h->evblok_events = t.evblok_events;
         h->ems_set = set;
     } else {

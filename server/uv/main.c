@@ -36,6 +36,9 @@
 
 #define DEFAULT_LISTEN  "127.0.0.1:7012"
 #define DEFAULT_JOURNAL "xdi-journal.jsonl"
+/* Log lines a second on stderr: enough to follow a session, a small cost
+ * under a flood (docs/server.md). */
+#define DEFAULT_LOG_RATE 200
 /* Output and partial input of all connections together (--max-memory). */
 #define DEFAULT_MAX_MEMORY (512ull << 20)
 #define DEFAULT_MAX_MEMORY_TEXT "512M"
@@ -115,6 +118,9 @@ static void usage(FILE *out)
         "                           (e.g. 100M; default: no bound); journalled as\n"
         "                           capture_stopped\n"
         "  -q, --quiet              no log lines on stderr\n"
+        "      --log-rate N         at most N log lines a second on stderr, the rest\n"
+        "                           counted and said so (default %u; 0: no limit;\n"
+        "                           the journal keeps every record)\n"
         "  -h, --help               this text\n"
         "  -V, --version            version\n"
         "\n"
@@ -128,7 +134,8 @@ static void usage(FILE *out)
         DEFAULT_MAX_MEMORY_TEXT,
         d.max_connections, d.max_info_objects, d.login_timeout_ms / 1000,
         d.partial_timeout_ms / 1000, d.grace_ms / 1000, d.journal_max_raw,
-        d.max_held_triggers, DEFAULT_RELOAD_DELAY_MS / 1000.0);
+        d.max_held_triggers, DEFAULT_RELOAD_DELAY_MS / 1000.0,
+        DEFAULT_LOG_RATE);
     fprintf(
         out,
         "\n"
@@ -202,6 +209,7 @@ struct options {
     struct xdi_config cfg;
     bool seed_given;
     bool quiet;
+    unsigned log_rate; /* --log-rate */
     bool no_watch;
     unsigned reload_delay_ms;
     const char *capture;  /* --capture FILE, or NULL */
@@ -231,6 +239,7 @@ enum long_only {
     OPT_GRACE,
     OPT_MAX_HELD,
     OPT_JOURNAL_MAX_RAW,
+    OPT_LOG_RATE,
     OPT_NO_WATCH,
     OPT_RELOAD_DELAY,
     OPT_MAX_INFO_OBJECTS,
@@ -380,6 +389,11 @@ static int apply_option(struct options *o, int opt, const char *arg,
             return bad_value(name, arg, "expected a positive number");
         o->cfg.max_info_objects = (uint32_t)n;
         return 0;
+    case OPT_LOG_RATE:
+        if (parse_size(arg, UINT32_MAX, &n) < 0)
+            return bad_value(name, arg, "expected lines a second, e.g. 100");
+        o->log_rate = (unsigned)n;
+        return 0;
     case OPT_JOURNAL_MAX_RAW:
         if (parse_size(arg, SIZE_MAX, &n) < 0)
             return bad_value(name, arg, "expected a size in bytes, e.g. 4K");
@@ -460,6 +474,7 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"max-held-triggers", required_argument, NULL, OPT_MAX_HELD},
         {"max-info-objects", required_argument, NULL, OPT_MAX_INFO_OBJECTS},
         {"journal-max-raw", required_argument, NULL, OPT_JOURNAL_MAX_RAW},
+        {"log-rate", required_argument, NULL, OPT_LOG_RATE},
         {"no-watch", no_argument, NULL, OPT_NO_WATCH},
         {"reload-delay", required_argument, NULL, OPT_RELOAD_DELAY},
         {"capture", required_argument, NULL, OPT_CAPTURE},
@@ -598,21 +613,42 @@ struct journal {
  * nothing is ever answered that the journal lacks.  A graceful stop would
  * go on sending (shutdowns) with nowhere to record them.
  */
+static void journal_failed(void)
+{
+    fprintf(stderr,
+            "xdi-server: journal write failed: %s; exiting "
+            "(--journal-errors fatal)\n",
+            strerror(errno));
+    fflush(stderr);
+    _exit(EXIT_RUNTIME);
+}
+
 static void journal_record(void *ctx, const struct xdi_record *rec)
 {
     struct journal *j = ctx;
 
-    if (j->sink && xdi_journal_sink_write(j->sink, rec) != 0 && j->fatal) {
-        fprintf(stderr,
-                "xdi-server: journal write failed: %s; exiting "
-                "(--journal-errors fatal)\n",
-                strerror(errno));
-        fflush(stderr);
-        _exit(EXIT_RUNTIME);
-    }
-    /* After the sink: what the control plane shows is in the journal. */
-    if (j->control)
+    if (j->sink && xdi_journal_sink_write(j->sink, rec) != 0 && j->fatal)
+        journal_failed();
+    /* What the control plane shows is in the journal: written before it
+     * sees the record (a control plane is not a flood's path). */
+    if (j->control) {
+        if (j->sink && xdi_journal_sink_flush(j->sink) != 0 && j->fatal)
+            journal_failed();
         xdi_control_http_record(j->control, rec);
+    }
+}
+
+/* The network layer's flush hook (net.h): the lines gathered are written
+ * before anything goes to a socket and at the end of each loop turn.
+ * Under --journal-errors fatal a batch that cannot be written ends the
+ * process before the output that follows it is sent. */
+static void journal_flush(void *ctx)
+{
+    struct journal *j = ctx;
+
+    if (j->sink && xdi_journal_sink_pending(j->sink) > 0 &&
+        xdi_journal_sink_flush(j->sink) != 0 && j->fatal)
+        journal_failed();
 }
 
 /* POST /xdi/host/reset with rotate_journal: FILE becomes FILE.1 (an older
@@ -984,6 +1020,10 @@ static int run(struct options *o, struct xdi_fixture_set *set,
     }
     note.net = net;
     sig.net = net;
+    if (journal->sink) {
+        xdi_journal_sink_set_buffered(journal->sink, true);
+        xdi_net_set_flush(net, journal_flush, journal);
+    }
     xdi_net_set_capture(net, cap);
     xdi_net_set_max_memory(net, (size_t)o->max_memory);
     sig.watch = xdi_watch_new(&loop, net, o->fixtures, o->reload_delay_ms,
@@ -1055,7 +1095,8 @@ int main(int argc, char **argv)
     struct options o = {.journal = DEFAULT_JOURNAL,
                         .journal_fd = -1,
                         .max_memory = DEFAULT_MAX_MEMORY,
-                        .reload_delay_ms = DEFAULT_RELOAD_DELAY_MS};
+                        .reload_delay_ms = DEFAULT_RELOAD_DELAY_MS,
+                        .log_rate = DEFAULT_LOG_RATE};
     struct xdi_fixture_set *set = NULL;
     struct journal journal = {0};
     int rc;
@@ -1106,8 +1147,10 @@ int main(int argc, char **argv)
         return EXIT_RUNTIME;
     }
     journal.fatal = o.journal_fatal;
-    if (!o.quiet && journal.sink)
+    if (!o.quiet && journal.sink) {
         xdi_journal_sink_set_echo(journal.sink, stderr);
+        xdi_journal_sink_set_echo_rate(journal.sink, o.log_rate);
+    }
     rc = run(&o, set, &journal);
     xdi_journal_sink_close(journal.sink);
     return rc;

@@ -98,6 +98,11 @@ struct xdi_net {
     /* Resumes the connections whose read budget ran out (fairness). */
     uv_check_t resume;
     size_t n_paused;
+    /* The record sink's flush (xdi_net_set_flush): before output is
+     * handed to a socket, and once a loop turn. */
+    void (*flush)(void *ctx);
+    void *flush_ctx;
+    uv_prepare_t turn_end;
     int stopping; /* 0 running, 1 graceful stop, 2 closing everything */
     /* The application's journal sink (the core's records go there). */
     void (*record)(void *ctx, const struct xdi_record *rec);
@@ -391,12 +396,21 @@ static void on_write(uv_write_t *req, int status)
         chunk_submit(c);
 }
 
+/* Before anything goes to a socket: what the journal gathered is written
+ * first, so nothing an agent reads is missing from the journal. */
+static void flush_records(struct xdi_net *net)
+{
+    if (net->flush)
+        net->flush(net->flush_ctx);
+}
+
 /* Hands the pending chunk to uv_write.  -1: the connection was closed. */
 static int chunk_submit(struct net_conn *c)
 {
     struct write_req *w = c->chunk;
     uv_buf_t buf = uv_buf_init((char *)w->head, (unsigned)w->len);
 
+    flush_records(c->net);
     c->chunk = NULL;
     int rc = uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_write);
     if (rc < 0) {
@@ -515,6 +529,7 @@ static enum xdi_send_result output_send(void *ctx, void *conn_io,
         bufs[n++] = uv_buf_init((char *)w->head, (unsigned)head_len);
     if (body_len)
         bufs[n++] = uv_buf_init((char *)body->data, (unsigned)body_len);
+    flush_records(net);
     int rc = uv_write(&w->req, (uv_stream_t *)&c->tcp, bufs, n, on_write);
     if (rc < 0) {
         xdi_blob_unref(w->body);
@@ -819,7 +834,30 @@ struct xdi_net *xdi_net_new(uv_loop_t *loop, const struct xdi_config *cfg,
     net->grace_timer.data = net;
     uv_check_init(loop, &net->resume);
     net->resume.data = net;
+    uv_prepare_init(loop, &net->turn_end);
+    net->turn_end.data = net;
     return net;
+}
+
+/* Once a loop turn, before the loop waits: the records of this turn's
+ * reads are written together. */
+static void on_turn_end(uv_prepare_t *h)
+{
+    flush_records(h->data);
+}
+
+void xdi_net_set_flush(struct xdi_net *net, void (*flush)(void *ctx),
+                       void *ctx)
+{
+    net->flush = flush;
+    net->flush_ctx = ctx;
+    if (flush) {
+        uv_prepare_start(&net->turn_end, on_turn_end);
+        /* It runs while the loop does, but does not keep it running. */
+        uv_unref((uv_handle_t *)&net->turn_end);
+    } else {
+        uv_prepare_stop(&net->turn_end);
+    }
 }
 
 static void on_listener_closed(uv_handle_t *h)
@@ -887,6 +925,7 @@ static void finish_stop(struct xdi_net *net)
         net->grace_closed = true;
         uv_close((uv_handle_t *)&net->grace_timer, NULL);
         uv_close((uv_handle_t *)&net->resume, NULL);
+        uv_close((uv_handle_t *)&net->turn_end, NULL);
     }
 }
 
@@ -928,6 +967,7 @@ void xdi_net_abandon(struct xdi_net *net)
         net->grace_closed = true;
         uv_close((uv_handle_t *)&net->grace_timer, NULL);
         uv_close((uv_handle_t *)&net->resume, NULL);
+        uv_close((uv_handle_t *)&net->turn_end, NULL);
     }
 }
 

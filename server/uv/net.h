@@ -79,6 +79,13 @@ struct xdi_capture;
  * returned).  NULL: none. */
 void xdi_net_set_capture(struct xdi_net *net, struct xdi_capture *cap);
 
+/* flush(ctx) is called before any output is handed to a socket and once
+ * per loop turn (before the loop waits): the application's buffered
+ * journal is written before anything that answers what it records goes
+ * out (output.h).  NULL: none. */
+void xdi_net_set_flush(struct xdi_net *net, void (*flush)(void *ctx),
+                       void *ctx);
+
 /* Whether xdi_net_stop() was called: no more reloads then. */
 bool xdi_net_stopping(const struct xdi_net *net);
 

@@ -87,10 +87,14 @@ static enum xdi_send_result sink_send(void *ctx, void *conn_io,
 static void sink_record(void *ctx, const struct xdi_record *rec)
 {
     (void)ctx;
-    if (rec->fields == NULL || rec->ts == NULL)
+    if (rec->ts == NULL || (rec->line == NULL && rec->fields == NULL))
         abort();
     if (rec->line != NULL &&
         (strlen(rec->line) != rec->len || strchr(rec->line, '\n') != NULL))
+        abort();
+    /* Every line parses: the tree a consumer asks for comes from it when
+     * the core wrote the record straight as its line. */
+    if (rec->line != NULL && !json_is_object(xdi_record_fields(rec)))
         abort();
 }
 

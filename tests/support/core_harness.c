@@ -113,7 +113,7 @@ static void fake_record(void *ctx, const struct xdi_record *rec)
     json_t *back;
 
     assert_non_null(rec->line);
-    assert_non_null(rec->fields);
+    assert_non_null(xdi_record_fields(rec));
     assert_non_null(rec->ts);
     assert_int_equal(strlen(rec->line), rec->len);
     assert_null(strchr(rec->line, '\n'));
@@ -122,7 +122,7 @@ static void fake_record(void *ctx, const struct xdi_record *rec)
     if (back == NULL)
         fail_msg("record line does not parse: %s (%s)", rec->line, err.text);
     assert_true(json_is_object(back));
-    assert_true(json_equal(back, rec->fields));
+    assert_true(json_equal(back, xdi_record_fields(rec)));
     assert_int_equal(json_array_append_new(j->records, back), 0);
     if (j->tap != NULL)
         j->tap(j->tap_ctx, rec);
