@@ -194,7 +194,9 @@ static void test_guard_delay_grows_then_closes(void **state)
     fire_delay(e, 0);
     expect(e, 0, REJECT(SYSZ, "09"));
 
-    feed(e, 0, LOGIN(SYSZ));
+    /* The fourth with more behind it: what waits is never handled. */
+    feed(e, 0, LOGIN(SYSZ) LOGIN(SYSA));
+    assert_int_equal(xdi_conn_held_input(e->conn[0]), 36);
     assert_int_equal(xdi_conn_delay_ms(e->conn[0]), 250); /* the cap */
     assert_int_equal(e->io[0].closes, 0);
     fire_delay(e, 0);
@@ -208,6 +210,9 @@ static void test_guard_delay_grows_then_closes(void **state)
     json_decref(b);
     /* Closing: nothing more is taken, no timer is wanted. */
     assert_int_equal(xdi_conn_timers(e->conn[0]), 0);
+    assert_int_equal(xdi_conn_held_input(e->conn[0]), 0);
+    assert_int_equal(th_jcount(&e->journal, "login"), 4);
+    assert_int_equal(th_jcount(&e->journal, "accept"), 0);
 }
 
 /* Logins sent back to back wait behind the held reject: the peer cannot

@@ -457,11 +457,12 @@ void xdi__guard_release(struct xdi_conn *c)
     if (!c->delaying)
         return;
     c->delaying = false;
+    /* Taken before the reject goes: a close it brings frees c's. */
+    c->held = NULL;
+    c->held_len = c->held_cap = 0;
     send_reject(c, &c->delayed);
     /* The input that waited is handled now, in order; it may hold back
      * another reject and keep what follows that in a new buffer. */
-    c->held = NULL;
-    c->held_len = c->held_cap = 0;
     if (held != NULL && !c->closing)
         xdi__conn_process(c, held, len);
     free(held);
