@@ -12,6 +12,9 @@ others (docs/security.md, "Logins and peers"): xdi-server over TCP.
   those left out.
 """
 
+import os
+import pathlib
+import subprocess
 import time
 
 import pytest
@@ -193,3 +196,14 @@ def test_guard_violation_records_rate_limited(xdi_server_factory, xdi_agent):
     kept = srv.journal.find(event="violation", peer=peer)
     assert 5 <= len(kept) <= 6, len(kept)
     assert d["violations_suppressed"] == 50 - len(kept)
+    assert all("suppressed" not in k for k in kept[:5])
+    # A slow machine may take a second: the record it lets through says
+    # how many were left out before it.
+    assert all(k["suppressed"] >= 1 for k in kept[5:])
+    # xdi-journal cannot give back what was left out, and says so.
+    tool = pathlib.Path(os.environ["XDI_BUILD_DIR"]) / "tools" / \
+        "xdi-journal" / "xdi-journal"
+    p = subprocess.run([str(tool), "stream", str(srv.journal_path),
+                        "--from", "agent"], capture_output=True, timeout=30)
+    assert p.returncode == 1, p
+    assert b"left out by the server's rate limit" in p.stderr, p.stderr

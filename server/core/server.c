@@ -145,7 +145,12 @@ static const char *cause_name(enum xdi_close_cause cause)
 static void conn_free(struct xdi_conn *c, enum xdi_close_cause cause,
                       const char *detail)
 {
-    json_t *rec = xdi__rec(c, "disconnect", NULL);
+    json_t *rec;
+
+    /* A reject still held back is journalled (dropped) before the
+     * disconnect it did not outlive. */
+    xdi__guard_drop(c);
+    rec = xdi__rec(c, "disconnect", NULL);
 
     xdi__rec_str(rec, "cause", cause_name(cause));
     if (detail != NULL)
