@@ -348,6 +348,29 @@ static void test_guard_address_budget_survives_reconnects(void **state)
     expect(e, 4, ACCEPT("00000002", SYSA));
 }
 
+/* The control plane's reset is a clean slate: the address's failures are
+ * forgotten. */
+static void test_guard_reset_forgets_address_failures(void **state)
+{
+    struct env *e = *state;
+    struct sockaddr_in peer = ipv4(TH_PEER);
+
+    e->cfg.login_delay_ms = 0;
+    boot(e);
+    open_from(e, 0, TH_PEER);
+    feed(e, 0, LOGIN(SYSZ) LOGIN(SYSZ));
+    assert_int_equal(
+        xdi_server_address_failures(e->srv, (struct sockaddr *)&peer), 2);
+    assert_int_equal(xdi_server_reset(e->srv), 1);
+    assert_int_equal(
+        xdi_server_address_failures(e->srv, (struct sockaddr *)&peer), 0);
+    closed(e, 0);
+    open_from(e, 1, TH_PEER);
+    feed(e, 1, LOGIN(SYSZ));
+    expect(e, 1, REJECT(SYSZ, "09"));
+    assert_int_equal(reject_int(e, 2, "address_failures"), 1);
+}
+
 /* IPv6 peers are counted by their /64: another address of the same
  * prefix shares the budget, one of another prefix does not. */
 static void test_guard_ipv6_counted_by_prefix(void **state)
@@ -593,6 +616,7 @@ int main(void)
         T(test_guard_held_reject_dropped_on_close),
         T(test_guard_xdi_down_costs_no_budget),
         T(test_guard_address_budget_survives_reconnects),
+        T(test_guard_reset_forgets_address_failures),
         T(test_guard_ipv6_counted_by_prefix),
         T(test_guard_failures_alike),
         T(test_guard_connections_per_address),

@@ -219,6 +219,8 @@ void xdi__conn_process(struct xdi_conn *c, const uint8_t *p, size_t n);
 /* ---- guard.c ------------------------------------------------------------ */
 int xdi__guard_init(struct xdi_server *srv);
 void xdi__guard_free(struct xdi_server *srv);
+/* Every address's failed logins are forgotten (xdi_server_reset). */
+void xdi__guard_forget(struct xdi_server *srv);
 /* c opened / is being freed: its address's count of open connections. */
 void xdi__guard_conn_open(struct xdi_conn *c);
 void xdi__guard_conn_free(struct xdi_conn *c);

@@ -187,6 +187,12 @@ static void addr_fail(struct xdi_server *srv, struct xdi__addr *a,
     sweep(srv, now, a);
 }
 
+void xdi__guard_forget(struct xdi_server *srv)
+{
+    while (srv->guard->oldest != NULL)
+        forget_failures(srv->guard, srv->guard->oldest);
+}
+
 int xdi__guard_init(struct xdi_server *srv)
 {
     srv->guard = calloc(1, sizeof(*srv->guard));

@@ -319,7 +319,8 @@ enum xdi_od_result xdi_server_shutdown_agent(struct xdi_server *srv,
 void xdi_server_set_down(struct xdi_server *srv, bool down);
 /* A clean slate: every connection is sent shutdown (when it has a
  * session) and closed, every held trigger dropped ("reset"), every table
- * given on demand replaced by the fixture's again.  Returns how many
+ * given on demand replaced by the fixture's again, every address's
+ * failed logins forgotten.  Returns how many
  * connections were closed. */
 size_t xdi_server_reset(struct xdi_server *srv);
 /* Journals rec (owned): a record that belongs to no connection, such as
