@@ -12,7 +12,9 @@
  * triggers and the triggers held for hosts that are not logged in),
  * reload.c (a new fixture set swapped in under live sessions) and
  * ondemand.c (what the control plane asks for now, and the host status it
- * shows).  Internal names carry xdi__.
+ * shows) and guard.c (failed logins' budgets and delays, connections per
+ * address, the takeover policy, the rate of violation records).  Internal
+ * names carry xdi__.
  */
 #ifndef XDI_CORE_H
 #define XDI_CORE_H

@@ -12,6 +12,8 @@
  * and each failure there is a reject, not an error.  Every failure is one
  * "violation" record naming the check, and one error NACCB (§7);
  * only lost framing, logout, takeover and the limits close a connection.
+ * A failed login also goes through the guard (guard.c): its budgets may
+ * hold the reject back or close the connection after it (§11.5 S22).
  */
 #include <string.h>
 
@@ -292,10 +294,9 @@ static void login(struct xdi_conn *c, const struct xdi__rx *rx)
     struct failure f;
     uint64_t old_conn = 0;
     uint32_t id;
-    json_t *rec = xdi__rec(c, "login", rx->h.system_name);
-
     unsigned failures = 0;
     const char *why = NULL;
+    json_t *rec = xdi__rec(c, "login", rx->h.system_name);
 
     xdi__rec_rx(rec, rx, false);
     xdi__rec_int(rec, "os_code", rx->h.os_code);
