@@ -20,7 +20,9 @@
  *            command, an exec job and a held trigger, a second host whose
  *            login releases it, a takeover, a reload, a logout, an
  *            unavailable table, lost framing over the output limit, a
- *            timeout, a refused connection and reload, stop and free.
+ *            timeout, a refused connection and reload, failed logins
+ *            with a reject held back and a login behind it, stop and
+ *            free.
  *            Afterwards the server must still accept a login (the
  *            failure left its state whole), and what each connection was
  *            sent must be whole, well-formed NACCBs.
@@ -695,6 +697,24 @@ static void session_workload(bool probe)
         xdi_conn_eof(e.conn[2]);
         reap(&e);
     }
+
+    /* Guessing from the same address: the second failed login's reject
+     * is held back with a good login behind it (the held input
+     * allocates), then the delay runs out and both are answered. */
+    failalloc_pause();
+    io_reset(&e.io[4]);
+    failalloc_resume();
+    if (open_conn(&e, 4) != NULL)
+        feed(&e, 4, 0, LOGIN("E2E8E2E940404040") LOGIN("E2E8E2E940404040")
+                           LOGIN(SYSC),
+             0);
+    if (e.conn[4] != NULL &&
+        (xdi_conn_timers(e.conn[4]) & XDI_TIMER_DELAY) != 0) {
+        xdi_conn_timeout(e.conn[4], XDI_TIMER_DELAY);
+        reap(&e);
+    }
+    if (!failalloc_failed()) /* the clean run got there */
+        assert_int_not_equal(accepted_id(&e.io[4]), 0);
 
     if (probe) {
         /* Whatever failed, the server is whole: a new login is accepted. */

@@ -12,7 +12,9 @@
  * triggers and the triggers held for hosts that are not logged in),
  * reload.c (a new fixture set swapped in under live sessions) and
  * ondemand.c (what the control plane asks for now, and the host status it
- * shows).  Internal names carry xdi__.
+ * shows) and guard.c (failed logins' budgets and delays, connections per
+ * address, the takeover policy, the rate of violation records).  Internal
+ * names carry xdi__.
  */
 #ifndef XDI_CORE_H
 #define XDI_CORE_H
@@ -104,6 +106,40 @@ struct xdi__line {
     uint64_t jseq;
 };
 
+/*
+ * What guard.c keeps of one source address (an IPv4 address, or an IPv6
+ * /64, which one holder usually has whole): its open connections and its
+ * failed logins.  It lives while a connection from it is open or its
+ * failures still count.
+ */
+struct xdi__addr_key {
+    uint8_t family; /* AF_INET, AF_INET6, or 0 (no address) */
+    uint8_t bytes[8];
+};
+
+struct xdi__addr {
+    struct xdi__addr *next;          /* in its hash bucket */
+    struct xdi__addr *older, *newer; /* the failure list */
+    struct xdi__addr_key key;
+    unsigned open;     /* connections open from it */
+    unsigned failures; /* failed logins, none more than the window apart */
+    struct timespec last_failure;
+    bool listed; /* in the failure list (failures > 0) */
+};
+
+#define XDI__ADDR_BUCKETS 4096u
+/* Addresses kept for their failures alone, at most: past it the one whose
+ * last failure is oldest is forgotten (a peer with more addresses than
+ * this gains nothing it could not have by using each only once). */
+#define XDI__ADDR_FAILED_MAX 65536u
+
+struct xdi__guard {
+    struct xdi__addr *buckets[XDI__ADDR_BUCKETS];
+    /* Addresses with failures, the oldest last failure first. */
+    struct xdi__addr *oldest, *newest;
+    size_t n_listed;
+};
+
 struct xdi_server {
     struct xdi_config cfg;
     struct xdi_fixture_set *fixtures; /* owned */
@@ -129,6 +165,20 @@ struct xdi_server {
     char ts_text[64];
     /* Totals over the server's life, every connection (xdi_server_totals). */
     struct xdi_traffic traffic;
+    struct xdi__guard *guard; /* guard.c; owned */
+};
+
+/* A failed login's reject held back (guard.c): what sending it needs. */
+struct xdi__delayed {
+    json_t *rec;        /* the "reject" record, owned */
+    uint8_t error_code; /* the reject's error byte */
+    uint8_t echo[NACCB_NAME_SIZE]; /* the login's system name */
+    uint64_t seq;       /* the login's seq */
+    unsigned ms;        /* how long it is held */
+    /* The budget ran out with it: "login_budget" (scope, failures, limit)
+     * is journalled after it, and the connection closed. */
+    const char *close_scope; /* "connection", "address", or NULL */
+    unsigned close_failures, close_limit;
 };
 
 struct xdi_conn {
@@ -165,6 +215,22 @@ struct xdi_conn {
     bool has_last_text;
     uint8_t *last_text;
     size_t last_text_len, last_text_cap;
+    /* guard.c: the source address's entry (alive while c is open), the
+     * failed logins on c, the reject held back (delaying) and the input
+     * received meanwhile (held, held_len of held_cap bytes). */
+    struct xdi__addr *addr_entry;
+    unsigned login_failures;
+    bool delaying;
+    struct xdi__delayed delayed;
+    uint8_t *held;
+    size_t held_len, held_cap;
+    /* The violation records' token bucket, in thousandths of a record,
+     * as of vio_ts; those suppressed since the last one journalled, and
+     * in all. */
+    uint64_t vio_tokens;
+    struct timespec vio_ts;
+    bool vio_started;
+    uint64_t vio_suppressed, vio_suppressed_total;
 };
 
 /* A received NACCB being handled: its bytes and decoded header. */
@@ -180,6 +246,52 @@ struct xdi__rx {
 void xdi__now(const struct xdi_server *srv, struct timespec *now);
 /* Marks c closing and asks the network layer to close it. */
 void xdi__conn_close(struct xdi_conn *c);
+
+/* Runs the framer over bytes (p, n) and handles each complete NACCB, until
+ * they are used up, c closes, or a reply is held back (then the rest is
+ * held for later: xdi__guard_hold). */
+void xdi__conn_process(struct xdi_conn *c, const uint8_t *p, size_t n);
+
+/* ---- guard.c ------------------------------------------------------------ */
+int xdi__guard_init(struct xdi_server *srv);
+void xdi__guard_free(struct xdi_server *srv);
+/* Every address's failed logins are forgotten (xdi_server_reset). */
+void xdi__guard_forget(struct xdi_server *srv);
+/* c opened / is being freed: its address's count of open connections. */
+void xdi__guard_conn_open(struct xdi_conn *c);
+void xdi__guard_conn_free(struct xdi_conn *c);
+/* The address of c has used up its login failure budget: every login
+ * from it is refused.  *failures gets the count. */
+bool xdi__guard_address_blocked(struct xdi_conn *c, unsigned *failures);
+/* May the login on c take over host's live session (cfg.takeover)?
+ * true, or false with *why (static text). */
+bool xdi__guard_takeover_allowed(const struct xdi_conn *c,
+                                 const struct xdi__host *host,
+                                 const char **why);
+/*
+ * A failed login on c, answered with reject (key 01020800) error_code,
+ * echo the login's system name, answering rx; rec is the "reject" record
+ * (owned) with the failure's fields.  Counts the failure for c and its
+ * address, adds "failures", "address_failures" and "delay_ms" to rec, and
+ * sends the reject now or holds it back (XDI_TIMER_DELAY); when a budget
+ * is used up, "login_budget" follows the reject and c is closed.
+ */
+void xdi__guard_login_failed(struct xdi_conn *c, const struct xdi__rx *rx,
+                             uint8_t error_code, json_t *rec);
+/* The DELAY timer fired: the reject held back goes out, then the input
+ * held meanwhile is handled. */
+void xdi__guard_release(struct xdi_conn *c);
+/* Keeps (p, n) for when the reply held back has gone out; false when out
+ * of memory. */
+bool xdi__guard_hold(struct xdi_conn *c, const uint8_t *p, size_t n);
+/* c closes or is freed with a reject held back: it is journalled as not
+ * sent (outcome "dropped"), and the held input is freed. */
+void xdi__guard_drop(struct xdi_conn *c);
+/* Journals a "violation" record (owned) about c, unless c's rate of them
+ * is used up (cfg.violation_rate, violation_burst): then it is counted as
+ * suppressed, and the next one journalled says how many ("suppressed").
+ * force: journalled whatever the rate (the last record of a connection). */
+void xdi__journal_violation(struct xdi_conn *c, json_t *rec, bool force);
 
 /* ---- registry.c --------------------------------------------------------- */
 int xdi__ids_init(struct xdi__ids *ids, const struct xdi_config *cfg);

@@ -374,6 +374,10 @@ size_t xdi_server_reset(struct xdi_server *srv)
         n++;
     }
     xdi__held_drop(srv, NULL, "reset");
+    /* A clean slate for the next test: no address starts it with the
+     * failed logins of the one before (the connections' own went with
+     * them). */
+    xdi__guard_forget(srv);
     /* Tables given on demand give way to the fixture's again (no session
      * is left to be sent them).  Out of memory keeps the given one. */
     for (size_t i = 0; i < srv->n_hosts; i++) {

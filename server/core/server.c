@@ -31,6 +31,16 @@ void xdi_config_defaults(struct xdi_config *cfg)
     cfg->max_held_triggers = 10000;
     cfg->max_info_objects = 4096;
     cfg->journal_max_raw = 4096;
+    cfg->login_failures = 10;
+    cfg->login_failures_per_address = 100;
+    cfg->login_failure_window_ms = 600000;
+    cfg->login_delay_ms = 100;
+    cfg->login_delay_max_ms = 5000;
+    cfg->login_failures_alike = false;
+    cfg->max_connections_per_address = 2000;
+    cfg->takeover = XDI_TAKEOVER_ANY;
+    cfg->violation_rate = 100;
+    cfg->violation_burst = 1000;
 }
 
 void xdi__now(const struct xdi_server *srv, struct timespec *now)
@@ -46,6 +56,8 @@ void xdi__conn_close(struct xdi_conn *c)
     if (c->closing)
         return;
     c->closing = true;
+    /* A reject held back will not go out now (journalled as dropped). */
+    xdi__guard_drop(c);
     /* A closing connection holds no session: its host is free at once
      * for a new login. */
     xdi__session_end(c);
@@ -86,8 +98,9 @@ struct xdi_server *xdi_server_new(const struct xdi_config *cfg,
     srv->fixtures = fixtures;
     srv->held_tail = &srv->held;
     xdi__ids_init(&srv->ids, &srv->cfg);
-    if (xdi__tables_build(srv) != 0) {
+    if (xdi__guard_init(srv) != 0 || xdi__tables_build(srv) != 0) {
         /* Failure leaves the fixture set with the caller. */
+        xdi__guard_free(srv);
         xdi__tables_free(srv);
         xdi__ids_free(&srv->ids);
         free(srv);
@@ -132,14 +145,23 @@ static const char *cause_name(enum xdi_close_cause cause)
 static void conn_free(struct xdi_conn *c, enum xdi_close_cause cause,
                       const char *detail)
 {
-    json_t *rec = xdi__rec(c, "disconnect", NULL);
+    json_t *rec;
+
+    /* A reject still held back is journalled (dropped) before the
+     * disconnect it did not outlive. */
+    xdi__guard_drop(c);
+    rec = xdi__rec(c, "disconnect", NULL);
 
     xdi__rec_str(rec, "cause", cause_name(cause));
     if (detail != NULL)
         xdi__rec_str(rec, "detail", detail);
     xdi__rec_int(rec, "received", (json_int_t)c->received);
+    if (c->vio_suppressed_total > 0)
+        xdi__rec_int(rec, "violations_suppressed",
+                     (json_int_t)c->vio_suppressed_total);
     xdi__journal(c->srv, rec);
     xdi__session_end(c);
+    xdi__guard_conn_free(c);
     conn_unlink(c);
     naccb_framer_free(&c->framer);
     free(c->last_text);
@@ -158,6 +180,7 @@ void xdi_server_free(struct xdi_server *srv)
     xdi__held_drop(srv, NULL, "server_stop");
     xdi__tables_free(srv);
     xdi__ids_free(&srv->ids);
+    xdi__guard_free(srv);
     xdi_fixture_free(srv->fixtures);
     xdi__line_free(&srv->line);
     free(srv);
@@ -212,31 +235,43 @@ struct xdi_conn *xdi_conn_open(struct xdi_server *srv, void *conn_io,
         srv->conns->prev = c;
     srv->conns = c;
     srv->n_conns++;
+    xdi__guard_conn_open(c);
     xdi__journal(srv, xdi__rec(c, "connect", NULL));
     return c;
 }
 
-void xdi_conn_feed(struct xdi_conn *c, const uint8_t *bytes, size_t len)
+void xdi__conn_process(struct xdi_conn *c, const uint8_t *p, size_t n)
 {
-    const uint8_t *p = bytes;
-    size_t n = len;
-
-    if (!c->closing) {
-        c->traffic.bytes_in += len;
-        c->srv->traffic.bytes_in += len;
-    }
-    while (!c->closing) {
+    while (!c->closing && !c->delaying) {
         const uint8_t *msg;
         size_t msg_len;
         int rc = naccb_framer_next(&c->framer, &p, &n, &msg, &msg_len);
         if (rc == NACCB_EINCOMPLETE)
-            break;
+            return;
         if (rc < 0) {
             xdi__lost_framing(c, rc);
-            break;
+            return;
         }
         xdi__handle(c, msg, msg_len);
     }
+    /* A reject is held back (guard.c): what came after the login waits
+     * for it, or the peer could pipeline its guesses past the delay. */
+    if (!c->closing && c->delaying && !xdi__guard_hold(c, p, n)) {
+        json_t *rec = xdi__rec(c, "internal_error", NULL);
+        xdi__rec_str(rec, "reason",
+                     "out of memory for input held behind a delayed reject");
+        xdi__journal(c->srv, rec);
+        xdi__conn_close(c);
+    }
+}
+
+void xdi_conn_feed(struct xdi_conn *c, const uint8_t *bytes, size_t len)
+{
+    if (!c->closing) {
+        c->traffic.bytes_in += len;
+        c->srv->traffic.bytes_in += len;
+    }
+    xdi__conn_process(c, bytes, len);
 }
 
 void xdi_conn_eof(struct xdi_conn *c)
@@ -261,7 +296,19 @@ unsigned xdi_conn_timers(const struct xdi_conn *c)
         t |= XDI_TIMER_PARTIAL;
     if (cfg->idle_timeout_ms > 0)
         t |= XDI_TIMER_IDLE;
+    if (c->delaying)
+        t |= XDI_TIMER_DELAY;
     return t;
+}
+
+unsigned xdi_conn_delay_ms(const struct xdi_conn *c)
+{
+    return c->delaying && !c->closing ? c->delayed.ms : 0;
+}
+
+size_t xdi_conn_held_input(const struct xdi_conn *c)
+{
+    return c->held_len;
 }
 
 uint64_t xdi_conn_partial_epoch(const struct xdi_conn *c)
@@ -282,6 +329,10 @@ void xdi_conn_timeout(struct xdi_conn *c, enum xdi_timer which)
      * completed) fired late: nothing to do. */
     if ((xdi_conn_timers(c) & (unsigned)which) == 0)
         return;
+    if (which == XDI_TIMER_DELAY) {
+        xdi__guard_release(c); /* not a timeout: the reject's hold is over */
+        return;
+    }
     if (which == XDI_TIMER_LOGIN) {
         name = "login";
         ms = cfg->login_timeout_ms;

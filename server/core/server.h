@@ -53,6 +53,38 @@ struct xdi_config {
                                       record keeps (as hex); the rest is
                                       summarised by length and hash; 0 =
                                       keep all (docs/journal.md) */
+    /* What one peer may do (guard.c, docs/security.md).  A failed login
+     * is one rejected by a check that depends on who logs in (not the
+     * server's state: xdi_down, no agent-ID left). */
+    unsigned login_failures;       /* 10: failed logins on one connection;
+                                      the last one's reject is sent, then
+                                      the connection is closed; 0 = none */
+    unsigned login_failures_per_address; /* 100: failed logins from one
+                                      source address (an IPv6 /64) with
+                                      none more than the window apart;
+                                      then every login from it is refused
+                                      until a window passes; 0 = none */
+    unsigned login_failure_window_ms; /* 600000 */
+    unsigned login_delay_ms;       /* 100: the reject of the 2nd failure
+                                      (on the connection or from its
+                                      address, whichever has more) is held
+                                      back this long, each later one twice
+                                      as long as the one before; 0 = none */
+    unsigned login_delay_max_ms;   /* 5000: the longest hold */
+    bool login_failures_alike;     /* every failed login gets error 05, so
+                                      an unknown host (09) cannot be told
+                                      from a wrong password (05) */
+    unsigned max_connections_per_address; /* 2000; 0 = no bound */
+    enum xdi_takeover {
+        XDI_TAKEOVER_ANY = 0,      /* a new login for a host with a live
+                                      session takes it over (the protocol) */
+        XDI_TAKEOVER_SAME_ADDRESS, /* ... only from the session's address */
+        XDI_TAKEOVER_PASSWORD,     /* ... from the session's address, or
+                                      with the host's password */
+    } takeover;
+    unsigned violation_rate;       /* 100: violation records per second
+                                      per connection; 0 = no bound */
+    unsigned violation_burst;      /* 1000: ... of which at once */
 };
 
 void xdi_config_defaults(struct xdi_config *cfg);
@@ -109,8 +141,20 @@ enum xdi_timer {
     XDI_TIMER_LOGIN = 1,   /* connected, no session yet */
     XDI_TIMER_PARTIAL = 2, /* part of a NACCB is held */
     XDI_TIMER_IDLE = 4,    /* idle timeout configured and connection open */
+    XDI_TIMER_DELAY = 8,   /* a failed login's reject is held back for
+                              xdi_conn_delay_ms(); until it fires the core
+                              takes no input from this connection, so the
+                              network layer stops reading it (what it fed
+                              meanwhile is held: xdi_conn_held_input) */
 };
 unsigned xdi_conn_timers(const struct xdi_conn *c);
+
+/* How long the DELAY timer is to run (0 when it is not wanted). */
+unsigned xdi_conn_delay_ms(const struct xdi_conn *c);
+
+/* Bytes received but not yet handled because a reply is held back (for
+ * the network layer's memory accounting). */
+size_t xdi_conn_held_input(const struct xdi_conn *c);
 
 /* How many NACCBs were completed on the connection so far: the deadline of
  * the PARTIAL timer counts from the last change of this number. */
@@ -134,6 +178,11 @@ enum xdi_close_cause {
  * be NULL), ends the session if any, and frees c. */
 void xdi_conn_closed(struct xdi_conn *c, enum xdi_close_cause cause,
                      const char *detail);
+
+/* May a new connection from peer be opened?  0, or -1 when its address
+ * already has max_connections_per_address connections open (the network
+ * layer then refuses it with xdi_server_refused). */
+int xdi_server_admit(const struct xdi_server *srv, const struct sockaddr *peer);
 
 /* The network layer refused a connection (max_connections): journalled. */
 void xdi_server_refused(struct xdi_server *srv, const struct sockaddr *peer,
@@ -194,6 +243,16 @@ size_t xdi_server_connections(const struct xdi_server *srv);
 size_t xdi_server_sessions(const struct xdi_server *srv);
 
 const struct xdi_config *xdi_server_config(const struct xdi_server *srv);
+
+/* The failed logins counted for peer's address now (0 when none, or when
+ * the last one is older than the window), for tests. */
+unsigned xdi_server_address_failures(struct xdi_server *srv,
+                                     const struct sockaddr *peer);
+
+/* The journal name of a takeover policy ("any", "same-address",
+ * "password"), and back: 0, or -1 for an unknown name. */
+const char *xdi_takeover_name(enum xdi_takeover t);
+int xdi_takeover_parse(const char *name, enum xdi_takeover *t);
 
 /* ---- on demand: the control plane's requests (ondemand.c) ----------------
  *
@@ -260,7 +319,8 @@ enum xdi_od_result xdi_server_shutdown_agent(struct xdi_server *srv,
 void xdi_server_set_down(struct xdi_server *srv, bool down);
 /* A clean slate: every connection is sent shutdown (when it has a
  * session) and closed, every held trigger dropped ("reset"), every table
- * given on demand replaced by the fixture's again.  Returns how many
+ * given on demand replaced by the fixture's again, every address's
+ * failed logins forgotten.  Returns how many
  * connections were closed. */
 size_t xdi_server_reset(struct xdi_server *srv);
 /* Journals rec (owned): a record that belongs to no connection, such as

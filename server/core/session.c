@@ -12,6 +12,8 @@
  * and each failure there is a reject, not an error.  Every failure is one
  * "violation" record naming the check, and one error NACCB (§7);
  * only lost framing, logout, takeover and the limits close a connection.
+ * A failed login also goes through the guard (guard.c): its budgets may
+ * hold the reject back or close the connection after it (§11.5 S22).
  */
 #include <string.h>
 
@@ -57,7 +59,7 @@ static void violation(struct xdi_conn *c, const struct xdi__rx *rx,
 
     xdi__rec_rx(rec, rx, false);
     record_failure(rec, f);
-    xdi__journal(c->srv, rec);
+    xdi__journal_violation(c, rec, false);
     xdi__send_error(c, f->error_code, header_trusted ? rx->h.object : 0, rx);
 }
 
@@ -239,6 +241,8 @@ static int check_login(struct xdi_conn *c, const struct xdi__rx *rx,
     return check_password(srv, *host, rx, f);
 }
 
+/* A reject for the server's state (down, stopping, no agent-ID left):
+ * not the peer's failure, so it costs no budget and is never delayed. */
 static void reject(struct xdi_conn *c, const struct xdi__rx *rx,
                    const struct failure *f)
 {
@@ -249,6 +253,25 @@ static void reject(struct xdi_conn *c, const struct xdi__rx *rx,
     record_failure(rec, f);
     /* The connection stays open: the agent may log in again. */
     xdi__send(c, &out, rx->h.system_name, rx, rec);
+}
+
+/* A failed login: the peer's failure, counted against its budgets
+ * (guard.c), which decide when the reject goes out and whether the
+ * connection stays open.  With login_failures_alike every one is error
+ * 05 on the wire, so that the code tells nothing about which check failed
+ * (the record keeps the faithful code as "faithful_error"). */
+static void login_failed(struct xdi_conn *c, const struct xdi__rx *rx,
+                         struct failure f)
+{
+    json_t *rec = xdi__rec(c, "reject", rx->h.system_name);
+
+    if (c->srv->cfg.login_failures_alike &&
+        f.error_code != NACCB_ERR_INFORMATION) {
+        xdi__rec_int(rec, "faithful_error", f.error_code);
+        f.error_code = NACCB_ERR_INFORMATION;
+    }
+    record_failure(rec, &f);
+    xdi__guard_login_failed(c, rx, f.error_code, rec);
 }
 
 /* The new login wins: the old connection gets shutdown and is closed. */
@@ -271,13 +294,33 @@ static void login(struct xdi_conn *c, const struct xdi__rx *rx)
     struct failure f;
     uint64_t old_conn = 0;
     uint32_t id;
+    unsigned failures = 0;
+    const char *why = NULL;
     json_t *rec = xdi__rec(c, "login", rx->h.system_name);
 
     xdi__rec_rx(rec, rx, false);
     xdi__rec_int(rec, "os_code", rx->h.os_code);
     xdi__journal(c->srv, rec);
+    if (xdi__guard_address_blocked(c, &failures)) {
+        /* Whatever the login says: the right password must not get in
+         * either, or the budget would only slow the guessing down. */
+        f = failure("address_budget", NACCB_ERR_RESOURCE_MANAGER, 0, -1,
+                    "too many failed logins from this address; refused "
+                    "until none has come for --login-failure-window");
+        login_failed(c, rx, f);
+        return;
+    }
     if (check_login(c, rx, &host, &f) != 0) {
-        reject(c, rx, &f);
+        if (strcmp(f.check, "xdi_down") == 0)
+            reject(c, rx, &f);
+        else
+            login_failed(c, rx, f);
+        return;
+    }
+    if (!xdi__guard_takeover_allowed(c, host, &why)) {
+        f = failure("takeover_refused", NACCB_ERR_RESOURCE_MANAGER, 0, -1,
+                    why);
+        login_failed(c, rx, f);
         return;
     }
     if (xdi__ids_next(&c->srv->ids, &id) != 0) {
@@ -487,7 +530,7 @@ static void info(struct xdi_conn *c, const struct xdi__rx *rx)
         xdi__rec_rx(rec, rx, true);
         record_failure(rec, &f);
         xdi__rec_int(rec, "failed", failed);
-        xdi__journal(c->srv, rec);
+        xdi__journal_violation(c, rec, false);
     }
     xdi__send_error(c, f.error_code, rx->h.object, rx);
 }
@@ -584,7 +627,7 @@ void xdi__lost_framing(struct xdi_conn *c, int rc)
     xdi__rec_str(rec, "codec_error", naccb_err_name(rc));
     xdi__rec_int(rec, "stream_offset", (json_int_t)c->framer.error_offset);
     xdi__rec_str(rec, "reason", naccb_strerror(rc));
-    xdi__journal(c->srv, rec);
+    xdi__journal_violation(c, rec, true); /* the connection's last */
     xdi__send_error(c, NACCB_ERR_INFORMATION, 0, NULL);
     xdi__conn_close(c);
 }

@@ -106,6 +106,10 @@ static void usage(FILE *out)
         "                           FNV-1a hash (default %zu, 0 = all)\n"
         "      --max-held-triggers N  exec jobs held for hosts not logged in, at\n"
         "                           most (default %zu; more are dropped)\n"
+        "      --violation-rate N   violation records per second per connection\n"
+        "                           at most (default %u, 0 = all); the next one\n"
+        "                           journalled counts those left out\n"
+        "      --violation-burst N  ... of which at once (default %u)\n"
         "      --no-watch           do not watch the fixture files (SIGHUP still\n"
         "                           reloads)\n"
         "      --reload-delay S     wait until changes to the fixture files have\n"
@@ -116,7 +120,15 @@ static void usage(FILE *out)
         "                           synthesized; see docs/replay.md)\n"
         "      --capture-max SIZE   stop capturing before FILE exceeds SIZE bytes\n"
         "                           (e.g. 100M; default: no bound); journalled as\n"
-        "                           capture_stopped\n"
+        "                           capture_stopped\n",
+        DEFAULT_LISTEN, DEFAULT_JOURNAL, d.max_naccb_size, d.max_output_queue,
+        DEFAULT_MAX_MEMORY_TEXT,
+        d.max_connections, d.max_info_objects, d.login_timeout_ms / 1000,
+        d.partial_timeout_ms / 1000, d.grace_ms / 1000, d.journal_max_raw,
+        d.max_held_triggers, d.violation_rate, d.violation_burst,
+        DEFAULT_RELOAD_DELAY_MS / 1000.0);
+    fprintf(
+        out,
         "  -q, --quiet              no log lines on stderr\n"
         "      --log-rate N         at most N log lines a second on stderr, the rest\n"
         "                           counted and said so (default %u; 0: no limit;\n"
@@ -130,12 +142,40 @@ static void usage(FILE *out)
         "SIGHUP, or a change of a fixture file: reload the set (all or nothing;\n"
         "agents whose tables changed get replace EMS / SCD; docs/fixtures.md).\n"
         "Exit codes: 0 normal stop, 1 bad fixtures, 2 usage, 3 runtime error.\n",
-        DEFAULT_LISTEN, DEFAULT_JOURNAL, d.max_naccb_size, d.max_output_queue,
-        DEFAULT_MAX_MEMORY_TEXT,
-        d.max_connections, d.max_info_objects, d.login_timeout_ms / 1000,
-        d.partial_timeout_ms / 1000, d.grace_ms / 1000, d.journal_max_raw,
-        d.max_held_triggers, DEFAULT_RELOAD_DELAY_MS / 1000.0,
         DEFAULT_LOG_RATE);
+    fprintf(
+        out,
+        "\n"
+        "Logins and peers (docs/security.md; 0 turns a bound off):\n"
+        "      --login-failures N   failed logins on one connection; the last\n"
+        "                           one's reject is sent, then it is closed\n"
+        "                           (default %u)\n"
+        "      --login-failures-per-address N\n"
+        "                           failed logins from one address (IPv6: its\n"
+        "                           /64), none more than the window apart; then\n"
+        "                           its logins are refused until none came for a\n"
+        "                           window (default %u)\n"
+        "      --login-failure-window S  how long a failure from an address\n"
+        "                           counts, in seconds (default %u)\n"
+        "      --login-delay S      a failed login's reject is held back: 0 for\n"
+        "                           the first failure (of the connection or its\n"
+        "                           address, whichever has more), S for the\n"
+        "                           second, doubling (default %.1f)\n"
+        "      --login-delay-max S  the longest hold (default %.1f)\n"
+        "      --login-failures-alike\n"
+        "                           every failed login gets reject 05, so an\n"
+        "                           unknown host (09) looks like a wrong password\n"
+        "      --max-connections-per-address N\n"
+        "                           open connections from one address (IPv6: /64)\n"
+        "                           at most (default %u)\n"
+        "      --takeover any|same-address|password\n"
+        "                           a login for a host with a live session takes\n"
+        "                           it over: always (any, the protocol's rule),\n"
+        "                           only from the session's address, or from it\n"
+        "                           or with the host's password (default any)\n",
+        d.login_failures, d.login_failures_per_address,
+        d.login_failure_window_ms / 1000, d.login_delay_ms / 1000.0,
+        d.login_delay_max_ms / 1000.0, d.max_connections_per_address);
     fprintf(
         out,
         "\n"
@@ -257,6 +297,16 @@ enum long_only {
     OPT_CONTROL_TIMEOUT,
     OPT_CONTROL_PASSWD,
     OPT_CONTROL_STREAM_BUFFER,
+    OPT_LOGIN_FAILURES,
+    OPT_LOGIN_FAILURES_ADDR,
+    OPT_LOGIN_WINDOW,
+    OPT_LOGIN_DELAY,
+    OPT_LOGIN_DELAY_MAX,
+    OPT_LOGIN_ALIKE,
+    OPT_MAX_CONN_ADDR,
+    OPT_TAKEOVER,
+    OPT_VIOLATION_RATE,
+    OPT_VIOLATION_BURST,
 };
 
 static int bad_value(const char *opt, const char *value, const char *what)
@@ -407,6 +457,46 @@ static int apply_option(struct options *o, int opt, const char *arg,
     case OPT_XDI_DOWN:
         o->cfg.xdi_down = true;
         return 0;
+    case OPT_LOGIN_FAILURES:
+    case OPT_LOGIN_FAILURES_ADDR:
+    case OPT_MAX_CONN_ADDR:
+    case OPT_VIOLATION_RATE: {
+        unsigned *v = opt == OPT_LOGIN_FAILURES ? &o->cfg.login_failures
+                      : opt == OPT_LOGIN_FAILURES_ADDR
+                          ? &o->cfg.login_failures_per_address
+                      : opt == OPT_MAX_CONN_ADDR
+                          ? &o->cfg.max_connections_per_address
+                          : &o->cfg.violation_rate;
+        if (parse_size(arg, UINT_MAX, &n) < 0)
+            return bad_value(name, arg, "expected a number (0 = no bound)");
+        *v = (unsigned)n;
+        return 0;
+    }
+    case OPT_VIOLATION_BURST:
+        if (parse_size(arg, UINT_MAX / 1000, &n) < 0 || n == 0)
+            return bad_value(name, arg, "expected a positive number");
+        o->cfg.violation_burst = (unsigned)n;
+        return 0;
+    case OPT_LOGIN_WINDOW:
+        if (parse_seconds(arg, &o->cfg.login_failure_window_ms) < 0 ||
+            o->cfg.login_failure_window_ms == 0)
+            return bad_value(name, arg, "expected seconds above 0, e.g. 600");
+        return 0;
+    case OPT_LOGIN_DELAY:
+    case OPT_LOGIN_DELAY_MAX:
+        if (parse_seconds(arg, opt == OPT_LOGIN_DELAY
+                                   ? &o->cfg.login_delay_ms
+                                   : &o->cfg.login_delay_max_ms) < 0)
+            return bad_value(name, arg, "expected seconds, e.g. 0.1 or 5");
+        return 0;
+    case OPT_LOGIN_ALIKE:
+        o->cfg.login_failures_alike = true;
+        return 0;
+    case OPT_TAKEOVER:
+        if (xdi_takeover_parse(arg, &o->cfg.takeover) < 0)
+            return bad_value(name, arg,
+                             "expected any, same-address or password");
+        return 0;
     case OPT_SEED:
         if (parse_size(arg, UINT64_MAX, &n) < 0)
             return bad_value(name, arg, "expected a number");
@@ -490,6 +580,18 @@ static int parse_args(int argc, char **argv, struct options *o)
         {"control-passwd", no_argument, NULL, OPT_CONTROL_PASSWD},
         {"control-stream-buffer", required_argument, NULL,
          OPT_CONTROL_STREAM_BUFFER},
+        {"login-failures", required_argument, NULL, OPT_LOGIN_FAILURES},
+        {"login-failures-per-address", required_argument, NULL,
+         OPT_LOGIN_FAILURES_ADDR},
+        {"login-failure-window", required_argument, NULL, OPT_LOGIN_WINDOW},
+        {"login-delay", required_argument, NULL, OPT_LOGIN_DELAY},
+        {"login-delay-max", required_argument, NULL, OPT_LOGIN_DELAY_MAX},
+        {"login-failures-alike", no_argument, NULL, OPT_LOGIN_ALIKE},
+        {"max-connections-per-address", required_argument, NULL,
+         OPT_MAX_CONN_ADDR},
+        {"takeover", required_argument, NULL, OPT_TAKEOVER},
+        {"violation-rate", required_argument, NULL, OPT_VIOLATION_RATE},
+        {"violation-burst", required_argument, NULL, OPT_VIOLATION_BURST},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},

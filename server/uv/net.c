@@ -50,8 +50,15 @@ enum conn_state {
     CONN_CLOSED,   /* uv_close called on every handle */
 };
 
-/* Timer slots; the first three match enum xdi_timer bits 1, 2, 4. */
-enum { TIMER_LOGIN, TIMER_PARTIAL, TIMER_IDLE, TIMER_FLUSH, N_TIMERS };
+/* Timer slots; the first four match enum xdi_timer bits 1, 2, 4, 8. */
+enum {
+    TIMER_LOGIN,
+    TIMER_PARTIAL,
+    TIMER_IDLE,
+    TIMER_DELAY,
+    TIMER_FLUSH,
+    N_TIMERS
+};
 
 struct net_conn {
     uv_tcp_t tcp; /* first: the handle's address is the connection's */
@@ -67,6 +74,8 @@ struct net_conn {
                            copies, bodies and the pending chunk */
     size_t partial;     /* input the core may hold as a partial NACCB (an
                            upper bound: bytes fed since one completed) */
+    size_t held_in;     /* input the core holds behind a delayed reject */
+    bool held_back;     /* not reading: the core holds a reject back */
     unsigned in_flight; /* write requests handed to uv_write */
     struct write_req *chunk; /* small replies not yet handed to uv_write */
     bool counted;  /* queued and partial are in net->held */
@@ -264,7 +273,7 @@ static void conn_close_handles(struct net_conn *c)
      * longer counted against max_memory, so no second victim is chosen
      * for memory that is already on its way out. */
     if (c->counted) {
-        c->net->held -= c->queued + c->partial;
+        c->net->held -= c->queued + c->partial + c->held_in;
         c->counted = false;
     }
     if (c->chunk) {
@@ -352,15 +361,18 @@ static bool memory_admit(struct xdi_net *net, struct net_conn *self,
     while (net->max_memory && net->held + extra > net->max_memory) {
         struct net_conn *worst = NULL;
         for (struct net_conn *c = net->conns; c; c = c->next)
-            if (c->counted && (!worst || c->queued + c->partial >
-                                             worst->queued + worst->partial))
+            if (c->counted &&
+                (!worst || c->queued + c->partial + c->held_in >
+                               worst->queued + worst->partial +
+                                   worst->held_in))
                 worst = c;
         if (!worst)
             return true;
         char detail[96];
         snprintf(detail, sizeof detail,
                  "held %zu bytes; all connections %zu, --max-memory %zu",
-                 worst->queued + worst->partial, net->held + extra,
+                 worst->queued + worst->partial + worst->held_in,
+                 net->held + extra,
                  net->max_memory);
         if (worst == self) {
             /* The core is in the middle of a send: refuse it (journalled
@@ -573,8 +585,10 @@ static void output_record(void *ctx, const struct xdi_record *rec)
 
 /* ---- timers -------------------------------------------------------------- */
 
-static unsigned timer_ms(const struct xdi_net *net, int slot)
+static unsigned timer_ms(const struct net_conn *c, int slot)
 {
+    const struct xdi_net *net = c->net;
+
     switch (slot) {
     case TIMER_LOGIN:
         return net->cfg.login_timeout_ms;
@@ -582,15 +596,30 @@ static unsigned timer_ms(const struct xdi_net *net, int slot)
         return net->cfg.partial_timeout_ms;
     case TIMER_IDLE:
         return net->cfg.idle_timeout_ms;
+    case TIMER_DELAY:
+        return xdi_conn_delay_ms(c->core);
     default:
         return 0;
     }
 }
 
 static void on_timer(uv_timer_t *t);
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
+
+/* What the core holds behind a delayed reject, counted against
+ * max_memory (bounded by one read: the connection is not read
+ * meanwhile). */
+static void sync_held_in(struct net_conn *c)
+{
+    if (c->state == CONN_OPEN && c->core)
+        conn_hold(c, &c->held_in, xdi_conn_held_input(c->core), c->held_in);
+}
 
 /* Starts and stops timers to match what the core wants now.  The idle
- * timer restarts whenever input arrived (fed). */
+ * timer restarts whenever input arrived (fed).  While the core holds a
+ * reject back (DELAY) the connection is not read: the core would only
+ * have to hold what came. */
 static void sync_timers(struct net_conn *c, bool fed)
 {
     unsigned wanted;
@@ -598,9 +627,17 @@ static void sync_timers(struct net_conn *c, bool fed)
     if (c->state != CONN_OPEN || !c->core)
         return;
     wanted = xdi_conn_timers(c->core);
-    for (int slot = TIMER_LOGIN; slot <= TIMER_IDLE; slot++) {
+    if ((wanted & XDI_TIMER_DELAY) && !c->held_back) {
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        c->held_back = true;
+    } else if (!(wanted & XDI_TIMER_DELAY) && c->held_back) {
+        c->held_back = false;
+        if (!c->paused)
+            uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
+    }
+    for (int slot = TIMER_LOGIN; slot <= TIMER_DELAY; slot++) {
         unsigned bit = 1u << slot;
-        unsigned ms = timer_ms(c->net, slot);
+        unsigned ms = timer_ms(c, slot);
         if ((wanted & bit) && ms > 0) {
             bool restart = !(c->running & bit) || (slot == TIMER_IDLE && fed);
             /* A NACCB completed since the partial timer started: the part
@@ -630,13 +667,24 @@ static void on_timer(uv_timer_t *t)
     c->running &= ~bit;
     if (c->state != CONN_OPEN || !c->core)
         return;
+    size_t held = c->held_in;
     xdi_conn_timeout(c->core, (enum xdi_timer)bit);
+    if (c->state != CONN_OPEN || !c->core)
+        return;
+    if (bit == XDI_TIMER_DELAY) {
+        /* The held input was handled: what is left of it may be a part
+         * of a NACCB in the framer now. */
+        size_t partial = xdi_conn_timers(c->core) & XDI_TIMER_PARTIAL
+                             ? c->partial + held
+                             : 0;
+        conn_hold(c, &c->partial, partial, c->partial);
+        sync_held_in(c);
+    }
     sync_timers(c, false);
 }
 
 /* ---- reading ------------------------------------------------------------- */
 
-static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
 static void on_resume(uv_check_t *h);
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -677,7 +725,7 @@ static void on_resume(uv_check_t *h)
             continue;
         c->paused = false;
         net->n_paused--;
-        if (c->state == CONN_OPEN)
+        if (c->state == CONN_OPEN && !c->held_back)
             uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
     }
     net->n_paused = 0;
@@ -712,6 +760,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
         if (c->state != CONN_OPEN)
             return;
         conn_hold(c, &c->partial, partial, c->partial);
+        sync_held_in(c);
         sync_timers(c, true);
         read_pause(c);
     } else if (nread == UV_EOF) {
@@ -778,6 +827,14 @@ static void on_connection(uv_stream_t *server, int status)
         xdi_server_refused(net->srv, (struct sockaddr *)&peer,
                            net->stopping ? "server is stopping"
                                          : "too many connections");
+        conn_close_handles(c);
+        return;
+    }
+    /* One source must not take every connection there is. */
+    if (xdi_server_admit(net->srv, (struct sockaddr *)&peer) != 0) {
+        xdi_server_refused(net->srv, (struct sockaddr *)&peer,
+                           "too many connections from this address "
+                           "(--max-connections-per-address)");
         conn_close_handles(c);
         return;
     }

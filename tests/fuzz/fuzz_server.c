@@ -13,7 +13,10 @@
  *
  * Input: byte 0 sets the server up (bit 0 random agent-IDs, bit 1 XDI
  * down, bit 2 a small max_naccb_size, bit 3 an output limit of 4 KiB per
- * connection, bit 4 max_info_objects 2).  Then steps, each one byte (low
+ * connection, bit 4 max_info_objects 2, bit 5 the login guard tight: 3
+ * failures a connection, 5 an address, every failure alike, takeover only
+ * from the same address, bit 6 takeover with the password and 1
+ * violation record a second in bursts of 2).  Then steps, each one byte (low
  * 3 bits what, bits 3..4 which of 4 connections, bits 5..7 a parameter)
  * and its operands:
  *   0 bytes: 1 length byte (0 = 256) then the bytes; 1 bytes: 2 length
@@ -22,7 +25,8 @@
  *     127.0.0.1, ::1, 10.0.0.1), so logins of the same host on two
  *     connections are takeovers and the allow lists are exercised
  *   2 EOF from the peer; 3 the socket is gone (a read error)
- *   4 a timer fires (login, partial, idle by the parameter)
+ *   4 a timer fires (login, partial, idle, delay by the parameter; the
+ *     delay releases a reject held back and the input behind it)
  *   5 the clock moves on by parameter * 7 minutes (time frames, ages)
  *   6 a connection refused (max_connections) is journalled
  *   7 by the parameter: 0 the server begins a graceful stop; 1 a hot
@@ -193,6 +197,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cfg.max_naccb_size = 1024;
     if (mode & 16)
         cfg.max_info_objects = 2;
+    if (mode & 32) {
+        cfg.login_failures = 3;
+        cfg.login_failures_per_address = 5;
+        cfg.login_failures_alike = true;
+        cfg.takeover = XDI_TAKEOVER_SAME_ADDRESS;
+    }
+    if (mode & 64) {
+        cfg.takeover = XDI_TAKEOVER_PASSWORD;
+        cfg.violation_rate = 1;
+        cfg.violation_burst = 2;
+    }
     memset(conns, 0, sizeof(conns));
     for (int i = 0; i < N_CONN; i++)
         conns[i].limit = (mode & 8) ? 4096 : 0;
@@ -248,9 +263,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 4:
             if (c->conn != NULL) {
-                static const enum xdi_timer which[3] = {
-                    XDI_TIMER_LOGIN, XDI_TIMER_PARTIAL, XDI_TIMER_IDLE};
-                xdi_conn_timeout(c->conn, which[param % 3]);
+                static const enum xdi_timer which[4] = {
+                    XDI_TIMER_LOGIN, XDI_TIMER_PARTIAL, XDI_TIMER_IDLE,
+                    XDI_TIMER_DELAY};
+                xdi_conn_timeout(c->conn, which[param % 4]);
+                (void)xdi_conn_delay_ms(c->conn);
+                (void)xdi_conn_held_input(c->conn);
             }
             break;
         case 5:

@@ -155,6 +155,21 @@ def main():
         b"\0" + steps_bytes(0, session("TESTA", 1)) + steps_bytes(1, session("TESTE", 2)) +
         bytes([0x27, 0x47, 0x67]) + steps_bytes(0, info_text(1, "TESTA", 3, "KILZ")) +
         bytes([0x07]) + steps_bytes(1, header(2, "TESTE", 0x02010600)),
+        # the login guard (mode 0x20): four wrong passwords in one write
+        # (the second's reject held back, the rest behind it), the delay
+        # timer (0x64) releasing them one by one until the budget closes
+        # the connection; then TESTA from 192.0.2.7 and a takeover from
+        # 127.0.0.1 that same-address refuses.
+        bytes([0x20]) + steps_bytes(0, login("TESTP", "WRONG") * 4, peer=1) +
+        bytes([0x64, 0x64, 0x64]) + steps_bytes(1, session("TESTA", 1)) +
+        steps_bytes(2, login("TESTA"), peer=1) + bytes([0x74]),
+        # violation records at 1 a second in bursts of 2 (mode 0x40):
+        # five bad acquires, a minute on (0x25), two more, then a
+        # password takeover of TESTP from another address.
+        bytes([0x40]) + steps_bytes(0, session("TESTP", 1, "SECRET"), peer=1) +
+        steps_bytes(0, header(1, "TESTP", 0x02010903) * 5) + bytes([0x25]) +
+        steps_bytes(0, header(1, "TESTP", 0x02010903) * 2) +
+        steps_bytes(1, login("TESTP", "SECRET"), peer=2),
     ]
     # the agent side of the golden streams, renamed to TESTA, id 1.
     for s in streams.values():
