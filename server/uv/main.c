@@ -70,8 +70,10 @@ static void usage(FILE *out)
         "(from the fixture set in DIR) and report events; everything is journalled.\n"
         "\n"
         "  -f, --fixtures DIR       fixture set to serve (see docs/fixtures.md)\n"
-        "  -l, --listen ADDR:PORT   listen address, repeatable; IPv6 as [::1]:PORT;\n"
-        "                           port 0 lets the kernel choose (default %s)\n"
+        "  -l, --listen ADDR:PORT   listen address, repeatable; ADDR an address or\n"
+        "                           a host name (each of its addresses: localhost,\n"
+        "                           0.0.0.0 for all); IPv6 as [::1]:PORT; port 0\n"
+        "                           lets the kernel choose (default %s)\n"
         "  -j, --journal FILE       JSON Lines journal, '-' for stdout, 'none' for\n"
         "                           no journal at all (default ./%s)\n"
         "      --journal-fd N       write the journal to open descriptor N instead\n"
@@ -134,7 +136,7 @@ static void usage(FILE *out)
         "\n"
         "Control plane (HTTP/JSON API and dashboard; see docs/control.md):\n"
         "      --control ADDR:PORT  serve the control plane on ADDR:PORT, repeatable;\n"
-        "                           IPv6 as [::1]:PORT; PORT or :PORT alone means\n"
+        "                           ADDR as for --listen; PORT or :PORT alone means\n"
         "                           127.0.0.1 (port 0: the kernel chooses). Prints\n"
         "                           'control on ADDR:PORT' once listening\n"
         "      --control-users FILE users allowed in, one 'name:hash[:system]' per\n"
@@ -260,7 +262,8 @@ static int apply_option(struct options *o, int opt, const char *arg,
                         const char *name)
 {
     unsigned long long n;
-    char err[160];
+    size_t got;
+    char err[320];
 
     switch (opt) {
     case 'f':
@@ -284,12 +287,13 @@ static int apply_option(struct options *o, int opt, const char *arg,
         if (o->n_control == MAX_CONTROL)
             return bad_value(name, arg,
                              "too many control addresses (4 at most)");
-        if (xdi_control_addr_parse(arg, &o->control[o->n_control], err,
+        if (xdi_control_addr_parse(arg, &o->control[o->n_control],
+                                   MAX_CONTROL - o->n_control, &got, err,
                                    sizeof err) < 0) {
             fprintf(stderr, "xdi-server: --control %s\n", err);
             return -1;
         }
-        o->n_control++;
+        o->n_control += got;
         return 0;
     case OPT_CONTROL_USERS:
         o->control_users = arg;
@@ -345,12 +349,13 @@ static int apply_option(struct options *o, int opt, const char *arg,
         if (o->n_listen == MAX_LISTEN)
             return bad_value(name, arg,
                              "too many listen addresses (16 at most)");
-        if (xdi_listen_addr_parse(arg, &o->listen[o->n_listen], err,
+        if (xdi_listen_addr_parse(arg, &o->listen[o->n_listen],
+                                  MAX_LISTEN - o->n_listen, &got, err,
                                   sizeof err) < 0) {
             fprintf(stderr, "xdi-server: --listen %s\n", err);
             return -1;
         }
-        o->n_listen++;
+        o->n_listen += got;
         return 0;
     case OPT_JOURNAL_FD:
         if (parse_size(arg, INT_MAX, &n) < 0)
@@ -522,8 +527,8 @@ static int parse_args(int argc, char **argv, struct options *o)
     }
     if (o->n_listen == 0) {
         char err[160];
-        xdi_listen_addr_parse(DEFAULT_LISTEN, &o->listen[0], err, sizeof err);
-        o->n_listen = 1;
+        xdi_listen_addr_parse(DEFAULT_LISTEN, o->listen, 1, &o->n_listen, err,
+                              sizeof err);
     }
     return 0;
 }
