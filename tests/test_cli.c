@@ -111,7 +111,7 @@ static void test_cli_size_bounds_after_suffix(void **state)
     uint64_t v = 0;
 
     (void)state;
-    /* --max-naccb-size: at most 4G-1, so 4G itself is refused. */
+    /* A bound of 4G-1: 4G itself is refused. */
     assert_int_equal(xdi_cli_size("4194303K", 36, UINT32_MAX, &v), 0);
     assert_int_equal(v, 4294966272u);
     assert_size_refused("4G", 36, UINT32_MAX);
@@ -377,6 +377,42 @@ static void test_addr_resolve_bad_name(void **state)
     assert_non_null(strstr(err, "expected HOST:PORT"));
 }
 
+static void test_cli_size_format(void **state)
+{
+    char out[32];
+
+    (void)state;
+    assert_int_equal(xdi_cli_size_format(16u << 20, out, sizeof out), 3);
+    assert_string_equal(out, "16M");
+    xdi_cli_size_format(1u << 30, out, sizeof out);
+    assert_string_equal(out, "1G");
+    xdi_cli_size_format(1536u << 10, out, sizeof out);
+    assert_string_equal(out, "1536K");
+    xdi_cli_size_format(1000, out, sizeof out);
+    assert_string_equal(out, "1000");
+    xdi_cli_size_format(0, out, sizeof out);
+    assert_string_equal(out, "0");
+}
+
+/* --max-naccb-size in every tool: 36 to 2G-1. */
+static void test_cli_naccb_size_range(void **state)
+{
+    uint32_t v = 7;
+
+    (void)state;
+    assert_int_equal(xdi_cli_naccb_size("36", &v), 0);
+    assert_int_equal(v, 36);
+    assert_int_equal(xdi_cli_naccb_size("16M", &v), 0);
+    assert_int_equal(v, 16u << 20);
+    assert_int_equal(xdi_cli_naccb_size("2147483647", &v), 0);
+    assert_int_equal(v, 2147483647u);
+    v = 7;
+    assert_int_equal(xdi_cli_naccb_size("35", &v), -1);
+    assert_int_equal(xdi_cli_naccb_size("2G", &v), -1);
+    assert_int_equal(xdi_cli_naccb_size("16MB", &v), -1);
+    assert_int_equal(v, 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,6 +430,8 @@ int main(void)
         cmocka_unit_test(test_cli_expand_other_braces_literal),
         cmocka_unit_test(test_cli_expand_unknown_placeholder),
         cmocka_unit_test(test_cli_expand_truncates_like_snprintf),
+        cmocka_unit_test(test_cli_size_format),
+        cmocka_unit_test(test_cli_naccb_size_range),
         cmocka_unit_test(test_addr_split_forms),
         cmocka_unit_test(test_addr_split_refused),
         cmocka_unit_test(test_addr_resolve_localhost),
