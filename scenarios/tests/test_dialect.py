@@ -88,3 +88,12 @@ def test_max_naccb_size_one_name_one_range(name, build_dir):
         assert (rc != 2) == ok, (value, rc, err)
         if not ok:
             assert "36 bytes to 2G-1" in err, err
+
+
+@pytest.mark.parametrize("path", ["tools/xdi-agent/demo/demo.sim",
+                                  "tools/xdi-agent/demo/jobs/PAYROLL1"])
+def test_agent_page_shows_the_demo_files_whole(path, source_dir):
+    """docs/agent.md's examples are the demo's files, whole and current."""
+    page = (source_dir / "docs" / "agent.md").read_text()
+    blocks = re.findall(r"^```[a-z]*\n(.*?)^```$", page, re.M | re.S)
+    assert (source_dir / path).read_text() in blocks, path
