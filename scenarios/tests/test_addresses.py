@@ -87,4 +87,4 @@ def test_agent_old_short_server_option_is_explained():
     """-s was --server before it became --system (as in xdi-replay)."""
     rc, out, err = run_agent(["-s", "127.0.0.1:7012"])
     assert rc == 2, err
-    assert "-C (--server)" in err, err
+    assert "the server is -C (--server), -s is --system" in err, err

@@ -307,7 +307,7 @@ static int parse_args(int argc, char **argv, struct options *o)
                            "server is -C (--server), -s is --system",
                            o->system);
     if (o->server == NULL)
-        return usage_error("--server HOST:PORT (-C) is required");
+        return usage_error("--server HOST:PORT is required (short: -C)");
     if (o->system == NULL)
         return usage_error("--system NAME is required");
     if (strlen(o->system) < 1 || strlen(o->system) > NACCB_NAME_SIZE)
