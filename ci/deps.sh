@@ -13,11 +13,13 @@ set -eu
 # a real headless browser (scenarios/tests/test_dashboard.py).
 # curl: docs/control.md's examples, run as written by
 # scenarios/tests/test_xdi_ctl.py.
+# help2man: the tools' man pages, made from their --help at build time
+# (clidoc/CMakeLists.txt; without it the build makes none).
 PACKAGES="build-essential patch cmake pkg-config libuv1-dev libcmocka-dev \
 libjansson-dev libyaml-dev faketime libfaketime python3 python3-pytest \
 python3-yaml libpcap-dev python3-scapy tshark tcpdump \
 libh2o-dev libssl-dev libcrypt-dev chromium chromium-driver python3-selenium \
-curl"
+curl help2man"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,6 +1,7 @@
 /*
  * test_cli.c - the option values the programs share (tools/common/cli.h):
- * counts, K/M/G sizes, durations and {name} templates.  Expected values are
+ * counts, K/M/G sizes, durations and {name} templates; and HOST:PORT
+ * (tools/common/addr.h), split and resolved.  Expected values are
  * written by hand; each boundary (the largest value, one past it, the
  * suffix that overflows) has its own case.
  */
@@ -12,6 +13,10 @@
 
 #include <cmocka.h>
 
+#include <netinet/in.h>
+#include <stdio.h>
+
+#include "addr.h"
 #include "cli.h"
 
 #define SENTINEL 0xDEADBEEFu
@@ -106,7 +111,7 @@ static void test_cli_size_bounds_after_suffix(void **state)
     uint64_t v = 0;
 
     (void)state;
-    /* --max-naccb-size: at most 4G-1, so 4G itself is refused. */
+    /* A bound of 4G-1: 4G itself is refused. */
     assert_int_equal(xdi_cli_size("4194303K", 36, UINT32_MAX, &v), 0);
     assert_int_equal(v, 4294966272u);
     assert_size_refused("4G", 36, UINT32_MAX);
@@ -270,6 +275,144 @@ static void test_cli_expand_truncates_like_snprintf(void **state)
     assert_string_equal(out, "SYSA");
 }
 
+/* ---- HOST:PORT (addr.h) -------------------------------------------------- */
+
+static void test_addr_split_forms(void **state)
+{
+    char host[64], err[128];
+    unsigned port = 1;
+
+    (void)state;
+    assert_int_equal(xdi_addr_split("localhost:7012", host, sizeof host,
+                                    &port, err, sizeof err), 0);
+    assert_string_equal(host, "localhost");
+    assert_int_equal(port, 7012);
+    assert_int_equal(xdi_addr_split("0.0.0.0:0", host, sizeof host, &port,
+                                    err, sizeof err), 0);
+    assert_string_equal(host, "0.0.0.0");
+    assert_int_equal(port, 0);
+    assert_int_equal(xdi_addr_split("[::1]:65535", host, sizeof host, &port,
+                                    err, sizeof err), 0);
+    assert_string_equal(host, "::1");
+    assert_int_equal(port, 65535);
+}
+
+static void assert_split_refused(const char *text, const char *why)
+{
+    char host[16], err[128];
+    unsigned port = 77;
+
+    assert_int_equal(xdi_addr_split(text, host, sizeof host, &port, err,
+                                    sizeof err), -1);
+    assert_int_equal(port, 77);
+    /* The message quotes the text, then says what is wrong. */
+    assert_non_null(strstr(err, text));
+    assert_non_null(strstr(err, why));
+}
+
+static void test_addr_split_refused(void **state)
+{
+    (void)state;
+    assert_split_refused("localhost", "expected HOST:PORT");
+    assert_split_refused(":7012", "no host");
+    assert_split_refused("localhost:", "port");
+    assert_split_refused("localhost:65536", "port");
+    assert_split_refused("localhost:-1", "port");
+    assert_split_refused("localhost:70x", "port");
+    assert_split_refused("::1:7012", "[ADDR]:PORT");
+    assert_split_refused("[::1]7012", "[ADDR]:PORT");
+    assert_split_refused("[::1:7012", "[ADDR]:PORT");
+    assert_split_refused("a-name-longer-than-16:1", "too long");
+}
+
+static void test_addr_resolve_localhost(void **state)
+{
+    struct xdi_addr a[4];
+    size_t n = 99;
+    char err[256];
+
+    (void)state;
+    assert_int_equal(xdi_addr_resolve("localhost:7012", true, a, 4, &n, err,
+                                      sizeof err), 0);
+    assert_true(n >= 1 && n <= 4);
+    for (size_t i = 0; i < n; i++) {
+        if (a[i].sa.ss_family == AF_INET) {
+            const struct sockaddr_in *s4 = (const void *)&a[i].sa;
+            assert_int_equal(ntohs(s4->sin_port), 7012);
+            assert_int_equal(ntohl(s4->sin_addr.s_addr), INADDR_LOOPBACK);
+        } else {
+            const struct sockaddr_in6 *s6 = (const void *)&a[i].sa;
+            assert_int_equal(a[i].sa.ss_family, AF_INET6);
+            assert_int_equal(ntohs(s6->sin6_port), 7012);
+            assert_true(IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr));
+        }
+    }
+    /* Numeric addresses, and at most max of them. */
+    assert_int_equal(xdi_addr_resolve("0.0.0.0:1", true, a, 1, &n, err,
+                                      sizeof err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(a[0].sa.ss_family, AF_INET);
+    assert_int_equal(xdi_addr_resolve("[::1]:2", false, a, 4, &n, err,
+                                      sizeof err), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(a[0].sa.ss_family, AF_INET6);
+}
+
+static void test_addr_resolve_bad_name(void **state)
+{
+    struct xdi_addr a[4];
+    size_t n = 99;
+    char err[256];
+
+    (void)state;
+    /* .invalid never resolves (RFC 6761). */
+    assert_int_equal(xdi_addr_resolve("nosuchhost.invalid:7012", true, a, 4,
+                                      &n, err, sizeof err), -1);
+    assert_int_equal(n, 0);
+    assert_non_null(strstr(err, "'nosuchhost.invalid:7012': cannot resolve "
+                                "'nosuchhost.invalid': "));
+    /* A split error comes first, without a look-up. */
+    assert_int_equal(xdi_addr_resolve("nosuchhost.invalid", true, a, 4, &n,
+                                      err, sizeof err), -1);
+    assert_non_null(strstr(err, "expected HOST:PORT"));
+}
+
+static void test_cli_size_format(void **state)
+{
+    char out[32];
+
+    (void)state;
+    assert_int_equal(xdi_cli_size_format(16u << 20, out, sizeof out), 3);
+    assert_string_equal(out, "16M");
+    xdi_cli_size_format(1u << 30, out, sizeof out);
+    assert_string_equal(out, "1G");
+    xdi_cli_size_format(1536u << 10, out, sizeof out);
+    assert_string_equal(out, "1536K");
+    xdi_cli_size_format(1000, out, sizeof out);
+    assert_string_equal(out, "1000");
+    xdi_cli_size_format(0, out, sizeof out);
+    assert_string_equal(out, "0");
+}
+
+/* --max-naccb-size in every tool: 36 to 2G-1. */
+static void test_cli_naccb_size_range(void **state)
+{
+    uint32_t v = 7;
+
+    (void)state;
+    assert_int_equal(xdi_cli_naccb_size("36", &v), 0);
+    assert_int_equal(v, 36);
+    assert_int_equal(xdi_cli_naccb_size("16M", &v), 0);
+    assert_int_equal(v, 16u << 20);
+    assert_int_equal(xdi_cli_naccb_size("2147483647", &v), 0);
+    assert_int_equal(v, 2147483647u);
+    v = 7;
+    assert_int_equal(xdi_cli_naccb_size("35", &v), -1);
+    assert_int_equal(xdi_cli_naccb_size("2G", &v), -1);
+    assert_int_equal(xdi_cli_naccb_size("16MB", &v), -1);
+    assert_int_equal(v, 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +430,12 @@ int main(void)
         cmocka_unit_test(test_cli_expand_other_braces_literal),
         cmocka_unit_test(test_cli_expand_unknown_placeholder),
         cmocka_unit_test(test_cli_expand_truncates_like_snprintf),
+        cmocka_unit_test(test_cli_size_format),
+        cmocka_unit_test(test_cli_naccb_size_range),
+        cmocka_unit_test(test_addr_split_forms),
+        cmocka_unit_test(test_addr_split_refused),
+        cmocka_unit_test(test_addr_resolve_localhost),
+        cmocka_unit_test(test_addr_resolve_bad_name),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -142,7 +142,7 @@ void xdi_control_http_config_defaults(struct xdi_control_http_config *cfg)
 }
 
 int xdi_control_addr_parse(const char *text, struct xdi_listen_addr *out,
-                           char *err, size_t errlen)
+                           size_t max, size_t *n, char *err, size_t errlen)
 {
     char buf[96];
     const char *p = text;
@@ -153,12 +153,13 @@ int xdi_control_addr_parse(const char *text, struct xdi_listen_addr *out,
         p++;
     if (*p != '\0' && strspn(p, "0123456789") == strlen(p)) {
         snprintf(buf, sizeof buf, "127.0.0.1:%s", p);
-        if (xdi_listen_addr_parse(buf, out, err, errlen) < 0)
+        if (xdi_listen_addr_parse(buf, out, max, n, err, errlen) < 0)
             return -1;
-        snprintf(out->text, sizeof out->text, "%s", text);
+        for (size_t i = 0; i < *n; i++)
+            snprintf(out[i].text, sizeof out[i].text, "%s", text);
         return 0;
     }
-    return xdi_listen_addr_parse(text, out, err, errlen);
+    return xdi_listen_addr_parse(text, out, max, n, err, errlen);
 }
 
 static void format_addr(const struct sockaddr *sa, char *buf, size_t len)

@@ -72,7 +72,7 @@ int xdi_control_http_listen(struct xdi_control_http *h,
 /* "--control" text to an address: "127.0.0.1:8080", "[::1]:0", and ":8080"
  * or "8080" for the loopback 127.0.0.1.  0, or -1 with a message. */
 int xdi_control_addr_parse(const char *text, struct xdi_listen_addr *out,
-                           char *err, size_t errlen);
+                           size_t max, size_t *n, char *err, size_t errlen);
 
 /* Hands a record of the server core to the control core (from the
  * application's record callback). */

@@ -65,6 +65,13 @@ static void usage(FILE *out)
     xdi_config_defaults(&d);
     xdi_control_config_defaults(&cc);
     xdi_control_http_config_defaults(&hc);
+    char naccb_size[24], max_output[24], max_raw[24], max_body[24],
+        stream_buffer[24];
+    xdi_cli_size_format(d.max_naccb_size, naccb_size, sizeof naccb_size);
+    xdi_cli_size_format(d.max_output_queue, max_output, sizeof max_output);
+    xdi_cli_size_format(d.journal_max_raw, max_raw, sizeof max_raw);
+    xdi_cli_size_format(hc.max_body, max_body, sizeof max_body);
+    xdi_cli_size_format(hc.stream_buffer, stream_buffer, sizeof stream_buffer);
     fprintf(
         out,
         "Usage: xdi-server --fixtures DIR [--listen ADDR:PORT]... [options]\n"
@@ -73,8 +80,10 @@ static void usage(FILE *out)
         "(from the fixture set in DIR) and report events; everything is journalled.\n"
         "\n"
         "  -f, --fixtures DIR       fixture set to serve (see docs/fixtures.md)\n"
-        "  -l, --listen ADDR:PORT   listen address, repeatable; IPv6 as [::1]:PORT;\n"
-        "                           port 0 lets the kernel choose (default %s)\n"
+        "  -l, --listen ADDR:PORT   listen address, repeatable; ADDR an address or\n"
+        "                           a host name (each of its addresses: localhost,\n"
+        "                           0.0.0.0 for all); IPv6 as [::1]:PORT; port 0\n"
+        "                           lets the kernel choose (default %s)\n"
         "  -j, --journal FILE       JSON Lines journal, '-' for stdout, 'none' for\n"
         "                           no journal at all (default ./%s)\n"
         "      --journal-fd N       write the journal to open descriptor N instead\n"
@@ -85,9 +94,10 @@ static void usage(FILE *out)
         "      --random-ids         issue random agent-IDs instead of 1, 2, 3, ...\n"
         "      --seed N             seed for --random-ids (default: from the clock)\n"
         "      --xdi-down           emulate XDI being down: logins get reject 06\n"
-        "      --max-naccb-size N   largest NACCB accepted, bytes (default %u)\n"
-        "      --max-output N       output queued per connection before it is cut\n"
-        "                           off, bytes (default %zu)\n"
+        "      --max-naccb-size SIZE  largest NACCB accepted, 36 to 2G-1\n"
+        "                           (default %s)\n"
+        "      --max-output SIZE    output queued per connection before it is cut\n"
+        "                           off (default %s)\n"
         "      --max-memory SIZE    output queued plus NACCBs partly received,\n"
         "                           all connections together, at most SIZE; beyond\n"
         "                           it the connection holding most is cut off\n"
@@ -101,9 +111,9 @@ static void usage(FILE *out)
         "      --idle-timeout S     close a connection silent for S seconds\n"
         "                           (default 0 = never)\n"
         "      --grace S            seconds agents get to log out on stop (default %u)\n"
-        "      --journal-max-raw N  bytes of a received NACCB one journal record\n"
-        "                           keeps; the rest is summarised by its length and\n"
-        "                           FNV-1a hash (default %zu, 0 = all)\n"
+        "      --journal-max-raw SIZE  bytes of a received NACCB one journal\n"
+        "                           record keeps; the rest is summarised by its\n"
+        "                           length and FNV-1a hash (default %s, 0 = all)\n"
         "      --max-held-triggers N  exec jobs held for hosts not logged in, at\n"
         "                           most (default %zu; more are dropped)\n"
         "      --violation-rate N   violation records per second per connection\n"
@@ -118,13 +128,13 @@ static void usage(FILE *out)
         "      --capture FILE       write every byte of every connection, both\n"
         "                           directions, to FILE as a pcap (raw IP, TCP headers\n"
         "                           synthesized; see docs/replay.md)\n"
-        "      --capture-max SIZE   stop capturing before FILE exceeds SIZE bytes\n"
+        "      --capture-max SIZE   stop capturing before FILE exceeds SIZE\n"
         "                           (e.g. 100M; default: no bound); journalled as\n"
         "                           capture_stopped\n",
-        DEFAULT_LISTEN, DEFAULT_JOURNAL, d.max_naccb_size, d.max_output_queue,
+        DEFAULT_LISTEN, DEFAULT_JOURNAL, naccb_size, max_output,
         DEFAULT_MAX_MEMORY_TEXT,
         d.max_connections, d.max_info_objects, d.login_timeout_ms / 1000,
-        d.partial_timeout_ms / 1000, d.grace_ms / 1000, d.journal_max_raw,
+        d.partial_timeout_ms / 1000, d.grace_ms / 1000, max_raw,
         d.max_held_triggers, d.violation_rate, d.violation_burst,
         DEFAULT_RELOAD_DELAY_MS / 1000.0);
     fprintf(
@@ -136,7 +146,8 @@ static void usage(FILE *out)
         "  -h, --help               this text\n"
         "  -V, --version            version\n"
         "\n"
-        "Sizes take a K, M or G suffix (binary); seconds may have decimals, 0 = off.\n"
+        "SIZE is " XDI_CLI_SIZE_FORMS ".\n"
+        "Seconds (S) may have decimals or a unit (250ms, 2m); 0 = off.\n"
         "Once listening, one line 'listening on ADDR:PORT' per listener goes to\n"
         "stdout. SIGINT/SIGTERM: shutdown NACCB to every agent, then exit 0.\n"
         "SIGHUP, or a change of a fixture file: reload the set (all or nothing;\n"
@@ -181,7 +192,7 @@ static void usage(FILE *out)
         "\n"
         "Control plane (HTTP/JSON API and dashboard; see docs/control.md):\n"
         "      --control ADDR:PORT  serve the control plane on ADDR:PORT, repeatable;\n"
-        "                           IPv6 as [::1]:PORT; PORT or :PORT alone means\n"
+        "                           ADDR as for --listen; PORT or :PORT alone means\n"
         "                           127.0.0.1 (port 0: the kernel chooses). Prints\n"
         "                           'control on ADDR:PORT' once listening\n"
         "      --control-users FILE users allowed in, one 'name:hash[:system]' per\n"
@@ -200,10 +211,10 @@ static void usage(FILE *out)
         "      --control-www DIR    the dashboard's files, served at / (default:\n"
         "                           the installed share/xdi-emu/www; run from\n"
         "                           the build tree: the sources' server/www)\n"
-        "      --control-max-body SIZE  larger request bodies get 413 (default %zu)\n"
+        "      --control-max-body SIZE  larger request bodies get 413 (default %s)\n"
         "      --control-stream-buffer SIZE  journal stream output queued for\n"
         "                           one client at most; a client that reads\n"
-        "                           slower is disconnected (default %zu)\n"
+        "                           slower is disconnected (default %s)\n"
         "      --control-timeout S  a client must send a whole request within S\n"
         "                           seconds of connecting or of its last answer, or\n"
         "                           is disconnected (default %.0f)\n"
@@ -212,7 +223,7 @@ static void usage(FILE *out)
         "\n"
         "Without --control-users and --control-token the token is generated at\n"
         "each start; clients log on as '%s' with it (docs/control.md).\n",
-        CONTROL_TOKEN_USER, cc.token_idle_s, hc.max_body, hc.stream_buffer,
+        CONTROL_TOKEN_USER, cc.token_idle_s, max_body, stream_buffer,
         hc.request_timeout_ms / 1000.0, CONTROL_TOKEN_USER);
 }
 
@@ -319,7 +330,8 @@ static int apply_option(struct options *o, int opt, const char *arg,
                         const char *name)
 {
     unsigned long long n;
-    char err[160];
+    size_t got;
+    char err[320];
 
     switch (opt) {
     case 'f':
@@ -343,12 +355,13 @@ static int apply_option(struct options *o, int opt, const char *arg,
         if (o->n_control == MAX_CONTROL)
             return bad_value(name, arg,
                              "too many control addresses (4 at most)");
-        if (xdi_control_addr_parse(arg, &o->control[o->n_control], err,
+        if (xdi_control_addr_parse(arg, &o->control[o->n_control],
+                                   MAX_CONTROL - o->n_control, &got, err,
                                    sizeof err) < 0) {
             fprintf(stderr, "xdi-server: --control %s\n", err);
             return -1;
         }
-        o->n_control++;
+        o->n_control += got;
         return 0;
     case OPT_CONTROL_USERS:
         o->control_users = arg;
@@ -404,12 +417,13 @@ static int apply_option(struct options *o, int opt, const char *arg,
         if (o->n_listen == MAX_LISTEN)
             return bad_value(name, arg,
                              "too many listen addresses (16 at most)");
-        if (xdi_listen_addr_parse(arg, &o->listen[o->n_listen], err,
+        if (xdi_listen_addr_parse(arg, &o->listen[o->n_listen],
+                                  MAX_LISTEN - o->n_listen, &got, err,
                                   sizeof err) < 0) {
             fprintf(stderr, "xdi-server: --listen %s\n", err);
             return -1;
         }
-        o->n_listen++;
+        o->n_listen += got;
         return 0;
     case OPT_JOURNAL_FD:
         if (parse_size(arg, INT_MAX, &n) < 0)
@@ -504,11 +518,8 @@ static int apply_option(struct options *o, int opt, const char *arg,
         o->seed_given = true;
         return 0;
     case OPT_MAX_NACCB:
-        if (parse_size(arg, UINT32_MAX, &n) < 0 || n < NACCB_HEADER_SIZE)
-            return bad_value(
-                name, arg,
-                "expected a size of at least 36 bytes, at most 4G-1");
-        o->cfg.max_naccb_size = (uint32_t)n;
+        if (xdi_cli_naccb_size(arg, &o->cfg.max_naccb_size) < 0)
+            return bad_value(name, arg, "expected " XDI_CLI_NACCB_SIZE_WANT);
         return 0;
     case OPT_MAX_OUTPUT:
         if (parse_size(arg, SIZE_MAX, &n) < 0 || n == 0)
@@ -639,8 +650,8 @@ static int parse_args(int argc, char **argv, struct options *o)
     }
     if (o->n_listen == 0) {
         char err[160];
-        xdi_listen_addr_parse(DEFAULT_LISTEN, &o->listen[0], err, sizeof err);
-        o->n_listen = 1;
+        xdi_listen_addr_parse(DEFAULT_LISTEN, o->listen, 1, &o->n_listen, err,
+                              sizeof err);
     }
     return 0;
 }

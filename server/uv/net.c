@@ -24,6 +24,8 @@
  */
 #include "net.h"
 
+#include "addr.h"
+
 #include "capture.h"
 
 #include <arpa/inet.h>
@@ -145,59 +147,22 @@ static int chunk_submit(struct net_conn *c);
 /* ---- listen addresses ---------------------------------------------------- */
 
 int xdi_listen_addr_parse(const char *text, struct xdi_listen_addr *out,
-                          char *err, size_t errlen)
+                          size_t max, size_t *n, char *err, size_t errlen)
 {
-    char host[64];
-    const char *port_text;
-    size_t host_len;
-    char *end;
-    unsigned long port;
+    struct xdi_addr addrs[16];
 
-    memset(out, 0, sizeof *out);
-    snprintf(out->text, sizeof out->text, "%s", text);
-    if (text[0] == '[') {
-        const char *close = strchr(text, ']');
-        if (!close || close[1] != ':') {
-            snprintf(err, errlen,
-                     "'%s': an IPv6 address is written [ADDR]:PORT", text);
-            return -1;
-        }
-        host_len = (size_t)(close - text - 1);
-        if (host_len >= sizeof host)
-            goto bad_host;
-        memcpy(host, text + 1, host_len);
-        port_text = close + 2;
-    } else {
-        const char *colon = strrchr(text, ':');
-        if (!colon) {
-            snprintf(err, errlen,
-                     "'%s': expected ADDR:PORT, e.g. 127.0.0.1:7012", text);
-            return -1;
-        }
-        host_len = (size_t)(colon - text);
-        if (host_len >= sizeof host)
-            goto bad_host;
-        memcpy(host, text, host_len);
-        port_text = colon + 1;
-    }
-    host[host_len] = '\0';
-    port = strtoul(port_text, &end, 10);
-    if (*port_text == '\0' || *end != '\0' || port > 65535) {
-        snprintf(err, errlen, "'%s': the port must be a number 0..65535", text);
+    *n = 0;
+    if (max > sizeof addrs / sizeof addrs[0])
+        max = sizeof addrs / sizeof addrs[0];
+    /* tools/common/addr.h: the parser and resolver every program uses. */
+    if (xdi_addr_resolve(text, true, addrs, max, n, err, errlen) != 0)
         return -1;
+    for (size_t i = 0; i < *n; i++) {
+        memset(&out[i], 0, sizeof out[i]);
+        memcpy(&out[i].addr, &addrs[i].sa, addrs[i].len);
+        snprintf(out[i].text, sizeof out[i].text, "%s", text);
     }
-    if (text[0] == '[') {
-        if (uv_ip6_addr(host, (int)port, (struct sockaddr_in6 *)&out->addr) ==
-            0)
-            return 0;
-    } else if (uv_ip4_addr(host, (int)port, (struct sockaddr_in *)&out->addr) ==
-               0) {
-        return 0;
-    }
-bad_host:
-    snprintf(err, errlen,
-             "'%s': not an IPv4 address or a bracketed IPv6 address", text);
-    return -1;
+    return 0;
 }
 
 /* "127.0.0.1:7012" or "[::1]:7012". */

@@ -19,15 +19,19 @@
 
 struct xdi_net;
 
-/* A listen address: "127.0.0.1:7012", "[::1]:0", "0.0.0.0:7012". */
+/* A listen address: "127.0.0.1:7012", "[::1]:0", "0.0.0.0:7012",
+ * "localhost:7012" (one per address the name resolves to). */
 struct xdi_listen_addr {
     struct sockaddr_storage addr;
     char text[80]; /* as given, for messages */
 };
 
-/* Parses text into out.  Returns 0, or -1 with a message in err. */
+/* Parses text, HOST:PORT (tools/common/addr.h), and resolves its host
+ * (getaddrinfo): each of its addresses, at most max, into out, their
+ * number into *n.  Returns 0, or -1 with a message in err that starts with
+ * the text quoted ("'x:7012': cannot resolve 'x': ..."). */
 int xdi_listen_addr_parse(const char *text, struct xdi_listen_addr *out,
-                          char *err, size_t errlen);
+                          size_t max, size_t *n, char *err, size_t errlen);
 
 /*
  * Creates the network layer on loop.  The core server is created inside

@@ -1,6 +1,8 @@
 /* cli.c - the option values the command-line programs share (cli.h). */
 #include "cli.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 static int is_digit(char c)
@@ -60,6 +62,28 @@ int xdi_cli_size(const char *text, uint64_t min, uint64_t max, uint64_t *out)
     if (v < min || v > max)
         return -1;
     *out = v;
+    return 0;
+}
+
+int xdi_cli_size_format(uint64_t v, char *out, size_t size)
+{
+    static const char suffix[] = "GMK";
+    unsigned shift = 30;
+
+    for (const char *s = suffix; *s; s++, shift -= 10)
+        if (v != 0 && v % ((uint64_t)1 << shift) == 0)
+            return snprintf(out, size, "%" PRIu64 "%c", v >> shift, *s);
+    return snprintf(out, size, "%" PRIu64, v);
+}
+
+int xdi_cli_naccb_size(const char *text, uint32_t *out)
+{
+    uint64_t v;
+
+    if (xdi_cli_size(text, XDI_CLI_NACCB_SIZE_MIN, XDI_CLI_NACCB_SIZE_MAX,
+                     &v) != 0)
+        return -1;
+    *out = (uint32_t)v;
     return 0;
 }
 

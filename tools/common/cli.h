@@ -7,6 +7,8 @@
  * The parsers take the whole argument: no sign, no blanks, nothing after
  * the number but its suffix.  They return 0 and store the value, or -1 and
  * leave *out untouched; the caller names the option in its own message.
+ * Every option that takes a size takes it through xdi_cli_size, so SIZE is
+ * the same thing in every --help: XDI_CLI_SIZE_FORMS.
  * Static library xdi_cli (tools/common/CMakeLists.txt).
  */
 #ifndef XDI_CLI_H
@@ -22,6 +24,23 @@ int xdi_cli_uint(const char *text, uint64_t min, uint64_t max, uint64_t *out);
  * k, m, g: 2^10, 2^20, 2^30); "64K" is 65536.  The result, suffix applied,
  * is in [min, max]; a product that would pass 2^64 is refused. */
 int xdi_cli_size(const char *text, uint64_t min, uint64_t max, uint64_t *out);
+
+/* What a SIZE option takes, for --help texts and messages. */
+#define XDI_CLI_SIZE_FORMS "bytes, or with a K, M or G suffix (binary): 4096, 64K, 16M, 1G"
+
+/* v as a SIZE option would take it, with the largest suffix that keeps it
+ * exact ("16M", "1536K", "1000"), into out (snprintf's contract). */
+int xdi_cli_size_format(uint64_t v, char *out, size_t size);
+
+/*
+ * The largest NACCB a program accepts, its --max-naccb-size in every tool
+ * (xdi-server, naccb, xdi-replay): a SIZE from 36 (a bare header) to 2G-1,
+ * as libnaccb reports lengths as int; the default is libnaccb's 16M.
+ */
+#define XDI_CLI_NACCB_SIZE_MIN 36u
+#define XDI_CLI_NACCB_SIZE_MAX 2147483647u
+#define XDI_CLI_NACCB_SIZE_WANT "a size from 36 bytes to 2G-1 (e.g. 4096, 64K, 16M)"
+int xdi_cli_naccb_size(const char *text, uint32_t *out);
 
 /* A duration in milliseconds, at most max_ms: a decimal number with an
  * optional fraction and an optional unit, "ms", "s", "m" or "h"; without a

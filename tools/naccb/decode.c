@@ -86,7 +86,8 @@ static void lost_framing(struct decoder *d, int rc)
         fprintf(stderr, " = %" PRIu32, head_value(d));
     fprintf(stderr, ": %s: %s", naccb_err_name(rc), naccb_strerror(rc));
     if (rc == NACCB_ELENGTH_MAX)
-        fprintf(stderr, " (%" PRIu32 ", see --max-size)", d->opt->max_size);
+        fprintf(stderr, " (%" PRIu32 ", see --max-naccb-size)",
+                d->opt->max_size);
     fprintf(stderr, "; framing is lost\n");
     d->fatal = TOOL_EXIT_INVALID;
 }

@@ -560,7 +560,7 @@ static int raw_body_from_json(const struct jf_ctx *c, json_t *o,
     if (h->total_length > max_size) {
         jf_fail(c->err, c->prefix, "total_length",
                 "%" PRIu32 " is above the maximum NACCB size %" PRIu32
-                " (--max-size)", h->total_length, max_size);
+                " (--max-naccb-size)", h->total_length, max_size);
         buf_free(&body);
         return -1;
     }
@@ -651,7 +651,7 @@ int jn_naccb_from_json(json_t *line, enum naccb_codepage cp,
     if (rc == 0 && total > max_size) {
         jf_fail(err, "", "total_length",
                 "%llu is above the maximum NACCB size %" PRIu32
-                " (--max-size)", (unsigned long long)total, max_size);
+                " (--max-naccb-size)", (unsigned long long)total, max_size);
         rc = -1;
     }
     uint8_t *msg = rc == 0 ? malloc((size_t)total) : NULL;

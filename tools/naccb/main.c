@@ -31,14 +31,18 @@ static const char usage_text[] =
     "                     encode: write annotated hex text instead of binary\n"
     "  --codepage CP      037 (default), 1047, 500 or ascii: the code page of\n"
     "                     every character field\n"
-    "  --max-size N       largest NACCB accepted, in bytes (default 16777216);\n"
+    "  --max-naccb-size SIZE\n"
+    "                     largest NACCB accepted, 36 to 2G-1 (default 16M);\n"
     "                     a larger total length loses the stream's framing\n"
-    "  --chunk N          decode: read binary input N bytes at a time\n"
-    "                     (default 65536; small values test reassembly)\n"
+    "                     (--max-size is the same option)\n"
+    "  --chunk SIZE       decode: read binary input SIZE bytes at a time\n"
+    "                     (default 64K; small values test reassembly)\n"
     "  --resync           decode: after lost framing, carry on at the next\n"
     "                     plausible NACCB header (its offset is always said)\n"
     "  -h, --help         show this help and exit\n"
     "  -V, --version      show the version and exit\n"
+    "\n"
+    "SIZE is " XDI_CLI_SIZE_FORMS ".\n"
     "\n"
     "Exit status: 0 all input valid; 1 invalid content (a NACCB breaks a\n"
     "rule, lost framing, truncated stream, bad hex or JSON line); 2 usage\n"
@@ -91,17 +95,16 @@ static int parse_option(int c, struct tool_options *opt)
                                "037, 1047, 500 or ascii)", optarg);
         return 0;
     case OPT_MAX_SIZE:
-        /* libnaccb reports NACCB lengths as int: above INT32_MAX every
-         * NACCB is over the maximum anyway. */
-        if (xdi_cli_size(optarg, NACCB_HEADER_SIZE, INT32_MAX, &v) != 0)
-            return usage_error("--max-size: '%s' is not a size from 36 to "
-                               "2147483647 bytes (K, M, G allowed)", optarg);
-        opt->max_size = (uint32_t)v;
+        /* 36 to 2G-1 in every tool (cli.h): libnaccb reports NACCB
+         * lengths as int. */
+        if (xdi_cli_naccb_size(optarg, &opt->max_size) != 0)
+            return usage_error("--max-naccb-size: '%s' is not "
+                               XDI_CLI_NACCB_SIZE_WANT, optarg);
         return 0;
     case OPT_CHUNK:
         if (xdi_cli_size(optarg, 1, 1u << 30, &v) != 0)
-            return usage_error("--chunk: '%s' is not a size from 1 to "
-                               "1073741824 bytes (K, M, G allowed)", optarg);
+            return usage_error("--chunk: '%s' is not a size from 1 to 1G "
+                               "(e.g. 4096, 64K)", optarg);
         opt->chunk = (size_t)v;
         return 0;
     case 'h':
@@ -122,7 +125,8 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {
         {"hex", no_argument, NULL, OPT_HEX},
         {"codepage", required_argument, NULL, OPT_CODEPAGE},
-        {"max-size", required_argument, NULL, OPT_MAX_SIZE},
+        {"max-naccb-size", required_argument, NULL, OPT_MAX_SIZE},
+        {"max-size", required_argument, NULL, OPT_MAX_SIZE}, /* its old name */
         {"chunk", required_argument, NULL, OPT_CHUNK},
         {"resync", no_argument, NULL, OPT_RESYNC},
         {"help", no_argument, NULL, 'h'},

@@ -31,9 +31,13 @@ EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
 
 
 def size_arg(text):
-    m = re.fullmatch(r"(\d+)([kKmMgG]?)i?[bB]?", text.strip())
+    """SIZE as every tool takes it (tools/common/cli.h): bytes, or with a
+    K, M or G suffix (binary): 4096, 64K, 16M, 1G."""
+    m = re.fullmatch(r"(\d+)([kKmMgG]?)", text)
     if not m:
-        raise argparse.ArgumentTypeError("not a size: %r (e.g. 512M)" % text)
+        raise argparse.ArgumentTypeError(
+            "not a size: %r (bytes, or with a K, M or G suffix: 4096, 64K, "
+            "16M, 1G)" % text)
     return int(m.group(1)) << {"": 0, "k": 10, "m": 20, "g": 30}[
         m.group(2).lower()]
 

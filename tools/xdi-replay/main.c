@@ -52,7 +52,8 @@ static const char extract_help[] =
 "                      (default: every connection that carries NACCBs)\n"
 "      --codepage CP   037 (default), 1047, 500 or ascii: the code page of\n"
 "                      the texts\n"
-"      --max-size N    largest plausible NACCB, bytes (default 16M)\n"
+"      --max-naccb-size SIZE  largest plausible NACCB, 36 to 2G-1 (default\n"
+"                      16M; SIZE: 4096, 64K, 16M)\n"
 "  -h, --help          this text\n"
 "  -V, --version       version\n"
 "\n"
@@ -78,7 +79,8 @@ static const char play_common_help[] =
 "                      has its own connection, all run at once\n"
 "      --junit FILE    a JUnit XML report: one testcase per conversation\n"
 "      --codepage CP   037 (default), 1047, 500 or ascii\n"
-"      --max-size N    largest NACCB, bytes (default 16M)\n"
+"      --max-naccb-size SIZE  largest NACCB, 36 to 2G-1 (default 16M;\n"
+"                      SIZE: 4096, 64K, 16M)\n"
 "  -p, --port N        a capture: only connections with port N\n"
 "  -h, --help          this text\n"
 "\n"
@@ -152,7 +154,8 @@ static const char fixtures_help[] =
 "  -s, --system OLD=NEW  system name OLD as NEW; repeatable\n"
 "      --codepage CP   037 (default), 1047, 500 or ascii (also written as\n"
 "                      the set's code page)\n"
-"      --max-size N    largest NACCB, bytes (default 16M)\n"
+"      --max-naccb-size SIZE  largest NACCB, 36 to 2G-1 (default 16M;\n"
+"                      SIZE: 4096, 64K, 16M)\n"
 "  -p, --port N        a capture: only connections with port N\n"
 "  -h, --help          this text\n"
 "\n"
@@ -179,7 +182,8 @@ enum {
 static const struct option longopts[] = {
     {"port", required_argument, NULL, 'p'},
     {"codepage", required_argument, NULL, OPT_CODEPAGE},
-    {"max-size", required_argument, NULL, OPT_MAX_SIZE},
+    {"max-naccb-size", required_argument, NULL, OPT_MAX_SIZE},
+    {"max-size", required_argument, NULL, OPT_MAX_SIZE}, /* its old name */
     {"connect", required_argument, NULL, 'C'},
     {"agent", required_argument, NULL, 'a'},
     {"listen", required_argument, NULL, 'l'},
@@ -378,10 +382,13 @@ static int parse(struct args *a, int argc, char **argv)
             break;
         }
         case OPT_MAX_SIZE:
-            if (xdi_cli_size(optarg, NACCB_HEADER_SIZE, UINT32_MAX, &v) != 0)
-                return usage_error(cmd, "--max-size: '%s' is not a number of "
-                                   "bytes (36 or more)", optarg);
-            a->load.max_size = a->play.max_size = (uint32_t)v;
+        {
+            uint32_t max;
+            if (xdi_cli_naccb_size(optarg, &max) != 0)
+                return usage_error(cmd, "--max-naccb-size: '%s' is not "
+                                   XDI_CLI_NACCB_SIZE_WANT, optarg);
+            a->load.max_size = a->play.max_size = max;
+        }
             break;
         case 'C': {
             char h[256], p[8];

@@ -24,6 +24,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include "addr.h"
 #include "net.h"
 
 double net_now(void)
@@ -44,33 +45,13 @@ static int ms_left(double deadline)
 int net_split(const char *text, char *host, size_t hlen, char *port,
               size_t plen)
 {
-    const char *colon;
-    const char *h = text;
-    size_t n;
-    if (text[0] == '[') {
-        const char *end = strchr(text, ']');
-        if (!end || end[1] != ':')
-            return -1;
-        h = text + 1;
-        n = (size_t)(end - h);
-        colon = end + 1;
-    } else {
-        colon = strrchr(text, ':');
-        if (!colon || strchr(text, ':') != colon)
-            return -1;
-        n = (size_t)(colon - text);
-    }
-    if (n == 0 || n >= hlen || strlen(colon + 1) == 0 ||
-        strlen(colon + 1) >= plen)
+    char err[128];
+    unsigned p;
+
+    /* tools/common/addr.h: HOST:PORT as every program takes it. */
+    if (xdi_addr_split(text, host, hlen, &p, err, sizeof err) != 0 ||
+        snprintf(port, plen, "%u", p) >= (int)plen)
         return -1;
-    for (const char *p = colon + 1; *p; p++)
-        if (*p < '0' || *p > '9')
-            return -1;
-    if (atol(colon + 1) > 65535)
-        return -1;
-    memcpy(host, h, n);
-    host[n] = '\0';
-    strcpy(port, colon + 1);
     return 0;
 }
 

@@ -29,8 +29,9 @@ static void usage(FILE *out)
 "acquires its EMS and SCD tables, reports the events that match them, and\n"
 "carries out the host's exec command / exec job requests.\n"
 "\n"
-"  -s, --server HOST:PORT   the XDI host; IPv6 as [::1]:PORT (required)\n"
-"  -n, --system NAME        this host's system name, 1-8 chars (required)\n"
+"  -C, --server HOST:PORT   the XDI host: a name or an address, IPv6 as\n"
+"                           [::1]:PORT; resolved at each connect (required)\n"
+"  -s, --system NAME        this host's system name, 1-8 chars (required)\n"
 "  -f, --follow FILE        report FILE's new lines as message events,\n"
 "                           following rotation and truncation (tail -F);\n"
 "                           '-' reads standard input; repeatable\n"
@@ -39,7 +40,7 @@ static void usage(FILE *out)
 "  -a, --allow REGEX        exec command runs a command only when this POSIX\n"
 "                           ERE matches all of it; repeatable.  Without any,\n"
 "                           commands are only reported as command events\n"
-"  -S, --simulate SCRIPT    play a script of timed events once running\n"
+"      --simulate SCRIPT    play a script of timed events once running\n"
 "  -c, --codepage CP        037 (default), 1047, 500 or ascii\n"
 "  -r, --retries N          failed logins/connections in a row before giving\n"
 "                           up (default %u)\n"
@@ -56,6 +57,8 @@ static void usage(FILE *out)
 "Exit codes: 0 local shutdown, 1 internal error, 2 usage, 10 shut down by\n"
 "the host, 11 neither EMS nor SCD available, 12 login rejected (retries\n"
 "used up), 13 connection lost or refused (retries used up).\n"
+"The short options mean what they mean in xdi-replay (-C the host to\n"
+"connect to, -s the system name); -n is still taken for --system.\n"
 "See docs/agent.md.\n",
             XDI_AGENT_DEFAULT_RETRIES, XDI_AGENT_DEFAULT_BACKOFF_MS,
             DEFAULT_POLL_MS);
@@ -170,15 +173,15 @@ static void on_signal(uv_signal_t *h, int signum)
 
 /* ---- command line ----------------------------------------------------------- */
 
-enum { OPT_BACKOFF = 256, OPT_POLL_MS };
+enum { OPT_BACKOFF = 256, OPT_POLL_MS, OPT_SIMULATE };
 
 static const struct option long_options[] = {
-    {"server", required_argument, NULL, 's'},
-    {"system", required_argument, NULL, 'n'},
+    {"server", required_argument, NULL, 'C'},
+    {"system", required_argument, NULL, 's'},
     {"follow", required_argument, NULL, 'f'},
     {"jobs", required_argument, NULL, 'j'},
     {"allow", required_argument, NULL, 'a'},
-    {"simulate", required_argument, NULL, 'S'},
+    {"simulate", required_argument, NULL, OPT_SIMULATE},
     {"codepage", required_argument, NULL, 'c'},
     {"retries", required_argument, NULL, 'r'},
     {"password", required_argument, NULL, 'p'},
@@ -240,12 +243,13 @@ static int add_list(const char **list, size_t *n, const char *arg,
 static int take_option(struct options *o, int c, const char *arg)
 {
     switch (c) {
-    case 's': o->server = arg; return 0;
-    case 'n': o->system = arg; return 0;
+    case 'C': o->server = arg; return 0;
+    case 's':
+    case 'n': o->system = arg; return 0; /* -n: --system's old short form */
     case 'f': return add_list(o->follow, &o->n_follow, arg, "--follow");
     case 'j': o->jobs = arg; return 0;
     case 'a': return add_list(o->allow, &o->n_allow, arg, "--allow");
-    case 'S': o->simulate = arg; return 0;
+    case OPT_SIMULATE: o->simulate = arg; return 0;
     case 'H': o->holidays = arg; return 0;
     case 'q': quiet = true; return 0;
     case 'c':
@@ -292,14 +296,18 @@ static int parse_args(int argc, char **argv, struct options *o)
     memset(o, 0, sizeof *o);
     xdi_agent_config_defaults(&o->cfg);
     o->poll_ms = DEFAULT_POLL_MS;
-    while ((c = getopt_long(argc, argv, "s:n:f:j:a:S:c:r:p:H:qhV", long_options,
+    while ((c = getopt_long(argc, argv, "C:s:n:f:j:a:c:r:p:H:qhV", long_options,
                             NULL)) != -1)
         if ((rc = take_option(o, c, optarg)) != 0)
             return rc;
     if (optind < argc)
         return usage_error("unexpected argument '%s'", argv[optind]);
+    if (o->system != NULL && strchr(o->system, ':') != NULL)
+        return usage_error("the system name '%s' looks like HOST:PORT: the "
+                           "server is -C (--server), -s is --system",
+                           o->system);
     if (o->server == NULL)
-        return usage_error("--server HOST:PORT is required");
+        return usage_error("--server HOST:PORT is required (short: -C)");
     if (o->system == NULL)
         return usage_error("--system NAME is required");
     if (strlen(o->system) < 1 || strlen(o->system) > NACCB_NAME_SIZE)
@@ -390,8 +398,8 @@ static int setup(struct app *app, const struct options *o)
             return usage_error("bad --allow expression: %s", err);
     if (o->holidays != NULL && load_holidays(app, o->holidays) != 0)
         return XDI_EXIT_USAGE;
-    if (net_parse_server(app, o->server) != 0)
-        return usage_error("--server wants HOST:PORT, not '%s'", o->server);
+    if (net_parse_server(app, o->server, err, sizeof err) != 0)
+        return usage_error("--server %s", err);
     if (o->simulate != NULL && sim_load(app, o->simulate) != 0)
         return XDI_EXIT_USAGE;
     app->jobs_dir = o->jobs;

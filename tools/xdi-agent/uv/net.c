@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "uvagent.h"
 
 #define READ_CHUNK 65536
@@ -44,27 +45,23 @@ struct write_req {
     uint8_t *bytes;
 };
 
-int net_parse_server(struct app *app, const char *text)
+int net_parse_server(struct app *app, const char *text, char *err,
+                     size_t errlen)
 {
-    const char *colon = strrchr(text, ':');
-    size_t hlen;
-    const char *h = text;
+    char host[256], port[8];
+    unsigned p;
 
-    if (colon == NULL || colon[1] == '\0')
+    /* tools/common/addr.h, as every program splits HOST:PORT; the name is
+     * resolved at each connect (net_connect), so that it may change. */
+    if (xdi_addr_split(text, host, sizeof host, &p, err, errlen) != 0)
         return -1;
-    hlen = (size_t)(colon - text);
-    if (hlen >= 2 && text[0] == '[' && text[hlen - 1] == ']') {
-        h = text + 1; /* [2001:db8::1]:7012 */
-        hlen -= 2;
+    snprintf(port, sizeof port, "%u", p);
+    app->host = strdup(host);
+    app->port = strdup(port);
+    if (app->host == NULL || app->port == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
     }
-    if (hlen == 0 || strspn(colon + 1, "0123456789") != strlen(colon + 1))
-        return -1;
-    app->host = malloc(hlen + 1);
-    app->port = strdup(colon + 1);
-    if (app->host == NULL || app->port == NULL)
-        return -1;
-    memcpy(app->host, h, hlen);
-    app->host[hlen] = '\0';
     return 0;
 }
 
@@ -277,7 +274,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status,
     app->resolving = NULL;
     if (status < 0) {
         char why[128];
-        snprintf(why, sizeof why, "cannot resolve %s: %s", app->host,
+        snprintf(why, sizeof why, "cannot resolve '%s': %s", app->host,
                  uv_strerror(status));
         xdi_agent_connect_failed(app->agent, why);
     } else {

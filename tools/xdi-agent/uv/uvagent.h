@@ -73,7 +73,8 @@ void app_core_log(void *ctx, const char *line);
 
 /* ---- net.c -------------------------------------------------------------- */
 /* "HOST:PORT" or "[v6]:PORT" -> app->host, app->port.  0 or -1. */
-int net_parse_server(struct app *app, const char *text);
+int net_parse_server(struct app *app, const char *text, char *err,
+                     size_t errlen);
 int net_init(struct app *app);
 void net_connect(struct app *app);
 /* Close the connection once the output is written (XDI_ACT_CLOSE). */
