@@ -18,7 +18,11 @@
  *                         size.  After the mode starts the agents send
  *                         nothing but info NACCBs, so the bytes read since
  *                         then are theirs; the server handles each read at
- *                         once, in the read's callback.
+ *                         once, in the read's callback.  rchar also
+ *                         counts the loop's own few-byte reads (eventfd,
+ *                         signals), so this count is high by a NACCB or
+ *                         two at most; mode.c takes "all sent handled" at
+ *                         face value there.
  */
 #define _GNU_SOURCE /* memmem */
 #include <errno.h>
