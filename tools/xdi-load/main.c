@@ -104,7 +104,7 @@ static const char usage_text[] =
     "                       most 600; fractions allowed: 0.5)\n"
     "  --total M            fixed: info NACCBs in all (default 100000; at\n"
     "                       most 1000000000)\n"
-    "  --batch B            info NACCBs per write (default 128; at most 4096)\n"
+    "  --batch B            info NACCBs per write (default 512; at most 4096)\n"
     "  --backlog N          write only while fewer than max(N, 50 ms at the\n"
     "                       rate counted so far) NACCBs are written and not\n"
     "                       yet counted by the server (default 4096)\n"
@@ -279,7 +279,7 @@ static void defaults(struct options *o)
     o->timeout_s = 120;
     o->rounds = 1;
     o->mode = MODE_SESSIONS;
-    o->batch = 128;
+    o->batch = 512;
     o->total = 100000;
     o->backlog = 4096;
     o->duration_ms = 5000;
