@@ -7,11 +7,11 @@
 # run, pinned with taskset, several rounds interleaved), then count
 # instructions of naccb-bench's decode path with callgrind (repeatable
 # whatever the machine's load).  What each figure means:
-# docs/performance.md.  About four minutes on 2 cores; --short about one.
+# docs/performance.md.  About four minutes on 2 cores; --short about 75 s.
 #
 # Usage: tools/bench.sh [--short] [--rounds N] [--duration S] [--only PARTS]
 #                       [BUILD_DIR]                (default build/release)
-#   --short        one minute: 2 rounds of 1 s, smaller codec and session
+#   --short        about 75 s: 2 rounds of 1 s, smaller codec and session
 #                  runs, no callgrind
 #   --rounds N     ingest rounds, interleaved over the targets (default 3)
 #   --duration S   seconds of each flood / rr window (default 3)
