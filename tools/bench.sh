@@ -232,7 +232,7 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then
     pin_load="taskset -c 0"
     echo "pinned: the server or sink on CPU 1, xdi-load on CPU 0 (taskset)"
 else
-    pin_server= pin_load=
+    pin_server='' pin_load=''
     echo "NOT pinned: taskset missing or fewer than 2 CPUs; the figures share cores"
 fi
 flood_set=$tmp/flood-fixtures
