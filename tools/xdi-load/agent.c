@@ -299,7 +299,7 @@ static void handle(struct agent *a, const uint8_t *msg, size_t len)
         tables_done(a);
     } else if (a->state == A_RR &&
                table_reply(a, &m, NACCB_KEY_RCV_EMS, NACCB_EVBLOK_SIZE)) {
-        mode_round_trip(a, now - a->t_sent);
+        mode_round_trip(a);
     } else {
         unexpected(a, &m, 0);
     }

@@ -300,8 +300,8 @@ void agent_logout(struct agent *a);
 
 /* Every agent holds its tables: start the mode's traffic. */
 void mode_release(struct load *l);
-/* Called by agent.c: an rr table arrived after `ns`. */
-void mode_round_trip(struct agent *a, uint64_t ns);
+/* Called by agent.c: the table an rr agent asked for is in. */
+void mode_round_trip(struct agent *a);
 /* Called at the end of a phase. */
 void mode_phase_end(struct load *l);
 /* The throughput modes' report; returns the exit status. */

@@ -151,13 +151,6 @@ static void on_poll(uv_timer_t *t)
     logout_all(l);
 }
 
-/* Every agent has written all it will write: on_poll waits for the
- * server. */
-static void writes_done(struct load *l)
-{
-    (void)l;
-}
-
 /* ---- flood and fixed ----------------------------------------------------------- */
 
 static void stop_writing(struct agent *a)
@@ -167,8 +160,7 @@ static void stop_writing(struct agent *a)
     if (!a->writing)
         return;
     a->writing = false;
-    if (--l->writers == 0)
-        writes_done(l);
+    l->writers--; /* at 0, on_poll waits for the server to catch up */
 }
 
 static void on_flood_write(uv_write_t *req, int status)
@@ -242,11 +234,10 @@ static void on_window_end(uv_timer_t *t)
 
 /* ---- rr ---------------------------------------------------------------------------- */
 
-void mode_round_trip(struct agent *a, uint64_t ns)
+void mode_round_trip(struct agent *a)
 {
     struct load *l = a->load;
 
-    (void)ns;
     if (l->stopping) {
         agent_logout(a);
         return;
