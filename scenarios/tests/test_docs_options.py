@@ -26,6 +26,8 @@ TOOLS = {
     "xdi-load": ("tools/xdi-load/xdi-load", ["docs/performance.md"], True),
     "naccb-bench": ("tools/naccb-bench/naccb-bench", ["docs/performance.md"],
                     True),
+    "xdi-bench-sink": ("tools/bench/xdi-bench-sink", ["docs/performance.md"],
+                       True),
     "xdi-replay": ("tools/xdi-replay/xdi-replay", ["docs/replay.md"], True),
     "xdi-conform": ("tools/xdi-conform/xdi-conform", ["docs/conformance.md"],
                     True),

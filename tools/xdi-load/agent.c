@@ -42,6 +42,8 @@ static const char *state_name(enum agent_state s)
         "waiting for the SCD table",
         "holding",
         "waiting for the close after logout",
+        "flooding",
+        "waiting for the EMS table (rr)",
         "closing",
         "done",
     };
@@ -56,6 +58,8 @@ static void on_close(uv_handle_t *h)
     a->state = A_DONE;
     a->tcp_open = false;
     naccb_framer_free(&a->framer);
+    free(a->batch);
+    a->batch = NULL;
     load_closed(a->load, a);
 }
 
@@ -177,6 +181,39 @@ void agent_release(struct agent *a)
     wreq_send(a, w, l->infos + 1);
 }
 
+int agent_build_batch(struct agent *a)
+{
+    struct load *l = a->load;
+    uint32_t len = l->man.text_length;
+    size_t one = NACCB_HEADER_SIZE + (size_t)len;
+    uint8_t text[NACCB_TEXT_MAX];
+
+    a->batch = malloc(one * l->batch);
+    if (a->batch == NULL) {
+        fail(a, "out of memory", NULL);
+        return -1;
+    }
+    for (uint32_t k = 0; k < l->batch; k++) {
+        info_text(&l->man, a->host, k, text);
+        (void)encode(a, NACCB_KEY_INFO_MSG, 1, len, text,
+                     a->batch + (size_t)k * one, one);
+    }
+    return 0;
+}
+
+void agent_acquire(struct agent *a)
+{
+    send_plain(a, NACCB_KEY_ACQ_EMS, A_RR);
+}
+
+void agent_logout(struct agent *a)
+{
+    if (a->failed || a->state == A_CLOSING || a->state == A_DONE)
+        return;
+    send_plain(a, NACCB_KEY_LOGOUT, A_INFO);
+    a->t_info = a->t_sent;
+}
+
 /* ---- replies ------------------------------------------------------------------ */
 
 /* The fields every reply in a session shares (§3, "Every NACCB the
@@ -260,6 +297,9 @@ static void handle(struct agent *a, const uint8_t *msg, size_t len)
                table_reply(a, &m, NACCB_KEY_RCV_SCD, NACCB_EOTINFO_SIZE)) {
         samples_add(&ph->acq_scd, now - a->t_sent);
         tables_done(a);
+    } else if (a->state == A_RR &&
+               table_reply(a, &m, NACCB_KEY_RCV_EMS, NACCB_EVBLOK_SIZE)) {
+        mode_round_trip(a);
     } else {
         unexpected(a, &m, 0);
     }
@@ -293,7 +333,8 @@ static void feed(struct agent *a, const uint8_t *p, size_t n)
     /* The tables are in: give back the framer's buffer (up to a whole
      * table) while the agent holds, so a thousand agents do not each pin
      * one. */
-    if (a->state >= A_HOLD && naccb_framer_pending(&a->framer) == 0) {
+    if ((a->state == A_HOLD || a->state == A_INFO || a->state == A_FLOOD) &&
+        naccb_framer_pending(&a->framer) == 0) {
         naccb_framer_free(&a->framer);
         naccb_framer_init(&a->framer, 0);
     }
@@ -372,6 +413,11 @@ void agent_start(struct agent *a)
                         (const struct sockaddr *)&l->addr, on_connect);
     if (rc < 0)
         fail(a, "connect failed", uv_strerror(rc));
+}
+
+void agent_fail(struct agent *a, const char *why, const char *detail)
+{
+    fail(a, why, detail);
 }
 
 void agent_abort(struct agent *a)

@@ -8,6 +8,12 @@
  * server must send, and reports rates, latencies and the server's memory.
  * fixtures.c writes and reads that fixture set, agent.c runs one agent's
  * session over libuv, stats.c holds the numbers, main.c the rest.
+ * Besides those sessions (--mode sessions), three throughput modes run on
+ * agents that hold their tables (mode.c): flood (info NACCBs flat out for
+ * a time), fixed (exactly M info NACCBs, then wait until the server has
+ * handled all of them) and rr (acquire EMS, wait for the table, repeat);
+ * their rates are counted where the work is done, at the server
+ * (count.c: its journal, a count file, or the bytes it has read).
  */
 #ifndef XDI_LOAD_H
 #define XDI_LOAD_H
@@ -30,6 +36,15 @@ enum {
     LOAD_MAX_TEXTS = 64,  /* texts per info NACCB */
     LOAD_KEY_LEN = 8,     /* "EV000001": KL of every generated EVBLOK */
     LOAD_MAX_ROUNDS = 10, /* baseline + load pairs in one run */
+    LOAD_MAX_BATCH = 4096, /* info NACCBs per write in flood / fixed */
+};
+
+/* What a run does once its agents hold their tables (--mode). */
+enum load_mode {
+    MODE_SESSIONS, /* K infos and a logout each, checked (the default) */
+    MODE_FLOOD,    /* info NACCBs flat out for --duration */
+    MODE_FIXED,    /* exactly --total info NACCBs, until the server has them */
+    MODE_RR,       /* acquire EMS -> table, again and again, for --duration */
 };
 
 /* ---- fixtures.c -------------------------------------------------------- */
@@ -114,6 +129,8 @@ enum agent_state {
     A_ACQ_SCD, /* acquire SCD sent, waiting for the table */
     A_HOLD,    /* both tables in; waiting for every agent to get here */
     A_INFO,    /* infos and logout sent, waiting for the server to close */
+    A_FLOOD,   /* writing info NACCBs (flood, fixed) */
+    A_RR,      /* acquire EMS sent, waiting for the table (rr) */
     A_CLOSING,
     A_DONE, /* closed: done or failed */
 };
@@ -134,7 +151,46 @@ struct agent {
     bool tcp_open;  /* uv_tcp_init done: must be closed */
     struct naccb_framer framer;
     uint64_t t_start, t_sent, t_info;
+    /* flood / fixed: one write of the prebuilt batch at a time */
+    uv_write_t flood_req;
+    uint8_t *batch;      /* LOAD_MAX_BATCH info NACCBs at most, owned */
+    uint32_t in_flight;  /* NACCBs of the write outstanding */
+    uint64_t quota;      /* fixed: NACCBs still to send */
+    bool writing;        /* counted in load->writers */
+    bool parked;         /* waiting for the server to catch up */
 };
+
+/* ---- count.c -------------------------------------------------------------- */
+
+/* Where a throughput mode counts what the server has handled. */
+enum count_kind {
+    COUNT_NONE,
+    COUNT_JOURNAL, /* "info" records in an xdi-server journal file */
+    COUNT_FILE,    /* a decimal count in a file the sink rewrites */
+    COUNT_READ,    /* bytes the process has read (/proc/PID/io rchar) */
+};
+
+struct counter {
+    enum count_kind kind;
+    const char *path; /* journal or count file */
+    long pid;         /* COUNT_READ */
+    uint32_t naccb_size; /* COUNT_READ: bytes per info NACCB */
+    int fd;           /* journal: open, read on from offset */
+    uint64_t offset;
+    uint64_t raw;  /* journal records / file count / bytes read, so far */
+    uint64_t base; /* raw at counter_mark() */
+    char *buf;     /* journal: read buffer */
+};
+
+/* Opens the source.  Returns 0, or -1 with the reason on stderr. */
+int counter_open(struct counter *c);
+void counter_close(struct counter *c);
+/* Takes the count now as the zero point. */
+int counter_mark(struct counter *c);
+/* Info NACCBs the server has handled since counter_mark().  -1 when the
+ * source cannot be read (reason on stderr). */
+int counter_since(struct counter *c, uint64_t *out);
+const char *counter_describe(const struct counter *c);
 
 /* One phase's figures. */
 struct phase {
@@ -150,6 +206,15 @@ struct phase {
     struct samples connect, login, acq_ems, acq_scd, info_close;
     double server_cpu, client_cpu; /* seconds used during the phase */
     double info_time; /* s the server spent on infos + logouts (below) */
+    /* throughput modes (mode.c) */
+    uint64_t sent;          /* info NACCBs written (flood, fixed) */
+    uint64_t sent_at_stop;  /* written when the time was up (flood) */
+    uint64_t counted;       /* handled by the server in the window */
+    uint64_t round_trips;   /* rr: tables received in the window */
+    double mode_secs;       /* s: flood/rr --duration as measured; fixed:
+                               first write to the last NACCB counted */
+    double drain;           /* s from the stop to the last NACCB counted */
+    double window_cpu;      /* s of server CPU in the window + drain */
     uint64_t rss_before, rss_hold, rss_after, hwm_after; /* KiB */
 };
 
@@ -170,6 +235,22 @@ struct load {
     uint32_t closed;
     uint32_t reported; /* unexpected replies printed so far */
     bool timed_out;
+    /* throughput modes (mode.c) */
+    enum load_mode mode;
+    uint32_t batch;       /* info NACCBs per write */
+    uint64_t total;       /* fixed: info NACCBs in all */
+    uint64_t duration_ms; /* flood, rr */
+    struct counter counter;
+    uv_timer_t mode_timer; /* the window's end */
+    uv_timer_t poll_timer; /* reads the count: flow control, then drain */
+    uint64_t backlog_min;  /* --backlog */
+    uint64_t backlog_cap;  /* NACCBs written and not yet counted, at most */
+    uint64_t issued;       /* NACCBs handed to uv_write in this phase */
+    uint64_t counted_now;  /* the count at the last poll */
+    bool stopping;         /* the window is over: no new writes/acquires */
+    uint32_t writers;      /* agents still writing */
+    uint64_t t_mode, t_stop; /* release, end of the window */
+    double cpu_mode;       /* server CPU at release */
     uint8_t
         read_buf[64 * 1024]; /* shared: libuv reads into it, we parse at once */
 };
@@ -205,6 +286,27 @@ void agent_release(struct agent *a);
 
 /* Closes agent a now, as failed (the run's deadline passed). */
 void agent_abort(struct agent *a);
+
+/* Builds agent a's batch of l->batch info NACCBs (one text each). */
+int agent_build_batch(struct agent *a);
+/* Closes agent a as failed, saying why on stderr (the first few). */
+void agent_fail(struct agent *a, const char *why, const char *detail);
+/* Sends an acquire EMS (rr). */
+void agent_acquire(struct agent *a);
+/* Sends a logout and waits for the server to close. */
+void agent_logout(struct agent *a);
+
+/* ---- mode.c ------------------------------------------------------------------ */
+
+/* Every agent holds its tables: start the mode's traffic. */
+void mode_release(struct load *l);
+/* Called by agent.c: the table an rr agent asked for is in. */
+void mode_round_trip(struct agent *a);
+/* Called at the end of a phase. */
+void mode_phase_end(struct load *l);
+/* The throughput modes' report; returns the exit status. */
+int mode_report(struct run *r);
+const char *mode_name(enum load_mode m);
 
 /* Called by agent.c: a left the setup window (holds or closed). */
 void load_left_window(struct load *l, struct agent *a);

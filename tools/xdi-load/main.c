@@ -14,11 +14,17 @@
  * (report.c).  Every reply is checked (agent.c); the exit status is 0 only
  * when every agent completed and no reply was unexpected.
  *
+ * --mode flood|fixed|rr runs a throughput mode instead (mode.c): the agents
+ * set up as above, hold their tables, and then flood info NACCBs, send a
+ * fixed total of them, or repeat acquire EMS -> table; the rates are
+ * counted at the server (count.c).  --rounds R then runs R such phases.
+ *
  * Refuses any target but 127.0.0.1 and ::1: load is only ever generated
  * against this machine.  Bounded in count (every option has a maximum) and
  * in time (--timeout, after which every agent is closed and the run fails).
  */
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,12 +47,21 @@ struct options {
     long server_pid;
     unsigned timeout_s;
     unsigned rounds;
+    enum load_mode mode;
+    uint32_t batch;
+    uint64_t total;
+    uint64_t backlog;
+    uint64_t duration_ms;
+    struct counter counter;
 };
 
 static const char usage_text[] =
     "Usage: xdi-load --make-fixtures DIR [--hosts N] [--events E] [--jobs J]\n"
     "                [--text-length L]\n"
     "       xdi-load --connect ADDR:PORT --fixtures DIR [--agents N] [options]\n"
+    "       xdi-load --connect ADDR:PORT --fixtures DIR --mode flood|fixed|rr\n"
+    "                [--count-journal FILE | --count-file FILE | --count-read PID]\n"
+    "                [options]\n"
     "\n"
     "A load generator for xdi-server on this machine (127.0.0.1 or ::1\n"
     "only).  The first form writes a fixture set of N hosts (LD000001..), each\n"
@@ -77,6 +92,32 @@ static const char usage_text[] =
     "                       (default 1; at most 10): medians and ranges\n"
     "  --server-pid PID     read the server's memory and CPU time from /proc\n"
     "  --timeout S          give up after S seconds (default 120; at most 600)\n"
+    "\n"
+    "Throughput modes (docs/performance.md): the agents set up as above and\n"
+    "hold their tables; then, instead of the sessions' infos:\n"
+    "  --mode MODE          sessions (the default, above); flood: info MSG\n"
+    "                       NACCBs of one text flat out for --duration;\n"
+    "                       fixed: exactly --total of them in all, then wait\n"
+    "                       until the server has handled every one; rr: each\n"
+    "                       agent acquires EMS and waits for the table, again\n"
+    "                       and again, for --duration (round trips/s)\n"
+    "                       (default agents: 256 for flood and fixed, 64 rr;\n"
+    "                       no baseline; --rounds phases of the mode)\n"
+    "  --duration S         flood / rr window in seconds (default 5; at\n"
+    "                       most 600; fractions allowed: 0.5)\n"
+    "  --total M            fixed: info NACCBs in all (default 100000; at\n"
+    "                       most 1000000000)\n"
+    "  --batch B            info NACCBs per write (default 512; at most 4096)\n"
+    "  --backlog N          write only while fewer than max(N, 50 ms at the\n"
+    "                       rate counted so far) NACCBs are written and not\n"
+    "                       yet counted by the server (default 4096)\n"
+    "  --count-journal FILE count what the server handled by the \"info\"\n"
+    "                       records in its journal FILE (xdi-server)\n"
+    "  --count-file FILE    ... by the count a sink writes to FILE\n"
+    "                       (tools/bench/sink.c, sink.py)\n"
+    "  --count-read PID     ... by the bytes process PID has read\n"
+    "                       (/proc/PID/io rchar; xdi-server --journal none)\n"
+    "                       flood and fixed need one of the three\n"
     "  -h, --help           this text\n"
     "  -V, --version        xdi-load's and libnaccb's versions\n"
     "\n"
@@ -136,7 +177,15 @@ enum {
     OPT_BASELINE,
     OPT_PID,
     OPT_TIMEOUT,
-    OPT_ROUNDS
+    OPT_ROUNDS,
+    OPT_MODE,
+    OPT_DURATION,
+    OPT_TOTAL,
+    OPT_BATCH,
+    OPT_COUNT_JOURNAL,
+    OPT_COUNT_FILE,
+    OPT_COUNT_READ,
+    OPT_BACKLOG
 };
 
 static const struct option long_options[] = {
@@ -155,6 +204,14 @@ static const struct option long_options[] = {
     {"server-pid", required_argument, NULL, OPT_PID},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"rounds", required_argument, NULL, OPT_ROUNDS},
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"total", required_argument, NULL, OPT_TOTAL},
+    {"batch", required_argument, NULL, OPT_BATCH},
+    {"count-journal", required_argument, NULL, OPT_COUNT_JOURNAL},
+    {"count-file", required_argument, NULL, OPT_COUNT_FILE},
+    {"count-read", required_argument, NULL, OPT_COUNT_READ},
+    {"backlog", required_argument, NULL, OPT_BACKLOG},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -181,6 +238,10 @@ static int apply_number(int c, const char *arg, struct options *o)
         {OPT_PID, 1, 1u << 30, NULL},
         {OPT_TIMEOUT, 1, 600, NULL},
         {OPT_ROUNDS, 1, LOAD_MAX_ROUNDS, NULL},
+        {OPT_BATCH, 1, LOAD_MAX_BATCH, &o->batch},
+        {OPT_BACKLOG, 1, 100000000, NULL},
+        {OPT_TOTAL, 1, 1000000000, NULL},
+        {OPT_COUNT_READ, 1, 1u << 30, NULL},
     };
     size_t n = sizeof numbers / sizeof numbers[0], i = 0;
     uint64_t v;
@@ -197,6 +258,14 @@ static int apply_number(int c, const char *arg, struct options *o)
         o->server_pid = (long)v;
     else if (c == OPT_TIMEOUT)
         o->timeout_s = (unsigned)v;
+    else if (c == OPT_TOTAL)
+        o->total = v;
+    else if (c == OPT_BACKLOG)
+        o->backlog = v;
+    else if (c == OPT_COUNT_READ) {
+        o->counter.kind = COUNT_READ;
+        o->counter.pid = (long)v;
+    }
     else
         o->rounds = (unsigned)v;
     return 0;
@@ -212,6 +281,22 @@ static void defaults(struct options *o)
     o->baseline = -1;
     o->timeout_s = 120;
     o->rounds = 1;
+    o->mode = MODE_SESSIONS;
+    o->batch = 512;
+    o->total = 100000;
+    o->backlog = 4096;
+    o->duration_ms = 5000;
+}
+
+static int parse_mode(const char *s, enum load_mode *out)
+{
+    for (int m = MODE_SESSIONS; m <= MODE_RR; m++) {
+        if (strcmp(s, mode_name((enum load_mode)m)) == 0) {
+            *out = (enum load_mode)m;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 /* 0 go on, 1 help printed, 2 usage error. */
@@ -236,6 +321,20 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->connect = optarg;
         else if (c == OPT_FIXTURES)
             o->fixtures = optarg;
+        else if (c == OPT_MODE) {
+            if (parse_mode(optarg, &o->mode) != 0)
+                return usage_error("--mode is sessions, flood, fixed or rr",
+                                   optarg);
+        }
+        else if (c == OPT_DURATION) {
+            if (xdi_cli_duration_ms(optarg, 600000, &o->duration_ms) != 0 ||
+                o->duration_ms == 0)
+                return usage_error("bad value", argv[optind - 1]);
+        }
+        else if (c == OPT_COUNT_JOURNAL || c == OPT_COUNT_FILE) {
+            o->counter.kind = c == OPT_COUNT_FILE ? COUNT_FILE : COUNT_JOURNAL;
+            o->counter.path = optarg;
+        }
         else if (c == '?') {
             fputs("Try 'xdi-load --help'.\n", stderr); /* getopt said why */
             return 2;
@@ -250,6 +349,11 @@ static int parse_options(int argc, char **argv, struct options *o)
             "give either --make-fixtures DIR or --connect ADDR:PORT", NULL);
     if (o->connect && !o->fixtures)
         return usage_error("--connect needs --fixtures DIR", NULL);
+    if ((o->mode == MODE_FLOOD || o->mode == MODE_FIXED) &&
+        o->counter.kind == COUNT_NONE)
+        return usage_error("--mode flood and fixed count at the server: give "
+                           "--count-journal, --count-file or --count-read",
+                           NULL);
     return 0;
 }
 
@@ -303,6 +407,10 @@ static void maybe_release(struct load *l)
         return;
     sample_rss(l, &ph->rss_hold, NULL);
     ph->t_release = uv_hrtime();
+    if (l->mode != MODE_SESSIONS) {
+        mode_release(l);
+        return;
+    }
     for (uint32_t i = 0; i < ph->agents; i++)
         if (l->agents[i].state == A_HOLD)
             agent_release(&l->agents[i]);
@@ -328,6 +436,7 @@ static void end_phase(struct run *r)
     for (size_t i = 0; !ph->hold && i < ph->info_close.n; i++)
         ph->info_time += (double)ph->info_close.v[i] / 1e9;
     ph->client_cpu += self_cpu();
+    mode_phase_end(l);
     if (l->server_pid)
         ph->server_cpu += proc_cpu(l->server_pid);
     r->ran++;
@@ -450,8 +559,26 @@ static int setup(struct run *r, const struct options *o)
     if (fixtures_read(o->fixtures, &l->man) != 0 ||
         tables_build(&l->man, &l->tables) != 0)
         return -1;
+    uint32_t want = o->mode == MODE_SESSIONS ? 1000
+                    : o->mode == MODE_RR     ? 64
+                                             : 256;
+
     l->n_agents =
-        o->agents ? o->agents : (l->man.hosts < 1000 ? l->man.hosts : 1000);
+        o->agents ? o->agents : (l->man.hosts < want ? l->man.hosts : want);
+    l->mode = o->mode;
+    l->batch = o->batch;
+    l->total = o->total;
+    l->backlog_min = o->backlog;
+    l->duration_ms = o->duration_ms;
+    l->counter = o->counter;
+    l->counter.naccb_size = NACCB_HEADER_SIZE + l->man.text_length;
+    if (l->mode == MODE_FIXED && l->total < l->n_agents) {
+        fprintf(stderr, "xdi-load: --total %" PRIu64 " is less than the %u agents\n",
+                l->total, (unsigned)l->n_agents);
+        return -1;
+    }
+    if (l->counter.kind != COUNT_NONE && counter_open(&l->counter) != 0)
+        return -1;
     if (l->n_agents > l->man.hosts) {
         fprintf(stderr, "xdi-load: %u agents need %u hosts; %s has %u\n",
                 (unsigned)l->n_agents, (unsigned)l->n_agents, o->fixtures,
@@ -465,6 +592,8 @@ static int setup(struct run *r, const struct options *o)
     l->server_pid = o->server_pid;
     l->agents = calloc(l->n_agents, sizeof *l->agents);
     baseline = o->baseline < 0 ? l->n_agents : (uint32_t)o->baseline;
+    if (l->mode != MODE_SESSIONS)
+        baseline = 0;
     if (baseline > l->n_agents)
         baseline = l->n_agents;
     if (l->agents == NULL)
@@ -473,7 +602,9 @@ static int setup(struct run *r, const struct options *o)
         if (baseline > 0 && init_phase(&r->phases[r->nphases++], "baseline", k,
                                        baseline, 1, false) != 0)
             return -1;
-        if (init_phase(&r->phases[r->nphases++], "load", k, l->n_agents,
+        if (init_phase(&r->phases[r->nphases++],
+                       l->mode == MODE_SESSIONS ? "load" : mode_name(l->mode), k,
+                       l->n_agents,
                        o->window, true) != 0)
             return -1;
     }
@@ -503,10 +634,18 @@ static int run_load(const struct options *o)
         r->deadline.data = r;
         uv_timer_start(&r->deadline, on_deadline, (uint64_t)o->timeout_s * 1000,
                        0);
+        uv_timer_init(r->load.loop, &r->load.mode_timer);
+        r->load.mode_timer.data = &r->load;
+        uv_timer_init(r->load.loop, &r->load.poll_timer);
+        r->load.poll_timer.data = &r->load;
         start_phase(r);
         uv_run(r->load.loop, UV_RUN_DEFAULT);
-        rc = report(r);
+        rc = r->load.mode == MODE_SESSIONS ? report(r) : mode_report(r);
+        uv_close((uv_handle_t *)&r->load.mode_timer, NULL);
+        uv_close((uv_handle_t *)&r->load.poll_timer, NULL);
+        uv_run(r->load.loop, UV_RUN_DEFAULT);
     }
+    counter_close(&r->load.counter);
     for (size_t i = 0; i < r->nphases; i++)
         free_phase(&r->phases[i]);
     free(r->load.agents);
