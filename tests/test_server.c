@@ -1247,6 +1247,40 @@ static void test_server_info_in_frame_no_reply(void **state)
     assert_int_equal(jcount(e, "violation"), 0);
 }
 
+/* Texts at their own length: a text with trailing blanks beyond what any
+ * text of its NACCB needs is journalled with a warning, and still matched
+ * and not answered (docs/protocol.md §4). */
+static void test_server_info_padded_text_warned(void **state)
+{
+    struct env *e = *state;
+    json_t *rec;
+
+    sysa_with_ems(e);
+    feed(e, 0, "00000035 00000001 " SYSA " 02010A03 " EXT0
+               " 00000000 00000001 00000011 " TXT_IEF450I " 4040");
+    expect_nothing(e, 0);
+    rec = jrec(e, "info", 0);
+    assert_string_equal(jstr(rec, "verdict"), "in_frame");
+    assert_string_equal(jstr(rec, "warning"), "padded_text");
+    json_decref(rec);
+    /* Two texts, the shorter padded to the longer: no warning. */
+    feed(e, 0, "00000042 00000001 " SYSA " 02010A03 " EXT0
+               " 00000000 00000002 0000000F " TXT_IEF450I
+               " C9C5C6F4F5F0C940404040404040 40");
+    expect_nothing(e, 0);
+    rec = jrec(e, "info", 1);
+    assert_null(json_object_get(rec, "warning"));
+    json_decref(rec);
+    rec = jrec(e, "info", 2);
+    assert_null(json_object_get(rec, "warning"));
+    json_decref(rec);
+    /* A text at its own length: none either. */
+    feed(e, 0, INFO_MSG_IEF450I("00000001"));
+    rec = jrec(e, "info", 3);
+    assert_null(json_object_get(rec, "warning"));
+    json_decref(rec);
+}
+
 /* Matched, out of frame by the server's clock (08:30, frame 09:00-10:00):
  * journalled only, no error. */
 static void test_server_info_out_of_frame_no_reply(void **state)
@@ -2160,6 +2194,7 @@ int main(void)
         T(test_server_tables_shared_blob),
         T(test_server_acquire_raw_tables),
         T(test_server_info_before_table_is_05),
+        T(test_server_info_padded_text_warned),
         T(test_server_info_in_frame_no_reply),
         T(test_server_info_out_of_frame_no_reply),
         T(test_server_info_unmatched_is_05),

@@ -406,7 +406,7 @@ static void eotinfo_fields(struct xdi__line *l, const struct naccb_eotinfo *e)
  * (record_line.c). */
 static void record_object(struct xdi_conn *c, const struct xdi__rx *rx,
                           uint32_t i, const struct xdi__verdict *v,
-                          const struct naccb_eotinfo *e)
+                          const struct naccb_eotinfo *e, bool padded)
 {
     const uint8_t *obj = rx->bytes + NACCB_HEADER_SIZE + (size_t)i * rx->h.size;
     const char *kind = naccb_info_kind_name(rx->h.object);
@@ -434,14 +434,43 @@ static void record_object(struct xdi_conn *c, const struct xdi__rx *rx,
         xdi__line_str(l, "codec_error", naccb_err_name(v->err));
         xdi__line_int(l, "offset", (long long)v->err_offset);
     }
+    if (padded)
+        xdi__line_str(l, "warning", "padded_text");
     xdi__line_end(l);
+}
+
+/*
+ * Texts go at their own length (docs/protocol.md §4): all texts of a
+ * NACCB share one size, so the shorter ones are blank-padded to the
+ * longest, but when every text of the NACCB ends in a blank, the size is
+ * longer than any text needed: an agent that pads to a fixed length (say
+ * 128).  Not an error of the protocol (the server matches the key, and
+ * answers nothing for it); a warning on each of its info records, which
+ * the conformance suite turns into a failed check.  EOTINFOs are of fixed
+ * size and never padded.
+ */
+static bool texts_padded(const struct xdi_server *srv,
+                         const struct xdi__rx *rx)
+{
+    uint8_t blank = naccb_ebcdic_blank(srv->fixtures->codepage);
+
+    if (rx->h.object == NACCB_OBJ_EOTINFO || rx->h.size == 0 ||
+        rx->h.count == 0)
+        return false;
+    for (uint32_t i = 0; i < rx->h.count; i++) {
+        const uint8_t *obj =
+            rx->bytes + NACCB_HEADER_SIZE + (size_t)i * rx->h.size;
+        if (obj[rx->h.size - 1] != blank)
+            return false;
+    }
+    return true;
 }
 
 /* Checks and journals object i; true when it passed.  *fires becomes
  * true when its automation would act (struct xdi__verdict). */
 static bool info_object(struct xdi_conn *c, const struct xdi__rx *rx,
                         uint32_t i, const struct naccb_local_time *t,
-                        bool *fires)
+                        bool padded, bool *fires)
 {
     const uint8_t *obj = rx->bytes + NACCB_HEADER_SIZE + (size_t)i * rx->h.size;
     bool eot = rx->h.object == NACCB_OBJ_EOTINFO;
@@ -457,7 +486,7 @@ static bool info_object(struct xdi_conn *c, const struct xdi__rx *rx,
     else if (sent)
         xdi__check_text(c->srv, c->host, rx->h.object, obj, rx->h.size, t,
                         &v);
-    record_object(c, rx, i, &v, eot ? &e : NULL);
+    record_object(c, rx, i, &v, eot ? &e : NULL, padded);
     if (v.fires)
         *fires = true;
     return xdi__verdict_ok(v.kind);
@@ -502,6 +531,7 @@ static void info(struct xdi_conn *c, const struct xdi__rx *rx)
     struct naccb_local_time t;
     uint32_t failed = 0;
     bool fires = false;
+    bool padded;
     struct failure f;
 
     /* Every object costs a match and a journal record: a bound keeps one
@@ -515,8 +545,9 @@ static void info(struct xdi_conn *c, const struct xdi__rx *rx)
         return;
     }
     xdi__local_time(c->srv, &t);
+    padded = texts_padded(c->srv, rx);
     for (uint32_t i = 0; i < rx->h.count; i++)
-        if (!info_object(c, rx, i, &t, &fires))
+        if (!info_object(c, rx, i, &t, padded, &fires))
             failed++;
     if (failed == 0) {
         for (uint32_t i = 0; i < rx->h.count && c->host != NULL && fires; i++)
