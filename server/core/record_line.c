@@ -254,20 +254,27 @@ void xdi__line_close(struct xdi__line *l)
     l->first = false;
 }
 
+/* v as `digits` upper-case hex digits, zero-padded ("%08X"). */
+static void line_hex_number(struct xdi__line *l, const char *field,
+                            uint64_t v, int digits)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char text[16];
+
+    for (int i = 0; i < digits; i++)
+        text[i] = hex[(v >> (4 * (digits - 1 - i))) & 0x0F];
+    xdi__line_latin1(l, field, text, (size_t)digits);
+}
+
 void xdi__line_rx(struct xdi__line *l, const struct xdi__rx *rx,
                   bool header_only)
 {
-    static const char digits[] = "0123456789ABCDEF";
     size_t len = header_only ? NACCB_HEADER_SIZE : rx->len;
-    uint32_t key = naccb_header_key(&rx->h);
-    char key_hex[8];
 
     if (l == NULL)
         return;
-    for (int i = 0; i < 8; i++)
-        key_hex[i] = digits[(key >> (28 - 4 * i)) & 0x0F];
     xdi__line_int(l, "seq", (long long)rx->seq);
-    xdi__line_latin1(l, "key", key_hex, sizeof key_hex);
+    line_hex_number(l, "key", naccb_header_key(&rx->h), 8);
     /* As xdi__rec_rx: at most max_raw bytes, never less than the header,
      * and what was cut said with the length and a hash. */
     if (rx->max_raw == 0 || len <= rx->max_raw) {
@@ -277,13 +284,7 @@ void xdi__line_rx(struct xdi__line *l, const struct xdi__rx *rx,
     len = rx->max_raw < NACCB_HEADER_SIZE ? NACCB_HEADER_SIZE : rx->max_raw;
     xdi__line_hex(l, "naccb", rx->bytes, len);
     xdi__line_int(l, "naccb_len", (long long)rx->len);
-    {
-        uint64_t h = xdi__fnv1a64(rx->bytes, rx->len);
-        char hash[16];
-        for (int i = 0; i < 16; i++)
-            hash[i] = digits[(h >> (60 - 4 * i)) & 0x0F];
-        xdi__line_latin1(l, "naccb_fnv1a64", hash, sizeof hash);
-    }
+    line_hex_number(l, "naccb_fnv1a64", xdi__fnv1a64(rx->bytes, rx->len), 16);
 }
 
 struct xdi__line *xdi__line_begin(const struct xdi_conn *c, const char *event,

@@ -274,6 +274,10 @@ void report_header(const struct run *r);
 /* Prints the figures; returns the exit status (0: every agent completed,
  * no reply unexpected, in time). */
 int report(struct run *r);
+/* The closing lines every report ends with ("replies: ...", "result: ok"
+ * or "FAILED"); returns the exit status, 0 only when all went as it must. */
+int report_result(const struct run *r, uint32_t unexpected, uint32_t failed,
+                  uint32_t done, uint32_t expected);
 
 /* Resets agent i for a new session of the phase. */
 void agent_reset(struct load *l, uint32_t i);

@@ -358,7 +358,6 @@ int mode_report(struct run *r)
     const struct load *l = &r->load;
     uint32_t unexpected = 0, failed = 0, done = 0, expected = 0;
     double rates[2 * LOAD_MAX_ROUNDS];
-    int ok;
 
     printf("\nmode %s, counted from %s\n", mode_name(l->mode),
            l->mode == MODE_RR ? "the replies received"
@@ -382,12 +381,5 @@ int mode_report(struct run *r)
     for (size_t i = 0; l->mode == MODE_FIXED && i < r->nphases; i++)
         if (r->phases[i].sent != l->total || r->phases[i].counted != l->total)
             unexpected++; /* not one more, not one less */
-    ok = unexpected == 0 && failed == 0 && done == expected &&
-         !r->load.timed_out;
-    printf(
-        "\nreplies: unexpected replies: %u; agents completed: %u of %u; failed agents: %u%s\n",
-        (unsigned)unexpected, (unsigned)done, (unsigned)expected,
-        (unsigned)failed, r->load.timed_out ? " (time limit passed)" : "");
-    printf("result: %s\n", ok ? "ok" : "FAILED");
-    return ok ? 0 : 1;
+    return report_result(r, unexpected, failed, done, expected);
 }

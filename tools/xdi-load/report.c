@@ -323,10 +323,23 @@ static void print_memory(const struct run *r)
         (unsigned)l->n_agents, table, copies, 100.0 * worst / copies);
 }
 
+int report_result(const struct run *r, uint32_t unexpected, uint32_t failed,
+                  uint32_t done, uint32_t expected)
+{
+    int ok = unexpected == 0 && failed == 0 && done == expected &&
+             !r->load.timed_out;
+
+    printf(
+        "\nreplies: unexpected replies: %u; agents completed: %u of %u; failed agents: %u%s\n",
+        (unsigned)unexpected, (unsigned)done, (unsigned)expected,
+        (unsigned)failed, r->load.timed_out ? " (time limit passed)" : "");
+    printf("result: %s\n", ok ? "ok" : "FAILED");
+    return ok ? 0 : 1;
+}
+
 int report(struct run *r)
 {
     uint32_t unexpected = 0, failed = 0, done = 0, expected = 0;
-    int ok;
 
     for (size_t i = 0; i < r->nphases; i++) {
         unexpected += r->phases[i].unexpected;
@@ -338,12 +351,5 @@ int report(struct run *r)
     print_rounds(r);
     print_latencies(r);
     print_memory(r);
-    ok = unexpected == 0 && failed == 0 && done == expected &&
-         !r->load.timed_out;
-    printf(
-        "\nreplies: unexpected replies: %u; agents completed: %u of %u; failed agents: %u%s\n",
-        (unsigned)unexpected, (unsigned)done, (unsigned)expected,
-        (unsigned)failed, r->load.timed_out ? " (time limit passed)" : "");
-    printf("result: %s\n", ok ? "ok" : "FAILED");
-    return ok ? 0 : 1;
+    return report_result(r, unexpected, failed, done, expected);
 }
